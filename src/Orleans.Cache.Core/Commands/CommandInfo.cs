@@ -1,0 +1,90 @@
+namespace Orleans.Cache.Core;
+
+/// <summary>Redis's command flags, as COMMAND INFO lists them.</summary>
+[Flags]
+public enum CommandFlags
+{
+    None = 0,
+    Write = 1 << 0,
+    ReadOnly = 1 << 1,
+    DenyOom = 1 << 2,
+    Admin = 1 << 3,
+    PubSub = 1 << 4,
+    NoScript = 1 << 5,
+    Blocking = 1 << 6,
+    Loading = 1 << 7,
+    Stale = 1 << 8,
+    Fast = 1 << 9,
+    NoAuth = 1 << 10,
+    AllowBusy = 1 << 11,
+}
+
+/// <summary>How the front door routes a command to partitions.</summary>
+public enum Routing
+{
+    /// <summary>Answered by the front door (connection and server commands); no partition involved.</summary>
+    Server,
+    /// <summary>Runs on one partition: the one owning its keys, which must share one slot (else CROSSSLOT).</summary>
+    Slot,
+    /// <summary>Split per key (with <see cref="CommandInfo.Step"/> arguments each), sent to each key's partition, replies merged.</summary>
+    EachKey,
+    /// <summary>Sent to every partition, replies merged (KEYS, DBSIZE, FLUSHDB …).</summary>
+    AllPartitions,
+}
+
+/// <summary>How the replies of a split command are combined into one.</summary>
+public enum Merge
+{
+    None,
+    /// <summary>Integers added up (DEL, EXISTS, DBSIZE …).</summary>
+    Sum,
+    /// <summary>Arrays concatenated; for EachKey, in the order of the keys in the request (MGET, KEYS).</summary>
+    Concat,
+    /// <summary>All must answer OK (MSET, FLUSHDB).</summary>
+    Ok,
+}
+
+public delegate Reply CommandHandler(Keyspace db, byte[][] argv);
+
+/// <summary>One row of the command table: what <c>COMMAND INFO</c> says of a command, plus how to route and run it.</summary>
+public sealed class CommandInfo(
+    string name, int arity, CommandFlags flags, int firstKey, int lastKey, int step,
+    string group, Routing routing, CommandHandler? handler, Merge merge = Merge.None)
+{
+    /// <summary>Upper-case name.</summary>
+    public string Name { get; } = name;
+    /// <summary>Redis arity: N means exactly N arguments (name included); -N means at least N.</summary>
+    public int Arity { get; } = arity;
+    public CommandFlags Flags { get; } = flags;
+    public int FirstKey { get; } = firstKey;
+    /// <summary>Last key index; negative counts from the end (-1 = the last argument).</summary>
+    public int LastKey { get; } = lastKey;
+    public int Step { get; } = step;
+    /// <summary>Redis's command group (string, generic, connection, server, …), which COMMAND DOCS reports.</summary>
+    public string Group { get; } = group;
+    public Routing Routing { get; } = routing;
+    public Merge Merge { get; } = merge;
+    /// <summary>The Core implementation run on a partition's keyspace; null for commands the front door answers.</summary>
+    public CommandHandler? Handler { get; } = handler;
+
+    public bool IsWrite => (Flags & CommandFlags.Write) != 0;
+
+    public bool AcceptsArgCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
+
+    /// <summary>Indexes of the key arguments in a request of <paramref name="argCount"/> arguments.</summary>
+    public KeyRange Keys(int argCount)
+    {
+        if (FirstKey == 0) return default;
+        int last = LastKey >= 0 ? LastKey : argCount + LastKey;
+        return new KeyRange(FirstKey, Math.Min(last, argCount - 1), Step);
+    }
+
+    public override string ToString() => Name;
+}
+
+/// <summary>Key argument positions First, First+Step, … up to Last (inclusive).</summary>
+public readonly record struct KeyRange(int First, int Last, int Step)
+{
+    public bool IsEmpty => Step == 0 || First == 0 || Last < First;
+    public int Count => IsEmpty ? 0 : (Last - First) / Step + 1;
+}

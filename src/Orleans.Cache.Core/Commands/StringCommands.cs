@@ -1,0 +1,217 @@
+namespace Orleans.Cache.Core;
+
+/// <summary>The string family (Redis's t_string.c): each handler reads its arguments, runs on the keyspace, returns the reply.</summary>
+public static class StringCommands
+{
+    public static Reply Get(Keyspace db, byte[][] a) => Reply.Bulk(RedisString.Get(db, a[1]));
+
+    /// <summary>SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL].</summary>
+    public static Reply Set(Keyspace db, byte[][] a)
+    {
+        bool nx = false, xx = false, get = false, keepTtl = false;
+        long expireAt = 0;
+        bool hasExpire = false;
+        for (int i = 3; i < a.Length; i++)
+        {
+            var opt = a[i];
+            bool hasNext = i + 1 < a.Length;
+            if (Args.Is(opt, "NX") && !xx) nx = true;
+            else if (Args.Is(opt, "XX") && !nx) xx = true;
+            else if (Args.Is(opt, "GET")) get = true;
+            else if (Args.Is(opt, "KEEPTTL") && !hasExpire) keepTtl = true;
+            else if (!keepTtl && hasNext && ExpireOption(opt) is (Expiry.Unit unit, bool relative))
+            {
+                expireAt = Expiry.At(db, a[++i], unit, relative, "set", positive: true);
+                hasExpire = true;
+            }
+            else return Errors.Syntax;
+        }
+
+        var key = a[1];
+        var entry = db.Find(key);
+        byte[]? old = null;
+        if (get && entry is not null)
+            old = entry.Value as byte[] ?? throw new CommandException(Errors.WrongType);
+
+        if ((nx && entry is not null) || (xx && entry is null))
+            return get ? Reply.Bulk(old) : Reply.Nil;
+
+        entry = db.Set(key, a[2], keepTtl);
+        if (hasExpire) Expiry.Apply(db, entry, expireAt);
+        return get ? Reply.Bulk(old) : Reply.Ok;
+    }
+
+    private static (Expiry.Unit, bool Relative)? ExpireOption(byte[] opt) =>
+        Args.Is(opt, "EX") ? (Expiry.Unit.Seconds, true)
+        : Args.Is(opt, "PX") ? (Expiry.Unit.Milliseconds, true)
+        : Args.Is(opt, "EXAT") ? (Expiry.Unit.Seconds, false)
+        : Args.Is(opt, "PXAT") ? (Expiry.Unit.Milliseconds, false)
+        : null;
+
+    public static Reply SetNx(Keyspace db, byte[][] a)
+    {
+        if (db.Find(a[1]) is not null) return Reply.Int(0);
+        db.Set(a[1], a[2]);
+        return Reply.Int(1);
+    }
+
+    public static Reply SetEx(Keyspace db, byte[][] a) => SetWithTtl(db, a, Expiry.Unit.Seconds, "setex");
+    public static Reply PSetEx(Keyspace db, byte[][] a) => SetWithTtl(db, a, Expiry.Unit.Milliseconds, "psetex");
+
+    private static Reply SetWithTtl(Keyspace db, byte[][] a, Expiry.Unit unit, string name)
+    {
+        long at = Expiry.At(db, a[2], unit, relative: true, name, positive: true);
+        Expiry.Apply(db, db.Set(a[1], a[3]), at);
+        return Reply.Ok;
+    }
+
+    public static Reply GetSet(Keyspace db, byte[][] a)
+    {
+        var old = RedisString.Get(db, a[1]);
+        db.Set(a[1], a[2]);
+        return Reply.Bulk(old);
+    }
+
+    public static Reply GetDel(Keyspace db, byte[][] a)
+    {
+        var old = RedisString.Get(db, a[1]);
+        if (old is not null) db.Delete(a[1]);
+        return Reply.Bulk(old);
+    }
+
+    /// <summary>GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST].</summary>
+    public static Reply GetEx(Keyspace db, byte[][] a)
+    {
+        bool persist = false, hasExpire = false;
+        long at = 0;
+        for (int i = 2; i < a.Length; i++)
+        {
+            if (Args.Is(a[i], "PERSIST") && !hasExpire) persist = true;
+            else if (!persist && !hasExpire && i + 1 < a.Length && ExpireOption(a[i]) is (Expiry.Unit unit, bool relative))
+            {
+                at = Expiry.At(db, a[++i], unit, relative, "getex", positive: true);
+                hasExpire = true;
+            }
+            else return Errors.Syntax;
+        }
+        var entry = db.Find(a[1]);
+        if (entry is null) return Reply.Nil;
+        var value = entry.Value as byte[] ?? throw new CommandException(Errors.WrongType);
+        if (hasExpire) Expiry.Apply(db, entry, at);
+        else if (persist) db.ClearExpiry(entry);
+        return Reply.Bulk(value);
+    }
+
+    /// <summary>MGET: a missing key or one of another type gives nil, never an error.</summary>
+    public static Reply MGet(Keyspace db, byte[][] a)
+    {
+        var items = new Reply[a.Length - 1];
+        for (int i = 1; i < a.Length; i++)
+            items[i - 1] = db.Find(a[i])?.Value is byte[] s ? Reply.Bulk(s) : Reply.Nil;
+        return Reply.Array(items);
+    }
+
+    public static Reply MSet(Keyspace db, byte[][] a)
+    {
+        if (a.Length % 2 == 0) return Errors.WrongArity("mset");
+        for (int i = 1; i < a.Length; i += 2) db.Set(a[i], a[i + 1]);
+        return Reply.Ok;
+    }
+
+    public static Reply MSetNx(Keyspace db, byte[][] a)
+    {
+        if (a.Length % 2 == 0) return Errors.WrongArity("msetnx");
+        for (int i = 1; i < a.Length; i += 2)
+            if (db.Find(a[i]) is not null) return Reply.Int(0);
+        for (int i = 1; i < a.Length; i += 2) db.Set(a[i], a[i + 1]);
+        return Reply.Int(1);
+    }
+
+    public static Reply Incr(Keyspace db, byte[][] a) => IncrementBy(db, a[1], 1);
+    public static Reply Decr(Keyspace db, byte[][] a) => IncrementBy(db, a[1], -1);
+    public static Reply IncrBy(Keyspace db, byte[][] a) => IncrementBy(db, a[1], Args.Long(a[2]));
+
+    public static Reply DecrBy(Keyspace db, byte[][] a)
+    {
+        long by = Args.Long(a[2]);
+        if (by == long.MinValue) return Reply.Error("ERR decrement would overflow");
+        return IncrementBy(db, a[1], -by);
+    }
+
+    private static Reply IncrementBy(Keyspace db, byte[] key, long by)
+    {
+        var entry = db.Find(key);
+        long current = 0;
+        if (entry is not null)
+            current = RedisString.ToLong(entry.Value as byte[] ?? throw new CommandException(Errors.WrongType));
+        if ((by > 0 && current > long.MaxValue - by) || (by < 0 && current < long.MinValue - by))
+            return Errors.Overflow;
+        long result = current + by;
+        db.Set(key, Args.FormatLong(result), keepTtl: true);
+        return Reply.Int(result);
+    }
+
+    public static Reply IncrByFloat(Keyspace db, byte[][] a)
+    {
+        var entry = db.Find(a[1]);
+        double current = 0;
+        if (entry is not null)
+            current = RedisString.ToDouble(entry.Value as byte[] ?? throw new CommandException(Errors.WrongType));
+        double by = Args.Double(a[2]);
+        double result = current + by;
+        if (double.IsNaN(result) || double.IsInfinity(result)) return Errors.NanOrInfinity;
+        var bytes = Args.Bytes(Args.FormatDouble(result));
+        db.Set(a[1], bytes, keepTtl: true);
+        return Reply.Bulk(bytes);
+    }
+
+    public static Reply Append(Keyspace db, byte[][] a)
+    {
+        var old = RedisString.Get(db, a[1]);
+        if (old is null)
+        {
+            db.Set(a[1], a[2]);
+            return Reply.Int(a[2].Length);
+        }
+        RedisString.CheckLength((long)old.Length + a[2].Length);
+        var value = new byte[old.Length + a[2].Length];
+        old.CopyTo(value, 0);
+        a[2].CopyTo(value, old.Length);
+        db.Set(a[1], value, keepTtl: true);
+        return Reply.Int(value.Length);
+    }
+
+    public static Reply StrLen(Keyspace db, byte[][] a) => Reply.Int(RedisString.Get(db, a[1])?.Length ?? 0);
+
+    public static Reply GetRange(Keyspace db, byte[][] a)
+    {
+        long start = Args.Long(a[2]), end = Args.Long(a[3]);
+        var value = RedisString.Get(db, a[1]);
+        if (value is null) return Reply.EmptyBulk;
+        long len = value.Length;
+        if (start < 0 && end < 0 && start > end) return Reply.EmptyBulk;
+        if (start < 0) start = len + start;
+        if (end < 0) end = len + end;
+        if (start < 0) start = 0;
+        if (end < 0) end = 0;
+        if (end >= len) end = len - 1;
+        if (start > end || len == 0) return Reply.EmptyBulk;
+        return Reply.Bulk(value.AsSpan((int)start, (int)(end - start + 1)).ToArray());
+    }
+
+    public static Reply SetRange(Keyspace db, byte[][] a)
+    {
+        long offset = Args.Long(a[2]);
+        if (offset < 0) return Errors.OffsetOutOfRange;
+        var patch = a[3];
+        var old = RedisString.Get(db, a[1]);
+        if (patch.Length == 0) return Reply.Int(old?.Length ?? 0);
+        RedisString.CheckLength(offset + patch.Length);
+        int length = (int)Math.Max(old?.Length ?? 0, offset + patch.Length);
+        var value = new byte[length];
+        old?.CopyTo(value, 0);
+        patch.CopyTo(value, (int)offset);
+        db.Set(a[1], value, keepTtl: true);
+        return Reply.Int(length);
+    }
+}

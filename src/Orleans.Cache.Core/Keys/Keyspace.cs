@@ -1,0 +1,224 @@
+namespace Orleans.Cache.Core;
+
+/// <summary>
+/// The keys of one partition and the rules every command shares: lazy expiry on access, the deadline
+/// index that the active sweep drains, and the command dispatch. Not thread-safe: one partition grain
+/// owns one keyspace and runs one batch at a time, as Redis runs one command at a time.
+/// </summary>
+public sealed class Keyspace
+{
+    private readonly KeyTable _table = new();
+    // Deadlines of keys with a TTL. Entries are never removed from the queue early: a popped entry whose
+    // key was deleted or whose TTL changed is recognised as stale and dropped, and the queue is rebuilt when
+    // stale entries outnumber live ones.
+    private readonly PriorityQueue<Entry, long> _deadlines = new();
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+
+    public Keyspace(TimeProvider? time = null, int? seed = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _random = seed is int s ? new Random(s) : new Random();
+        Tick();
+    }
+
+    /// <summary>The time commands see, in Unix milliseconds; fixed for the duration of one command, as in Redis.</summary>
+    public long Now { get; private set; }
+
+    public int Count => _table.Count;
+
+    /// <summary>How many keys carry a TTL (INFO keyspace's <c>expires</c>).</summary>
+    public int ExpiringCount { get; private set; }
+
+    /// <summary>Keys removed because their TTL passed, lazily or by the sweep (INFO stats' <c>expired_keys</c>).</summary>
+    public long ExpiredTotal { get; private set; }
+
+    public Random Random => _random;
+
+    /// <summary>Reads the clock; the grain calls it once per command.</summary>
+    public void Tick() => Now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Runs one command (<paramref name="argv"/>[0] is its name) and returns its reply.</summary>
+    public Reply Execute(byte[][] argv)
+    {
+        if (argv.Length == 0) return Errors.Syntax;
+        var command = CommandTable.Find(argv[0]);
+        if (command?.Handler is null) return Errors.UnknownCommand(Args.Text(argv[0]), argv.Skip(1).Select(Args.Text));
+        return Execute(command, argv);
+    }
+
+    public Reply Execute(CommandInfo command, byte[][] argv)
+    {
+        if (!command.AcceptsArgCount(argv.Length)) return Errors.WrongArity(command.Name);
+        Tick();
+        try
+        {
+            return command.Handler!(this, argv);
+        }
+        catch (CommandException e)
+        {
+            return e.Reply;
+        }
+    }
+
+    /// <summary>The live entry for <paramref name="key"/>, or null; an expired key is deleted on the way.</summary>
+    public Entry? Find(ReadOnlySpan<byte> key)
+    {
+        var entry = _table.Find(key, KeyTable.HashOf(key));
+        if (entry is null) return null;
+        if (entry.ExpireAt != 0 && entry.ExpireAt < Now)
+        {
+            Expire(entry);
+            return null;
+        }
+        return entry;
+    }
+
+    /// <summary>The value at <paramref name="key"/> if it is a <typeparamref name="T"/>; null if missing; WRONGTYPE otherwise.</summary>
+    public T? Get<T>(ReadOnlySpan<byte> key) where T : class
+    {
+        var entry = Find(key);
+        if (entry is null) return null;
+        return entry.Value as T ?? throw new CommandException(Errors.WrongType);
+    }
+
+    /// <summary>Stores <paramref name="value"/> at <paramref name="key"/>, replacing any value; the TTL is cleared unless kept.</summary>
+    public Entry Set(byte[] key, object value, bool keepTtl = false)
+    {
+        int hash = KeyTable.HashOf(key);
+        var entry = _table.Find(key, hash);
+        if (entry is null)
+        {
+            entry = new Entry(key, hash, value);
+            _table.Add(entry);
+            return entry;
+        }
+        entry.Value = value;
+        if (entry.ExpireAt != 0 && (!keepTtl || entry.ExpireAt < Now)) ClearExpiry(entry);
+        return entry;
+    }
+
+    public bool Delete(ReadOnlySpan<byte> key)
+    {
+        var entry = Find(key);
+        if (entry is null) return false;
+        Remove(entry);
+        return true;
+    }
+
+    public void Remove(Entry entry)
+    {
+        if (entry.Removed) return;
+        if (entry.ExpireAt != 0) ExpiringCount--;
+        _table.Remove(entry);
+    }
+
+    /// <summary>Sets the absolute expiry (Unix ms) of a live entry; 0 removes it.</summary>
+    public void SetExpiry(Entry entry, long expireAt)
+    {
+        if (expireAt == 0) { ClearExpiry(entry); return; }
+        if (entry.ExpireAt == 0) ExpiringCount++;
+        entry.ExpireAt = expireAt;
+        _deadlines.Enqueue(entry, expireAt);
+        if (_deadlines.Count > 1024 && _deadlines.Count > 2 * ExpiringCount) RebuildDeadlines();
+    }
+
+    public void ClearExpiry(Entry entry)
+    {
+        if (entry.ExpireAt == 0) return;
+        entry.ExpireAt = 0;
+        ExpiringCount--;
+    }
+
+    private void Expire(Entry entry)
+    {
+        Remove(entry);
+        ExpiredTotal++;
+    }
+
+    /// <summary>
+    /// The active expire cycle: reclaims keys whose TTL has passed without waiting for an access,
+    /// in deadline order, at most <paramref name="maxKeys"/> per call so one tick never stalls the partition.
+    /// Returns how many keys were reclaimed.
+    /// </summary>
+    public int ActiveExpire(int maxKeys)
+    {
+        Tick();
+        int reclaimed = 0, examined = 0;
+        while (examined < maxKeys * 2 && reclaimed < maxKeys && _deadlines.TryPeek(out var entry, out long deadline))
+        {
+            if (deadline >= Now && !entry.Removed && entry.ExpireAt == deadline) break;
+            _deadlines.Dequeue();
+            examined++;
+            if (entry.Removed || entry.ExpireAt != deadline) continue;
+            Expire(entry);
+            reclaimed++;
+        }
+        return reclaimed;
+    }
+
+    /// <summary>Deadline index size, stale entries included (for tests and INFO).</summary>
+    internal int DeadlineIndexSize => _deadlines.Count;
+
+    private void RebuildDeadlines()
+    {
+        _deadlines.Clear();
+        foreach (var e in _table.Entries())
+            if (e.ExpireAt != 0) _deadlines.Enqueue(e, e.ExpireAt);
+    }
+
+    public void Flush()
+    {
+        _table.Clear();
+        _deadlines.Clear();
+        ExpiringCount = 0;
+    }
+
+    /// <summary>A random live key, or null when the keyspace is empty.</summary>
+    public Entry? RandomEntry()
+    {
+        // Like Redis, give up on sampling after many expired hits rather than loop forever.
+        for (int tries = 0; tries < 100 && _table.Count > 0; tries++)
+        {
+            var e = _table.Random(_random)!;
+            if (e.ExpireAt != 0 && e.ExpireAt < Now) { Expire(e); continue; }
+            return e;
+        }
+        return null;
+    }
+
+    /// <summary>One step of SCAN over this keyspace: live entries of the visited buckets and the next cursor.</summary>
+    public ulong Scan(ulong cursor, int count, List<Entry> into)
+    {
+        var seen = new List<Entry>();
+        int guard = Math.Max(count, 1) * 10;
+        do
+        {
+            cursor = _table.ScanBucket(cursor, seen);
+        } while (cursor != 0 && seen.Count < count && --guard > 0);
+        foreach (var e in seen)
+        {
+            if (e.ExpireAt != 0 && e.ExpireAt < Now) { Expire(e); continue; }
+            into.Add(e);
+        }
+        return cursor;
+    }
+
+    /// <summary>All live keys (KEYS, snapshots); expired ones are reclaimed on the way.</summary>
+    public IEnumerable<Entry> Entries()
+    {
+        var expired = new List<Entry>();
+        foreach (var e in _table.Entries())
+        {
+            if (e.ExpireAt != 0 && e.ExpireAt < Now) expired.Add(e);
+            else yield return e;
+        }
+        foreach (var e in expired) Expire(e);
+    }
+}
+
+/// <summary>Thrown inside a command handler to answer with an error reply (e.g. WRONGTYPE) from deep inside a helper.</summary>
+public sealed class CommandException(Reply reply) : Exception(reply.Text)
+{
+    public Reply Reply { get; } = reply;
+}

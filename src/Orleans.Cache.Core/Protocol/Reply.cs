@@ -1,0 +1,114 @@
+using System.Text;
+
+namespace Orleans.Cache.Core;
+
+/// <summary>The kinds of reply a command produces; RESP2 and RESP3 writers map each to their own encoding.</summary>
+public enum ReplyKind : byte
+{
+    SimpleString,
+    Error,
+    Integer,
+    Bulk,
+    /// <summary>A missing value: <c>$-1</c> in RESP2, <c>_</c> in RESP3.</summary>
+    Null,
+    Array,
+    /// <summary>A missing aggregate: <c>*-1</c> in RESP2, <c>_</c> in RESP3.</summary>
+    NullArray,
+    Double,
+    /// <summary>Key/value pairs (Items alternate key, value): a flat array in RESP2, <c>%</c> in RESP3.</summary>
+    Map,
+    /// <summary>An unordered collection: an array in RESP2, <c>~</c> in RESP3.</summary>
+    Set,
+    Boolean,
+}
+
+/// <summary>
+/// One command's reply. Immutable once built, so a reply can be shared between callers and cached
+/// (the common ones are static) and crosses grain boundaries without a deep copy.
+/// </summary>
+public sealed class Reply
+{
+    public ReplyKind Kind { get; }
+    public long Integer { get; }
+    public double Double { get; }
+    /// <summary>Bulk payload, simple-string text, or error text (UTF-8, with its <c>ERR</c>-style prefix).</summary>
+    public byte[]? Bytes { get; }
+    public Reply[]? Items { get; }
+
+    public Reply(ReplyKind kind, long integer = 0, double dbl = 0, byte[]? bytes = null, Reply[]? items = null)
+    {
+        Kind = kind; Integer = integer; Double = dbl; Bytes = bytes; Items = items;
+    }
+
+    public static readonly Reply Ok = Simple("OK");
+    public static readonly Reply Pong = Simple("PONG");
+    public static readonly Reply Queued = Simple("QUEUED");
+    public static readonly Reply Nil = new(ReplyKind.Null);
+    public static readonly Reply NilArray = new(ReplyKind.NullArray);
+    public static readonly Reply EmptyArray = new(ReplyKind.Array, items: []);
+    public static readonly Reply EmptyBulk = new(ReplyKind.Bulk, bytes: []);
+    public static readonly Reply True = new(ReplyKind.Boolean, 1);
+    public static readonly Reply False = new(ReplyKind.Boolean, 0);
+
+    private static readonly Reply[] SmallIntegers = CreateSmallIntegers();
+    private static Reply[] CreateSmallIntegers()
+    {
+        var r = new Reply[1026];
+        for (int i = 0; i < r.Length; i++) r[i] = new Reply(ReplyKind.Integer, i - 2);
+        return r;
+    }
+
+    public static Reply Int(long value) =>
+        value >= -2 && value < 1024 ? SmallIntegers[value + 2] : new Reply(ReplyKind.Integer, value);
+
+    public static Reply Simple(string text) => new(ReplyKind.SimpleString, bytes: Encoding.UTF8.GetBytes(text));
+
+    /// <summary>An error reply; <paramref name="text"/> includes the code, e.g. "ERR syntax error".</summary>
+    public static Reply Error(string text) => new(ReplyKind.Error, bytes: Encoding.UTF8.GetBytes(text));
+
+    public static Reply Bulk(byte[]? value) => value is null ? Nil : new Reply(ReplyKind.Bulk, bytes: value);
+    public static Reply Bulk(string value) => new(ReplyKind.Bulk, bytes: Encoding.UTF8.GetBytes(value));
+    public static Reply Dbl(double value) => new(ReplyKind.Double, dbl: value);
+    public static Reply Array(Reply[] items) => items.Length == 0 ? EmptyArray : new Reply(ReplyKind.Array, items: items);
+    public static Reply Map(Reply[] keyValues) => new(ReplyKind.Map, items: keyValues);
+    public static Reply Set(Reply[] items) => new(ReplyKind.Set, items: items);
+
+    public bool IsError => Kind == ReplyKind.Error;
+
+    /// <summary>The bytes as UTF-8 text, for errors, simple strings and logs.</summary>
+    public string? Text => Bytes is null ? null : Encoding.UTF8.GetString(Bytes);
+
+    public override string ToString() => Kind switch
+    {
+        ReplyKind.Integer or ReplyKind.Boolean => $"{Kind}:{Integer}",
+        ReplyKind.Double => $"Double:{Double}",
+        ReplyKind.Array or ReplyKind.Map or ReplyKind.Set => $"{Kind}[{string.Join(", ", Items!.Select(i => i.ToString()))}]",
+        ReplyKind.Null or ReplyKind.NullArray => Kind.ToString(),
+        _ => $"{Kind}:{Text}",
+    };
+}
+
+/// <summary>Redis's error texts, in one place so that every command answers with the same words.</summary>
+public static class Errors
+{
+    public static readonly Reply Syntax = Reply.Error("ERR syntax error");
+    public static readonly Reply NotInteger = Reply.Error("ERR value is not an integer or out of range");
+    public static readonly Reply NotFloat = Reply.Error("ERR value is not a valid float");
+    public static readonly Reply WrongType = Reply.Error("WRONGTYPE Operation against a key holding the wrong kind of value");
+    public static readonly Reply NoSuchKey = Reply.Error("ERR no such key");
+    public static readonly Reply Overflow = Reply.Error("ERR increment or decrement would overflow");
+    public static readonly Reply NanOrInfinity = Reply.Error("ERR increment would produce NaN or Infinity");
+    public static readonly Reply CrossSlot = Reply.Error("CROSSSLOT Keys in request don't hash to the same slot");
+    public static readonly Reply StringTooLong = Reply.Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+    public static readonly Reply OffsetOutOfRange = Reply.Error("ERR offset is out of range");
+    public static readonly Reply InvalidCursor = Reply.Error("ERR invalid cursor");
+
+    public static Reply WrongArity(string command) =>
+        Reply.Error($"ERR wrong number of arguments for '{command.ToLowerInvariant()}' command");
+
+    public static Reply InvalidExpire(string command) =>
+        Reply.Error($"ERR invalid expire time in '{command.ToLowerInvariant()}' command");
+
+    public static Reply UnknownCommand(string name, IEnumerable<string> args) =>
+        Reply.Error($"ERR unknown command '{name}', with args beginning with: {string.Concat(args.Select(a => $"'{a}' "))}");
+}
