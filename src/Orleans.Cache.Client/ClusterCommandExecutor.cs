@@ -130,7 +130,7 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
     {
         if (argv.Length == 0) return new RoutePlan(Errors.Syntax, 0, null, null, null, 0);
         var command = CommandTable.Find(argv[0]);
-        if (command?.Handler is null)
+        if (command is null || command.Routing == Routing.Server)
             return new RoutePlan(Errors.UnknownCommand(Args.Text(argv[0]), argv.Skip(1).Select(Args.Text)), 0, null, null, null, 0);
         if (!command.AcceptsArgCount(argv.Length)) return new RoutePlan(Errors.WrongArity(command.Name), 0, null, null, null, 0);
 

@@ -42,6 +42,8 @@ public enum Merge
     Concat,
     /// <summary>All must answer OK (MSET, FLUSHDB).</summary>
     Ok,
+    /// <summary>The smallest integer (LASTSAVE: the time by which every partition had saved).</summary>
+    Min,
 }
 
 public delegate Reply CommandHandler(Keyspace db, byte[][] argv);
@@ -64,7 +66,10 @@ public sealed class CommandInfo(
     public string Group { get; } = group;
     public Routing Routing { get; } = routing;
     public Merge Merge { get; } = merge;
-    /// <summary>The Core implementation run on a partition's keyspace; null for commands the front door answers.</summary>
+    /// <summary>
+    /// The Core implementation run on a partition's keyspace; null for commands the front door answers
+    /// (<see cref="Routing.Server"/>) and for partition commands the grain itself runs (SAVE, BGSAVE, LASTSAVE).
+    /// </summary>
     public CommandHandler? Handler { get; } = handler;
 
     public bool IsWrite => (Flags & CommandFlags.Write) != 0;

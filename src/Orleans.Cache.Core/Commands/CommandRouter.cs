@@ -71,6 +71,8 @@ public sealed class CommandRouter(PartitionMap partitions)
                 return Reply.Int(sum);
             case Core.Merge.Ok:
                 return Reply.Ok;
+            case Core.Merge.Min:
+                return Reply.Int(replies.Min(r => r.Integer));
             case Core.Merge.Concat when parts.Count > 0 && parts[0].KeyOrder is not null:
                 var ordered = new Reply[keyCount];
                 for (int i = 0; i < parts.Count; i++)

@@ -67,6 +67,11 @@ public static class CommandTable
         C("DBSIZE", 1, R | Fast, 0, 0, 0, "server", KeyCommands.DbSize, Routing.AllPartitions, Merge.Sum),
         C("FLUSHDB", -1, Write, 0, 0, 0, "server", KeyCommands.FlushDb, Routing.AllPartitions, Merge.Ok),
         C("FLUSHALL", -1, Write, 0, 0, 0, "server", KeyCommands.FlushDb, Routing.AllPartitions, Merge.Ok),
+
+        // ---- persistence: run by the partition grains themselves (no Core handler) ----
+        C("SAVE", 1, Admin | NoScript, 0, 0, 0, "server", null, Routing.AllPartitions, Merge.Ok),
+        C("BGSAVE", -1, Admin | NoScript, 0, 0, 0, "server", null, Routing.AllPartitions),
+        C("LASTSAVE", 1, Fast | Loading | Stale, 0, 0, 0, "server", null, Routing.AllPartitions, Merge.Min),
     ];
 
     private static readonly FrozenDictionary<string, CommandInfo> ByName =

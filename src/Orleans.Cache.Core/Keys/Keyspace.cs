@@ -35,6 +35,12 @@ public sealed class Keyspace
 
     public Random Random => _random;
 
+    /// <summary>Successful write commands since the last snapshot (Redis's <c>changes</c> for the save policy).</summary>
+    public long Dirty { get; set; }
+
+    /// <summary>Unix seconds of the last successful snapshot (LASTSAVE); set by whoever saves.</summary>
+    public long LastSave { get; set; }
+
     /// <summary>Reads the clock; the grain calls it once per command.</summary>
     public void Tick() => Now = _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -53,7 +59,9 @@ public sealed class Keyspace
         Tick();
         try
         {
-            return command.Handler!(this, argv);
+            var reply = command.Handler!(this, argv);
+            if (command.IsWrite && !reply.IsError) Dirty++;
+            return reply;
         }
         catch (CommandException e)
         {

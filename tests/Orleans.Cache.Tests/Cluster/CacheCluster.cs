@@ -20,19 +20,31 @@ public sealed class CacheCluster : IAsyncDisposable
     /// <summary>The clock every partition reads.</summary>
     public FakeTimeProvider Time { get; }
 
-    private CacheCluster(InProcessTestCluster cluster, FakeTimeProvider time) => (Cluster, Time) = (cluster, time);
+    /// <summary>Snapshot folder of this cluster; a fresh temporary one unless the test passed its own.</summary>
+    public string SnapshotDir { get; }
+    private readonly bool _ownsSnapshotDir;
 
-    public static async Task<CacheCluster> StartAsync(short silos = 3, Action<InProcessTestClusterBuilder>? configure = null)
+    private CacheCluster(InProcessTestCluster cluster, FakeTimeProvider time, string snapshotDir, bool ownsSnapshotDir) =>
+        (Cluster, Time, SnapshotDir, _ownsSnapshotDir) = (cluster, time, snapshotDir, ownsSnapshotDir);
+
+    public static async Task<CacheCluster> StartAsync(short silos = 3, Action<InProcessTestClusterBuilder>? configure = null,
+        string? snapshotDir = null, DateTimeOffset? startTime = null, Action<SnapshotOptions>? snapshots = null)
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(startTime ?? DateTimeOffset.UtcNow);
+        bool owns = snapshotDir is null;
+        var dir = snapshotDir ?? Directory.CreateTempSubdirectory("orleans-cache-test-").FullName;
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSiloHost((_, host) => host.Services.AddSingleton(new CacheClock(clock)));
-        builder.ConfigureSilo((_, silo) => silo.AddOrleansCache(configure: o => o.Partitions = Partitions));
+        builder.ConfigureSilo((_, silo) => silo.AddOrleansCache(configure: o => o.Partitions = Partitions, configureSnapshots: o =>
+        {
+            o.Dir = dir;
+            snapshots?.Invoke(o);
+        }));
         builder.ConfigureClient(client => client.Services.AddOrleansCacheClient(configure: o => o.Partitions = Partitions));
         configure?.Invoke(builder);
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new CacheCluster(cluster, clock);
+        return new CacheCluster(cluster, clock, dir, owns);
     }
 
     /// <summary>The typed client co-hosted in silo <paramref name="silo"/>.</summary>
@@ -47,6 +59,7 @@ public sealed class CacheCluster : IAsyncDisposable
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        if (_ownsSnapshotDir) Directory.Delete(SnapshotDir, recursive: true);
     }
 }
 
