@@ -79,7 +79,7 @@ public sealed partial class PartitionGrain(
             var argv = commands[i];
             var command = argv.Length > 0 ? CommandTable.Find(argv[0]) : null;
             if (command is { Handler: null, Routing: not Routing.Server }) return ExecuteRest(commands, replies, i);
-            replies[i] = Run(argv);
+            replies[i] = Run(command, argv);
         }
         return ValueTask.FromResult(new ReplyBatch(replies));
     }
@@ -96,18 +96,18 @@ public sealed partial class PartitionGrain(
                 { Name: "SAVE" } => await Save(),
                 { Name: "BGSAVE" } => BackgroundSave(argv),
                 { Name: "LASTSAVE" } => Reply.Int(_keyspace.LastSave),
-                _ => Run(argv),
+                _ => Run(command, argv),
             };
         }
         return new ReplyBatch(replies);
     }
 
-    private Reply Run(byte[][] argv)
+    private Reply Run(CommandInfo? command, byte[][] argv)
     {
         if (_loadError is not null) return Reply.Error(_loadError);
         try
         {
-            return _keyspace.Execute(argv);
+            return command?.Handler is null ? _keyspace.Execute(argv) : _keyspace.Execute(command, argv);
         }
         catch (Exception e)
         {
