@@ -35,6 +35,7 @@ public enum Routing
 /// <summary>How the replies of a split command are combined into one.</summary>
 public enum Merge
 {
+    /// <summary>One reply: the only one, or for a broadcast (RANDOMKEY) a non-nil one picked at random.</summary>
     None,
     /// <summary>Integers added up (DEL, EXISTS, DBSIZE …).</summary>
     Sum,

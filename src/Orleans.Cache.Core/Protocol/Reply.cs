@@ -102,6 +102,14 @@ public static class Errors
     public static readonly Reply StringTooLong = Reply.Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
     public static readonly Reply OffsetOutOfRange = Reply.Error("ERR offset is out of range");
     public static readonly Reply InvalidCursor = Reply.Error("ERR invalid cursor");
+    public static readonly Reply DecrementOverflow = Reply.Error("ERR decrement would overflow");
+    public static readonly Reply ExpireNxConflict = Reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+    public static readonly Reply ExpireGtLtConflict = Reply.Error("ERR GT and LT options at the same time are not compatible");
+    public static readonly Reply SameObject = Reply.Error("ERR source and destination objects are the same");
+    public static readonly Reply DbIndexOutOfRange = Reply.Error("ERR DB index is out of range");
+    public static readonly Reply NotInt32 = Reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
+
+    public static Reply UnsupportedOption(string option) => Reply.Error($"ERR Unsupported option {option}");
 
     public static Reply WrongArity(string command) =>
         Reply.Error($"ERR wrong number of arguments for '{command.ToLowerInvariant()}' command");
@@ -109,6 +117,17 @@ public static class Errors
     public static Reply InvalidExpire(string command) =>
         Reply.Error($"ERR invalid expire time in '{command.ToLowerInvariant()}' command");
 
-    public static Reply UnknownCommand(string name, IEnumerable<string> args) =>
-        Reply.Error($"ERR unknown command '{name}', with args beginning with: {string.Concat(args.Select(a => $"'{a}' "))}");
+    /// <summary>Redis's unknown-command error: the name and the quoted arguments are cut at 128 characters, line breaks become spaces.</summary>
+    public static Reply UnknownCommand(string name, IEnumerable<string> args)
+    {
+        const int Limit = 128;
+        var quoted = new StringBuilder();
+        foreach (var arg in args)
+        {
+            if (quoted.Length >= Limit) break;
+            quoted.Append('\'').Append(arg, 0, Math.Min(arg.Length, Limit - quoted.Length)).Append("' ");
+        }
+        var text = $"ERR unknown command '{(name.Length > Limit ? name[..Limit] : name)}', with args beginning with: {quoted}";
+        return Reply.Error(text.Replace('\r', ' ').Replace('\n', ' '));
+    }
 }
