@@ -43,6 +43,24 @@ public static class CommandTable
         C("SUBSTR", 4, R, 1, 1, 1, "string", StringCommands.GetRange),
         C("SETRANGE", 4, W, 1, 1, 1, "string", StringCommands.SetRange),
 
+        // ---- hashes ----
+        C("HSET", -4, W | Fast, 1, 1, 1, "hash", HashCommands.HSet),
+        C("HMSET", -4, W | Fast, 1, 1, 1, "hash", HashCommands.HMSet),
+        C("HSETNX", 4, W | Fast, 1, 1, 1, "hash", HashCommands.HSetNx),
+        C("HGET", 3, R | Fast, 1, 1, 1, "hash", HashCommands.HGet),
+        C("HMGET", -3, R | Fast, 1, 1, 1, "hash", HashCommands.HMGet),
+        C("HGETALL", 2, R, 1, 1, 1, "hash", HashCommands.HGetAll),
+        C("HKEYS", 2, R, 1, 1, 1, "hash", HashCommands.HKeys),
+        C("HVALS", 2, R, 1, 1, 1, "hash", HashCommands.HVals),
+        C("HDEL", -3, Write | Fast, 1, 1, 1, "hash", HashCommands.HDel),
+        C("HEXISTS", 3, R | Fast, 1, 1, 1, "hash", HashCommands.HExists),
+        C("HLEN", 2, R | Fast, 1, 1, 1, "hash", HashCommands.HLen),
+        C("HSTRLEN", 3, R | Fast, 1, 1, 1, "hash", HashCommands.HStrLen),
+        C("HINCRBY", 4, W | Fast, 1, 1, 1, "hash", HashCommands.HIncrBy),
+        C("HINCRBYFLOAT", 4, W | Fast, 1, 1, 1, "hash", HashCommands.HIncrByFloat),
+        C("HRANDFIELD", -2, R, 1, 1, 1, "hash", HashCommands.HRandField),
+        C("HSCAN", -3, R, 1, 1, 1, "hash", HashCommands.HScan),
+
         // ---- generic (keys) ----
         C("DEL", -2, Write, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
         C("UNLINK", -2, Write | Fast, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
