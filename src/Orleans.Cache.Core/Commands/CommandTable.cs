@@ -14,8 +14,8 @@ public static class CommandTable
     private const CommandFlags R = ReadOnly;
 
     private static CommandInfo C(string name, int arity, CommandFlags flags, int first, int last, int step, string group,
-        CommandHandler? handler, Routing routing = Routing.Slot, Merge merge = Merge.None) =>
-        new(name, arity, flags, first, last, step, group, first == 0 && routing == Routing.Slot ? Routing.Server : routing, handler, merge);
+        CommandHandler? handler, Routing routing = Routing.Slot, Merge merge = Merge.None, int numKeysAt = 0) =>
+        new(name, arity, flags, first, last, step, group, first == 0 && routing == Routing.Slot ? Routing.Server : routing, handler, merge, numKeysAt);
 
     /// <summary>Every command, in table order.</summary>
     public static IReadOnlyList<CommandInfo> All { get; } =
@@ -86,17 +86,17 @@ public static class CommandTable
         C("ZPOPMAX", -2, Write | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZPopMax),
         C("BZPOPMIN", -3, Write | Fast | Blocking, 1, -2, 1, "sorted-set", SortedSetCommands.BZPopMin),
         C("BZPOPMAX", -3, Write | Fast | Blocking, 1, -2, 1, "sorted-set", SortedSetCommands.BZPopMax),
-        C("ZMPOP", -4, Write, 2, -1, 1, "sorted-set", SortedSetCommands.ZMPop),
-        C("BZMPOP", -5, Write | Blocking, 3, -1, 1, "sorted-set", SortedSetCommands.BZMPop),
+        C("ZMPOP", -4, Write, 2, 2, 1, "sorted-set", SortedSetCommands.ZMPop, numKeysAt: 1),
+        C("BZMPOP", -5, Write | Blocking, 3, 3, 1, "sorted-set", SortedSetCommands.BZMPop, numKeysAt: 2),
         C("ZRANDMEMBER", -2, R, 1, 1, 1, "sorted-set", SortedSetCommands.ZRandMember),
         C("ZSCAN", -3, R, 1, 1, 1, "sorted-set", SortedSetCommands.ZScan),
-        C("ZUNION", -3, R, 2, -1, 1, "sorted-set", SortedSetAlgebraCommands.ZUnion),
-        C("ZINTER", -3, R, 2, -1, 1, "sorted-set", SortedSetAlgebraCommands.ZInter),
-        C("ZDIFF", -3, R, 2, -1, 1, "sorted-set", SortedSetAlgebraCommands.ZDiff),
-        C("ZUNIONSTORE", -4, W, 1, -1, 1, "sorted-set", SortedSetAlgebraCommands.ZUnionStore),
-        C("ZINTERSTORE", -4, W, 1, -1, 1, "sorted-set", SortedSetAlgebraCommands.ZInterStore),
-        C("ZDIFFSTORE", -4, W, 1, -1, 1, "sorted-set", SortedSetAlgebraCommands.ZDiffStore),
-        C("ZINTERCARD", -3, R, 2, -1, 1, "sorted-set", SortedSetAlgebraCommands.ZInterCard),
+        C("ZUNION", -3, R, 2, 2, 1, "sorted-set", SortedSetAlgebraCommands.ZUnion, numKeysAt: 1),
+        C("ZINTER", -3, R, 2, 2, 1, "sorted-set", SortedSetAlgebraCommands.ZInter, numKeysAt: 1),
+        C("ZDIFF", -3, R, 2, 2, 1, "sorted-set", SortedSetAlgebraCommands.ZDiff, numKeysAt: 1),
+        C("ZUNIONSTORE", -4, W, 1, 1, 1, "sorted-set", SortedSetAlgebraCommands.ZUnionStore, numKeysAt: 2),
+        C("ZINTERSTORE", -4, W, 1, 1, 1, "sorted-set", SortedSetAlgebraCommands.ZInterStore, numKeysAt: 2),
+        C("ZDIFFSTORE", -4, W, 1, 1, 1, "sorted-set", SortedSetAlgebraCommands.ZDiffStore, numKeysAt: 2),
+        C("ZINTERCARD", -3, R, 2, 2, 1, "sorted-set", SortedSetAlgebraCommands.ZInterCard, numKeysAt: 1),
 
         // ---- lists ----
         C("LPUSH", -3, W | Fast, 1, 1, 1, "list", ListCommands.LPush),
@@ -115,12 +115,12 @@ public static class CommandTable
         C("LPOS", -3, R, 1, 1, 1, "list", ListCommands.LPos),
         C("LMOVE", 5, W, 1, 2, 1, "list", ListMoveCommands.LMove),
         C("RPOPLPUSH", 3, W, 1, 2, 1, "list", ListMoveCommands.RPopLPush),
-        C("LMPOP", -4, Write, 2, -1, 1, "list", ListMoveCommands.LMPop),
+        C("LMPOP", -4, Write, 2, 2, 1, "list", ListMoveCommands.LMPop, numKeysAt: 1),
         C("BLPOP", -3, Write | Blocking, 1, -2, 1, "list", ListMoveCommands.BLPop),
         C("BRPOP", -3, Write | Blocking, 1, -2, 1, "list", ListMoveCommands.BRPop),
         C("BLMOVE", 6, W | Blocking, 1, 2, 1, "list", ListMoveCommands.BLMove),
         C("BRPOPLPUSH", 4, W | Blocking, 1, 2, 1, "list", ListMoveCommands.BRPopLPush),
-        C("BLMPOP", -5, Write | Blocking, 3, -1, 1, "list", ListMoveCommands.BLMPop),
+        C("BLMPOP", -5, Write | Blocking, 3, 3, 1, "list", ListMoveCommands.BLMPop, numKeysAt: 2),
 
         // ---- generic (keys) ----
         C("DEL", -2, Write, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
