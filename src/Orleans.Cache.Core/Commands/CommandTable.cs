@@ -122,6 +122,25 @@ public static class CommandTable
         C("BRPOPLPUSH", 4, W | Blocking, 1, 2, 1, "list", ListMoveCommands.BRPopLPush),
         C("BLMPOP", -5, Write | Blocking, 3, 3, 1, "list", ListMoveCommands.BLMPop, numKeysAt: 2),
 
+        // ---- sets ----
+        C("SADD", -3, W | Fast, 1, 1, 1, "set", SetCommands.SAdd),
+        C("SREM", -3, Write | Fast, 1, 1, 1, "set", SetCommands.SRem),
+        C("SMEMBERS", 2, R, 1, 1, 1, "set", SetCommands.SMembers),
+        C("SISMEMBER", 3, R | Fast, 1, 1, 1, "set", SetCommands.SIsMember),
+        C("SMISMEMBER", -3, R | Fast, 1, 1, 1, "set", SetCommands.SMIsMember),
+        C("SCARD", 2, R | Fast, 1, 1, 1, "set", SetCommands.SCard),
+        C("SPOP", -2, Write | Fast, 1, 1, 1, "set", SetCommands.SPop),
+        C("SRANDMEMBER", -2, R, 1, 1, 1, "set", SetCommands.SRandMember),
+        C("SMOVE", 4, Write | Fast, 1, 2, 1, "set", SetCommands.SMove),
+        C("SINTER", -2, R, 1, -1, 1, "set", SetCommands.SInter),
+        C("SUNION", -2, R, 1, -1, 1, "set", SetCommands.SUnion),
+        C("SDIFF", -2, R, 1, -1, 1, "set", SetCommands.SDiff),
+        C("SINTERSTORE", -3, W, 1, -1, 1, "set", SetCommands.SInterStore),
+        C("SUNIONSTORE", -3, W, 1, -1, 1, "set", SetCommands.SUnionStore),
+        C("SDIFFSTORE", -3, W, 1, -1, 1, "set", SetCommands.SDiffStore),
+        C("SINTERCARD", -3, R, 2, 2, 1, "set", SetCommands.SInterCard, numKeysAt: 1),
+        C("SSCAN", -3, R, 1, 1, 1, "set", SetCommands.SScan),
+
         // ---- generic (keys) ----
         C("DEL", -2, Write, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
         C("UNLINK", -2, Write | Fast, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
