@@ -19,18 +19,18 @@ public sealed class CommandRouter(PartitionMap partitions)
     public int PartitionOf(CommandInfo command, byte[][] argv, out Reply? error)
     {
         error = null;
-        var keys = command.Keys(argv.Length);
-        if (keys.IsEmpty) return 0;
-        int slot = HashSlot.Of(argv[keys.First]);
-        for (int i = keys.First + keys.Step; i <= keys.Last; i += keys.Step)
+        int slot = -1;
+        foreach (int i in command.KeyIndexes(argv))
         {
-            if (HashSlot.Of(argv[i]) != slot)
+            int s = HashSlot.Of(argv[i]);
+            if (slot < 0) slot = s;
+            else if (s != slot)
             {
                 error = Errors.CrossSlot;
                 return -1;
             }
         }
-        return Partitions.PartitionOfSlot(slot);
+        return slot < 0 ? 0 : Partitions.PartitionOfSlot(slot);
     }
 
     /// <summary>

@@ -20,6 +20,11 @@ public enum ReplyKind : byte
     /// <summary>An unordered collection: an array in RESP2, <c>~</c> in RESP3.</summary>
     Set,
     Boolean,
+    /// <summary>
+    /// Element/value pairs (Items alternate element, value), as WITHSCORES and WITHVALUES answer:
+    /// a flat array in RESP2, an array of two-element arrays in RESP3.
+    /// </summary>
+    Pairs,
 }
 
 /// <summary>
@@ -72,6 +77,8 @@ public sealed class Reply
     public static Reply Array(Reply[] items) => items.Length == 0 ? EmptyArray : new Reply(ReplyKind.Array, items: items);
     public static Reply Map(Reply[] keyValues) => new(ReplyKind.Map, items: keyValues);
     public static Reply Set(Reply[] items) => new(ReplyKind.Set, items: items);
+    /// <summary>Element/value pairs (alternating in <paramref name="elementValues"/>); see <see cref="ReplyKind.Pairs"/>.</summary>
+    public static Reply Pairs(Reply[] elementValues) => new(ReplyKind.Pairs, items: elementValues);
 
     public bool IsError => Kind == ReplyKind.Error;
 
@@ -82,7 +89,7 @@ public sealed class Reply
     {
         ReplyKind.Integer or ReplyKind.Boolean => $"{Kind}:{Integer}",
         ReplyKind.Double => $"Double:{Double}",
-        ReplyKind.Array or ReplyKind.Map or ReplyKind.Set => $"{Kind}[{string.Join(", ", Items!.Select(i => i.ToString()))}]",
+        ReplyKind.Array or ReplyKind.Map or ReplyKind.Set or ReplyKind.Pairs => $"{Kind}[{string.Join(", ", Items!.Select(i => i.ToString()))}]",
         ReplyKind.Null or ReplyKind.NullArray => Kind.ToString(),
         _ => $"{Kind}:{Text}",
     };
