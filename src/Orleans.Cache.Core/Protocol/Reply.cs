@@ -109,6 +109,18 @@ public static class Errors
     public static Reply InvalidExpire(string command) =>
         Reply.Error($"ERR invalid expire time in '{command.ToLowerInvariant()}' command");
 
-    public static Reply UnknownCommand(string name, IEnumerable<string> args) =>
-        Reply.Error($"ERR unknown command '{name}', with args beginning with: {string.Concat(args.Select(a => $"'{a}' "))}");
+    /// <summary>Redis's text: the name cut at 128 characters, and the quoted arguments only until they fill 128 characters.</summary>
+    public static Reply UnknownCommand(string name, IEnumerable<string> args)
+    {
+        var text = new System.Text.StringBuilder("ERR unknown command '");
+        text.Append(name.Length > 128 ? name[..128] : name).Append("', with args beginning with: ");
+        int start = text.Length;
+        foreach (var arg in args)
+        {
+            int room = 128 - (text.Length - start);
+            if (room <= 0) break;
+            text.Append('\'').Append(arg.Length > room ? arg[..room] : arg).Append("' ");
+        }
+        return Reply.Error(text.ToString());
+    }
 }
