@@ -170,6 +170,23 @@ public static class CommandTable
         C("SAVE", 1, Admin | NoScript, 0, 0, 0, "server", null, Routing.AllPartitions, Merge.Ok),
         C("BGSAVE", -1, Admin | NoScript, 0, 0, 0, "server", null, Routing.AllPartitions),
         C("LASTSAVE", 1, Fast | Loading | Stale, 0, 0, 0, "server", null, Routing.AllPartitions, Merge.Min),
+
+        // ---- connection and server: answered by the front door (Routing.Server, no handler) ----
+        C("PING", -1, Fast | Stale, 0, 0, 0, "connection", null),
+        C("ECHO", 2, Fast | Stale, 0, 0, 0, "connection", null),
+        C("QUIT", -1, NoAuth | Fast | Loading | Stale | AllowBusy, 0, 0, 0, "connection", null),
+        C("RESET", 1, NoAuth | Fast | Loading | Stale | NoScript, 0, 0, 0, "connection", null),
+        C("SELECT", 2, Fast | Loading | Stale, 0, 0, 0, "connection", null),
+        C("AUTH", -2, NoAuth | NoScript | Loading | Stale | Fast | AllowBusy, 0, 0, 0, "connection", null),
+        C("HELLO", -1, NoAuth | NoScript | Loading | Stale | Fast | AllowBusy, 0, 0, 0, "connection", null),
+        C("CLIENT", -2, NoScript | Loading | Stale, 0, 0, 0, "connection", null),
+        C("COMMAND", -1, Loading | Stale, 0, 0, 0, "server", null),
+        C("CONFIG", -2, Admin | NoScript | Loading | Stale, 0, 0, 0, "server", null),
+        C("INFO", -1, Loading | Stale, 0, 0, 0, "server", null),
+        C("TIME", 1, Loading | Stale | Fast, 0, 0, 0, "server", null),
+        C("CLUSTER", -2, Stale, 0, 0, 0, "cluster", null),
+        C("READONLY", 1, Fast | Loading | Stale, 0, 0, 0, "cluster", null),
+        C("READWRITE", 1, Fast | Loading | Stale, 0, 0, 0, "cluster", null),
     ];
 
     private static readonly FrozenDictionary<string, CommandInfo> ByName =
