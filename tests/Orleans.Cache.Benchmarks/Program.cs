@@ -1,1 +1,11 @@
-System.Console.WriteLine();
+// Benchmarks. `dotnet run -c Release --project tests/Orleans.Cache.Benchmarks -- cohosted` measures the typed
+// client co-hosted in a silo; `-- core` runs BenchmarkDotNet on the Core hot paths.
+using BenchmarkDotNet.Running;
+using Orleans.Cache.Benchmarks;
+
+if (args.Length > 0 && args[0] == "core")
+{
+    BenchmarkSwitcher.FromAssembly(typeof(CoreBenchmarks).Assembly).Run(args[1..]);
+    return;
+}
+await CoHostedBenchmark.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0);

@@ -14,8 +14,8 @@ public static class CommandTable
     private const CommandFlags R = ReadOnly;
 
     private static CommandInfo C(string name, int arity, CommandFlags flags, int first, int last, int step, string group,
-        CommandHandler? handler, Routing routing = Routing.Slot, Merge merge = Merge.None) =>
-        new(name, arity, flags, first, last, step, group, first == 0 && routing == Routing.Slot ? Routing.Server : routing, handler, merge);
+        CommandHandler? handler, Routing routing = Routing.Slot, Merge merge = Merge.None, int numKeysAt = 0) =>
+        new(name, arity, flags, first, last, step, group, first == 0 && routing == Routing.Slot ? Routing.Server : routing, handler, merge, numKeysAt);
 
     /// <summary>Every command, in table order.</summary>
     public static IReadOnlyList<CommandInfo> All { get; } =
@@ -43,6 +43,104 @@ public static class CommandTable
         C("SUBSTR", 4, R, 1, 1, 1, "string", StringCommands.GetRange),
         C("SETRANGE", 4, W, 1, 1, 1, "string", StringCommands.SetRange),
 
+        // ---- hashes ----
+        C("HSET", -4, W | Fast, 1, 1, 1, "hash", HashCommands.HSet),
+        C("HMSET", -4, W | Fast, 1, 1, 1, "hash", HashCommands.HMSet),
+        C("HSETNX", 4, W | Fast, 1, 1, 1, "hash", HashCommands.HSetNx),
+        C("HGET", 3, R | Fast, 1, 1, 1, "hash", HashCommands.HGet),
+        C("HMGET", -3, R | Fast, 1, 1, 1, "hash", HashCommands.HMGet),
+        C("HGETALL", 2, R, 1, 1, 1, "hash", HashCommands.HGetAll),
+        C("HKEYS", 2, R, 1, 1, 1, "hash", HashCommands.HKeys),
+        C("HVALS", 2, R, 1, 1, 1, "hash", HashCommands.HVals),
+        C("HDEL", -3, Write | Fast, 1, 1, 1, "hash", HashCommands.HDel),
+        C("HEXISTS", 3, R | Fast, 1, 1, 1, "hash", HashCommands.HExists),
+        C("HLEN", 2, R | Fast, 1, 1, 1, "hash", HashCommands.HLen),
+        C("HSTRLEN", 3, R | Fast, 1, 1, 1, "hash", HashCommands.HStrLen),
+        C("HINCRBY", 4, W | Fast, 1, 1, 1, "hash", HashCommands.HIncrBy),
+        C("HINCRBYFLOAT", 4, W | Fast, 1, 1, 1, "hash", HashCommands.HIncrByFloat),
+        C("HRANDFIELD", -2, R, 1, 1, 1, "hash", HashCommands.HRandField),
+        C("HSCAN", -3, R, 1, 1, 1, "hash", HashCommands.HScan),
+
+        // ---- sorted sets ----
+        C("ZADD", -4, W | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZAdd),
+        C("ZINCRBY", 4, W | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZIncrBy),
+        C("ZREM", -3, Write | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZRem),
+        C("ZSCORE", 3, R | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZScore),
+        C("ZMSCORE", -3, R | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZMScore),
+        C("ZCARD", 2, R | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZCard),
+        C("ZCOUNT", 4, R | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZCount),
+        C("ZLEXCOUNT", 4, R | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZLexCount),
+        C("ZRANK", -3, R | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZRank),
+        C("ZREVRANK", -3, R | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZRevRank),
+        C("ZRANGE", -4, R, 1, 1, 1, "sorted-set", SortedSetRangeCommands.ZRange),
+        C("ZREVRANGE", -4, R, 1, 1, 1, "sorted-set", SortedSetRangeCommands.ZRevRange),
+        C("ZRANGESTORE", -5, W, 1, 2, 1, "sorted-set", SortedSetRangeCommands.ZRangeStore),
+        C("ZRANGEBYSCORE", -4, R, 1, 1, 1, "sorted-set", SortedSetRangeCommands.ZRangeByScore),
+        C("ZREVRANGEBYSCORE", -4, R, 1, 1, 1, "sorted-set", SortedSetRangeCommands.ZRevRangeByScore),
+        C("ZRANGEBYLEX", -4, R, 1, 1, 1, "sorted-set", SortedSetRangeCommands.ZRangeByLex),
+        C("ZREVRANGEBYLEX", -4, R, 1, 1, 1, "sorted-set", SortedSetRangeCommands.ZRevRangeByLex),
+        C("ZREMRANGEBYRANK", 4, Write, 1, 1, 1, "sorted-set", SortedSetRangeCommands.ZRemRangeByRank),
+        C("ZREMRANGEBYSCORE", 4, Write, 1, 1, 1, "sorted-set", SortedSetRangeCommands.ZRemRangeByScore),
+        C("ZREMRANGEBYLEX", 4, Write, 1, 1, 1, "sorted-set", SortedSetRangeCommands.ZRemRangeByLex),
+        C("ZPOPMIN", -2, Write | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZPopMin),
+        C("ZPOPMAX", -2, Write | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZPopMax),
+        C("BZPOPMIN", -3, Write | Fast | Blocking, 1, -2, 1, "sorted-set", SortedSetCommands.BZPopMin),
+        C("BZPOPMAX", -3, Write | Fast | Blocking, 1, -2, 1, "sorted-set", SortedSetCommands.BZPopMax),
+        C("ZMPOP", -4, Write, 2, 2, 1, "sorted-set", SortedSetCommands.ZMPop, numKeysAt: 1),
+        C("BZMPOP", -5, Write | Blocking, 3, 3, 1, "sorted-set", SortedSetCommands.BZMPop, numKeysAt: 2),
+        C("ZRANDMEMBER", -2, R, 1, 1, 1, "sorted-set", SortedSetCommands.ZRandMember),
+        C("ZSCAN", -3, R, 1, 1, 1, "sorted-set", SortedSetCommands.ZScan),
+        C("ZUNION", -3, R, 2, 2, 1, "sorted-set", SortedSetAlgebraCommands.ZUnion, numKeysAt: 1),
+        C("ZINTER", -3, R, 2, 2, 1, "sorted-set", SortedSetAlgebraCommands.ZInter, numKeysAt: 1),
+        C("ZDIFF", -3, R, 2, 2, 1, "sorted-set", SortedSetAlgebraCommands.ZDiff, numKeysAt: 1),
+        C("ZUNIONSTORE", -4, W, 1, 1, 1, "sorted-set", SortedSetAlgebraCommands.ZUnionStore, numKeysAt: 2),
+        C("ZINTERSTORE", -4, W, 1, 1, 1, "sorted-set", SortedSetAlgebraCommands.ZInterStore, numKeysAt: 2),
+        C("ZDIFFSTORE", -4, W, 1, 1, 1, "sorted-set", SortedSetAlgebraCommands.ZDiffStore, numKeysAt: 2),
+        C("ZINTERCARD", -3, R, 2, 2, 1, "sorted-set", SortedSetAlgebraCommands.ZInterCard, numKeysAt: 1),
+
+        // ---- lists ----
+        C("LPUSH", -3, W | Fast, 1, 1, 1, "list", ListCommands.LPush),
+        C("RPUSH", -3, W | Fast, 1, 1, 1, "list", ListCommands.RPush),
+        C("LPUSHX", -3, W | Fast, 1, 1, 1, "list", ListCommands.LPushX),
+        C("RPUSHX", -3, W | Fast, 1, 1, 1, "list", ListCommands.RPushX),
+        C("LPOP", -2, Write | Fast, 1, 1, 1, "list", ListCommands.LPop),
+        C("RPOP", -2, Write | Fast, 1, 1, 1, "list", ListCommands.RPop),
+        C("LLEN", 2, R | Fast, 1, 1, 1, "list", ListCommands.LLen),
+        C("LRANGE", 4, R, 1, 1, 1, "list", ListCommands.LRange),
+        C("LINDEX", 3, R, 1, 1, 1, "list", ListCommands.LIndex),
+        C("LSET", 4, W, 1, 1, 1, "list", ListCommands.LSet),
+        C("LINSERT", 5, W, 1, 1, 1, "list", ListCommands.LInsert),
+        C("LREM", 4, Write, 1, 1, 1, "list", ListCommands.LRem),
+        C("LTRIM", 4, Write, 1, 1, 1, "list", ListCommands.LTrim),
+        C("LPOS", -3, R, 1, 1, 1, "list", ListCommands.LPos),
+        C("LMOVE", 5, W, 1, 2, 1, "list", ListMoveCommands.LMove),
+        C("RPOPLPUSH", 3, W, 1, 2, 1, "list", ListMoveCommands.RPopLPush),
+        C("LMPOP", -4, Write, 2, 2, 1, "list", ListMoveCommands.LMPop, numKeysAt: 1),
+        C("BLPOP", -3, Write | Blocking, 1, -2, 1, "list", ListMoveCommands.BLPop),
+        C("BRPOP", -3, Write | Blocking, 1, -2, 1, "list", ListMoveCommands.BRPop),
+        C("BLMOVE", 6, W | Blocking, 1, 2, 1, "list", ListMoveCommands.BLMove),
+        C("BRPOPLPUSH", 4, W | Blocking, 1, 2, 1, "list", ListMoveCommands.BRPopLPush),
+        C("BLMPOP", -5, Write | Blocking, 3, 3, 1, "list", ListMoveCommands.BLMPop, numKeysAt: 2),
+
+        // ---- sets ----
+        C("SADD", -3, W | Fast, 1, 1, 1, "set", SetCommands.SAdd),
+        C("SREM", -3, Write | Fast, 1, 1, 1, "set", SetCommands.SRem),
+        C("SMEMBERS", 2, R, 1, 1, 1, "set", SetCommands.SMembers),
+        C("SISMEMBER", 3, R | Fast, 1, 1, 1, "set", SetCommands.SIsMember),
+        C("SMISMEMBER", -3, R | Fast, 1, 1, 1, "set", SetCommands.SMIsMember),
+        C("SCARD", 2, R | Fast, 1, 1, 1, "set", SetCommands.SCard),
+        C("SPOP", -2, Write | Fast, 1, 1, 1, "set", SetCommands.SPop),
+        C("SRANDMEMBER", -2, R, 1, 1, 1, "set", SetCommands.SRandMember),
+        C("SMOVE", 4, Write | Fast, 1, 2, 1, "set", SetCommands.SMove),
+        C("SINTER", -2, R, 1, -1, 1, "set", SetCommands.SInter),
+        C("SUNION", -2, R, 1, -1, 1, "set", SetCommands.SUnion),
+        C("SDIFF", -2, R, 1, -1, 1, "set", SetCommands.SDiff),
+        C("SINTERSTORE", -3, W, 1, -1, 1, "set", SetCommands.SInterStore),
+        C("SUNIONSTORE", -3, W, 1, -1, 1, "set", SetCommands.SUnionStore),
+        C("SDIFFSTORE", -3, W, 1, -1, 1, "set", SetCommands.SDiffStore),
+        C("SINTERCARD", -3, R, 2, 2, 1, "set", SetCommands.SInterCard, numKeysAt: 1),
+        C("SSCAN", -3, R, 1, 1, 1, "set", SetCommands.SScan),
+
         // ---- generic (keys) ----
         C("DEL", -2, Write, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
         C("UNLINK", -2, Write | Fast, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
@@ -67,6 +165,11 @@ public static class CommandTable
         C("DBSIZE", 1, R | Fast, 0, 0, 0, "server", KeyCommands.DbSize, Routing.AllPartitions, Merge.Sum),
         C("FLUSHDB", -1, Write, 0, 0, 0, "server", KeyCommands.FlushDb, Routing.AllPartitions, Merge.Ok),
         C("FLUSHALL", -1, Write, 0, 0, 0, "server", KeyCommands.FlushDb, Routing.AllPartitions, Merge.Ok),
+
+        // ---- persistence: run by the partition grains themselves (no Core handler) ----
+        C("SAVE", 1, Admin | NoScript, 0, 0, 0, "server", null, Routing.AllPartitions, Merge.Ok),
+        C("BGSAVE", -1, Admin | NoScript, 0, 0, 0, "server", null, Routing.AllPartitions),
+        C("LASTSAVE", 1, Fast | Loading | Stale, 0, 0, 0, "server", null, Routing.AllPartitions, Merge.Min),
 
         // ---- connection and server: answered by the front door (Routing.Server, no handler) ----
         C("PING", -1, Fast | Stale, 0, 0, 0, "connection", null),

@@ -1,0 +1,19 @@
+namespace Orleans.Cache;
+
+/// <summary>Keyspace settings shared by silos and clients (configuration section "Cache").</summary>
+public sealed class CacheOptions
+{
+    public const string Section = "Cache";
+
+    /// <summary>
+    /// How many partition grains split the 16,384 slots. Every silo and client of a cluster must use the same
+    /// number. See the README for how the default was measured.
+    /// </summary>
+    public int Partitions { get; set; } = 16;
+
+    /// <summary>Active-expire cycle period (Redis's hz 10 = every 100 ms).</summary>
+    public TimeSpan ExpireSweepInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>At most this many expired keys are reclaimed per partition per cycle.</summary>
+    public int ExpireSweepMaxKeys { get; set; } = 2000;
+}

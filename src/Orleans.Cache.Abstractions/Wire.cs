@@ -1,0 +1,48 @@
+using Orleans.Cache.Core;
+
+namespace Orleans.Cache;
+
+/// <summary>
+/// An ordered batch of commands for one partition; each command is its argv (name first). Immutable: the
+/// sender never touches the arrays again, so co-hosted calls pass it without a deep copy.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Orleans.Cache.CommandBatch")]
+public sealed class CommandBatch(byte[][][] commands)
+{
+    [Id(0)] public byte[][][] Commands { get; } = commands;
+}
+
+/// <summary>The replies to a <see cref="CommandBatch"/>, in the same order.</summary>
+[GenerateSerializer, Immutable, Alias("Orleans.Cache.ReplyBatch")]
+public sealed class ReplyBatch(Reply[] replies)
+{
+    [Id(0)] public Reply[] Replies { get; } = replies;
+}
+
+/// <summary>The wire form of Core's <see cref="Reply"/>, which stays free of Orleans attributes.</summary>
+[GenerateSerializer, Alias("Orleans.Cache.Reply")]
+public struct ReplySurrogate
+{
+    [Id(0)] public byte Kind;
+    [Id(1)] public long Integer;
+    [Id(2)] public double Double;
+    [Id(3)] public byte[]? Bytes;
+    [Id(4)] public Reply[]? Items;
+}
+
+[RegisterConverter]
+public sealed class ReplySurrogateConverter : IConverter<Reply, ReplySurrogate>
+{
+    public Reply ConvertFromSurrogate(in ReplySurrogate s) => (ReplyKind)s.Kind switch
+    {
+        ReplyKind.Null => Reply.Nil,
+        ReplyKind.NullArray => Reply.NilArray,
+        ReplyKind.Integer => Reply.Int(s.Integer),
+        var kind => new Reply(kind, s.Integer, s.Double, s.Bytes, s.Items),
+    };
+
+    public ReplySurrogate ConvertToSurrogate(in Reply r) => new()
+    {
+        Kind = (byte)r.Kind, Integer = r.Integer, Double = r.Double, Bytes = r.Bytes, Items = r.Items,
+    };
+}

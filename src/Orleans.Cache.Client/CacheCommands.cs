@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Text;
+using Orleans.Cache.Core;
+
+namespace Orleans.Cache.Client;
+
+/// <summary>
+/// The typed commands, written once over <see cref="SendAsync"/>: the cache sends each command at once,
+/// a batch queues them. Each method builds the argv Redis would receive and reads the reply.
+/// </summary>
+public abstract class CacheCommands : ICacheCommands
+{
+    protected abstract Task<Reply> SendAsync(byte[][] argv, CancellationToken cancellationToken);
+
+    private async Task<Reply> Run(byte[][] argv, CancellationToken ct)
+    {
+        var reply = await SendAsync(argv, ct).ConfigureAwait(false);
+        return reply.IsError ? throw new CacheException(reply.Text!) : reply;
+    }
+
+    private async Task<long> Int(byte[][] argv, CancellationToken ct) => (await Run(argv, ct).ConfigureAwait(false)).Integer;
+    private async Task<bool> Bool(byte[][] argv, CancellationToken ct) => (await Run(argv, ct).ConfigureAwait(false)).Integer != 0;
+    private async Task<byte[]?> Bulk(byte[][] argv, CancellationToken ct) => (await Run(argv, ct).ConfigureAwait(false)).Bytes;
+
+    protected static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+    protected static byte[] B(long n) => Args.FormatLong(n);
+    private static byte[][] Argv(string command, params byte[][] args) => [B(command), .. args];
+    private static byte[][] KeysArgv(string command, IReadOnlyList<string> keys)
+    {
+        var argv = new byte[keys.Count + 1][];
+        argv[0] = B(command);
+        for (int i = 0; i < keys.Count; i++) argv[i + 1] = B(keys[i]);
+        return argv;
+    }
+
+    public Task<byte[]?> GetAsync(string key, CancellationToken ct = default) => Bulk(Argv("GET", B(key)), ct);
+
+    public async Task<string?> GetStringAsync(string key, CancellationToken ct = default) =>
+        await GetAsync(key, ct).ConfigureAwait(false) is { } v ? Encoding.UTF8.GetString(v) : null;
+
+    public async Task<bool> SetAsync(string key, byte[] value, TimeSpan? expiry = null, When when = When.Always, bool keepTtl = false, CancellationToken ct = default)
+    {
+        var argv = new List<byte[]>(6) { B("SET"), B(key), value };
+        if (expiry is { } ttl) { argv.Add(B("PX")); argv.Add(B((long)ttl.TotalMilliseconds)); }
+        if (keepTtl) argv.Add(B("KEEPTTL"));
+        if (when == When.NotExists) argv.Add(B("NX"));
+        else if (when == When.Exists) argv.Add(B("XX"));
+        return (await Run([.. argv], ct).ConfigureAwait(false)).Kind != ReplyKind.Null;
+    }
+
+    public Task<bool> SetAsync(string key, string value, TimeSpan? expiry = null, When when = When.Always, bool keepTtl = false, CancellationToken ct = default) =>
+        SetAsync(key, B(value), expiry, when, keepTtl, ct);
+
+    public Task<byte[]?> GetSetAsync(string key, byte[] value, CancellationToken ct = default) => Bulk(Argv("GETSET", B(key), value), ct);
+    public Task<byte[]?> GetDeleteAsync(string key, CancellationToken ct = default) => Bulk(Argv("GETDEL", B(key)), ct);
+
+    public Task<byte[]?> GetWithExpiryAsync(string key, TimeSpan? expiry, bool persist = false, CancellationToken ct = default) =>
+        Bulk(expiry is { } ttl ? Argv("GETEX", B(key), B("PX"), B((long)ttl.TotalMilliseconds))
+            : persist ? Argv("GETEX", B(key), B("PERSIST")) : Argv("GETEX", B(key)), ct);
+
+    public async Task<byte[]?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken ct = default) =>
+        [.. (await Run(KeysArgv("MGET", keys), ct).ConfigureAwait(false)).Items!.Select(r => r.Bytes)];
+
+    public Task SetManyAsync(IEnumerable<KeyValuePair<string, byte[]>> values, CancellationToken ct = default) =>
+        Run(PairsArgv("MSET", values), ct);
+
+    public Task<bool> SetManyIfNoneExistAsync(IEnumerable<KeyValuePair<string, byte[]>> values, CancellationToken ct = default) =>
+        Bool(PairsArgv("MSETNX", values), ct);
+
+    private static byte[][] PairsArgv(string command, IEnumerable<KeyValuePair<string, byte[]>> values)
+    {
+        var argv = new List<byte[]> { B(command) };
+        foreach (var (k, v) in values) { argv.Add(B(k)); argv.Add(v); }
+        return [.. argv];
+    }
+
+    public Task<long> IncrementAsync(string key, long by = 1, CancellationToken ct = default) =>
+        Int(by == 1 ? Argv("INCR", B(key)) : Argv("INCRBY", B(key), B(by)), ct);
+
+    public Task<long> DecrementAsync(string key, long by = 1, CancellationToken ct = default) =>
+        Int(by == 1 ? Argv("DECR", B(key)) : Argv("DECRBY", B(key), B(by)), ct);
+
+    public async Task<double> IncrementAsync(string key, double by, CancellationToken ct = default)
+    {
+        var bytes = await Bulk(Argv("INCRBYFLOAT", B(key), B(Args.FormatDouble(by))), ct).ConfigureAwait(false);
+        return double.Parse(Encoding.ASCII.GetString(bytes!), CultureInfo.InvariantCulture);
+    }
+
+    public Task<long> AppendAsync(string key, byte[] value, CancellationToken ct = default) => Int(Argv("APPEND", B(key), value), ct);
+    public Task<long> StringLengthAsync(string key, CancellationToken ct = default) => Int(Argv("STRLEN", B(key)), ct);
+
+    public async Task<byte[]> GetRangeAsync(string key, long start, long end, CancellationToken ct = default) =>
+        await Bulk(Argv("GETRANGE", B(key), B(start), B(end)), ct).ConfigureAwait(false) ?? [];
+
+    public Task<long> SetRangeAsync(string key, long offset, byte[] value, CancellationToken ct = default) =>
+        Int(Argv("SETRANGE", B(key), B(offset), value), ct);
+
+    public Task<long> DeleteAsync(IReadOnlyList<string> keys, CancellationToken ct = default) => Int(KeysArgv("DEL", keys), ct);
+    public Task<bool> DeleteAsync(string key, CancellationToken ct = default) => Bool(Argv("DEL", B(key)), ct);
+    public Task<long> ExistsAsync(IReadOnlyList<string> keys, CancellationToken ct = default) => Int(KeysArgv("EXISTS", keys), ct);
+    public Task<bool> ExistsAsync(string key, CancellationToken ct = default) => Bool(Argv("EXISTS", B(key)), ct);
+    public Task<long> TouchAsync(IReadOnlyList<string> keys, CancellationToken ct = default) => Int(KeysArgv("TOUCH", keys), ct);
+
+    public async Task<string> TypeAsync(string key, CancellationToken ct = default) =>
+        (await Run(Argv("TYPE", B(key)), ct).ConfigureAwait(false)).Text!;
+
+    public Task<bool> ExpireAsync(string key, TimeSpan ttl, ExpireWhen when = ExpireWhen.Always, CancellationToken ct = default) =>
+        Bool(WithCondition(Argv("PEXPIRE", B(key), B((long)ttl.TotalMilliseconds)), when), ct);
+
+    public Task<bool> ExpireAtAsync(string key, DateTimeOffset at, ExpireWhen when = ExpireWhen.Always, CancellationToken ct = default) =>
+        Bool(WithCondition(Argv("PEXPIREAT", B(key), B(at.ToUnixTimeMilliseconds())), when), ct);
+
+    private static byte[][] WithCondition(byte[][] argv, ExpireWhen when) => when switch
+    {
+        ExpireWhen.HasNoExpiry => [.. argv, B("NX")],
+        ExpireWhen.HasExpiry => [.. argv, B("XX")],
+        ExpireWhen.GreaterThanCurrent => [.. argv, B("GT")],
+        ExpireWhen.LessThanCurrent => [.. argv, B("LT")],
+        _ => argv,
+    };
+
+    public async Task<TimeSpan?> TimeToLiveAsync(string key, CancellationToken ct = default)
+    {
+        long ms = await Int(Argv("PTTL", B(key)), ct).ConfigureAwait(false);
+        return ms < 0 ? null : TimeSpan.FromMilliseconds(ms);
+    }
+
+    public async Task<DateTimeOffset?> ExpireTimeAsync(string key, CancellationToken ct = default)
+    {
+        long ms = await Int(Argv("PEXPIRETIME", B(key)), ct).ConfigureAwait(false);
+        return ms < 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(ms);
+    }
+
+    public Task<bool> PersistAsync(string key, CancellationToken ct = default) => Bool(Argv("PERSIST", B(key)), ct);
+    public Task RenameAsync(string key, string newKey, CancellationToken ct = default) => Run(Argv("RENAME", B(key), B(newKey)), ct);
+    public Task<bool> RenameIfAbsentAsync(string key, string newKey, CancellationToken ct = default) => Bool(Argv("RENAMENX", B(key), B(newKey)), ct);
+
+    public Task<bool> CopyAsync(string source, string destination, bool replace = false, CancellationToken ct = default) =>
+        Bool(replace ? Argv("COPY", B(source), B(destination), B("REPLACE")) : Argv("COPY", B(source), B(destination)), ct);
+
+    public Task<Reply> ExecuteAsync(string command, params object[] args)
+    {
+        var argv = new byte[args.Length + 1][];
+        argv[0] = B(command);
+        for (int i = 0; i < args.Length; i++)
+        {
+            argv[i + 1] = args[i] switch
+            {
+                byte[] bytes => bytes,
+                string s => B(s),
+                long or int or short => B(Convert.ToInt64(args[i], CultureInfo.InvariantCulture)),
+                double d => B(Args.FormatDouble(d)),
+                var other => B(Convert.ToString(other, CultureInfo.InvariantCulture) ?? ""),
+            };
+        }
+        return SendAsync(argv, CancellationToken.None);
+    }
+}

@@ -1,0 +1,192 @@
+using System.Globalization;
+using Orleans.Cache.Core;
+
+namespace Orleans.Cache.Client;
+
+/// <summary>
+/// Runs data commands on the partition grains: routes by slot through the one command table, groups a
+/// pipeline per partition (one batch each, replies back in request order), splits and merges multi-key
+/// commands, and coalesces batches across callers per partition.
+/// </summary>
+public sealed class ClusterCommandExecutor : ICommandExecutor
+{
+    private readonly PartitionQueue[] _queues;
+    private readonly CommandRouter _router;
+
+    public ClusterCommandExecutor(IGrainFactory grains, PartitionMap partitions)
+    {
+        Partitions = partitions;
+        _router = new CommandRouter(partitions);
+        _queues = new PartitionQueue[partitions.Count];
+        for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(grains.GetGrain<IPartitionGrain>(i));
+    }
+
+    public PartitionMap Partitions { get; }
+
+    public ValueTask<Reply> ExecuteAsync(byte[][] argv, CancellationToken cancellationToken = default)
+    {
+        var plan = PlanOf(argv);
+        if (plan.Reply is not null) return ValueTask.FromResult(plan.Reply);
+        if (plan.Parts is null)
+        {
+            var task = _queues[plan.Partition].Enqueue(plan.Argv!, out int index);
+            return task.IsCompletedSuccessfully ? ValueTask.FromResult(task.Result[index]) : AwaitOne(task, index, cancellationToken);
+        }
+        return ExecuteSplit(plan, cancellationToken);
+    }
+
+    private static async ValueTask<Reply> AwaitOne(Task<Reply[]> task, int index, CancellationToken cancellationToken) =>
+        (await task.WaitAsync(cancellationToken).ConfigureAwait(false))[index];
+
+    private async ValueTask<Reply> ExecuteSplit(RoutePlan plan, CancellationToken cancellationToken)
+    {
+        var parts = plan.Parts!;
+        var tasks = new Task<Reply[]>[parts.Count];
+        var indexes = new int[parts.Count];
+        for (int i = 0; i < parts.Count; i++) tasks[i] = _queues[parts[i].Partition].Enqueue(parts[i].Argv, out indexes[i]);
+        var replies = new Reply[parts.Count];
+        for (int i = 0; i < parts.Count; i++) replies[i] = (await tasks[i].WaitAsync(cancellationToken).ConfigureAwait(false))[indexes[i]];
+        return Finish(plan, replies);
+    }
+
+    public async ValueTask<Reply[]> ExecuteAsync(IReadOnlyList<byte[][]> pipeline, CancellationToken cancellationToken = default)
+    {
+        int n = pipeline.Count;
+        var replies = new Reply[n];
+        // Per partition: the commands in request order, and for each where its reply goes.
+        var groups = new Group?[_queues.Length];
+        RoutePlan?[]? splits = null;
+        for (int i = 0; i < n; i++)
+        {
+            var plan = PlanOf(pipeline[i]);
+            if (plan.Reply is not null) { replies[i] = plan.Reply; continue; }
+            if (plan.Parts is null)
+            {
+                (groups[plan.Partition] ??= new Group()).Add(plan.Argv!, i, -1);
+                continue;
+            }
+            (splits ??= new RoutePlan?[n])[i] = plan;
+            for (int k = 0; k < plan.Parts.Count; k++)
+                (groups[plan.Parts[k].Partition] ??= new Group()).Add(plan.Parts[k].Argv, i, k);
+        }
+
+        var partReplies = splits is null ? null : new Reply[n][];
+        for (int p = 0; p < groups.Length; p++)
+        {
+            var g = groups[p];
+            if (g is null) continue;
+            g.Task = _queues[p].Enqueue(g.Commands, out g.Offset);
+        }
+        for (int p = 0; p < groups.Length; p++)
+        {
+            var g = groups[p];
+            if (g is null) continue;
+            Reply[] results;
+            try
+            {
+                results = await g.Task!.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A partition that cannot be reached fails only the commands that needed it.
+                var error = Reply.Error("ERR partition unavailable: " + e.GetBaseException().Message);
+                results = new Reply[g.Offset + g.Commands.Count];
+                Array.Fill(results, error);
+            }
+            for (int j = 0; j < g.Commands.Count; j++)
+            {
+                int request = g.Requests[j], part = g.Parts[j];
+                var reply = results[g.Offset + j];
+                if (part < 0) replies[request] = reply;
+                else (partReplies![request] ??= new Reply[splits![request]!.Value.Parts!.Count])[part] = reply;
+            }
+        }
+        if (splits is not null)
+            for (int i = 0; i < n; i++)
+                if (splits[i] is { } plan) replies[i] = Finish(plan, partReplies![i]);
+        return replies;
+    }
+
+    private sealed class Group
+    {
+        public readonly List<byte[][]> Commands = new(8);
+        public readonly List<int> Requests = new(8);
+        public readonly List<int> Parts = new(8);
+        public Task<Reply[]>? Task;
+        public int Offset;
+
+        public void Add(byte[][] argv, int request, int part)
+        {
+            Commands.Add(argv);
+            Requests.Add(request);
+            Parts.Add(part);
+        }
+    }
+
+    /// <summary>Where a command goes: an immediate reply, one partition, or several parts to merge.</summary>
+    private readonly record struct RoutePlan(Reply? Reply, int Partition, byte[][]? Argv, List<RoutedPart>? Parts, CommandInfo? Command, int KeyCount);
+
+    private RoutePlan PlanOf(byte[][] argv)
+    {
+        if (argv.Length == 0) return new RoutePlan(Errors.Syntax, 0, null, null, null, 0);
+        var command = CommandTable.Find(argv[0]);
+        if (command is null || command.Routing == Routing.Server)
+            return new RoutePlan(Errors.UnknownCommand(Args.Text(argv[0]), argv.Skip(1).Select(Args.Text)), 0, null, null, null, 0);
+        if (!command.AcceptsArgCount(argv.Length)) return new RoutePlan(Errors.WrongArity(command.Name), 0, null, null, null, 0);
+
+        switch (command.Routing)
+        {
+            case Routing.EachKey:
+                var parts = _router.Split(command, argv);
+                if (parts.Count == 1) return new RoutePlan(null, parts[0].Partition, argv, null, command, 0);
+                return new RoutePlan(null, 0, null, parts, command, command.Keys(argv.Length).Count);
+            case Routing.AllPartitions when command.Name == "SCAN":
+                return PlanScan(argv, command);
+            case Routing.AllPartitions:
+                var all = new List<RoutedPart>(_queues.Length);
+                for (int p = 0; p < _queues.Length; p++) all.Add(new RoutedPart(p, argv, null));
+                return new RoutePlan(null, 0, null, all, command, 0);
+            default:
+                int partition = _router.PartitionOf(command, argv, out var error);
+                return error is not null ? new RoutePlan(error, 0, null, null, null, 0) : new RoutePlan(null, partition, argv, null, command, 0);
+        }
+    }
+
+    /// <summary>
+    /// The cursor clients see folds in the partition: cursor = local × partitions + partition. A scan walks
+    /// partition 0 to the end, then 1, and so on; 0 again means done.
+    /// </summary>
+    private RoutePlan PlanScan(byte[][] argv, CommandInfo command)
+    {
+        if (!ulong.TryParse(argv[1], NumberStyles.None, CultureInfo.InvariantCulture, out ulong cursor))
+            return new RoutePlan(Errors.InvalidCursor, 0, null, null, null, 0);
+        int count = _queues.Length;
+        int partition = (int)(cursor % (ulong)count);
+        var local = (byte[][])argv.Clone();
+        local[1] = Args.Bytes((cursor / (ulong)count).ToString(CultureInfo.InvariantCulture));
+        return new RoutePlan(null, 0, null, [new RoutedPart(partition, local, null)], command, 0);
+    }
+
+    private Reply Finish(RoutePlan plan, Reply[] replies)
+    {
+        var command = plan.Command!;
+        if (command.Name == "SCAN") return FinishScan(plan.Parts![0].Partition, replies[0]);
+        if (command.Name == "RANDOMKEY")
+        {
+            foreach (var r in replies) if (r.IsError) return r;
+            var found = replies.Where(r => r.Kind == ReplyKind.Bulk).ToArray();
+            return found.Length == 0 ? Reply.Nil : found[Random.Shared.Next(found.Length)];
+        }
+        return CommandRouter.Merge(command, plan.Parts!, replies, plan.KeyCount);
+    }
+
+    private Reply FinishScan(int partition, Reply reply)
+    {
+        if (reply.IsError) return reply;
+        ulong local = ulong.Parse(reply.Items![0].Bytes!, CultureInfo.InvariantCulture);
+        ulong count = (ulong)_queues.Length;
+        ulong next = local != 0 ? local * count + (ulong)partition
+            : partition + 1 < _queues.Length ? (ulong)partition + 1 : 0;
+        return Reply.Array([Reply.Bulk(next.ToString(CultureInfo.InvariantCulture)), reply.Items[1]]);
+    }
+}

@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Cache.Core;
+using Orleans.Storage;
+
+namespace Orleans.Cache.Grains;
+
+/// <summary>
+/// The distributed shell around one partition's <see cref="Keyspace"/>: runs command batches in order, runs
+/// the active-expire cycle on a grain timer, and loads/saves snapshots. The timers keep the activation
+/// alive: a partition holds data, so it must not be collected when idle.
+/// </summary>
+[PartitionPlacement]
+public sealed partial class PartitionGrain(
+    IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshotOptions, CacheClock clock, ILogger<PartitionGrain> logger)
+    : Grain, IPartitionGrain
+{
+    private readonly Keyspace _keyspace = new(clock.Time);
+    private readonly CacheOptions _options = options.Value;
+    private readonly SnapshotOptions _snapshots = snapshotOptions.Value;
+    private SnapshotStore? _store;
+    private Task _saving = Task.CompletedTask;
+    private long _lastSaveTicks = Environment.TickCount64;
+    /// <summary>Set when the stored snapshot could not be read: commands then fail rather than serve (and later overwrite) an empty partition.</summary>
+    private string? _loadError;
+
+    private long Partition => this.GetPrimaryKeyLong();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var sweep = _options.ExpireSweepInterval;
+        this.RegisterGrainTimer(SweepTick, new GrainTimerCreationOptions(sweep, sweep) { KeepAlive = true });
+
+        var storage = ServiceProvider.GetKeyedService<IGrainStorage>(SnapshotOptions.StorageName);
+        if (storage is not null)
+        {
+            _store = new SnapshotStore(storage, this.GetGrainId(), _snapshots.ChunkBytes);
+            await LoadAsync();
+            if (_snapshots.SaveRules().Count > 0)
+                this.RegisterGrainTimer(SaveTick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
+        }
+        _keyspace.LastSave = _keyspace.Now / 1000;
+        LogActivated(Partition, RuntimeIdentity, _keyspace.Count);
+    }
+
+    private async Task LoadAsync()
+    {
+        try
+        {
+            var sw = Stopwatch.StartNew();
+            var data = await _store!.LoadAsync();
+            if (data is null) return;
+            var info = Snapshot.Load(data, _keyspace);
+            LogLoaded(Partition, _keyspace.Count, data.Length, sw.ElapsedMilliseconds, info.Version);
+        }
+        catch (Exception e)
+        {
+            _loadError = $"ERR partition {Partition} snapshot could not be loaded: {e.Message}";
+            _keyspace.Flush();
+            LogLoadFailed(e, Partition);
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Graceful shutdown snapshots whatever changed, like Redis's SHUTDOWN SAVE.
+        if (_keyspace.Dirty > 0) await SaveAsync();
+        else await _saving;
+    }
+
+    public ValueTask<ReplyBatch> Execute(CommandBatch batch)
+    {
+        var commands = batch.Commands;
+        var replies = new Reply[commands.Length];
+        for (int i = 0; i < commands.Length; i++)
+        {
+            var argv = commands[i];
+            var command = argv.Length > 0 ? CommandTable.Find(argv[0]) : null;
+            if (command is { Handler: null, Routing: not Routing.Server }) return ExecuteRest(commands, replies, i);
+            replies[i] = Run(command, argv);
+        }
+        return ValueTask.FromResult(new ReplyBatch(replies));
+    }
+
+    /// <summary>The rest of a batch that contains a command the grain runs itself (SAVE may await storage).</summary>
+    private async ValueTask<ReplyBatch> ExecuteRest(byte[][][] commands, Reply[] replies, int from)
+    {
+        for (int i = from; i < commands.Length; i++)
+        {
+            var argv = commands[i];
+            var command = argv.Length > 0 ? CommandTable.Find(argv[0]) : null;
+            replies[i] = command switch
+            {
+                { Name: "SAVE" } => await Save(),
+                { Name: "BGSAVE" } => BackgroundSave(argv),
+                { Name: "LASTSAVE" } => Reply.Int(_keyspace.LastSave),
+                _ => Run(command, argv),
+            };
+        }
+        return new ReplyBatch(replies);
+    }
+
+    private Reply Run(CommandInfo? command, byte[][] argv)
+    {
+        if (_loadError is not null) return Reply.Error(_loadError);
+        try
+        {
+            return command?.Handler is null ? _keyspace.Execute(argv) : _keyspace.Execute(command, argv);
+        }
+        catch (Exception e)
+        {
+            // A bug in one command must not fail the other commands of the batch or the partition.
+            LogCommandFailed(e, argv.Length > 0 ? Args.Text(argv[0]) : "");
+            return Reply.Error("ERR internal error: " + e.Message);
+        }
+    }
+
+    private async Task<Reply> Save()
+    {
+        if (_store is null) return Reply.Error("ERR snapshots are not configured");
+        if (_loadError is not null) return Reply.Error(_loadError);
+        try
+        {
+            await SaveAsync();
+            return Reply.Ok;
+        }
+        catch (Exception e)
+        {
+            return Reply.Error("ERR snapshot failed: " + e.Message);
+        }
+    }
+
+    private Reply BackgroundSave(byte[][] argv)
+    {
+        if (argv.Length > 2 || argv.Length == 2 && !Args.Is(argv[1], "SCHEDULE")) return Errors.Syntax;
+        if (_store is null) return Reply.Error("ERR snapshots are not configured");
+        if (_loadError is not null) return Reply.Error(_loadError);
+        if (!_saving.IsCompleted) return Reply.Error("ERR Background save already in progress");
+        _saving = SaveAsync();
+        return Reply.Simple("Background saving started");
+    }
+
+    /// <summary>
+    /// Serializes the keyspace in this turn (the "fork"), then writes it while commands keep running: the
+    /// storage I/O is awaited on the thread pool, outside the grain's turn.
+    /// </summary>
+    private Task SaveAsync()
+    {
+        if (_store is null || _loadError is not null) return Task.CompletedTask;
+        var previous = _saving;
+        var sw = Stopwatch.StartNew();
+        var data = Snapshot.Write(_keyspace, 0);
+        long dirtyAtFork = _keyspace.Dirty;
+        _keyspace.Dirty = 0;
+        _lastSaveTicks = Environment.TickCount64;
+        var write = _store.SaveInBackground(previous, data);
+        _saving = write.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                _keyspace.LastSave = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                LogSaved(Partition, data.Length, sw.ElapsedMilliseconds);
+            }
+            else
+            {
+                _keyspace.Dirty += dirtyAtFork; // try again at the next policy tick
+                LogSaveFailed(t.Exception!.GetBaseException(), Partition);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current);
+        return write;
+    }
+
+    private Task SaveTick(CancellationToken cancellationToken)
+    {
+        if (_keyspace.Dirty == 0 || !_saving.IsCompleted) return Task.CompletedTask;
+        var since = TimeSpan.FromMilliseconds(Environment.TickCount64 - _lastSaveTicks);
+        foreach (var (after, changes) in _snapshots.SaveRules())
+        {
+            if (since >= after && _keyspace.Dirty >= changes)
+            {
+                _saving = SaveAsync();
+                break;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public ValueTask<int> SweepExpired(int maxKeys) => ValueTask.FromResult(_keyspace.ActiveExpire(maxKeys));
+
+    public ValueTask<string> GetSilo() => ValueTask.FromResult(RuntimeIdentity);
+
+    private Task SweepTick(CancellationToken cancellationToken)
+    {
+        _keyspace.ActiveExpire(_options.ExpireSweepMaxKeys);
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition} activated on {Silo} with {Keys} keys")]
+    private partial void LogActivated(long partition, string silo, int keys);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} loaded {Keys} keys from a {Bytes}-byte snapshot (format {Version}) in {Ms} ms")]
+    private partial void LogLoaded(long partition, int keys, int bytes, long ms, int version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition} could not load its snapshot; it answers errors until the snapshot is repaired or removed")]
+    private partial void LogLoadFailed(Exception exception, long partition);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition} saved a {Bytes}-byte snapshot in {Ms} ms")]
+    private partial void LogSaved(long partition, int bytes, long ms);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition} failed to save its snapshot")]
+    private partial void LogSaveFailed(Exception exception, long partition);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Command {Command} failed inside a partition")]
+    private partial void LogCommandFailed(Exception exception, string command);
+}
+
+/// <summary>The clock partitions read for expiry; tests put a fake one here without touching Orleans's own timers.</summary>
+public sealed class CacheClock(TimeProvider time)
+{
+    public TimeProvider Time { get; } = time;
+}

@@ -1,0 +1,29 @@
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Orleans.Cache.Core;
+
+namespace Orleans.Cache.Benchmarks;
+
+/// <summary>Core hot paths without Orleans: one command on a keyspace, slot hashing, routing lookup.</summary>
+[MemoryDiagnoser]
+public class CoreBenchmarks
+{
+    private readonly Keyspace _keyspace = new();
+    private byte[][][] _sets = [];
+    private byte[][][] _gets = [];
+    private int _i;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var value = new byte[32];
+        _sets = Enumerable.Range(0, 100_000).Select(i => new[] { "SET"u8.ToArray(), Encoding.UTF8.GetBytes($"key:{i}"), value }).ToArray();
+        _gets = Enumerable.Range(0, 100_000).Select(i => new[] { "GET"u8.ToArray(), Encoding.UTF8.GetBytes($"key:{i}") }).ToArray();
+        foreach (var s in _sets) _keyspace.Execute(s);
+    }
+
+    [Benchmark] public Reply Set() => _keyspace.Execute(_sets[_i++ % _sets.Length]);
+    [Benchmark] public Reply Get() => _keyspace.Execute(_gets[_i++ % _gets.Length]);
+    [Benchmark] public int KeySlot() => HashSlot.Of(_gets[_i++ % _gets.Length][1]);
+    [Benchmark] public CommandInfo? Lookup() => CommandTable.Find("get"u8);
+}

@@ -1,0 +1,85 @@
+using System.Text;
+using Orleans.Cache.Client;
+using Orleans.Cache.Tests.Cluster;
+
+namespace Orleans.Cache.Tests.Snapshots;
+
+/// <summary>Snapshots in the default local folder: a whole cluster stops and comes back with its data.</summary>
+public sealed class FileSnapshotTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("orleans-cache-snap-").FullName;
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task A_restarted_cluster_has_every_key_value_and_remaining_ttl_and_not_the_keys_that_expired_meanwhile()
+    {
+        var start = DateTimeOffset.UtcNow;
+        const int Keys = 100_000;
+        await using (var first = await CacheCluster.StartAsync(2, snapshotDir: _dir, startTime: start))
+        {
+            var cache = first.CacheOnSilo(0);
+            var batch = cache.CreateBatch();
+            var writes = new List<Task>();
+            for (int i = 0; i < Keys; i++)
+            {
+                // Every third key lives 10 minutes, every third 1 minute, the rest forever.
+                TimeSpan? life = (i % 3) switch { 0 => TimeSpan.FromMinutes(10), 1 => TimeSpan.FromMinutes(1), _ => null };
+                writes.Add(batch.SetAsync($"k:{i}", Encoding.UTF8.GetBytes($"value-{i}"), life));
+            }
+            await batch.ExecuteAsync();
+            await Task.WhenAll(writes);
+            Assert.Equal("OK", (await cache.ExecuteAsync("SAVE")).Text);
+        }
+
+        // The cluster is down for 5 minutes: the 1-minute keys expire meanwhile.
+        await using var second = await CacheCluster.StartAsync(2, snapshotDir: _dir, startTime: start.AddMinutes(5));
+        var reader = second.CacheOnSilo(1);
+        Assert.Equal(Enumerable.Range(0, Keys).Count(i => i % 3 != 1), await reader.CountAsync());
+        var names = Enumerable.Range(0, Keys).Select(i => $"k:{i}").ToArray();
+        var values = await reader.GetManyAsync(names);
+        for (int i = 0; i < Keys; i++)
+        {
+            if (i % 3 == 1) Assert.Null(values[i]);
+            else Assert.Equal($"value-{i}", Encoding.UTF8.GetString(values[i]!));
+        }
+        var ttl = await reader.TimeToLiveAsync("k:0");
+        Assert.InRange(ttl!.Value.TotalSeconds, 299, 300);
+        Assert.Null(await reader.TimeToLiveAsync("k:2"));
+        Assert.True(await reader.ExistsAsync("k:2"));
+    }
+
+    [Fact]
+    public async Task Graceful_shutdown_saves_without_an_explicit_SAVE()
+    {
+        await using (var first = await CacheCluster.StartAsync(2, snapshotDir: _dir, snapshots: o => o.Save = ""))
+            await first.CacheOnSilo(0).SetAsync("survivor", "yes");
+        await using var second = await CacheCluster.StartAsync(2, snapshotDir: _dir);
+        Assert.Equal("yes", await second.CacheOnSilo(1).GetStringAsync("survivor"));
+    }
+
+    [Fact]
+    public async Task A_corrupt_snapshot_file_fails_only_its_partition_with_a_clear_error()
+    {
+        await using (var first = await CacheCluster.StartAsync(1, snapshotDir: _dir))
+        {
+            for (int i = 0; i < 200; i++) await first.CacheOnSilo(0).SetAsync($"c:{i}", "v");
+            await first.CacheOnSilo(0).ExecuteAsync("SAVE");
+        }
+        // Damage one chunk file in the middle.
+        var chunk = Directory.GetFiles(_dir, "snapshot-*-0.bin", SearchOption.AllDirectories).OrderBy(f => f).First();
+        var bytes = File.ReadAllBytes(chunk);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(chunk, bytes);
+
+        await using var second = await CacheCluster.StartAsync(1, snapshotDir: _dir);
+        var cache = second.CacheOnSilo(0);
+        int failed = 0, served = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            try { Assert.Equal("v", await cache.GetStringAsync($"c:{i}")); served++; }
+            catch (CacheException e) { Assert.Contains("snapshot could not be loaded", e.Message); failed++; }
+        }
+        Assert.True(failed > 0, "the damaged partition must say so");
+        Assert.True(served > 0, "the other partitions keep serving");
+    }
+}
