@@ -509,6 +509,16 @@ public class StringCommandTests
     }
 
     [Fact]
+    public void IncrByFloat_reads_numbers_up_to_5119_characters()
+    {
+        Assert.Equal("\"1\"", s.Run("INCRBYFLOAT", "f", "1." + new string('0', 5117)));
+        Assert.Equal("(error) ERR value is not a valid float", s.Run("INCRBYFLOAT", "g", "1." + new string('0', 5118)));
+        Assert.Equal("\"0\"", s.Run("INCRBYFLOAT", "h", "0." + new string('0', 4000) + "1"));
+        s.Run("SET", "big", new string('9', 4000));
+        Assert.StartsWith("999999999999999999996546387309962378493249258350695763130150", s.Raw("INCRBYFLOAT", "big", "1").Text);
+    }
+
+    [Fact]
     public void IncrByFloat_repeated_tenths_stay_exact_as_in_Redis()
     {
         for (int i = 0; i < 10; i++) s.Run("INCRBYFLOAT", "f", "0.1");
