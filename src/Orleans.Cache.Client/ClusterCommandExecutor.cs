@@ -45,9 +45,21 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
     private async ValueTask<Reply> ExecuteBlocking(RoutePlan plan, CancellationToken cancellationToken)
     {
         var grain = _grains[plan.Partition];
+        var waiter = Guid.NewGuid();
+        // A client that goes away asks the partition to drop its wait; the call itself is always awaited so that
+        // an element handed over meanwhile is not lost.
+        using var cancel = cancellationToken.Register(() => _ = grain.CancelBlock(waiter).AsTask());
         for (long waited = 0; ; waited += IPartitionGrain.MaxBlockMilliseconds)
         {
-            if (await grain.Block(plan.Argv!, waited, cancellationToken).ConfigureAwait(false) is { } reply) return reply;
+            var result = await grain.Block(plan.Argv!, waited, waiter).ConfigureAwait(false);
+            if (result.Retry && !cancellationToken.IsCancellationRequested) continue;
+            if (cancellationToken.IsCancellationRequested)
+            {
+                if (result.Reply is { } taken && BlockingArgs.Undo(plan.Command!, plan.Argv!, taken) is { } undo)
+                    await ExecuteAsync(undo, CancellationToken.None).ConfigureAwait(false);
+                throw new OperationCanceledException(cancellationToken);
+            }
+            return result.Reply ?? Reply.NilArray;
         }
     }
 
