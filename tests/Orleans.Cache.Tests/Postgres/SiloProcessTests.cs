@@ -6,12 +6,13 @@ using Orleans.Cache.Client;
 using Orleans.Cache.Silo;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using Xunit.Abstractions;
 
 namespace Orleans.Cache.Tests.Postgres;
 
 /// <summary>Real silo processes (`dotnet Orleans.Cache.Silo.dll`) on one machine form one cluster through PostgreSQL.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class SiloProcessTests(PostgresServer postgres)
+public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper output)
 {
     [Fact]
     public async Task Three_silo_processes_join_one_cluster_serve_a_client_and_leave_it_on_SIGTERM()
@@ -21,6 +22,8 @@ public sealed class SiloProcessTests(PostgresServer postgres)
         const string ClusterId = "processes";
         var gatewayPorts = new List<int>();
         var silos = new List<SiloProcess>();
+        var clock = Stopwatch.StartNew();
+        void Stage(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
         try
         {
             for (int i = 0; i < 3; i++)
@@ -36,12 +39,13 @@ public sealed class SiloProcessTests(PostgresServer postgres)
                     "--Snapshots:Storage", "AdoNet", "--Snapshots:Save", "",
                 ];
                 silos.Add(SiloProcess.Start(args));
-                if (i == 0) await WaitForSchemaAsync(db, silos[0]);
+                if (i == 0) { await WaitForSchemaAsync(db, silos[0]); Stage("schema applied by the first silo"); }
             }
 
             var rows = await PostgresSilo.WaitForMembershipAsync(db, ClusterId,
                 r => r.Count(s => s.Status == PostgresSilo.Active) == 3, TimeSpan.FromSeconds(45));
             Assert.Equal(3, rows.Count);
+            Stage("3 silos active");
 
             // An external Orleans client finds the gateways through the same table and uses the cache.
             using var client = await StartClientAsync(db, ClusterId);
@@ -49,9 +53,11 @@ public sealed class SiloProcessTests(PostgresServer postgres)
             for (int i = 0; i < 20; i++) await cache.SetAsync($"p:{i}", $"v{i}");
             for (int i = 0; i < 20; i++) Assert.Equal($"v{i}", await cache.GetStringAsync($"p:{i}"));
             await client.StopAsync();
+            Stage("client wrote and read 20 keys");
 
             // Graceful stop: every silo marks itself dead and saves its partitions' snapshots to PostgreSQL.
             await Task.WhenAll(silos.Select(s => s.StopAsync(TimeSpan.FromSeconds(30))));
+            Stage("3 silos stopped");
             foreach (var s in silos) Assert.True(s.ExitCode == 0, $"silo exited with {s.ExitCode}:\n{s.Output}");
         }
         finally
