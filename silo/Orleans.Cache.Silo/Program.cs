@@ -1,10 +1,11 @@
-// The Orleans.Cache silo: one process that hosts partition grains and (soon) the RESP endpoint.
+// The Orleans.Cache silo: one process that hosts partition grains and the RESP endpoint for Redis clients.
 // Configuration, in increasing precedence: appsettings.json, environment variables (Cache__Partitions=32),
 // the command line (--Cache:Partitions 32), and redis-server style flags (--port 6380, --bind 0.0.0.0).
 //
 // Two flags act on the PostgreSQL database at Silo:ConnectionString before anything else:
 //   --init-db        create or upgrade the schema (sql/postgresql.sql, idempotent), then run the silo;
 //   --init-db-only   create or upgrade the schema, then exit (a deployment's one-off migration step).
+using Orleans.Cache.Resp;
 using Orleans.Cache.Silo;
 
 var initDb = args.Contains("--init-db") || args.Contains("--init-db-only");
@@ -27,6 +28,9 @@ builder.UseOrleans(silo =>
     silo.AddCacheGrainStorage(settings, builder.Configuration);
     silo.AddOrleansCache(builder.Configuration);
 });
+
+// Redis clients (redis-cli, StackExchange.Redis, redis-benchmark …) connect here.
+builder.Services.AddRespEndpoint(builder.Configuration.GetSection("Resp"));
 
 var host = builder.Build();
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.Cache.Silo");

@@ -35,6 +35,7 @@ public enum Routing
 /// <summary>How the replies of a split command are combined into one.</summary>
 public enum Merge
 {
+    /// <summary>One reply: the only one, or for a broadcast (RANDOMKEY) a non-nil one picked at random.</summary>
     None,
     /// <summary>Integers added up (DEL, EXISTS, DBSIZE …).</summary>
     Sum,
@@ -51,7 +52,7 @@ public delegate Reply CommandHandler(Keyspace db, byte[][] argv);
 /// <summary>One row of the command table: what <c>COMMAND INFO</c> says of a command, plus how to route and run it.</summary>
 public sealed class CommandInfo(
     string name, int arity, CommandFlags flags, int firstKey, int lastKey, int step,
-    string group, Routing routing, CommandHandler? handler, Merge merge = Merge.None)
+    string group, Routing routing, CommandHandler? handler, Merge merge = Merge.None, int numKeysAt = 0)
 {
     /// <summary>Upper-case name.</summary>
     public string Name { get; } = name;
@@ -72,7 +73,16 @@ public sealed class CommandInfo(
     /// </summary>
     public CommandHandler? Handler { get; } = handler;
 
+    /// <summary>
+    /// For commands whose keys follow a count (ZUNION, ZMPOP, LMPOP …): the index of that count, else 0.
+    /// A <see cref="FirstKey"/> before it (a STORE form's destination) is a key too.
+    /// </summary>
+    public int NumKeysAt { get; } = numKeysAt;
+
     public bool IsWrite => (Flags & CommandFlags.Write) != 0;
+
+    /// <summary>BLPOP and friends: they may wait for another client's write.</summary>
+    public bool IsBlocking => (Flags & CommandFlags.Blocking) != 0;
 
     public bool AcceptsArgCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 
@@ -82,6 +92,21 @@ public sealed class CommandInfo(
         if (FirstKey == 0) return default;
         int last = LastKey >= 0 ? LastKey : argCount + LastKey;
         return new KeyRange(FirstKey, Math.Min(last, argCount - 1), Step);
+    }
+
+    /// <summary>The indexes of the key arguments of this request, reading the key count where there is one.</summary>
+    public IEnumerable<int> KeyIndexes(byte[][] argv)
+    {
+        if (NumKeysAt == 0)
+        {
+            var keys = Keys(argv.Length);
+            if (keys.IsEmpty) yield break;
+            for (int i = keys.First; i <= keys.Last; i += keys.Step) yield return i;
+            yield break;
+        }
+        if (FirstKey < NumKeysAt) yield return FirstKey;
+        if (NumKeysAt >= argv.Length || !Args.TryLong(argv[NumKeysAt], out long count)) yield break;
+        for (long i = NumKeysAt + 1; i <= NumKeysAt + count && i < argv.Length; i++) yield return (int)i;
     }
 
     public override string ToString() => Name;

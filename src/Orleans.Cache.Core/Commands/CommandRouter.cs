@@ -19,18 +19,18 @@ public sealed class CommandRouter(PartitionMap partitions)
     public int PartitionOf(CommandInfo command, byte[][] argv, out Reply? error)
     {
         error = null;
-        var keys = command.Keys(argv.Length);
-        if (keys.IsEmpty) return 0;
-        int slot = HashSlot.Of(argv[keys.First]);
-        for (int i = keys.First + keys.Step; i <= keys.Last; i += keys.Step)
+        int slot = -1;
+        foreach (int i in command.KeyIndexes(argv))
         {
-            if (HashSlot.Of(argv[i]) != slot)
+            int s = HashSlot.Of(argv[i]);
+            if (slot < 0) slot = s;
+            else if (s != slot)
             {
                 error = Errors.CrossSlot;
                 return -1;
             }
         }
-        return Partitions.PartitionOfSlot(slot);
+        return slot < 0 ? 0 : Partitions.PartitionOfSlot(slot);
     }
 
     /// <summary>
@@ -41,6 +41,10 @@ public sealed class CommandRouter(PartitionMap partitions)
     {
         var keys = command.Keys(argv.Length);
         int step = keys.Step;
+        // A key without its value (MSET a 1 b) must fail as a whole, writing nothing: send it unsplit to one
+        // partition, whose handler answers the arity error.
+        if ((argv.Length - keys.First) % step != 0)
+            return [new RoutedPart(Partitions.PartitionOfKey(argv[keys.First]), argv, null)];
         var byPartition = new Dictionary<int, (List<byte[]> Args, List<int> Order)>();
         int ordinal = 0;
         for (int i = keys.First; i <= keys.Last; i += step, ordinal++)
@@ -85,7 +89,9 @@ public sealed class CommandRouter(PartitionMap partitions)
             case Core.Merge.Concat:
                 return Reply.Array([.. replies.SelectMany(r => r.Items ?? [])]);
             default:
-                return replies.Count > 0 ? replies[0] : Reply.Nil;
+                // One partition's answer; for a broadcast like RANDOMKEY, any partition that has one.
+                var answers = replies.Where(r => r.Kind is not (ReplyKind.Null or ReplyKind.NullArray)).ToList();
+                return answers.Count > 0 ? answers[Random.Shared.Next(answers.Count)] : replies.Count > 0 ? replies[0] : Reply.Nil;
         }
     }
 }

@@ -38,10 +38,10 @@ public static class KeyCommands
             else if (Args.Is(a[i], "XX")) xx = true;
             else if (Args.Is(a[i], "GT")) gt = true;
             else if (Args.Is(a[i], "LT")) lt = true;
-            else return Reply.Error($"ERR Unsupported option {Args.Text(a[i])}");
+            else return Errors.UnsupportedOption(Args.Text(a[i]));
         }
-        if (nx && (xx || gt || lt)) return Reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
-        if (gt && lt) return Reply.Error("ERR GT and LT options at the same time are not compatible");
+        if (nx && (xx || gt || lt)) return Errors.ExpireNxConflict;
+        if (gt && lt) return Errors.ExpireGtLtConflict;
 
         long at = Expiry.At(db, a[2], unit, relative, name, positive: false);
         var entry = db.Find(a[1]);
@@ -55,18 +55,22 @@ public static class KeyCommands
         return Reply.Int(1);
     }
 
-    public static Reply Ttl(Keyspace db, byte[][] a) => TimeToLive(db, a[1], (e, now) => (e - now + 500) / 1000);
-    public static Reply PTtl(Keyspace db, byte[][] a) => TimeToLive(db, a[1], (e, now) => e - now);
-    public static Reply ExpireTime(Keyspace db, byte[][] a) => TimeToLive(db, a[1], (e, _) => e / 1000);
-    public static Reply PExpireTime(Keyspace db, byte[][] a) => TimeToLive(db, a[1], (e, _) => e);
+    public static Reply Ttl(Keyspace db, byte[][] a) => TimeToLive(db, a[1], absolute: false, seconds: true);
+    public static Reply PTtl(Keyspace db, byte[][] a) => TimeToLive(db, a[1], absolute: false, seconds: false);
+    public static Reply ExpireTime(Keyspace db, byte[][] a) => TimeToLive(db, a[1], absolute: true, seconds: true);
+    public static Reply PExpireTime(Keyspace db, byte[][] a) => TimeToLive(db, a[1], absolute: true, seconds: false);
 
-    /// <summary>-2 for a missing key, -1 for a key without TTL, else <paramref name="report"/>(expireAt, now).</summary>
-    private static Reply TimeToLive(Keyspace db, byte[] key, Func<long, long, long> report)
+    /// <summary>
+    /// -2 for a missing key, -1 for a key without TTL, else the remaining (or absolute) time, never negative;
+    /// seconds are rounded to the nearest, as Redis does for TTL and EXPIRETIME alike.
+    /// </summary>
+    private static Reply TimeToLive(Keyspace db, byte[] key, bool absolute, bool seconds)
     {
         var entry = db.Find(key);
         if (entry is null) return Reply.Int(-2);
         if (entry.ExpireAt == 0) return Reply.Int(-1);
-        return Reply.Int(Math.Max(0, report(entry.ExpireAt, db.Now)));
+        long ms = Math.Max(0, absolute ? entry.ExpireAt : entry.ExpireAt - db.Now);
+        return Reply.Int(seconds ? ms / 1000 + (ms % 1000 >= 500 ? 1 : 0) : ms);
     }
 
     public static Reply Persist(Keyspace db, byte[][] a)
@@ -102,11 +106,13 @@ public static class KeyCommands
             if (Args.Is(a[i], "REPLACE")) replace = true;
             else if (Args.Is(a[i], "DB") && i + 1 < a.Length)
             {
-                if (Args.Long(a[++i]) != 0) return Reply.Error("ERR DB index is out of range");
+                long index = Args.Long(a[++i]);
+                if (index is < int.MinValue or > int.MaxValue) return Errors.NotInt32;
+                if (index != 0) return Errors.DbIndexOutOfRange; // one database, as Redis Cluster has
             }
             else return Errors.Syntax;
         }
-        if (a[1].AsSpan().SequenceEqual(a[2])) return Reply.Error("ERR source and destination objects are the same");
+        if (a[1].AsSpan().SequenceEqual(a[2])) return Errors.SameObject;
         var source = db.Find(a[1]);
         if (source is null) return Reply.Int(0);
         if (db.Find(a[2]) is not null && !replace) return Reply.Int(0);
@@ -133,8 +139,7 @@ public static class KeyCommands
     /// </summary>
     public static Reply Scan(Keyspace db, byte[][] a)
     {
-        if (!ulong.TryParse(Args.Text(a[1]), NumberStyles.None, CultureInfo.InvariantCulture, out ulong cursor))
-            return Errors.InvalidCursor;
+        if (!TryCursor(a[1], out ulong cursor)) return Errors.InvalidCursor;
         var options = ScanOptions.Parse(a, 2);
         var found = new List<Entry>();
         ulong next = db.Scan(cursor, options.Count, found);
@@ -142,6 +147,27 @@ public static class KeyCommands
         foreach (var e in found)
             if (options.Accepts(e)) keys.Add(Reply.Bulk(e.Key));
         return Reply.Array([Reply.Bulk(next.ToString(CultureInfo.InvariantCulture)), Reply.Array([.. keys])]);
+    }
+
+    /// <summary>
+    /// A SCAN cursor read as Redis reads it (C's strtoul, base 10): an optional sign, where "-n" wraps around, digits
+    /// that fit in 64 bits, no spaces; an empty string is cursor 0.
+    /// </summary>
+    public static bool TryCursor(ReadOnlySpan<byte> s, out ulong cursor)
+    {
+        cursor = 0;
+        if (s.Length == 0) return true;
+        bool negative = s[0] == '-';
+        if (s[0] is (byte)'-' or (byte)'+') s = s[1..];
+        if (s.Length == 0) return false;
+        foreach (byte c in s)
+        {
+            uint d = (uint)(c - '0');
+            if (d > 9 || cursor > (ulong.MaxValue - d) / 10) return false;
+            cursor = cursor * 10 + d;
+        }
+        if (negative) cursor = 0 - cursor;
+        return true;
     }
 
     public static Reply RandomKey(Keyspace db, byte[][] a) => Reply.Bulk(db.RandomEntry()?.Key);

@@ -8,45 +8,69 @@ public static class StringCommands
     /// <summary>SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL].</summary>
     public static Reply Set(Keyspace db, byte[][] a)
     {
-        bool nx = false, xx = false, get = false, keepTtl = false;
-        long expireAt = 0;
-        bool hasExpire = false;
-        for (int i = 3; i < a.Length; i++)
-        {
-            var opt = a[i];
-            bool hasNext = i + 1 < a.Length;
-            if (Args.Is(opt, "NX") && !xx) nx = true;
-            else if (Args.Is(opt, "XX") && !nx) xx = true;
-            else if (Args.Is(opt, "GET")) get = true;
-            else if (Args.Is(opt, "KEEPTTL") && !hasExpire) keepTtl = true;
-            else if (!keepTtl && hasNext && ExpireOption(opt) is (Expiry.Unit unit, bool relative))
-            {
-                expireAt = Expiry.At(db, a[++i], unit, relative, "set", positive: true);
-                hasExpire = true;
-            }
-            else return Errors.Syntax;
-        }
+        var options = ParseOptions(a, 3, forSet: true, out var expire);
+        long expireAt = expire is null ? 0 : ExpireAt(db, options, expire, "set");
 
         var key = a[1];
         var entry = db.Find(key);
+        bool get = options.HasFlag(SetOptions.Get);
         byte[]? old = null;
         if (get && entry is not null)
             old = entry.Value as byte[] ?? throw new CommandException(Errors.WrongType);
 
-        if ((nx && entry is not null) || (xx && entry is null))
+        if ((options.HasFlag(SetOptions.Nx) && entry is not null) || (options.HasFlag(SetOptions.Xx) && entry is null))
             return get ? Reply.Bulk(old) : Reply.Nil;
 
-        entry = db.Set(key, a[2], keepTtl);
-        if (hasExpire) Expiry.Apply(db, entry, expireAt);
+        entry = db.Set(key, a[2], options.HasFlag(SetOptions.KeepTtl));
+        if (expire is not null) Expiry.Apply(db, entry, expireAt);
         return get ? Reply.Bulk(old) : Reply.Ok;
     }
 
-    private static (Expiry.Unit, bool Relative)? ExpireOption(byte[] opt) =>
-        Args.Is(opt, "EX") ? (Expiry.Unit.Seconds, true)
-        : Args.Is(opt, "PX") ? (Expiry.Unit.Milliseconds, true)
-        : Args.Is(opt, "EXAT") ? (Expiry.Unit.Seconds, false)
-        : Args.Is(opt, "PXAT") ? (Expiry.Unit.Milliseconds, false)
-        : null;
+    [Flags]
+    private enum SetOptions
+    {
+        None = 0, Nx = 1, Xx = 2, Get = 4, KeepTtl = 8, Persist = 16,
+        Ex = 32, Px = 64, ExAt = 128, PxAt = 256, AnyExpire = Ex | Px | ExAt | PxAt,
+    }
+
+    /// <summary>
+    /// The options of SET (from argument 3) and GETEX (from argument 2), checked as Redis checks them: all syntax
+    /// first, the expire value later. An option may repeat (the last value wins) but never conflict with another.
+    /// </summary>
+    private static SetOptions ParseOptions(byte[][] a, int from, bool forSet, out byte[]? expire)
+    {
+        var flags = SetOptions.None;
+        expire = null;
+        for (int i = from; i < a.Length; i++)
+        {
+            var opt = a[i];
+            var ttl = ExpireOption(opt);
+            if (forSet && Args.Is(opt, "NX") && !flags.HasFlag(SetOptions.Xx)) flags |= SetOptions.Nx;
+            else if (forSet && Args.Is(opt, "XX") && !flags.HasFlag(SetOptions.Nx)) flags |= SetOptions.Xx;
+            else if (forSet && Args.Is(opt, "GET")) flags |= SetOptions.Get;
+            else if (forSet && Args.Is(opt, "KEEPTTL") && (flags & SetOptions.AnyExpire) == 0) flags |= SetOptions.KeepTtl;
+            else if (!forSet && Args.Is(opt, "PERSIST") && (flags & SetOptions.AnyExpire) == 0) flags |= SetOptions.Persist;
+            else if (ttl != 0 && i + 1 < a.Length && (flags & (SetOptions.KeepTtl | SetOptions.Persist | SetOptions.AnyExpire & ~ttl)) == 0)
+            {
+                flags |= ttl;
+                expire = a[++i];
+            }
+            else throw new CommandException(Errors.Syntax);
+        }
+        return flags;
+    }
+
+    private static SetOptions ExpireOption(byte[] opt) =>
+        Args.Is(opt, "EX") ? SetOptions.Ex
+        : Args.Is(opt, "PX") ? SetOptions.Px
+        : Args.Is(opt, "EXAT") ? SetOptions.ExAt
+        : Args.Is(opt, "PXAT") ? SetOptions.PxAt
+        : SetOptions.None;
+
+    private static long ExpireAt(Keyspace db, SetOptions options, byte[] value, string command) =>
+        Expiry.At(db, value,
+            (options & (SetOptions.Ex | SetOptions.ExAt)) != 0 ? Expiry.Unit.Seconds : Expiry.Unit.Milliseconds,
+            relative: (options & (SetOptions.Ex | SetOptions.Px)) != 0, command, positive: true);
 
     public static Reply SetNx(Keyspace db, byte[][] a)
     {
@@ -79,26 +103,15 @@ public static class StringCommands
         return Reply.Bulk(old);
     }
 
-    /// <summary>GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST].</summary>
+    /// <summary>GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]: a missing key answers nil before the expire value is checked.</summary>
     public static Reply GetEx(Keyspace db, byte[][] a)
     {
-        bool persist = false, hasExpire = false;
-        long at = 0;
-        for (int i = 2; i < a.Length; i++)
-        {
-            if (Args.Is(a[i], "PERSIST") && !hasExpire) persist = true;
-            else if (!persist && !hasExpire && i + 1 < a.Length && ExpireOption(a[i]) is (Expiry.Unit unit, bool relative))
-            {
-                at = Expiry.At(db, a[++i], unit, relative, "getex", positive: true);
-                hasExpire = true;
-            }
-            else return Errors.Syntax;
-        }
+        var options = ParseOptions(a, 2, forSet: false, out var expire);
         var entry = db.Find(a[1]);
         if (entry is null) return Reply.Nil;
         var value = entry.Value as byte[] ?? throw new CommandException(Errors.WrongType);
-        if (hasExpire) Expiry.Apply(db, entry, at);
-        else if (persist) db.ClearExpiry(entry);
+        if (expire is not null) Expiry.Apply(db, entry, ExpireAt(db, options, expire, "getex"));
+        else if (options.HasFlag(SetOptions.Persist)) db.ClearExpiry(entry);
         return Reply.Bulk(value);
     }
 
@@ -134,7 +147,7 @@ public static class StringCommands
     public static Reply DecrBy(Keyspace db, byte[][] a)
     {
         long by = Args.Long(a[2]);
-        if (by == long.MinValue) return Reply.Error("ERR decrement would overflow");
+        if (by == long.MinValue) return Errors.DecrementOverflow;
         return IncrementBy(db, a[1], -by);
     }
 
@@ -151,16 +164,17 @@ public static class StringCommands
         return Reply.Int(result);
     }
 
+    /// <summary>INCRBYFLOAT computes in Redis's long double and stores the printed result, so the next call re-reads that text.</summary>
     public static Reply IncrByFloat(Keyspace db, byte[][] a)
     {
         var entry = db.Find(a[1]);
-        double current = 0;
-        if (entry is not null)
-            current = RedisString.ToDouble(entry.Value as byte[] ?? throw new CommandException(Errors.WrongType));
-        double by = Args.Double(a[2]);
-        double result = current + by;
-        if (double.IsNaN(result) || double.IsInfinity(result)) return Errors.NanOrInfinity;
-        var bytes = Args.Bytes(Args.FormatDouble(result));
+        LongDouble current = default;
+        if (entry is not null && !LongDouble.TryParse(entry.Value as byte[] ?? throw new CommandException(Errors.WrongType), out current))
+            return Errors.NotFloat;
+        if (!LongDouble.TryParse(a[2], out var by)) return Errors.NotFloat;
+        var result = current + by;
+        if (result.IsInfinity) return Errors.NanOrInfinity;
+        var bytes = Args.Bytes(result.ToString());
         db.Set(a[1], bytes, keepTtl: true);
         return Reply.Bulk(bytes);
     }
@@ -173,7 +187,7 @@ public static class StringCommands
             db.Set(a[1], a[2]);
             return Reply.Int(a[2].Length);
         }
-        RedisString.CheckLength((long)old.Length + a[2].Length);
+        RedisString.CheckLength(old.Length, a[2].Length);
         var value = new byte[old.Length + a[2].Length];
         old.CopyTo(value, 0);
         a[2].CopyTo(value, old.Length);
@@ -206,7 +220,7 @@ public static class StringCommands
         var patch = a[3];
         var old = RedisString.Get(db, a[1]);
         if (patch.Length == 0) return Reply.Int(old?.Length ?? 0);
-        RedisString.CheckLength(offset + patch.Length);
+        RedisString.CheckLength(offset, patch.Length);
         int length = (int)Math.Max(old?.Length ?? 0, offset + patch.Length);
         var value = new byte[length];
         old?.CopyTo(value, 0);

@@ -1,23 +1,37 @@
 namespace Orleans.Cache.Core;
 
-/// <summary>Redis's glob-style matching (stringmatchlen): * ? [abc] [^a] [a-z] and \ escapes, case-sensitive.</summary>
+/// <summary>
+/// Redis's glob-style matching (stringmatchlen): * ? [abc] [^a] [a-z] and \ escapes, case-sensitive. It follows Redis
+/// to the corner cases: a pattern never matches an empty string unless it is empty too (callers treat a lone "*" as
+/// "everything"), an unterminated [class ends with the pattern, and a failed "*" stops earlier stars from retrying, so
+/// patterns like "*a*a*a*…b" cost polynomial, not exponential, time.
+/// </summary>
 public static class Glob
 {
-    public static bool IsMatch(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text) => Match(pattern, text, 0);
-
-    private static bool Match(ReadOnlySpan<byte> p, ReadOnlySpan<byte> s, int depth)
+    public static bool IsMatch(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text)
     {
-        // Redis bounds recursion the same way, so hostile patterns like "a*a*a*…" cannot blow the stack.
+        bool skipLongerMatches = false;
+        return Match(pattern, text, ref skipLongerMatches, 0);
+    }
+
+    private static bool Match(ReadOnlySpan<byte> p, ReadOnlySpan<byte> s, ref bool skipLongerMatches, int depth)
+    {
+        // Redis bounds recursion the same way, so hostile patterns cannot blow the stack.
         if (depth > 1000) return false;
-        while (p.Length > 0 && s.Length > 0 || p.Length > 0 && p[0] == '*')
+        while (p.Length > 0 && s.Length > 0)
         {
             switch (p[0])
             {
                 case (byte)'*':
                     while (p.Length > 1 && p[1] == '*') p = p[1..];
                     if (p.Length == 1) return true;
-                    for (int i = 0; i <= s.Length; i++)
-                        if (Match(p[1..], s[i..], depth + 1)) return true;
+                    for (; s.Length > 0; s = s[1..])
+                    {
+                        if (Match(p[1..], s, ref skipLongerMatches, depth + 1)) return true;
+                        if (skipLongerMatches) return false;
+                    }
+                    // The rest of the pattern matches no suffix, so no earlier star can help by matching more.
+                    skipLongerMatches = true;
                     return false;
                 case (byte)'?':
                     s = s[1..];
@@ -28,9 +42,8 @@ public static class Glob
                     bool not = p.Length > 0 && p[0] == '^';
                     if (not) p = p[1..];
                     bool match = false;
-                    while (true)
+                    while (p.Length > 0)
                     {
-                        if (p.Length == 0) break;
                         if (p[0] == '\\' && p.Length >= 2)
                         {
                             p = p[1..];
@@ -50,7 +63,7 @@ public static class Glob
                     if (not) match = !match;
                     if (!match) return false;
                     s = s[1..];
-                    if (p.Length == 0) return s.Length == 0; // unterminated class: pattern ends here
+                    if (p.Length == 0) return s.Length == 0; // unterminated class: the pattern ends with it
                     break;
                 }
                 case (byte)'\\':

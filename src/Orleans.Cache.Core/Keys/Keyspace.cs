@@ -9,8 +9,8 @@ public sealed class Keyspace
 {
     private readonly KeyTable _table = new();
     // Deadlines of keys with a TTL. Entries are never removed from the queue early: a popped entry whose
-    // key was deleted or whose TTL changed is recognised as stale and dropped, and the queue is rebuilt when
-    // stale entries outnumber live ones.
+    // key was deleted or whose TTL changed is recognised as stale and dropped, and the queue is compacted when
+    // stale entries outnumber live ones (so deleted values are not kept alive by the index for long).
     private readonly PriorityQueue<Entry, long> _deadlines = new();
     private readonly TimeProvider _time;
     private readonly Random _random;
@@ -117,8 +117,12 @@ public sealed class Keyspace
     public void Remove(Entry entry)
     {
         if (entry.Removed) return;
-        if (entry.ExpireAt != 0) ExpiringCount--;
         _table.Remove(entry);
+        if (entry.ExpireAt != 0)
+        {
+            ExpiringCount--;
+            CompactDeadlinesIfMostlyStale();
+        }
     }
 
     /// <summary>Sets the absolute expiry (Unix ms) of a live entry; 0 removes it.</summary>
@@ -128,7 +132,7 @@ public sealed class Keyspace
         if (entry.ExpireAt == 0) ExpiringCount++;
         entry.ExpireAt = expireAt;
         _deadlines.Enqueue(entry, expireAt);
-        if (_deadlines.Count > 1024 && _deadlines.Count > 2 * ExpiringCount) RebuildDeadlines();
+        CompactDeadlinesIfMostlyStale();
     }
 
     public void ClearExpiry(Entry entry)
@@ -136,6 +140,7 @@ public sealed class Keyspace
         if (entry.ExpireAt == 0) return;
         entry.ExpireAt = 0;
         ExpiringCount--;
+        CompactDeadlinesIfMostlyStale();
     }
 
     private void Expire(Entry entry)
@@ -168,11 +173,17 @@ public sealed class Keyspace
     /// <summary>Deadline index size, stale entries included (for tests and INFO).</summary>
     internal int DeadlineIndexSize => _deadlines.Count;
 
-    private void RebuildDeadlines()
+    // Keeps the index within twice the number of expiring keys (plus a floor). The work is proportional to the
+    // index, and at least half of it is dropped each time, so it is amortised O(1) per TTL change.
+    private void CompactDeadlinesIfMostlyStale()
     {
+        if (_deadlines.Count <= 1024 || _deadlines.Count <= 2 * ExpiringCount) return;
+        var live = new List<(Entry, long)>(ExpiringCount);
+        var seen = new HashSet<Entry>(ReferenceEqualityComparer.Instance);
+        foreach (var (entry, deadline) in _deadlines.UnorderedItems)
+            if (!entry.Removed && entry.ExpireAt == deadline && seen.Add(entry)) live.Add((entry, deadline));
         _deadlines.Clear();
-        foreach (var e in _table.Entries())
-            if (e.ExpireAt != 0) _deadlines.Enqueue(e, e.ExpireAt);
+        _deadlines.EnqueueRange(live);
     }
 
     public void Flush()
@@ -185,8 +196,8 @@ public sealed class Keyspace
     /// <summary>A random live key, or null when the keyspace is empty.</summary>
     public Entry? RandomEntry()
     {
-        // Like Redis, give up on sampling after many expired hits rather than loop forever.
-        for (int tries = 0; tries < 100 && _table.Count > 0; tries++)
+        // As Redis does on a primary: every expired key sampled is reclaimed, so this ends with a live key or an empty keyspace.
+        while (_table.Count > 0)
         {
             var e = _table.Random(_random)!;
             if (e.ExpireAt != 0 && e.ExpireAt < Now) { Expire(e); continue; }

@@ -20,6 +20,11 @@ public enum ReplyKind : byte
     /// <summary>An unordered collection: an array in RESP2, <c>~</c> in RESP3.</summary>
     Set,
     Boolean,
+    /// <summary>
+    /// Element/value pairs (Items alternate element, value), as WITHSCORES and WITHVALUES answer:
+    /// a flat array in RESP2, an array of two-element arrays in RESP3.
+    /// </summary>
+    Pairs,
 }
 
 /// <summary>
@@ -72,6 +77,8 @@ public sealed class Reply
     public static Reply Array(Reply[] items) => items.Length == 0 ? EmptyArray : new Reply(ReplyKind.Array, items: items);
     public static Reply Map(Reply[] keyValues) => new(ReplyKind.Map, items: keyValues);
     public static Reply Set(Reply[] items) => new(ReplyKind.Set, items: items);
+    /// <summary>Element/value pairs (alternating in <paramref name="elementValues"/>); see <see cref="ReplyKind.Pairs"/>.</summary>
+    public static Reply Pairs(Reply[] elementValues) => new(ReplyKind.Pairs, items: elementValues);
 
     public bool IsError => Kind == ReplyKind.Error;
 
@@ -82,7 +89,7 @@ public sealed class Reply
     {
         ReplyKind.Integer or ReplyKind.Boolean => $"{Kind}:{Integer}",
         ReplyKind.Double => $"Double:{Double}",
-        ReplyKind.Array or ReplyKind.Map or ReplyKind.Set => $"{Kind}[{string.Join(", ", Items!.Select(i => i.ToString()))}]",
+        ReplyKind.Array or ReplyKind.Map or ReplyKind.Set or ReplyKind.Pairs => $"{Kind}[{string.Join(", ", Items!.Select(i => i.ToString()))}]",
         ReplyKind.Null or ReplyKind.NullArray => Kind.ToString(),
         _ => $"{Kind}:{Text}",
     };
@@ -102,6 +109,14 @@ public static class Errors
     public static readonly Reply StringTooLong = Reply.Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
     public static readonly Reply OffsetOutOfRange = Reply.Error("ERR offset is out of range");
     public static readonly Reply InvalidCursor = Reply.Error("ERR invalid cursor");
+    public static readonly Reply DecrementOverflow = Reply.Error("ERR decrement would overflow");
+    public static readonly Reply ExpireNxConflict = Reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+    public static readonly Reply ExpireGtLtConflict = Reply.Error("ERR GT and LT options at the same time are not compatible");
+    public static readonly Reply SameObject = Reply.Error("ERR source and destination objects are the same");
+    public static readonly Reply DbIndexOutOfRange = Reply.Error("ERR DB index is out of range");
+    public static readonly Reply NotInt32 = Reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
+
+    public static Reply UnsupportedOption(string option) => Reply.Error($"ERR Unsupported option {option}");
 
     public static Reply WrongArity(string command) =>
         Reply.Error($"ERR wrong number of arguments for '{command.ToLowerInvariant()}' command");
@@ -109,6 +124,18 @@ public static class Errors
     public static Reply InvalidExpire(string command) =>
         Reply.Error($"ERR invalid expire time in '{command.ToLowerInvariant()}' command");
 
-    public static Reply UnknownCommand(string name, IEnumerable<string> args) =>
-        Reply.Error($"ERR unknown command '{name}', with args beginning with: {string.Concat(args.Select(a => $"'{a}' "))}");
+    /// <summary>Redis's unknown-command error: the name and the quoted arguments are cut at 128 characters, line breaks become spaces.</summary>
+    public static Reply UnknownCommand(string name, IEnumerable<string> args)
+    {
+        const int Limit = 128;
+        var quoted = new StringBuilder();
+        foreach (var arg in args)
+        {
+            if (quoted.Length >= Limit) break;
+            int room = Limit - quoted.Length; // measured before the opening quote, as Redis's '%.*s' does
+            quoted.Append('\'').Append(arg, 0, Math.Min(arg.Length, room)).Append("' ");
+        }
+        var text = $"ERR unknown command '{(name.Length > Limit ? name[..Limit] : name)}', with args beginning with: {quoted}";
+        return Reply.Error(text.Replace('\r', ' ').Replace('\n', ' '));
+    }
 }

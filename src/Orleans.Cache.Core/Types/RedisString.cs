@@ -17,8 +17,11 @@ public static class RedisString
     public static double ToDouble(byte[] value) =>
         Args.TryDouble(value, out double v) ? v : throw new CommandException(Errors.NotFloat);
 
-    public static void CheckLength(long length)
+    public static void CheckLength(long length) => CheckLength(0, length);
+
+    /// <summary>Fails with Redis's proto-max-bulk-len error when <paramref name="offset"/> + <paramref name="append"/> bytes would exceed the limit (or overflow).</summary>
+    public static void CheckLength(long offset, long append)
     {
-        if (length > MaxLength) throw new CommandException(Errors.StringTooLong);
+        if (offset > MaxLength || append > MaxLength - offset) throw new CommandException(Errors.StringTooLong);
     }
 }

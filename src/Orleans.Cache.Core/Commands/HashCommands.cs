@@ -1,0 +1,161 @@
+using System.Globalization;
+
+namespace Orleans.Cache.Core;
+
+/// <summary>The hash family (Redis's t_hash.c).</summary>
+public static class HashCommands
+{
+    /// <summary>HSET key field value [field value …]: how many fields were new.</summary>
+    public static Reply HSet(Keyspace db, byte[][] a)
+    {
+        if (a.Length % 2 != 0) return Errors.WrongArity("hset");
+        var hash = RedisHash.GetOrCreate(db, a[1]);
+        int added = 0;
+        for (int i = 2; i < a.Length; i += 2)
+            if (hash.Fields.Set(a[i], a[i + 1])) added++;
+        return Reply.Int(added);
+    }
+
+    public static Reply HMSet(Keyspace db, byte[][] a)
+    {
+        if (a.Length % 2 != 0) return Errors.WrongArity("hmset");
+        var hash = RedisHash.GetOrCreate(db, a[1]);
+        for (int i = 2; i < a.Length; i += 2) hash.Fields.Set(a[i], a[i + 1]);
+        return Reply.Ok;
+    }
+
+    public static Reply HSetNx(Keyspace db, byte[][] a)
+    {
+        var hash = RedisHash.Get(db, a[1]);
+        if (hash is not null && hash.Fields.ContainsKey(a[2])) return Reply.Int(0);
+        (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], a[3]);
+        return Reply.Int(1);
+    }
+
+    public static Reply HGet(Keyspace db, byte[][] a) =>
+        Reply.Bulk(RedisHash.Get(db, a[1]) is { } h && h.Fields.TryGetValue(a[2], out var v) ? v : null);
+
+    public static Reply HMGet(Keyspace db, byte[][] a)
+    {
+        var hash = RedisHash.Get(db, a[1]);
+        var items = new Reply[a.Length - 2];
+        for (int i = 2; i < a.Length; i++)
+            items[i - 2] = hash is not null && hash.Fields.TryGetValue(a[i], out var v) ? Reply.Bulk(v) : Reply.Nil;
+        return Reply.Array(items);
+    }
+
+    public static Reply HGetAll(Keyspace db, byte[][] a)
+    {
+        var hash = RedisHash.Get(db, a[1]);
+        if (hash is null) return Reply.Map([]);
+        var items = new Reply[hash.Count * 2];
+        int i = 0;
+        foreach (var (field, value) in hash.Fields)
+        {
+            items[i++] = Reply.Bulk(field);
+            items[i++] = Reply.Bulk(value);
+        }
+        return Reply.Map(items);
+    }
+
+    public static Reply HKeys(Keyspace db, byte[][] a) =>
+        Reply.Array(RedisHash.Get(db, a[1])?.Fields.Select(f => Reply.Bulk(f.Key)).ToArray() ?? []);
+
+    public static Reply HVals(Keyspace db, byte[][] a) =>
+        Reply.Array(RedisHash.Get(db, a[1])?.Fields.Select(f => Reply.Bulk(f.Value)).ToArray() ?? []);
+
+    public static Reply HDel(Keyspace db, byte[][] a)
+    {
+        var hash = RedisHash.Get(db, a[1]);
+        if (hash is null) return Reply.Int(0);
+        int removed = 0;
+        for (int i = 2; i < a.Length; i++)
+            if (hash.Fields.Remove(a[i])) removed++;
+        RedisHash.DeleteIfEmpty(db, a[1], hash);
+        return Reply.Int(removed);
+    }
+
+    public static Reply HExists(Keyspace db, byte[][] a) =>
+        Reply.Int(RedisHash.Get(db, a[1])?.Fields.ContainsKey(a[2]) == true ? 1 : 0);
+
+    public static Reply HLen(Keyspace db, byte[][] a) => Reply.Int(RedisHash.Get(db, a[1])?.Count ?? 0);
+
+    public static Reply HStrLen(Keyspace db, byte[][] a) =>
+        Reply.Int(RedisHash.Get(db, a[1]) is { } h && h.Fields.TryGetValue(a[2], out var v) ? v.Length : 0);
+
+    public static Reply HIncrBy(Keyspace db, byte[][] a)
+    {
+        long by = Args.Long(a[3]);
+        var hash = RedisHash.Get(db, a[1]);
+        long current = 0;
+        if (hash is not null && hash.Fields.TryGetValue(a[2], out var old) && !Args.TryLong(old, out current))
+            return Reply.Error("ERR hash value is not an integer");
+        if ((by > 0 && current > long.MaxValue - by) || (by < 0 && current < long.MinValue - by))
+            return Errors.Overflow;
+        long result = current + by;
+        (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], Args.FormatLong(result));
+        return Reply.Int(result);
+    }
+
+    public static Reply HIncrByFloat(Keyspace db, byte[][] a)
+    {
+        double by = Args.Double(a[3]);
+        if (double.IsInfinity(by)) return Reply.Error("ERR value is NaN or Infinity");
+        var hash = RedisHash.Get(db, a[1]);
+        double current = 0;
+        if (hash is not null && hash.Fields.TryGetValue(a[2], out var old) && !Args.TryDouble(old, out current))
+            return Reply.Error("ERR hash value is not a float");
+        double result = current + by;
+        if (double.IsNaN(result) || double.IsInfinity(result)) return Errors.NanOrInfinity;
+        var bytes = Args.Bytes(Args.FormatDouble(result));
+        (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], bytes);
+        return Reply.Bulk(bytes);
+    }
+
+    /// <summary>HRANDFIELD key [count [WITHVALUES]].</summary>
+    public static Reply HRandField(Keyspace db, byte[][] a)
+    {
+        if (a.Length > 4 || a.Length == 4 && !Args.Is(a[3], "WITHVALUES")) return Errors.Syntax;
+        bool withValues = a.Length == 4;
+        long count = a.Length >= 3 ? RandomReplies.Count(a[2], withValues) : 0;
+        var hash = RedisHash.Get(db, a[1]);
+        if (a.Length == 2) return hash is null ? Reply.Nil : Reply.Bulk(hash.Fields.Random(db.Random).Key);
+        if (hash is null || count == 0) return Reply.EmptyArray;
+        var picks = RandomReplies.Pick(hash.Fields, count, db.Random);
+        if (!withValues) return Reply.Array(picks.Select(p => Reply.Bulk(p.Key)).ToArray());
+        var items = new Reply[picks.Count * 2];
+        for (int i = 0; i < picks.Count; i++)
+        {
+            items[2 * i] = Reply.Bulk(picks[i].Key);
+            items[2 * i + 1] = Reply.Bulk(picks[i].Value);
+        }
+        return Reply.Pairs(items);
+    }
+
+    /// <summary>HSCAN key cursor [MATCH pattern] [COUNT n]: [next-cursor, [field, value, …]].</summary>
+    public static Reply HScan(Keyspace db, byte[][] a)
+    {
+        ulong cursor = ParseCursor(a[2]);
+        var options = ScanOptions.Parse(a, 3);
+        if (options.Type is not null) return Errors.Syntax;
+        var hash = RedisHash.Get(db, a[1]);
+        var found = new List<KeyValuePair<byte[], byte[]>>();
+        ulong next = hash?.Fields.Scan(cursor, options.Count, RedisHash.SmallSize, found) ?? 0;
+        var items = new List<Reply>(found.Count * 2);
+        foreach (var (field, value) in found)
+        {
+            if (options.Pattern is not null && !Glob.IsMatch(options.Pattern, field)) continue;
+            items.Add(Reply.Bulk(field));
+            items.Add(Reply.Bulk(value));
+        }
+        return ScanReply(next, [.. items]);
+    }
+
+    /// <summary>The cursor of HSCAN, SSCAN and ZSCAN: an unsigned decimal integer.</summary>
+    public static ulong ParseCursor(byte[] arg) =>
+        ulong.TryParse(Args.Text(arg), NumberStyles.None, CultureInfo.InvariantCulture, out ulong cursor)
+            ? cursor : throw new CommandException(Errors.InvalidCursor);
+
+    public static Reply ScanReply(ulong next, Reply[] items) =>
+        Reply.Array([Reply.Bulk(next.ToString(CultureInfo.InvariantCulture)), Reply.Array(items)]);
+}

@@ -1,0 +1,29 @@
+namespace Orleans.Cache.Core;
+
+/// <summary>The count argument shared by HRANDFIELD, SRANDMEMBER and ZRANDMEMBER, and their reply shapes.</summary>
+public static class RandomReplies
+{
+    /// <summary>
+    /// Reads the count; with values (pairs) Redis bounds it so that twice the count cannot overflow.
+    /// </summary>
+    public static long Count(byte[] arg, bool withValues)
+    {
+        long count = Args.Long(arg);
+        if (count == long.MinValue)
+            throw new CommandException(Reply.Error(
+                "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"));
+        if (withValues && (count > long.MaxValue / 2 || count < -long.MaxValue / 2))
+            throw new CommandException(Reply.Error("ERR value is out of range"));
+        return count;
+    }
+
+    /// <summary>Entries for a count: distinct when positive, |count| picks with repetition when negative.</summary>
+    public static List<KeyValuePair<byte[], T>> Pick<T>(Dict<T> dict, long count, Random random)
+    {
+        if (count >= 0) return dict.SampleDistinct(count, random);
+        long n = -count;
+        var picks = new List<KeyValuePair<byte[], T>>((int)Math.Min(n, 1 << 20));
+        for (long i = 0; i < n; i++) picks.Add(dict.Random(random));
+        return picks;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Orleans.Cache.Core;
+
+/// <summary>A set of byte-string members (Redis's t_set.c).</summary>
+public sealed class RedisSet : IRedisValue
+{
+    /// <summary>Below this size SSCAN answers in one step, as Redis does for its compact encodings.</summary>
+    public const int SmallSize = 128;
+
+    public Dict<bool> Members { get; }
+
+    public RedisSet() => Members = new Dict<bool>();
+    private RedisSet(Dict<bool> members) => Members = members;
+
+    public string TypeName => "set";
+    public int Count => Members.Count;
+    public IRedisValue Clone() => new RedisSet(Members.Clone());
+
+    public bool Contains(byte[] member) => Members.ContainsKey(member);
+    public bool Add(byte[] member) => Members.Set(member, true);
+    public bool Remove(byte[] member) => Members.Remove(member);
+
+    public static RedisSet? Get(Keyspace db, byte[] key) => db.Get<RedisSet>(key);
+
+    public static RedisSet GetOrCreate(Keyspace db, byte[] key)
+    {
+        var set = db.Get<RedisSet>(key);
+        if (set is null) db.Set(key, set = new RedisSet());
+        return set;
+    }
+
+    public static void DeleteIfEmpty(Keyspace db, byte[] key, RedisSet set)
+    {
+        if (set.Count == 0) db.Delete(key);
+    }
+}

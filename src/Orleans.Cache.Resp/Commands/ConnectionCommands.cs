@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using System.Text;
+using Orleans.Cache.Core;
+
+namespace Orleans.Cache.Resp.Commands;
+
+// PING, QUIT, RESET, SELECT, AUTH, HELLO, READONLY/READWRITE: the connection's own state.
+public sealed partial class ServerCommands
+{
+    private static readonly Reply ResetReply = Reply.Simple("RESET");
+    private static readonly Reply WrongPass = Reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+    private static readonly Reply NoPasswordConfigured = Reply.Error(
+        "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
+    public static readonly Reply NoAuth = Reply.Error("NOAUTH Authentication required.");
+    private static readonly Reply HelloNoAuth = Reply.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+
+    private static Reply Ping(byte[][] argv) => argv.Length switch
+    {
+        1 => Reply.Pong,
+        2 => Reply.Bulk(argv[1]),
+        _ => Errors.WrongArity("ping"),
+    };
+
+    private static Reply Quit(ref AfterReply after)
+    {
+        after = AfterReply.Close;
+        return Reply.Ok;
+    }
+
+    private Reply Reset(RespClient client)
+    {
+        client.Protocol = 2;
+        client.Name = "";
+        client.NoEvict = false;
+        client.ReadOnly = false;
+        client.Authenticated = !node.Config.AuthRequired;
+        return ResetReply;
+    }
+
+    private static Reply Select(byte[][] argv)
+    {
+        long db = Args.Long(argv[1]);
+        return db == 0 ? Reply.Ok : Reply.Error("ERR DB index is out of range");
+    }
+
+    private static Reply SetReadOnly(RespClient client, bool readOnly)
+    {
+        client.ReadOnly = readOnly;
+        return Reply.Ok;
+    }
+
+    private Reply Auth(RespClient client, byte[][] argv)
+    {
+        if (argv.Length > 3) return Errors.Syntax;
+        if (argv.Length == 2 && !node.Config.AuthRequired) return NoPasswordConfigured;
+        byte[]? user = argv.Length == 3 ? argv[1] : null;
+        if (!CheckPassword(user, argv[^1])) return WrongPass;
+        client.Authenticated = true;
+        return Reply.Ok;
+    }
+
+    /// <summary>The only user is <c>default</c>: with no requirepass it takes any password ("nopass"), else only requirepass.</summary>
+    private bool CheckPassword(byte[]? user, byte[] password)
+    {
+        if (user is not null && !user.AsSpan().SequenceEqual("default"u8)) return false;
+        string required = node.Config.RequirePass;
+        if (required.Length == 0) return true;
+        return CryptographicOperations.FixedTimeEquals(password, Encoding.UTF8.GetBytes(required));
+    }
+
+    private Reply Hello(RespClient client, byte[][] argv)
+    {
+        int protocol = client.Protocol;
+        if (argv.Length >= 2)
+        {
+            if (!Args.TryLong(argv[1], out long version) || version > int.MaxValue || version < int.MinValue)
+                return Reply.Error("ERR Protocol version is not an integer or out of range");
+            if (version < 2 || version > 3) return Reply.Error("NOPROTO unsupported protocol version");
+            protocol = (int)version;
+        }
+        string? name = null;
+        bool authenticated = client.Authenticated;
+        for (int i = 2; i < argv.Length; i++)
+        {
+            int left = argv.Length - i - 1;
+            if (Args.Is(argv[i], "AUTH") && left >= 2)
+            {
+                if (!CheckPassword(argv[i + 1], argv[i + 2])) return WrongPass;
+                authenticated = true;
+                i += 2;
+            }
+            else if (Args.Is(argv[i], "SETNAME") && left >= 1)
+            {
+                name = Args.Text(argv[i + 1]);
+                if (!IsValidName(name)) return Reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+                i++;
+            }
+            else return Reply.Error($"ERR Syntax error in HELLO option '{Args.Text(argv[i])}'");
+        }
+        if (!authenticated) return HelloNoAuth;
+        client.Authenticated = true;
+        client.Protocol = protocol;
+        if (name is not null) client.Name = name;
+        return Reply.Map([
+            Reply.Bulk("server"), Reply.Bulk("redis"),
+            Reply.Bulk("version"), Reply.Bulk(RedisVersion),
+            Reply.Bulk("proto"), Reply.Int(protocol),
+            Reply.Bulk("id"), Reply.Int(client.Id),
+            Reply.Bulk("mode"), Reply.Bulk(node.Options.ClusterMode ? "cluster" : "standalone"),
+            Reply.Bulk("role"), Reply.Bulk("master"),
+            Reply.Bulk("modules"), Reply.EmptyArray,
+        ]);
+    }
+
+    /// <summary>Client names and library names: printable ASCII without spaces, as Redis requires.</summary>
+    private static bool IsValidName(string name)
+    {
+        foreach (char c in name) if (c < '!' || c > '~') return false;
+        return true;
+    }
+}

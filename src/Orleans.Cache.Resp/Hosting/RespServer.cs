@@ -1,0 +1,221 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Cache.Client;
+using Orleans.Cache.Resp.Commands;
+using Orleans.Cache.Resp.Hosting;
+
+namespace Orleans.Cache.Resp;
+
+/// <summary>
+/// The RESP listener as a hosted service: Kestrel's socket transport (bind → accept loop → one
+/// <see cref="RespConnection"/> per connection over <see cref="ConnectionContext.Transport"/>), the way Kestrel's
+/// own connection handlers are built, but without an HTTP server, so it runs in any generic host, including
+/// TestingHost silos. Optional TLS listener on its own port; maxclients and the idle timeout are enforced here.
+/// </summary>
+public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider services, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+{
+    private readonly RespOptions _options = options.Value;
+    private readonly ILogger _logger = loggerFactory.CreateLogger<RespServer>();
+    private readonly List<(IConnectionListener Listener, bool Tls)> _listeners = [];
+    private readonly List<Task> _loops = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private X509Certificate2? _certificate;
+    private ServerCommands? _commands;
+
+    /// <summary>Node state (settings, clients, counters); available once started.</summary>
+    public RespNode Node { get; private set; } = null!;
+
+    /// <summary>Where the plain listeners are bound, with the real port when the configured one was 0.</summary>
+    public IReadOnlyList<IPEndPoint> EndPoints { get; private set; } = [];
+
+    /// <summary>Where the TLS listener is bound, if TLS is configured.</summary>
+    public IPEndPoint? TlsEndPoint { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var executor = services.GetRequiredService<ICommandExecutor>();
+        Node = new RespNode(_options, executor, services.GetService<TimeProvider>() ?? TimeProvider.System);
+        _commands = new ServerCommands(Node);
+
+        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions
+        {
+            NoDelay = true,
+            UnsafePreferInlineScheduling = _options.UnsafePreferInlineScheduling,
+            // The loop enforces client-query-buffer-limit itself; the transport only needs to stop a runaway
+            // sender somewhat above it.
+            MaxReadBufferSize = _options.ClientQueryBufferLimit + 1024 * 1024,
+        }), loggerFactory);
+
+        var bound = new List<IPEndPoint>();
+        int port = _options.Port;
+        foreach (var address in Addresses(_options.Bind))
+        {
+            var listener = await transport.BindAsync(new IPEndPoint(address, port), cancellationToken);
+            var endPoint = (IPEndPoint)listener.EndPoint;
+            port = endPoint.Port; // with Port 0, every address gets the port the first one picked
+            bound.Add(endPoint);
+            _listeners.Add((listener, false));
+        }
+        EndPoints = bound;
+        Node.Port = port;
+        Node.Config.SetBoundPort("port", port);
+
+        if (_options.Tls.Enabled)
+        {
+            _certificate = X509CertificateLoader.LoadPkcs12FromFile(_options.Tls.CertificatePath!, _options.Tls.CertificatePassword);
+            var address = bound.Count > 0 ? bound[0].Address : IPAddress.Loopback;
+            var listener = await transport.BindAsync(new IPEndPoint(address, Math.Max(_options.Tls.Port, 0)), cancellationToken);
+            TlsEndPoint = (IPEndPoint)listener.EndPoint;
+            Node.Config.SetBoundPort("tls-port", TlsEndPoint.Port);
+            _listeners.Add((listener, true));
+        }
+
+        foreach (var (listener, tls) in _listeners)
+        {
+            _loops.Add(AcceptLoopAsync(listener, tls));
+            Log.Listening(_logger, listener.EndPoint.ToString() ?? "", tls ? " (TLS)" : "");
+        }
+        _loops.Add(IdleLoopAsync());
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping.IsCancellationRequested) return;
+        _stopping.Cancel();
+        foreach (var (listener, _) in _listeners) await listener.UnbindAsync(cancellationToken);
+        foreach (var client in Node?.Clients.Values ?? []) client.Kill();
+        try
+        {
+            await Task.WhenAll(_loops).WaitAsync(cancellationToken);
+            while (Node is not null && !Node.Clients.IsEmpty && !cancellationToken.IsCancellationRequested)
+                await Task.Delay(10, cancellationToken);
+        }
+        catch (OperationCanceledException) { }
+        foreach (var (listener, _) in _listeners)
+        {
+            await listener.DisposeAsync();
+            Log.Stopped(_logger, listener.EndPoint.ToString() ?? "");
+        }
+        _listeners.Clear();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None);
+        _certificate?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private static IEnumerable<IPAddress> Addresses(string bind)
+    {
+        foreach (var part in bind.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries))
+        {
+            var text = part.TrimStart('-'); // redis.conf allows "-::1" for "optional"
+            yield return text switch
+            {
+                "*" => IPAddress.Any,
+                "localhost" => IPAddress.Loopback,
+                _ => IPAddress.Parse(text),
+            };
+        }
+    }
+
+    private async Task AcceptLoopAsync(IConnectionListener listener, bool tls)
+    {
+        while (true)
+        {
+            ConnectionContext? connection;
+            try
+            {
+                connection = await listener.AcceptAsync(_stopping.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            if (connection is null) return;
+            _ = ServeAsync(connection, tls);
+        }
+    }
+
+    private async Task ServeAsync(ConnectionContext connection, bool tls)
+    {
+        await Task.Yield(); // off the accept loop
+        var client = new RespClient(connection, Environment.TickCount64) { Tls = tls };
+        Node.CountConnection();
+        SslStream? ssl = null;
+        try
+        {
+            if (Node.Clients.Count >= Node.Config.MaxClients)
+            {
+                Node.CountRejected();
+                Log.MaxClients(_logger, client.Address);
+                await connection.Transport.Output.WriteAsync("-ERR max number of clients reached\r\n"u8.ToArray());
+                return;
+            }
+            Node.Clients[client.Id] = client;
+            var pipe = connection.Transport;
+            if (tls)
+            {
+                ssl = new SslStream(new TransportStream(connection.Transport), leaveInnerStreamOpen: false);
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                handshake.CancelAfter(TimeSpan.FromSeconds(10));
+                try
+                {
+                    await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, handshake.Token);
+                }
+                catch (Exception e)
+                {
+                    Log.TlsFailed(_logger, e, client.Address);
+                    return;
+                }
+                pipe = new StreamPipe(ssl);
+            }
+            await new RespConnection(Node, _commands!, client, pipe, _logger).RunAsync(_stopping.Token);
+        }
+        catch (Exception e) when (e is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
+        {
+            // The client went away or was killed.
+        }
+        catch (Exception e)
+        {
+            Log.ConnectionFailed(_logger, e, client.Id);
+        }
+        finally
+        {
+            Node.Clients.TryRemove(client.Id, out _);
+            if (ssl is not null) await ssl.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>Redis's clientsCron, for one job: close clients idle longer than <c>timeout</c> seconds.</summary>
+    private async Task IdleLoopAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                int timeout = Node.Config.Timeout;
+                if (timeout <= 0) continue;
+                long now = Environment.TickCount64;
+                foreach (var client in Node.Clients.Values)
+                {
+                    long idle = now - client.LastInteraction;
+                    if (idle <= timeout * 1000L) continue;
+                    Log.IdleTimeout(_logger, client.Id, idle / 1000);
+                    client.Kill();
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+}

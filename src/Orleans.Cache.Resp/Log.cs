@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+
+namespace Orleans.Cache.Resp;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "RESP endpoint ready: accepting Redis connections on {EndPoint}{Tls}")]
+    public static partial void Listening(ILogger logger, string endPoint, string tls);
+
+    [LoggerMessage(2, LogLevel.Information, "RESP endpoint stopped on {EndPoint}")]
+    public static partial void Stopped(ILogger logger, string endPoint);
+
+    [LoggerMessage(3, LogLevel.Debug, "Client {Id} ({Address}) closed: {Error}")]
+    public static partial void ProtocolError(ILogger logger, long id, string address, string error);
+
+    [LoggerMessage(4, LogLevel.Warning, "Client {Id} ({Address}) closed: query buffer limit exceeded ({Bytes} bytes pending)")]
+    public static partial void QueryBufferLimit(ILogger logger, long id, string address, long bytes);
+
+    [LoggerMessage(5, LogLevel.Warning, "Connection from {Address} refused: max number of clients reached")]
+    public static partial void MaxClients(ILogger logger, string address);
+
+    [LoggerMessage(6, LogLevel.Warning, "Possible SECURITY ATTACK detected: an HTTP request was sent to the RESP port from {Address}; connection closed")]
+    public static partial void SecurityAttack(ILogger logger, string address);
+
+    [LoggerMessage(7, LogLevel.Debug, "Client {Id} closed after {Seconds} s idle")]
+    public static partial void IdleTimeout(ILogger logger, long id, long seconds);
+
+    [LoggerMessage(8, LogLevel.Debug, "Client {Id} connection ended with an error")]
+    public static partial void ConnectionFailed(ILogger logger, Exception exception, long id);
+
+    [LoggerMessage(9, LogLevel.Error, "Command executor failed for client {Id}")]
+    public static partial void ExecutorFailed(ILogger logger, Exception exception, long id);
+
+    [LoggerMessage(10, LogLevel.Warning, "TLS handshake failed for a client from {Address}")]
+    public static partial void TlsFailed(ILogger logger, Exception exception, string address);
+}

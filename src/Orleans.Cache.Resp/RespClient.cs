@@ -1,0 +1,83 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+
+namespace Orleans.Cache.Resp;
+
+/// <summary>One connected client: what CLIENT LIST shows of it and the per-connection state commands change.</summary>
+public sealed class RespClient
+{
+    private static long s_nextId;
+    private readonly ConnectionContext _connection;
+
+    internal RespClient(ConnectionContext connection, long now)
+    {
+        _connection = connection;
+        Id = Interlocked.Increment(ref s_nextId);
+        CreatedAt = now;
+        LastInteraction = now;
+        RemoteEndPoint = connection.RemoteEndPoint;
+        LocalEndPoint = connection.LocalEndPoint;
+    }
+
+    public long Id { get; }
+    public EndPoint? RemoteEndPoint { get; }
+    public EndPoint? LocalEndPoint { get; }
+    /// <summary><see cref="Environment.TickCount64"/> at connect.</summary>
+    public long CreatedAt { get; }
+    /// <summary><see cref="Environment.TickCount64"/> of the last request; the idle timeout watches it.</summary>
+    public long LastInteraction { get; set; }
+
+    /// <summary>2 or 3, set by HELLO.</summary>
+    public int Protocol { get; set; } = 2;
+    public bool Authenticated { get; set; }
+    public string Name { get; set; } = "";
+    public string LibName { get; set; } = "";
+    public string LibVersion { get; set; } = "";
+    public bool NoEvict { get; set; }
+    public bool ReadOnly { get; set; }
+    /// <summary>Full name of the last command (e.g. <c>client|list</c>), for CLIENT LIST's <c>cmd=</c>.</summary>
+    public string LastCommand { get; set; } = "NULL";
+    public bool Tls { get; init; }
+    /// <summary>Set when CLIENT KILL or the idle timeout closed this client.</summary>
+    public bool Killed { get; private set; }
+
+    public string Address => Format(RemoteEndPoint);
+    public string LocalAddress => Format(LocalEndPoint);
+
+    /// <summary>Closes the connection from outside its loop (CLIENT KILL, idle timeout, shutdown).</summary>
+    public void Kill()
+    {
+        Killed = true;
+        _connection.Abort(new ConnectionAbortedException("Client killed"));
+    }
+
+    /// <summary>One line of CLIENT LIST / CLIENT INFO, fields in Redis's order.</summary>
+    public string Describe(long now)
+    {
+        var line = new StringBuilder(256);
+        line.Append("id=").Append(Id)
+            .Append(" addr=").Append(Address)
+            .Append(" laddr=").Append(LocalAddress)
+            .Append(" fd=-1 name=").Append(Name)
+            .Append(" age=").Append((now - CreatedAt) / 1000)
+            .Append(" idle=").Append((now - LastInteraction) / 1000)
+            .Append(" flags=").Append(NoEvict ? "e" : ReadOnly ? "r" : "N")
+            .Append(" db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r")
+            .Append(" cmd=").Append(LastCommand.ToLowerInvariant())
+            .Append(" user=default redir=-1 resp=").Append(Protocol)
+            .Append(" lib-name=").Append(LibName)
+            .Append(" lib-ver=").Append(LibVersion)
+            .Append('\n');
+        return line.ToString();
+    }
+
+    private static string Format(EndPoint? endPoint) => endPoint switch
+    {
+        IPEndPoint ip when ip.Address.IsIPv4MappedToIPv6 => $"{ip.Address.MapToIPv4()}:{ip.Port}",
+        IPEndPoint ip when ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 => $"[{ip.Address}]:{ip.Port}",
+        IPEndPoint ip => $"{ip.Address}:{ip.Port}",
+        null => "",
+        _ => endPoint.ToString() ?? "",
+    };
+}

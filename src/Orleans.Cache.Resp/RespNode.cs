@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using Orleans.Cache.Client;
+
+namespace Orleans.Cache.Resp;
+
+/// <summary>
+/// The endpoint as one logical Redis node: its id, settings, connected clients and counters — the state that
+/// server commands (CLIENT, CONFIG, INFO, CLUSTER) read and change, shared by all connections of this silo.
+/// </summary>
+public sealed class RespNode
+{
+    public RespNode(RespOptions options, ICommandExecutor executor, TimeProvider time)
+    {
+        Options = options;
+        Config = new RespConfig(options);
+        Executor = executor;
+        Time = time;
+        NodeId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
+        StartedAt = Environment.TickCount64;
+    }
+
+    public RespOptions Options { get; }
+    public RespConfig Config { get; }
+    public ICommandExecutor Executor { get; }
+    public TimeProvider Time { get; }
+    /// <summary>40 hex characters, new at every start: CLUSTER MYID and INFO's run_id.</summary>
+    public string NodeId { get; }
+    public long StartedAt { get; }
+    /// <summary>The port the plain listener bound (differs from the option when it was 0).</summary>
+    public int Port { get; internal set; }
+
+    public ConcurrentDictionary<long, RespClient> Clients { get; } = new();
+
+    private long _totalConnections, _rejectedConnections, _totalCommands, _netInput, _netOutput;
+    public long TotalConnections => Interlocked.Read(ref _totalConnections);
+    public long RejectedConnections => Interlocked.Read(ref _rejectedConnections);
+    public long TotalCommands => Interlocked.Read(ref _totalCommands);
+    public long NetInputBytes => Interlocked.Read(ref _netInput);
+    public long NetOutputBytes => Interlocked.Read(ref _netOutput);
+
+    internal void CountConnection() => Interlocked.Increment(ref _totalConnections);
+    internal void CountRejected() => Interlocked.Increment(ref _rejectedConnections);
+    internal void CountCommands(int n) => Interlocked.Add(ref _totalCommands, n);
+    internal void CountInput(long n) => Interlocked.Add(ref _netInput, n);
+    internal void CountOutput(long n) => Interlocked.Add(ref _netOutput, n);
+}

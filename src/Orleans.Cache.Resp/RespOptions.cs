@@ -1,0 +1,60 @@
+namespace Orleans.Cache.Resp;
+
+/// <summary>Settings of the RESP endpoint, bound from configuration (section "Resp" by convention); names follow redis.conf.</summary>
+public sealed class RespOptions
+{
+    /// <summary>TCP port (redis.conf <c>port</c>); 0 picks a free port, which <see cref="RespServer.EndPoints"/> then reports.</summary>
+    public int Port { get; set; } = 6379;
+
+    /// <summary>Addresses to listen on, separated by spaces or commas (redis.conf <c>bind</c>).</summary>
+    public string Bind { get; set; } = "127.0.0.1";
+
+    /// <summary>Password of the <c>default</c> user; null or empty means no AUTH needed (redis.conf <c>requirepass</c>).</summary>
+    public string? RequirePass { get; set; }
+
+    /// <summary>Connections beyond this get <c>-ERR max number of clients reached</c> (redis.conf <c>maxclients</c>).</summary>
+    public int MaxClients { get; set; } = 10000;
+
+    /// <summary>Seconds of idleness after which a client is closed; 0 never (redis.conf <c>timeout</c>).</summary>
+    public int Timeout { get; set; }
+
+    /// <summary>Largest bulk string a client may send (redis.conf <c>proto-max-bulk-len</c>).</summary>
+    public long ProtoMaxBulkLen { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>Most bytes one client may have buffered in a not yet complete request (redis.conf <c>client-query-buffer-limit</c>).</summary>
+    public long ClientQueryBufferLimit { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>Most commands of one pipeline read that are run as one batch; the rest wait for the next round.</summary>
+    public int MaxBatch { get; set; } = 4096;
+
+    /// <summary>
+    /// Kestrel's <c>UnsafePreferInlineScheduling</c>: run connection code on the socket's I/O thread. Faster on
+    /// few cores (see DESIGN.md, "The hot path"), with higher tail latency when a handler blocks.
+    /// </summary>
+    public bool UnsafePreferInlineScheduling { get; set; }
+
+    /// <summary>
+    /// Present the endpoint as a Redis Cluster node that owns all 16,384 slots (CLUSTER SLOTS/SHARDS/NODES answer,
+    /// INFO says <c>redis_mode:cluster</c>), for clients that only speak cluster. Off by default: clients then see a
+    /// standalone server, which is what every endpoint is to them — it serves every key and fans out multi-key
+    /// commands across slots, which cluster-aware clients would refuse to send. CLUSTER KEYSLOT/INFO/MYID answer either way.
+    /// </summary>
+    public bool ClusterMode { get; set; }
+
+    /// <summary>Optional TLS listener.</summary>
+    public RespTlsOptions Tls { get; set; } = new();
+}
+
+/// <summary>TLS on its own port (redis.conf <c>tls-port</c>), with a PKCS#12 certificate from a file.</summary>
+public sealed class RespTlsOptions
+{
+    /// <summary>Port of the TLS listener; 0 means no TLS listener. Use -1 to pick a free port (tests).</summary>
+    public int Port { get; set; }
+
+    /// <summary>Path of the server certificate (.pfx / .p12) with its private key.</summary>
+    public string? CertificatePath { get; set; }
+
+    public string? CertificatePassword { get; set; }
+
+    public bool Enabled => Port != 0 && !string.IsNullOrEmpty(CertificatePath);
+}
