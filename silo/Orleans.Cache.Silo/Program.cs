@@ -12,7 +12,8 @@ var initDb = args.Contains("--init-db") || args.Contains("--init-db-only");
 var initDbOnly = args.Contains("--init-db-only");
 args = [.. args.Where(a => a is not ("--init-db" or "--init-db-only"))];
 
-var builder = Host.CreateApplicationBuilder(args);
+// appsettings.json is read from beside the silo, whatever the working directory.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddCommandLine(args, SiloSettings.RedisStyleFlags);
 
 var settings = builder.Configuration.GetSection(SiloSettings.Section).Get<SiloSettings>() ?? new SiloSettings();
@@ -39,7 +40,7 @@ if (initDb)
 {
     await DatabaseSchema.ApplyAsync(settings.RequireConnectionString("--init-db"));
     SiloLog.SchemaApplied(log);
-    if (initDbOnly) return;
+    if (initDbOnly) { host.Dispose(); return; } // Dispose flushes the log.
 }
 
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using Orleans.Cache.Client;
 using Orleans.Runtime;
 
@@ -30,15 +31,35 @@ public sealed class AdoNetClusteringTests(PostgresServer postgres)
             await first.Services.GetRequiredService<ICache>().SetAsync("shared", "by first");
             Assert.Equal("by first", await second.Services.GetRequiredService<ICache>().GetStringAsync("shared"));
         }
-        finally
+        catch
         {
-            await Task.WhenAll(first.StopAsync(), second.StopAsync());
             first.Dispose();
             second.Dispose();
+            throw;
         }
 
+        await Task.WhenAll(first.StopAsync(), second.StopAsync());
         var after = await PostgresSilo.MembershipAsync(db, ClusterId);
         Assert.Equal(2, after.Count);
         Assert.All(after, s => Assert.Equal(PostgresSilo.Dead, s.Status));
+
+        // The provider's housekeeping queries: dead silos' rows are cleaned up, then the whole cluster is forgotten.
+        var table = first.Services.GetRequiredService<IMembershipTable>();
+        await table.CleanupDefunctSiloEntriesAsync(DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None);
+        Assert.Empty(await PostgresSilo.MembershipAsync(db, ClusterId));
+        Assert.Equal(1, await VersionRowsAsync(db, ClusterId));
+        await table.DeleteMembershipTableEntriesAsync(ClusterId, CancellationToken.None);
+        Assert.Equal(0, await VersionRowsAsync(db, ClusterId));
+        first.Dispose();
+        second.Dispose();
+    }
+
+    private static async Task<long> VersionRowsAsync(string connectionString, string clusterId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM OrleansMembershipVersionTable WHERE DeploymentId = @c", connection);
+        command.Parameters.AddWithValue("c", clusterId);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

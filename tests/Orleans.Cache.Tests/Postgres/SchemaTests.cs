@@ -44,8 +44,32 @@ public sealed class SchemaTests(PostgresServer postgres)
     [Fact]
     public void The_script_ships_beside_the_silo_and_matches_the_embedded_copy()
     {
-        var shipped = Path.Combine(AppContext.BaseDirectory, "sql", "postgresql.sql");
+        var shipped = Path.Combine(Path.GetDirectoryName(SiloProcess.SiloDll)!, "sql", "postgresql.sql");
         Assert.True(File.Exists(shipped), shipped);
         Assert.Equal(DatabaseSchema.Script, File.ReadAllText(shipped));
+    }
+
+    [Fact]
+    public async Task The_silo_applies_the_schema_and_exits_with_init_db_only()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync(applySchema: false);
+        using var silo = SiloProcess.Start(["--init-db-only", "--Silo:ConnectionString", connectionString]);
+        await silo.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(silo.ExitCode == 0, $"exit code {silo.ExitCode}:\n{silo.Output}");
+        Assert.Contains("PostgreSQL schema applied", silo.Output);
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM OrleansQuery", connection);
+        Assert.Equal((long)RequiredQueries.Length, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task The_silo_names_the_missing_setting_when_init_db_has_no_connection_string()
+    {
+        using var silo = SiloProcess.Start(["--init-db-only"]);
+        await silo.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, silo.ExitCode);
+        Assert.Contains("Silo:ConnectionString", silo.Output);
     }
 }

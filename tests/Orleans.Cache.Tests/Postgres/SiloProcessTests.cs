@@ -169,6 +169,19 @@ internal sealed class SiloProcess : IDisposable
         }
     }
 
+    /// <summary>Waits for the process to exit by itself; kills it and fails the test after <paramref name="timeout"/>.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            Assert.Fail($"the silo did not exit within {timeout.TotalSeconds} s:\n{Output}");
+        }
+        _process.WaitForExit(); // drains the redirected output
+    }
+
     /// <summary>SIGTERM (the host's graceful shutdown), then a kill if it has not exited in time.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {
@@ -176,7 +189,8 @@ internal sealed class SiloProcess : IDisposable
         using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill.WaitForExitAsync();
         using var cts = new CancellationTokenSource(timeout);
         try { await _process.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); await _process.WaitForExitAsync(); }
+        catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
+        _process.WaitForExit(); // drains the redirected output
     }
 
     public void Dispose()
