@@ -30,7 +30,7 @@ public sealed class PostgresServer : IAsyncLifetime
         Directory.CreateDirectory(Path.Combine(_root, "socket"));
         if (RunningAsRoot) await RunAsync("chown", ["-R", "postgres:postgres", _root]);
 
-        await RunAsPostgresAsync(Path.Combine(_bin, "initdb"), ["-D", DataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
+        await RunAsPostgresAsync(Path.Combine(_bin, "initdb"), ["-D", DataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
         Port = FreePort();
         // Durability is pointless for a throwaway server; turning it off makes the tests faster.
         var options = $"-p {Port} -k {Path.Combine(_root, "socket")} -c listen_addresses=127.0.0.1 -c fsync=off " +

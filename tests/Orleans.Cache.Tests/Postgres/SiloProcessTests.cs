@@ -150,6 +150,8 @@ internal sealed class SiloProcess : IDisposable
         foreach (var a in args) start.ArgumentList.Add(a);
         // Orleans' own warnings (slow start-up on a busy test machine) are noise here; the silo's own lines are kept.
         start.Environment["Logging__LogLevel__Orleans"] = "Error";
+        // Three silos share the test machine's cores: workstation GC keeps each one small.
+        start.Environment["DOTNET_gcServer"] = "0";
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
         var silo = new SiloProcess(process, workDir);
         process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
