@@ -24,6 +24,8 @@ builder.UseOrleans(silo =>
     // AdoNet keeps membership in PostgreSQL, so silo processes on any number of machines form one cluster.
     silo.UseCacheClustering(settings);
     silo.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
+    // Inside Kubernetes: pod name/IP and cluster ids come from the pod, and dead pods leave the cluster fast.
+    if (Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null) silo.UseKubernetesHosting();
     // Grain storage: snapshots in PostgreSQL when Snapshots:Storage = AdoNet (local files by default);
     // stream subscriptions (PubSubStore) in PostgreSQL with AdoNet clustering, in memory otherwise.
     silo.AddCacheGrainStorage(settings, builder.Configuration);
