@@ -15,63 +15,123 @@ namespace Orleans.Cache.Tests.Postgres;
 public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper output)
 {
     [Fact]
-    public async Task Three_silo_processes_join_one_cluster_serve_a_client_and_leave_it_on_SIGTERM()
+    public async Task Three_silo_processes_form_one_cluster_and_three_new_ones_read_back_everything_through_RESP()
     {
         // The first silo creates the schema itself (--init-db), as a deployment's first start would.
         var db = await postgres.CreateDatabaseAsync(applySchema: false);
         const string ClusterId = "processes";
-        var gatewayPorts = new List<int>();
-        var silos = new List<SiloProcess>();
         var clock = Stopwatch.StartNew();
         void Stage(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
+
+        var (silos, respPorts) = await StartSilosAsync(db, ClusterId, initDb: true);
         try
         {
-            for (int i = 0; i < 3; i++)
-            {
-                int siloPort = PostgresSilo.FreePort(), gatewayPort = PostgresSilo.FreePort();
-                gatewayPorts.Add(gatewayPort);
-                string[] args =
-                [
-                    .. i == 0 ? new[] { "--init-db" } : [],
-                    "--clustering", "AdoNet", "--Silo:ConnectionString", db, "--advertised-ip", "127.0.0.1",
-                    "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--port", $"{PostgresSilo.FreePort()}",
-                    "--cluster-id", ClusterId, "--partitions", $"{PostgresSilo.Partitions}",
-                    "--Snapshots:Storage", "AdoNet", "--Snapshots:Save", "",
-                ];
-                silos.Add(SiloProcess.Start(args));
-                if (i == 0) { await WaitForSchemaAsync(db, silos[0]); Stage("schema applied by the first silo"); }
-            }
-
-            var rows = await PostgresSilo.WaitForMembershipAsync(db, ClusterId,
-                r => r.Count(s => s.Status == PostgresSilo.Active) == 3, TimeSpan.FromSeconds(45));
-            Assert.Equal(3, rows.Count);
             Stage("3 silos active");
+            // Every silo's RESP endpoint takes writes: strings, a hash, a list and a sorted set.
+            for (int s = 0; s < 3; s++)
+            {
+                await using var redis = await ConnectAsync(respPorts[s]);
+                var db0 = redis.GetDatabase();
+                var batch = Enumerable.Range(0, 300).Select(i => db0.StringSetAsync($"p:{s}:{i}", $"v{s}:{i}")).ToArray();
+                await Task.WhenAll(batch);
+                await db0.HashSetAsync($"h:{s}", [new("f", s), new("g", "x")]);
+                await db0.ListRightPushAsync($"l:{s}", ["a", "b", "c"]);
+                await db0.SortedSetAddAsync($"z:{s}", [new("m1", 1.5), new("m2", -2)]);
+                await db0.StringSetAsync($"ttl:{s}", "t", TimeSpan.FromHours(1));
+            }
+            Stage("wrote through RESP on all 3 silos");
 
-            // An external Orleans client finds the gateways through the same table and uses the cache.
+            // An external Orleans client finds the gateways through the same table and sees the same keys.
             using var client = await StartClientAsync(db, ClusterId);
             var cache = client.Services.GetRequiredService<ICache>();
-            for (int i = 0; i < 20; i++) await cache.SetAsync($"p:{i}", $"v{i}");
-            for (int i = 0; i < 20; i++) Assert.Equal($"v{i}", await cache.GetStringAsync($"p:{i}"));
+            Assert.Equal("v1:7", await cache.GetStringAsync("p:1:7"));
             await client.StopAsync();
-            Stage("client wrote and read 20 keys");
 
             // Graceful stop: every silo marks itself dead and saves its partitions' snapshots to PostgreSQL.
-            await Task.WhenAll(silos.Select(s => s.StopAsync(TimeSpan.FromSeconds(30))));
+            await StopAsync(silos);
             Stage("3 silos stopped");
-            foreach (var s in silos) Assert.True(s.ExitCode == 0, $"silo exited with {s.ExitCode}:\n{s.Output}");
         }
         finally
         {
             foreach (var s in silos) s.Dispose();
         }
-
         var after = await PostgresSilo.MembershipAsync(db, ClusterId);
-        Assert.Equal(3, after.Count);
         Assert.All(after, s => Assert.Equal(PostgresSilo.Dead, s.Status));
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM OrleansStorage WHERE PayloadBinary IS NOT NULL", connection);
-        Assert.True((long)(await count.ExecuteScalarAsync())! > 0, "no snapshot rows in OrleansStorage after a graceful stop");
+
+        (silos, respPorts) = await StartSilosAsync(db, ClusterId, initDb: false);
+        try
+        {
+            Stage("3 new silos active");
+            for (int reader = 0; reader < 3; reader++)
+            {
+                await using var redis = await ConnectAsync(respPorts[reader]);
+                var db0 = redis.GetDatabase();
+                Assert.Equal(900 + 4 * 3, (long)await db0.ExecuteAsync("DBSIZE"));
+                for (int s = 0; s < 3; s++)
+                {
+                    var values = await db0.StringGetAsync(Enumerable.Range(0, 300).Select(i => (StackExchange.Redis.RedisKey)$"p:{s}:{i}").ToArray());
+                    Assert.Equal(Enumerable.Range(0, 300).Select(i => $"v{s}:{i}"), values.Select(v => (string?)v));
+                    Assert.Equal("x", (string?)await db0.HashGetAsync($"h:{s}", "g"));
+                    Assert.Equal(["a", "b", "c"], (await db0.ListRangeAsync($"l:{s}")).Select(v => (string?)v));
+                    Assert.Equal(-2, await db0.SortedSetScoreAsync($"z:{s}", "m2"));
+                    var ttl = await db0.KeyTimeToLiveAsync($"ttl:{s}");
+                    Assert.InRange(ttl!.Value.TotalMinutes, 50, 60);
+                }
+            }
+            Stage("read everything back through RESP on all 3 new silos");
+            await StopAsync(silos);
+        }
+        finally
+        {
+            foreach (var s in silos) s.Dispose();
+        }
+    }
+
+    private static async Task<StackExchange.Redis.ConnectionMultiplexer> ConnectAsync(int port)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},connectTimeout=2000");
+            }
+            catch (StackExchange.Redis.RedisConnectionException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    private async Task<(List<SiloProcess> Silos, List<int> RespPorts)> StartSilosAsync(string db, string clusterId, bool initDb)
+    {
+        var silos = new List<SiloProcess>();
+        var respPorts = new List<int>();
+        for (int i = 0; i < 3; i++)
+        {
+            int respPort = PostgresSilo.FreePort();
+            respPorts.Add(respPort);
+            string[] args =
+            [
+                .. initDb && i == 0 ? new[] { "--init-db" } : [],
+                "--clustering", "AdoNet", "--Silo:ConnectionString", db, "--advertised-ip", "127.0.0.1",
+                "--silo-port", $"{PostgresSilo.FreePort()}", "--gateway-port", $"{PostgresSilo.FreePort()}", "--port", $"{respPort}",
+                "--cluster-id", clusterId, "--partitions", $"{PostgresSilo.Partitions}",
+                "--Snapshots:Storage", "AdoNet", "--Snapshots:Save", "",
+            ];
+            silos.Add(SiloProcess.Start(args));
+            if (initDb && i == 0) await WaitForSchemaAsync(db, silos[0]);
+        }
+        var rows = await PostgresSilo.WaitForMembershipAsync(db, clusterId,
+            r => r.Count(s => s.Status == PostgresSilo.Active) == 3, TimeSpan.FromSeconds(60));
+        Assert.Equal(3, rows.Count(s => s.Status == PostgresSilo.Active));
+        return (silos, respPorts);
+    }
+
+    private static async Task StopAsync(List<SiloProcess> silos)
+    {
+        await Task.WhenAll(silos.Select(s => s.StopAsync(TimeSpan.FromSeconds(30))));
+        foreach (var s in silos) Assert.True(s.ExitCode == 0, $"silo exited with {s.ExitCode}:\n{s.Output}");
     }
 
     private static async Task WaitForSchemaAsync(string db, SiloProcess first)
