@@ -92,6 +92,9 @@ public class HashTests
     {
         Assert.Equal("1.1", _db.Do("HINCRBYFLOAT", "h", "f", "1.1"));
         Assert.Equal("2.2", _db.Do("HINCRBYFLOAT", "h", "f", "1.1"));
+        Assert.Equal("0.1", _db.Do("HINCRBYFLOAT", "h", "g", "0.1"));
+        Assert.Equal("0.3", _db.Do("HINCRBYFLOAT", "h", "g", "0.2")); // long double in Redis: not 0.30000000000000004
+        Assert.Equal("5001", _db.Do("HINCRBYFLOAT", "h", "g", "5000.7"));
         _db.Do("HSET", "h", "e", "1e2", "s", "abc");
         Assert.Equal("100", _db.Do("HINCRBYFLOAT", "h", "e", "0"));
         Assert.Equal("ERR hash value is not a float", _db.Do("HINCRBYFLOAT", "h", "s", "1"));

@@ -102,14 +102,13 @@ public static class HashCommands
         double by = Args.Double(a[3]);
         if (double.IsInfinity(by)) return Reply.Error("ERR value is NaN or Infinity");
         var hash = RedisHash.Get(db, a[1]);
-        double current = 0;
-        if (hash is not null && hash.Fields.TryGetValue(a[2], out var old) && !Args.TryDouble(old, out current))
+        byte[]? old = null;
+        if (hash is not null && hash.Fields.TryGetValue(a[2], out old) && !Args.TryDouble(old, out _))
             return Reply.Error("ERR hash value is not a float");
-        double result = current + by;
-        if (double.IsNaN(result) || double.IsInfinity(result)) return Errors.NanOrInfinity;
-        var bytes = Args.Bytes(Args.FormatDouble(result));
-        (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], bytes);
-        return Reply.Bulk(bytes);
+        var result = FloatIncrement.Add(old, a[3]);
+        if (result is null) return Errors.NanOrInfinity;
+        (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], result);
+        return Reply.Bulk(result);
     }
 
     /// <summary>HRANDFIELD key [count [WITHVALUES]].</summary>

@@ -130,7 +130,7 @@ public static class SetCommands
     public static Reply SInterCard(Keyspace db, byte[][] a)
     {
         if (!Args.TryLong(a[1], out long n) || n <= 0) return Reply.Error("ERR numkeys should be greater than 0");
-        if (n > a.Length - 2) return Errors.Syntax;
+        if (n > a.Length - 2) return Reply.Error("ERR Number of keys can't be greater than number of args");
         long limit = 0;
         for (int i = 2 + (int)n; i < a.Length; i++)
         {

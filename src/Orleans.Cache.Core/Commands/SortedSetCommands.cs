@@ -226,13 +226,19 @@ public static class SortedSetCommands
         if (options.Type is not null) return Errors.Syntax;
         var zset = RedisSortedSet.Get(db, a[1]);
         var found = new List<KeyValuePair<byte[], double>>();
-        ulong next = zset?.Scores.Scan(cursor, options.Count, RedisSortedSet.SmallSize, found) ?? 0;
+        ulong next = 0;
+        if (zset is not null && cursor == 0 && zset.Count <= RedisSortedSet.SmallSize)
+        {
+            // Small sorted sets answer whole and in score order, as Redis's listpack encoding does.
+            for (var n = zset.List.First; n is not null; n = n.Next) found.Add(new(n.Member, n.Score));
+        }
+        else if (zset is not null) next = zset.Scores.Scan(cursor, options.Count, RedisSortedSet.SmallSize, found);
         var items = new List<Reply>(found.Count * 2);
         foreach (var (member, score) in found)
         {
             if (options.Pattern is not null && !Glob.IsMatch(options.Pattern, member)) continue;
             items.Add(Reply.Bulk(member));
-            items.Add(Reply.Bulk(Args.FormatDouble(score)));
+            items.Add(Reply.Bulk(Args.FormatScore(score)));
         }
         return HashCommands.ScanReply(next, [.. items]);
     }
