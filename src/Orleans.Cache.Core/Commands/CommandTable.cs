@@ -141,6 +141,15 @@ public static class CommandTable
         C("SINTERCARD", -3, R, 2, 2, 1, "set", SetCommands.SInterCard, numKeysAt: 1),
         C("SSCAN", -3, R, 1, 1, 1, "set", SetCommands.SScan),
 
+        // ---- bitmaps (on strings) ----
+        C("SETBIT", 4, W, 1, 1, 1, "bitmap", BitmapCommands.SetBit),
+        C("GETBIT", 3, R | Fast, 1, 1, 1, "bitmap", BitmapCommands.GetBit),
+        C("BITCOUNT", -2, R, 1, 1, 1, "bitmap", BitmapCommands.BitCount),
+        C("BITPOS", -3, R, 1, 1, 1, "bitmap", BitmapCommands.BitPos),
+        C("BITOP", -4, W, 2, -1, 1, "bitmap", BitmapCommands.BitOp),
+        C("BITFIELD", -2, W, 1, 1, 1, "bitmap", BitfieldCommand.Bitfield),
+        C("BITFIELD_RO", -2, R | Fast, 1, 1, 1, "bitmap", BitfieldCommand.BitfieldRo),
+
         // ---- generic (keys) ----
         C("DEL", -2, Write, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
         C("UNLINK", -2, Write | Fast, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
