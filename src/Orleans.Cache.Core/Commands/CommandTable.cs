@@ -150,6 +150,11 @@ public static class CommandTable
         C("BITFIELD", -2, W, 1, 1, 1, "bitmap", BitfieldCommand.Bitfield),
         C("BITFIELD_RO", -2, R | Fast, 1, 1, 1, "bitmap", BitfieldCommand.BitfieldRo),
 
+        // ---- HyperLogLog (on strings) ----
+        C("PFADD", -2, W | Fast, 1, 1, 1, "hyperloglog", HyperLogLogCommands.PfAdd),
+        C("PFCOUNT", -2, R, 1, -1, 1, "hyperloglog", HyperLogLogCommands.PfCount),
+        C("PFMERGE", -2, W, 1, -1, 1, "hyperloglog", HyperLogLogCommands.PfMerge),
+
         // ---- generic (keys) ----
         C("DEL", -2, Write, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
         C("UNLINK", -2, Write | Fast, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
