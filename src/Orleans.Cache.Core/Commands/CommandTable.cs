@@ -187,6 +187,7 @@ public static class CommandTable
         C("RENAME", 3, Write, 1, 2, 1, "generic", KeyCommands.Rename),
         C("RENAMENX", 3, Write | Fast, 1, 2, 1, "generic", KeyCommands.RenameNx),
         C("COPY", -3, W, 1, 2, 1, "generic", KeyCommands.Copy),
+        C("OBJECT", -2, R, 2, 2, 1, "generic", ObjectCommand.Object),
         C("KEYS", 2, R, 0, 0, 0, "generic", KeyCommands.Keys, Routing.AllPartitions, Merge.Concat),
         C("SCAN", -2, R, 0, 0, 0, "generic", KeyCommands.Scan, Routing.AllPartitions),
         C("RANDOMKEY", 1, R, 0, 0, 0, "generic", KeyCommands.RandomKey, Routing.AllPartitions),
