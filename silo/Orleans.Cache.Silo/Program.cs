@@ -1,6 +1,7 @@
-// The Orleans.Cache silo: one process that hosts partition grains and (soon) the RESP endpoint.
+// The Orleans.Cache silo: one process that hosts partition grains and the RESP endpoint for Redis clients.
 // Configuration, in increasing precedence: appsettings.json, environment variables (Cache__Partitions=32),
 // the command line (--Cache:Partitions 32), and redis-server style flags (--port 6380, --bind 0.0.0.0).
+using Orleans.Cache.Resp;
 using Orleans.Cache.Silo;
 
 var builder = Host.CreateApplicationBuilder(args);
@@ -15,6 +16,9 @@ builder.UseOrleans(silo =>
     silo.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
     silo.AddOrleansCache(builder.Configuration);
 });
+
+// Redis clients (redis-cli, StackExchange.Redis, redis-benchmark …) connect here.
+builder.Services.AddRespEndpoint(builder.Configuration.GetSection("Resp"));
 
 var host = builder.Build();
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.Cache.Silo");

@@ -1,3 +1,6 @@
+using Orleans.Cache.Core;
+using Orleans.Concurrency;
+
 namespace Orleans.Cache;
 
 /// <summary>
@@ -10,6 +13,18 @@ public interface IPartitionGrain : IGrainWithIntegerKey
     /// <summary>Runs the commands in order and returns one reply per command.</summary>
     [Alias("Execute")]
     ValueTask<ReplyBatch> Execute(CommandBatch batch);
+
+    /// <summary>
+    /// Runs a blocking command (BLPOP, BLMOVE, BZPOPMIN …): answers at once when it can; otherwise waits — without
+    /// blocking the partition — until a write makes it answerable (waiters are served in arrival order), the
+    /// command's timeout passes (its empty reply), or the caller cancels. Returns null when
+    /// <see cref="MaxBlockMilliseconds"/> ran out first; the caller then asks again with the time already waited.
+    /// </summary>
+    [Alias("Block"), AlwaysInterleave, ResponseTimeout("01:10:00")]
+    ValueTask<Reply?> Block(byte[][] argv, long waitedMilliseconds, CancellationToken cancellationToken);
+
+    /// <summary>The longest one <see cref="Block"/> call waits (below its response timeout).</summary>
+    const long MaxBlockMilliseconds = 3_600_000;
 
     /// <summary>Runs one active-expire cycle now (the timer does this on its own); returns keys reclaimed.</summary>
     [Alias("SweepExpired")]

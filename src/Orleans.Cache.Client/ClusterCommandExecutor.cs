@@ -11,6 +11,7 @@ namespace Orleans.Cache.Client;
 public sealed class ClusterCommandExecutor : ICommandExecutor
 {
     private readonly PartitionQueue[] _queues;
+    private readonly IPartitionGrain[] _grains;
     private readonly CommandRouter _router;
 
     public ClusterCommandExecutor(IGrainFactory grains, PartitionMap partitions)
@@ -18,7 +19,8 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
         Partitions = partitions;
         _router = new CommandRouter(partitions);
         _queues = new PartitionQueue[partitions.Count];
-        for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(grains.GetGrain<IPartitionGrain>(i));
+        _grains = new IPartitionGrain[partitions.Count];
+        for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(_grains[i] = grains.GetGrain<IPartitionGrain>(i));
     }
 
     public PartitionMap Partitions { get; }
@@ -27,12 +29,26 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
     {
         var plan = PlanOf(argv);
         if (plan.Reply is not null) return ValueTask.FromResult(plan.Reply);
+        if (plan.Command!.IsBlocking) return ExecuteBlocking(plan, cancellationToken);
         if (plan.Parts is null)
         {
             var task = _queues[plan.Partition].Enqueue(plan.Argv!, out int index);
             return task.IsCompletedSuccessfully ? ValueTask.FromResult(task.Result[index]) : AwaitOne(task, index, cancellationToken);
         }
         return ExecuteSplit(plan, cancellationToken);
+    }
+
+    /// <summary>
+    /// A blocking command waits inside its partition (interleaved, so the partition keeps serving); it bypasses
+    /// the coalescing queue because it may take long, and asks again if the partition's longest wait runs out.
+    /// </summary>
+    private async ValueTask<Reply> ExecuteBlocking(RoutePlan plan, CancellationToken cancellationToken)
+    {
+        var grain = _grains[plan.Partition];
+        for (long waited = 0; ; waited += IPartitionGrain.MaxBlockMilliseconds)
+        {
+            if (await grain.Block(plan.Argv!, waited, cancellationToken).ConfigureAwait(false) is { } reply) return reply;
+        }
     }
 
     private static async ValueTask<Reply> AwaitOne(Task<Reply[]> task, int index, CancellationToken cancellationToken) =>
@@ -50,6 +66,38 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
     }
 
     public async ValueTask<Reply[]> ExecuteAsync(IReadOnlyList<byte[][]> pipeline, CancellationToken cancellationToken = default)
+    {
+        int blocking = IndexOfBlocking(pipeline);
+        if (blocking < 0) return await ExecutePipeline(pipeline, cancellationToken).ConfigureAwait(false);
+
+        // A blocking command holds back what follows it on its connection, as in Redis: run the commands
+        // before it, then it, then the rest.
+        var replies = new Reply[pipeline.Count];
+        int start = 0;
+        while (start < pipeline.Count)
+        {
+            int stop = blocking < 0 ? pipeline.Count : blocking;
+            if (stop > start)
+            {
+                var part = await ExecutePipeline(new ArraySegment<byte[][]>([.. pipeline], start, stop - start), cancellationToken).ConfigureAwait(false);
+                part.CopyTo(replies, start);
+            }
+            if (blocking < 0) break;
+            replies[blocking] = await ExecuteAsync(pipeline[blocking], cancellationToken).ConfigureAwait(false);
+            start = blocking + 1;
+            blocking = IndexOfBlocking(pipeline, start);
+        }
+        return replies;
+    }
+
+    private static int IndexOfBlocking(IReadOnlyList<byte[][]> pipeline, int from = 0)
+    {
+        for (int i = from; i < pipeline.Count; i++)
+            if (pipeline[i].Length > 0 && CommandTable.Find(pipeline[i][0]) is { IsBlocking: true }) return i;
+        return -1;
+    }
+
+    private async ValueTask<Reply[]> ExecutePipeline(IReadOnlyList<byte[][]> pipeline, CancellationToken cancellationToken)
     {
         int n = pipeline.Count;
         var replies = new Reply[n];

@@ -20,6 +20,7 @@ public sealed partial class PartitionGrain(
     private readonly Keyspace _keyspace = new(clock.Time);
     private readonly CacheOptions _options = options.Value;
     private readonly SnapshotOptions _snapshots = snapshotOptions.Value;
+    private readonly BlockedClients _blocked = new();
     private SnapshotStore? _store;
     private Task _saving = Task.CompletedTask;
     private long _lastSaveTicks = Environment.TickCount64;
@@ -81,7 +82,35 @@ public sealed partial class PartitionGrain(
             if (command is { Handler: null, Routing: not Routing.Server }) return ExecuteRest(commands, replies, i);
             replies[i] = Run(command, argv);
         }
+        if (_blocked.Count > 0) _blocked.Serve(Run);
         return ValueTask.FromResult(new ReplyBatch(replies));
+    }
+
+    public async ValueTask<Reply?> Block(byte[][] argv, long waitedMilliseconds, CancellationToken cancellationToken)
+    {
+        var command = argv.Length > 0 ? CommandTable.Find(argv[0]) : null;
+        var first = Run(command, argv);
+        if (command is null || !BlockedClients.IsEmpty(first)) return first;
+
+        // The handler already validated the timeout; 0 means forever.
+        long timeout = (long)(BlockingArgs.Timeout(argv[BlockingArgs.TimeoutIndex(command, argv.Length)]) * 1000);
+        long remaining = timeout == 0 ? long.MaxValue : timeout - waitedMilliseconds;
+        if (remaining <= 0) return first;
+        long wait = Math.Min(remaining, IPartitionGrain.MaxBlockMilliseconds);
+
+        var waiter = _blocked.Add(command, argv);
+        try
+        {
+            var done = await Task.WhenAny(waiter.Done.Task, Task.Delay(TimeSpan.FromMilliseconds(wait), clock.Time, cancellationToken));
+            // A waiter served in the same instant as its timeout already has its element: it must get it.
+            if (waiter.Done.Task.IsCompleted) return await waiter.Done.Task;
+            cancellationToken.ThrowIfCancellationRequested();
+            return wait < remaining ? null : first;
+        }
+        finally
+        {
+            _blocked.Remove(waiter);
+        }
     }
 
     /// <summary>The rest of a batch that contains a command the grain runs itself (SAVE may await storage).</summary>
@@ -99,6 +128,7 @@ public sealed partial class PartitionGrain(
                 _ => Run(command, argv),
             };
         }
+        if (_blocked.Count > 0) _blocked.Serve(Run);
         return new ReplyBatch(replies);
     }
 

@@ -54,7 +54,7 @@ public sealed class RespConfig
         _immutable["bind"] = options.Bind;
         _immutable["tls-port"] = options.Tls.Port.ToString(CultureInfo.InvariantCulture);
         _immutable["databases"] = "1";
-        _immutable["cluster-enabled"] = "no";
+        _immutable["cluster-enabled"] = options.ClusterMode ? "yes" : "no";
     }
 
     public volatile string RequirePass;

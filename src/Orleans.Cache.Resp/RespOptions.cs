@@ -33,6 +33,14 @@ public sealed class RespOptions
     /// </summary>
     public bool UnsafePreferInlineScheduling { get; set; }
 
+    /// <summary>
+    /// Present the endpoint as a Redis Cluster node that owns all 16,384 slots (CLUSTER SLOTS/SHARDS/NODES answer,
+    /// INFO says <c>redis_mode:cluster</c>), for clients that only speak cluster. Off by default: clients then see a
+    /// standalone server, which is what every endpoint is to them — it serves every key and fans out multi-key
+    /// commands across slots, which cluster-aware clients would refuse to send. CLUSTER KEYSLOT/INFO/MYID answer either way.
+    /// </summary>
+    public bool ClusterMode { get; set; }
+
     /// <summary>Optional TLS listener.</summary>
     public RespTlsOptions Tls { get; set; } = new();
 }

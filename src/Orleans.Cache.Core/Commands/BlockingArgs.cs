@@ -14,4 +14,7 @@ public static class BlockingArgs
         if (seconds < 0) throw new CommandException(Reply.Error("ERR timeout is negative"));
         return seconds;
     }
+
+    /// <summary>Where the timeout is: first (BLMPOP, BZMPOP: before the key count), else last.</summary>
+    public static int TimeoutIndex(CommandInfo command, int argCount) => command.NumKeysAt != 0 ? 1 : argCount - 1;
 }

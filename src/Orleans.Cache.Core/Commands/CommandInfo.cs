@@ -82,6 +82,9 @@ public sealed class CommandInfo(
 
     public bool IsWrite => (Flags & CommandFlags.Write) != 0;
 
+    /// <summary>BLPOP and friends: they may wait for another client's write.</summary>
+    public bool IsBlocking => (Flags & CommandFlags.Blocking) != 0;
+
     public bool AcceptsArgCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 
     /// <summary>Indexes of the key arguments in a request of <paramref name="argCount"/> arguments.</summary>

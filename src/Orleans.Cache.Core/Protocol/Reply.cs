@@ -132,7 +132,8 @@ public static class Errors
         foreach (var arg in args)
         {
             if (quoted.Length >= Limit) break;
-            quoted.Append('\'').Append(arg, 0, Math.Min(arg.Length, Limit - quoted.Length)).Append("' ");
+            int room = Limit - quoted.Length; // measured before the opening quote, as Redis's '%.*s' does
+            quoted.Append('\'').Append(arg, 0, Math.Min(arg.Length, room)).Append("' ");
         }
         var text = $"ERR unknown command '{(name.Length > Limit ? name[..Limit] : name)}', with args beginning with: {quoted}";
         return Reply.Error(text.Replace('\r', ' ').Replace('\n', ' '));

@@ -25,6 +25,7 @@ public static class Snapshot
     /// <summary>Writes every live key of <paramref name="db"/> to a new array.</summary>
     public static byte[] Write(Keyspace db, long offset)
     {
+        db.Tick();
         var w = new SnapshotWriter(1024 + db.Count * 48);
         w.Raw(Magic);
         w.UInt16(FormatVersion);

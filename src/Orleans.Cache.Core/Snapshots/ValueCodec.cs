@@ -4,14 +4,22 @@ namespace Orleans.Cache.Core;
 public enum SnapshotType : byte
 {
     String = 0,
+    Hash = 1,
+    List = 2,
+    Set = 3,
+    SortedSet = 4,
 }
 
-/// <summary>How each value type is written to and read from a snapshot.</summary>
+/// <summary>How each value type is written to and read from a snapshot: a count, then its elements.</summary>
 internal static class ValueCodec
 {
     public static SnapshotType TypeOf(object value) => value switch
     {
         byte[] => SnapshotType.String,
+        RedisHash => SnapshotType.Hash,
+        RedisList => SnapshotType.List,
+        RedisSet => SnapshotType.Set,
+        RedisSortedSet => SnapshotType.SortedSet,
         _ => throw new InvalidOperationException($"no snapshot codec for {value.GetType().Name}"),
     };
 
@@ -19,14 +27,69 @@ internal static class ValueCodec
     {
         switch (value)
         {
-            case byte[] s: w.Bytes(s); break;
-            default: throw new InvalidOperationException($"no snapshot codec for {value.GetType().Name}");
+            case byte[] s:
+                w.Bytes(s);
+                break;
+            case RedisHash h:
+                w.VarInt((ulong)h.Count);
+                foreach (var (field, v) in h.Fields) { w.Bytes(field); w.Bytes(v); }
+                break;
+            case RedisList l:
+                w.VarInt((ulong)l.Count);
+                foreach (var item in l) w.Bytes(item);
+                break;
+            case RedisSet s:
+                w.VarInt((ulong)s.Count);
+                foreach (var (member, _) in s.Members) w.Bytes(member);
+                break;
+            case RedisSortedSet z:
+                w.VarInt((ulong)z.Count);
+                for (var node = z.List.First; node is not null; node = node.Next) { w.Bytes(node.Member); w.Double(node.Score); }
+                break;
+            default:
+                throw new InvalidOperationException($"no snapshot codec for {value.GetType().Name}");
         }
     }
 
-    public static object Read(ref SnapshotReader r, SnapshotType type) => type switch
+    public static object Read(ref SnapshotReader r, SnapshotType type)
     {
-        SnapshotType.String => r.Bytes(),
-        _ => throw new SnapshotFormatException($"unknown value type {(byte)type} in snapshot"),
-    };
+        switch (type)
+        {
+            case SnapshotType.String:
+                return r.Bytes();
+            case SnapshotType.Hash:
+            {
+                var h = new RedisHash();
+                for (int i = r.Count(); i > 0; i--) h.Fields.Set(r.Bytes(), r.Bytes());
+                return h;
+            }
+            case SnapshotType.List:
+            {
+                int n = r.Count();
+                var l = new RedisList(Math.Min(n, 1 << 16));
+                for (int i = 0; i < n; i++) l.PushBack(r.Bytes());
+                return l;
+            }
+            case SnapshotType.Set:
+            {
+                var s = new RedisSet();
+                for (int i = r.Count(); i > 0; i--) s.Add(r.Bytes());
+                return s;
+            }
+            case SnapshotType.SortedSet:
+            {
+                var z = new RedisSortedSet();
+                for (int i = r.Count(); i > 0; i--)
+                {
+                    var member = r.Bytes();
+                    double score = r.Double();
+                    if (double.IsNaN(score)) throw new SnapshotFormatException("sorted set score is NaN");
+                    z.Add(member, score);
+                }
+                return z;
+            }
+            default:
+                throw new SnapshotFormatException($"unknown value type {(byte)type} in snapshot");
+        }
+    }
 }

@@ -7,6 +7,9 @@ namespace Orleans.Cache.Resp.Commands;
 // because any silo routes any key to its partition; clients never need a MOVED redirect.
 public sealed partial class ServerCommands
 {
+    // Standalone Redis's answer; clients that probe with CLUSTER NODES then treat the endpoint as standalone.
+    private static readonly Reply ClusterDisabled = Reply.Error("ERR This instance has cluster support disabled");
+
     private Reply Cluster(RespClient client, byte[][] argv)
     {
         var sub = argv[1];
@@ -17,11 +20,13 @@ public sealed partial class ServerCommands
         {
             if (n != 2) return SubcommandArity("cluster|info");
             return Reply.Bulk(
-                "cluster_enabled:1\r\ncluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_slots_ok:16384\r\n" +
+                (node.Options.ClusterMode ? "cluster_enabled:1" : "cluster_enabled:0") + "\r\ncluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_slots_ok:16384\r\n" +
                 "cluster_slots_pfail:0\r\ncluster_slots_fail:0\r\ncluster_known_nodes:1\r\ncluster_size:1\r\n" +
                 "cluster_current_epoch:1\r\ncluster_my_epoch:1\r\ncluster_stats_messages_sent:0\r\ncluster_stats_messages_received:0\r\n" +
                 "total_cluster_links_buffer_limit_exceeded:0\r\n");
         }
+        if (!node.Options.ClusterMode && (Args.Is(sub, "SLOTS") || Args.Is(sub, "SHARDS") || Args.Is(sub, "NODES")))
+            return ClusterDisabled;
         string ip = AnnouncedIp(client);
         if (Args.Is(sub, "SLOTS"))
         {

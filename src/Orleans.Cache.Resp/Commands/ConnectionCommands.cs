@@ -107,7 +107,7 @@ public sealed partial class ServerCommands
             Reply.Bulk("version"), Reply.Bulk(RedisVersion),
             Reply.Bulk("proto"), Reply.Int(protocol),
             Reply.Bulk("id"), Reply.Int(client.Id),
-            Reply.Bulk("mode"), Reply.Bulk("standalone"),
+            Reply.Bulk("mode"), Reply.Bulk(node.Options.ClusterMode ? "cluster" : "standalone"),
             Reply.Bulk("role"), Reply.Bulk("master"),
             Reply.Bulk("modules"), Reply.EmptyArray,
         ]);

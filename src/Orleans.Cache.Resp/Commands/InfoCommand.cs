@@ -50,7 +50,7 @@ public sealed partial class ServerCommands
             case "server":
                 text.Append("# Server\r\n");
                 Line("redis_version", RedisVersion);
-                Line("redis_mode", "standalone");
+                Line("redis_mode", node.Options.ClusterMode ? "cluster" : "standalone");
                 Line("server_name", "orleans-cache");
                 Line("os", System.Runtime.InteropServices.RuntimeInformation.OSDescription);
                 Line("arch_bits", IntPtr.Size * 8);
@@ -109,7 +109,7 @@ public sealed partial class ServerCommands
                 break;
             case "cluster":
                 text.Append("# Cluster\r\n");
-                Line("cluster_enabled", 0);
+                Line("cluster_enabled", node.Options.ClusterMode ? 1 : 0);
                 break;
             case "keyspace":
                 text.Append("# Keyspace\r\n");

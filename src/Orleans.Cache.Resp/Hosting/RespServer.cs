@@ -178,7 +178,9 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
                 }
                 pipe = new StreamPipe(ssl);
             }
-            await new RespConnection(Node, _commands!, client, pipe, _logger).RunAsync(_stopping.Token);
+            // Cancelled when the client goes away, so a blocked BLPOP leaves its queue at once.
+            using var closed = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, connection.ConnectionClosed);
+            await new RespConnection(Node, _commands!, client, pipe, _logger).RunAsync(closed.Token);
         }
         catch (Exception e) when (e is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
         {

@@ -35,6 +35,9 @@ public sealed class InlineCommandTests(RespServerFixture fixture) : IClassFixtur
         using var client = await RawClient.ConnectAsync(Server.EndPoint);
         string reply = await client.RoundTripAsync("foo " + new string('a', 200) + " b\r\n", 200);
         Assert.Equal("-ERR unknown command 'foo', with args beginning with: '" + new string('a', 128) + "' \r\n", reply);
+        // Later arguments get what is left of the 128 characters, quotes and spaces included (checked against redis-server 7.0).
+        reply = await client.RoundTripAsync("foo " + new string('a', 100) + " " + new string('b', 100) + "\r\n", 200);
+        Assert.Equal("-ERR unknown command 'foo', with args beginning with: '" + new string('a', 100) + "' '" + new string('b', 25) + "' \r\n", reply);
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class LimitTests
         using (var client = await RawClient.ConnectAsync(server.EndPoint))
         {
             Assert.Equal("+OK\r\n", await client.RoundTripAsync("AUTH s3cret\r\n", 200));
-            Assert.Equal("", await client.RoundTripAsync("*1000000\r\n", 200));
+            Assert.Equal("", await client.RoundTripAsync("*1000000\r\n", 200, expectReply: false));
         }
     }
 

@@ -70,6 +70,19 @@ public sealed class PipeliningTests(RespServerFixture fixture) : IClassFixture<R
     }
 
     [Theory, MemberData(nameof(Protocols))]
+    public async Task Multi_key_commands_across_slots_are_sent_by_the_client_and_answered(RedisProtocol protocol)
+    {
+        await using var redis = await RedisClients.ConnectAsync(Server, protocol);
+        var db = redis.GetDatabase();
+        string me = RedisClients.Me(protocol)!;
+        RedisKey[] keys = [$"{{a}}{me}", $"{{b}}{me}", $"{{c}}{me}"];
+        Assert.True(await db.StringSetAsync([new(keys[0], "1"), new(keys[1], "2"), new(keys[2], "3")]));
+        Assert.Equal(["1", "2", "3"], (await db.StringGetAsync(keys)).Select(v => (string?)v));
+        Assert.Equal(3, await db.KeyExistsAsync(keys));
+        Assert.Equal(3, await db.KeyDeleteAsync(keys));
+    }
+
+    [Theory, MemberData(nameof(Protocols))]
     public async Task Atomic_multi_key_command_across_slots_gets_CROSSSLOT(RedisProtocol protocol)
     {
         await using var redis = await RedisClients.ConnectAsync(Server, protocol);

@@ -24,14 +24,18 @@ public sealed class RawClient : IDisposable
         catch (SocketException) { } // the server may already have closed on us; the reply tells
     }
 
-    /// <summary>Reads until the server closes or nothing arrives for <paramref name="quietMs"/>; "&lt;closed&gt;" marks a close.</summary>
-    public async Task<string> ReceiveAsync(int quietMs = 500)
+    /// <summary>
+    /// Waits up to 5 s for a reply to start, then reads until the server closes or nothing more arrives for
+    /// <paramref name="quietMs"/>; "&lt;closed&gt;" marks a close. With <paramref name="expectReply"/> false it only
+    /// waits <paramref name="quietMs"/> for anything, for requests that must get no answer (yet).
+    /// </summary>
+    public async Task<string> ReceiveAsync(int quietMs = 500, bool expectReply = true)
     {
         var text = new StringBuilder();
         var buffer = new byte[64 * 1024];
         while (true)
         {
-            using var quiet = new CancellationTokenSource(quietMs);
+            using var quiet = new CancellationTokenSource(text.Length == 0 && expectReply ? 5000 : quietMs);
             int n;
             try { n = await _socket.ReceiveAsync(buffer, SocketFlags.None, quiet.Token); }
             catch (OperationCanceledException) { return text.ToString(); }
@@ -41,7 +45,7 @@ public sealed class RawClient : IDisposable
         }
     }
 
-    /// <summary>Reads until <paramref name="expected"/> bytes arrived (or the server closes / goes quiet).</summary>
+    /// <summary>Reads until <paramref name="until"/> arrived (or the server closes / goes quiet).</summary>
     public async Task<string> ReceiveAsync(string until, int timeoutMs = 5000)
     {
         var text = new StringBuilder();
@@ -59,10 +63,10 @@ public sealed class RawClient : IDisposable
         return text.ToString();
     }
 
-    public async Task<string> RoundTripAsync(string request, int quietMs = 500)
+    public async Task<string> RoundTripAsync(string request, int quietMs = 500, bool expectReply = true)
     {
         await SendAsync(request);
-        return await ReceiveAsync(quietMs);
+        return await ReceiveAsync(quietMs, expectReply);
     }
 
     public void Dispose() => _socket.Dispose();

@@ -108,25 +108,38 @@ public sealed class ServerCommandTests(RespServerFixture fixture) : IClassFixtur
     }
 
     [Theory, MemberData(nameof(Protocols))]
-    public async Task Cluster_commands_describe_one_node_serving_every_slot(RedisProtocol protocol)
+    public async Task Cluster_keyslot_myid_info_answer_and_topology_is_standalone_by_default(RedisProtocol protocol)
     {
         await using var redis = await RedisClients.ConnectAsync(Server, protocol);
+        Assert.Equal(ServerType.Standalone, redis.GetServer(Server.EndPoint).ServerType);
         var db = redis.GetDatabase();
         Assert.Equal(12182, (int)await db.ExecuteAsync("CLUSTER", "KEYSLOT", "foo"));
         Assert.Equal(HashSlot.Of("{user1000}.following"u8), (int)await db.ExecuteAsync("CLUSTER", "KEYSLOT", "{user1000}.following"));
-        string id = (string)(await db.ExecuteAsync("CLUSTER", "MYID"))!;
-        Assert.Matches("^[0-9a-f]{40}$", id);
+        Assert.Matches("^[0-9a-f]{40}$", (string?)await db.ExecuteAsync("CLUSTER", "MYID"));
         Assert.Contains("cluster_state:ok", (string)(await db.ExecuteAsync("CLUSTER", "INFO"))!);
+        Assert.Equal("ERR This instance has cluster support disabled", await ErrorOf(db.ExecuteAsync("CLUSTER", "NODES")));
+        Assert.Equal("ERR unknown subcommand 'foo'. Try CLUSTER HELP.", await ErrorOf(db.ExecuteAsync("CLUSTER", "foo")));
+    }
+
+    [Theory, MemberData(nameof(Protocols))]
+    public async Task Cluster_mode_describes_one_node_serving_every_slot(RedisProtocol protocol)
+    {
+        await using var server = await RespTestServer.StartAsync(o => o.ClusterMode = true);
+        await using var redis = await RedisClients.ConnectAsync(server, protocol);
+        Assert.Equal(ServerType.Cluster, redis.GetServer(server.EndPoint).ServerType);
+        var db = redis.GetDatabase();
+        string id = (string)(await db.ExecuteAsync("CLUSTER", "MYID"))!;
         var slots = (RedisResult[])(await db.ExecuteAsync("CLUSTER", "SLOTS"))!;
         var range = (RedisResult[])Assert.Single(slots)!;
         Assert.Equal(0, (int)range[0]);
         Assert.Equal(16383, (int)range[1]);
-        Assert.Equal(Server.Port, (int)((RedisResult[])range[2]!)[1]);
+        Assert.Equal(server.Port, (int)((RedisResult[])range[2]!)[1]);
         string nodes = (string)(await db.ExecuteAsync("CLUSTER", "NODES"))!;
-        Assert.Equal($"{id} 127.0.0.1:{Server.Port}@{Server.Port + 10000} myself,master - 0 0 1 connected 0-16383\n", nodes);
-        var shards = (RedisResult[])(await db.ExecuteAsync("CLUSTER", "SHARDS"))!;
-        Assert.Single(shards);
-        Assert.Equal("ERR unknown subcommand 'foo'. Try CLUSTER HELP.", await ErrorOf(db.ExecuteAsync("CLUSTER", "foo")));
+        Assert.Equal($"{id} 127.0.0.1:{server.Port}@{server.Port + 10000} myself,master - 0 0 1 connected 0-16383\n", nodes);
+        Assert.Single((RedisResult[])(await db.ExecuteAsync("CLUSTER", "SHARDS"))!);
+
+        await db.StringSetAsync("{c}a", "1");
+        Assert.Equal("1", (string?)await db.StringGetAsync("{c}a"));
     }
 
     [Fact]

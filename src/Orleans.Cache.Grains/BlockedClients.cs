@@ -1,0 +1,76 @@
+using Orleans.Cache.Core;
+
+namespace Orleans.Cache.Grains;
+
+/// <summary>
+/// The clients blocked on keys of one partition (Redis's blocking.c): per key, waiters in arrival order.
+/// After writes, each waiter's command is re-run as its non-blocking form; the first that gets an answer is
+/// served and leaves every queue it was in. Runs inside the grain's turns only.
+/// </summary>
+internal sealed class BlockedClients
+{
+    internal sealed class Waiter(CommandInfo command, byte[][] argv, byte[][] keys)
+    {
+        public CommandInfo Command { get; } = command;
+        public byte[][] Argv { get; } = argv;
+        public byte[][] Keys { get; } = keys;
+        public TaskCompletionSource<Reply> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly Dictionary<byte[], LinkedList<Waiter>> _byKey = new(BytesComparer.Instance);
+
+    public int Count { get; private set; }
+
+    public Waiter Add(CommandInfo command, byte[][] argv)
+    {
+        var keys = command.KeyIndexes(argv).Select(i => argv[i]).Distinct(BytesComparer.Instance).ToArray();
+        var waiter = new Waiter(command, argv, keys);
+        foreach (var key in keys)
+        {
+            if (!_byKey.TryGetValue(key, out var queue)) _byKey[key] = queue = new LinkedList<Waiter>();
+            queue.AddLast(waiter);
+        }
+        Count++;
+        return waiter;
+    }
+
+    public void Remove(Waiter waiter)
+    {
+        bool found = false;
+        foreach (var key in waiter.Keys)
+        {
+            if (!_byKey.TryGetValue(key, out var queue)) continue;
+            found |= queue.Remove(waiter);
+            if (queue.Count == 0) _byKey.Remove(key);
+        }
+        if (found) Count--;
+    }
+
+    /// <summary>
+    /// Serves whoever can be served now, oldest first per key, until a pass serves nobody (serving one, e.g.
+    /// BLMOVE, may make another key ready).
+    /// </summary>
+    public void Serve(Func<CommandInfo, byte[][], Reply> run)
+    {
+        bool progress = true;
+        while (progress && Count > 0)
+        {
+            progress = false;
+            foreach (var key in _byKey.Keys.ToArray())
+            {
+                while (_byKey.TryGetValue(key, out var queue) && queue.First is { } node)
+                {
+                    var waiter = node.Value;
+                    var reply = run(waiter.Command, waiter.Argv);
+                    if (IsEmpty(reply)) break;
+                    Remove(waiter);
+                    waiter.Done.TrySetResult(reply);
+                    progress = true;
+                }
+            }
+        }
+    }
+
+    /// <summary>A blocking command's "nothing yet" answer (its non-blocking form found nothing).</summary>
+    public static bool IsEmpty(Reply reply) => reply.Kind is ReplyKind.Null or ReplyKind.NullArray;
+}
