@@ -159,6 +159,24 @@ public class HashTests
     }
 
     [Fact]
+    public void Hscan_misses_no_field_even_when_mass_deletes_compact_the_table_mid_scan()
+    {
+        for (int i = 0; i < 1000; i++) _db.Do("HSET", "h", "f" + i, "v");
+        var seen = new HashSet<string>();
+        var reply = _db.Run("HSCAN", "h", "0", "COUNT", "100");
+        foreach (var item in reply.Items![1].Items!) seen.Add(TypesDb.Render(item));
+        for (int i = 0; i < 900; i++) _db.Do("HDEL", "h", "f" + i); // well over half: the table compacts
+        string cursor = TypesDb.Render(reply.Items[0]);
+        while (cursor != "0")
+        {
+            reply = _db.Run("HSCAN", "h", cursor, "COUNT", "100");
+            cursor = TypesDb.Render(reply.Items![0]);
+            foreach (var item in reply.Items[1].Items!) seen.Add(TypesDb.Render(item));
+        }
+        for (int i = 900; i < 1000; i++) Assert.Contains("f" + i, seen);
+    }
+
+    [Fact]
     public void Copy_of_a_hash_is_independent()
     {
         _db.Do("HSET", "h", "a", "1");
