@@ -138,6 +138,7 @@ public class HashTests
     {
         _db.Do("HSET", "small", "a", "1", "b", "2", "ab", "3");
         Assert.Equal("[0,[a,1,ab,3]]", _db.Do("HSCAN", "small", "0", "MATCH", "a*"));
+        Assert.Equal("[0,[a,ab]]", _db.Do("HSCAN", "small", "0", "MATCH", "a*", "NOVALUES"));
         for (int i = 0; i < 1000; i++) _db.Do("HSET", "big", "f" + i, "v");
         var seen = new HashSet<string>();
         string cursor = "0";

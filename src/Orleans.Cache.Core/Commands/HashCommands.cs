@@ -131,10 +131,12 @@ public static class HashCommands
         return Reply.Pairs(items);
     }
 
-    /// <summary>HSCAN key cursor [MATCH pattern] [COUNT n]: [next-cursor, [field, value, …]].</summary>
+    /// <summary>HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]: [next-cursor, [field, value, …]] (fields only with NOVALUES).</summary>
     public static Reply HScan(Keyspace db, byte[][] a)
     {
         ulong cursor = ParseCursor(a[2]);
+        bool noValues = a.Length > 3 && Args.Is(a[^1], "NOVALUES") && (a.Length - 3) % 2 == 1;
+        if (noValues) a = a[..^1];
         var options = ScanOptions.Parse(a, 3);
         if (options.Type is not null) return Errors.Syntax;
         var hash = RedisHash.Get(db, a[1]);
@@ -145,7 +147,7 @@ public static class HashCommands
         {
             if (options.Pattern is not null && !Glob.IsMatch(options.Pattern, field)) continue;
             items.Add(Reply.Bulk(field));
-            items.Add(Reply.Bulk(value));
+            if (!noValues) items.Add(Reply.Bulk(value));
         }
         return ScanReply(next, [.. items]);
     }
