@@ -45,6 +45,8 @@ public readonly record struct LongDouble(BigInteger Significand, int Exponent, i
         BigInteger digits = BigInteger.Zero;
         int count = 0, scale = 0, i = 0, significant = 0;
         bool dot = false;
+        // Digits are gathered 18 at a time in a ulong, so a long input costs few BigInteger operations.
+        ulong chunk = 0, chunkScale = 1;
         for (; i < s.Length; i++)
         {
             byte c = s[i];
@@ -53,8 +55,16 @@ public readonly record struct LongDouble(BigInteger Significand, int Exponent, i
             count++;
             if (dot) scale--;
             if (significant > 0 || c != '0') significant++;
-            digits = digits * 10 + (c - '0');
+            chunk = chunk * 10 + (ulong)(c - '0');
+            chunkScale *= 10;
+            if (chunkScale == 1_000_000_000_000_000_000UL)
+            {
+                digits = digits * chunkScale + chunk;
+                chunk = 0;
+                chunkScale = 1;
+            }
         }
+        digits = digits * chunkScale + chunk;
         if (count == 0) return false;
         long exponent = 0;
         if (i < s.Length)
@@ -178,6 +188,7 @@ public readonly record struct LongDouble(BigInteger Significand, int Exponent, i
         while (text[end - 1] == '0') end--;
         if (text[end - 1] == '.') end--;
         text.Length = end;
-        return text.ToString() == "-0" ? "0" : text.ToString();
+        var result = text.ToString();
+        return result == "-0" ? "0" : result;
     }
 }

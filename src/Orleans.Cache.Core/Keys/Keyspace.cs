@@ -152,7 +152,9 @@ public sealed class Keyspace
     /// <summary>
     /// The active expire cycle: reclaims keys whose TTL has passed without waiting for an access,
     /// in deadline order, at most <paramref name="maxKeys"/> per call so one tick never stalls the partition.
-    /// Returns how many keys were reclaimed.
+    /// Returns how many keys were reclaimed. Skipping stale index entries counts as work too (at most
+    /// 2 × <paramref name="maxKeys"/> entries are looked at), so a call may reclaim fewer keys than are due; every
+    /// call makes progress, and the next tick carries on.
     /// </summary>
     public int ActiveExpire(int maxKeys)
     {
