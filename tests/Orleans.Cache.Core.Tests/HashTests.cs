@@ -88,13 +88,15 @@ public class HashTests
     }
 
     [Fact]
-    public void Hincrbyfloat_formats_like_redis_and_refuses_bad_input()
+    public void Hincrbyfloat_computes_in_long_double_like_redis_and_refuses_bad_input()
     {
         Assert.Equal("1.1", _db.Do("HINCRBYFLOAT", "h", "f", "1.1"));
         Assert.Equal("2.2", _db.Do("HINCRBYFLOAT", "h", "f", "1.1"));
         Assert.Equal("0.1", _db.Do("HINCRBYFLOAT", "h", "g", "0.1"));
         Assert.Equal("0.3", _db.Do("HINCRBYFLOAT", "h", "g", "0.2")); // long double in Redis: not 0.30000000000000004
         Assert.Equal("5001", _db.Do("HINCRBYFLOAT", "h", "g", "5000.7"));
+        _db.Do("HSET", "h", "t", "0.3");
+        Assert.Equal("10000000000.29999999981373549", _db.Do("HINCRBYFLOAT", "h", "t", "1e10")); // redis-server's own answer
         _db.Do("HSET", "h", "e", "1e2", "s", "abc");
         Assert.Equal("100", _db.Do("HINCRBYFLOAT", "h", "e", "0"));
         Assert.Equal("ERR hash value is not a float", _db.Do("HINCRBYFLOAT", "h", "s", "1"));

@@ -97,18 +97,20 @@ public static class HashCommands
         return Reply.Int(result);
     }
 
+    /// <summary>HINCRBYFLOAT key field increment: in long double arithmetic and formatting, as Redis does.</summary>
     public static Reply HIncrByFloat(Keyspace db, byte[][] a)
     {
-        double by = Args.Double(a[3]);
-        if (double.IsInfinity(by)) return Reply.Error("ERR value is NaN or Infinity");
+        if (!LongDouble.TryParse(a[3], out var by)) return Errors.NotFloat;
+        if (by.IsInfinity) return Reply.Error("ERR value is NaN or Infinity");
         var hash = RedisHash.Get(db, a[1]);
-        byte[]? old = null;
-        if (hash is not null && hash.Fields.TryGetValue(a[2], out old) && !Args.TryDouble(old, out _))
+        LongDouble current = default;
+        if (hash is not null && hash.Fields.TryGetValue(a[2], out var old) && !LongDouble.TryParse(old, out current))
             return Reply.Error("ERR hash value is not a float");
-        var result = FloatIncrement.Add(old, a[3]);
-        if (result is null) return Errors.NanOrInfinity;
-        (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], result);
-        return Reply.Bulk(result);
+        var result = current + by;
+        if (result.IsInfinity) return Errors.NanOrInfinity;
+        var bytes = Args.Bytes(result.ToString());
+        (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], bytes);
+        return Reply.Bulk(bytes);
     }
 
     /// <summary>HRANDFIELD key [count [WITHVALUES]].</summary>
