@@ -102,6 +102,9 @@ public sealed class CommandInfo(
     /// The indexes of the key arguments of this request: the fixed positions, or those after a key count, plus
     /// any named by a keyword.
     /// </summary>
+    /// <summary>True when the keys are exactly <see cref="Keys"/> (no key count, no keyword keys): the fast path.</summary>
+    public bool HasFixedKeyPositions => KeywordKeys is null && NumKeysAt == 0;
+
     public IEnumerable<int> KeyIndexes(byte[][] argv)
     {
         if (KeywordKeys is not null)

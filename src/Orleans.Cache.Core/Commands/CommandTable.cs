@@ -221,17 +221,32 @@ public static class CommandTable
     private static readonly FrozenDictionary<string, CommandInfo> ByName =
         All.ToFrozenDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
 
-    private static readonly FrozenDictionary<string, CommandInfo>.AlternateLookup<ReadOnlySpan<char>> ByChars =
-        ByName.GetAlternateLookup<ReadOnlySpan<char>>();
+    private const int MaxNameLength = 32;
+
+    // The wire lookup runs for every command (router and partition), so it avoids hashing: the few rows with the
+    // same length and first letter are compared byte by byte, ASCII case folded.
+    private static readonly CommandInfo[]?[] ByLengthAndFirst = CreateWireIndex();
+
+    private static int Slot(int length, byte first) => length * 32 + (first & 0x1F);
+
+    private static CommandInfo[]?[] CreateWireIndex()
+    {
+        var index = new CommandInfo[]?[(MaxNameLength + 1) * 32];
+        foreach (var group in All.Where(c => c.Name.Length <= MaxNameLength).GroupBy(c => Slot(c.Name.Length, (byte)c.Name[0])))
+            index[group.Key] = [.. group];
+        return index;
+    }
 
     public static CommandInfo? Find(string name) => ByName.GetValueOrDefault(name);
 
     /// <summary>Looks a command up by its name as it arrived on the wire (any case), without allocating.</summary>
     public static CommandInfo? Find(ReadOnlySpan<byte> name)
     {
-        if (name.Length == 0 || name.Length > 32) return null;
-        Span<char> chars = stackalloc char[name.Length];
-        for (int i = 0; i < name.Length; i++) chars[i] = (char)name[i];
-        return ByChars.TryGetValue(chars, out var info) ? info : null;
+        if (name.Length == 0 || name.Length > MaxNameLength) return null;
+        var candidates = ByLengthAndFirst[Slot(name.Length, name[0])];
+        if (candidates is null) return null;
+        foreach (var command in candidates)
+            if (Args.Is(name, command.Name)) return command;
+        return null;
     }
 }
