@@ -38,9 +38,10 @@ internal static class PostgresSilo
         return settings;
     }
 
-    public static async Task<IHost> StartAsync(Dictionary<string, string?> configuration)
+    public static async Task<IHost> StartAsync(Dictionary<string, string?> configuration, TimeProvider? partitionClock = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        if (partitionClock is not null) builder.Services.AddSingleton(new Orleans.Cache.Grains.CacheClock(partitionClock));
         builder.Configuration.AddInMemoryCollection(configuration);
         var settings = builder.Configuration.GetSection(SiloSettings.Section).Get<SiloSettings>()!;
         builder.UseOrleans(silo =>
