@@ -33,7 +33,13 @@ public static class SiloDeployment
     public static ISiloBuilder AddCacheGrainStorage(this ISiloBuilder silo, SiloSettings settings, IConfiguration configuration)
     {
         if (string.Equals(configuration["Snapshots:Storage"], "AdoNet", StringComparison.OrdinalIgnoreCase))
+        {
             silo.AddPostgresGrainStorage(Grains.SnapshotOptions.StorageName, settings.RequireConnectionString("Snapshots:Storage = AdoNet"));
+            // Snapshot chunks are byte arrays: Orleans's binary serializer stores them as they are (the default JSON
+            // one would write base64, a third larger).
+            silo.Services.AddOptions<Orleans.Configuration.AdoNetGrainStorageOptions>(Grains.SnapshotOptions.StorageName)
+                .Configure<Orleans.Serialization.Serializer>((o, serializer) => o.GrainStorageSerializer = new Orleans.Storage.OrleansGrainStorageSerializer(serializer));
+        }
 
         return settings.IsAdoNetClustering
             ? silo.AddPostgresGrainStorage(PubSubStore, settings.RequireConnectionString("Silo:Clustering = AdoNet"))
