@@ -8,7 +8,7 @@ namespace Orleans.Cache.Client;
 /// The typed commands, written once over <see cref="SendAsync"/>: the cache sends each command at once,
 /// a batch queues them. Each method builds the argv Redis would receive and reads the reply.
 /// </summary>
-public abstract class CacheCommands : ICacheCommands
+public abstract partial class CacheCommands : ICacheCommands
 {
     protected abstract Task<Reply> SendAsync(byte[][] argv, CancellationToken cancellationToken);
 

@@ -9,7 +9,7 @@ public enum When { Always, NotExists, Exists }
 public enum ExpireWhen { Always, HasNoExpiry, HasExpiry, GreaterThanCurrent, LessThanCurrent }
 
 /// <summary>Typed commands for strings, counters, keys and TTLs. Keys are UTF-8 strings; values are bytes or UTF-8 strings.</summary>
-public interface ICacheCommands
+public partial interface ICacheCommands
 {
     Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default);
     Task<string?> GetStringAsync(string key, CancellationToken cancellationToken = default);
