@@ -16,6 +16,9 @@ public abstract class PubSubSubscriber
     /// <summary>Subscriptions whose confirmation is not written yet; their messages are held until <see cref="PubSubHub.Activate"/>.</summary>
     internal readonly List<object> Pending = [];
 
+    /// <summary>Some new subscription waits for <see cref="PubSubHub.Activate"/> (its confirmation is not written yet).</summary>
+    public bool HasPending => Pending.Count > 0;
+
     public int Channels => ChannelSet.Count;
     public int Patterns => PatternSet.Count;
     public int ShardChannels => ShardSet.Count;
