@@ -3,7 +3,11 @@ using Orleans.Cache.PubSub;
 
 namespace Orleans.Cache.Grains;
 
-/// <summary>Holds the cluster-wide notify-keyspace-events flags set with CONFIG SET and pushes them to every partition.</summary>
+/// <summary>
+/// Holds the cluster-wide notify-keyspace-events flags set with CONFIG SET and pushes them to every partition.
+/// Reentrant: a partition activating during a push asks for the flags, and must not wait for the push to finish.
+/// </summary>
+[Orleans.Concurrency.Reentrant]
 public sealed class KeyspaceEventsGrain(IOptions<CacheOptions> cache) : Grain, IKeyspaceEventsGrain
 {
     private int? _flags;
