@@ -18,6 +18,39 @@ public sealed class SiloSettings
 
     public IPEndPoint? PrimarySiloEndpoint => PrimarySilo is { Length: > 0 } p ? IPEndPoint.Parse(p) : null;
 
+    /// <summary>
+    /// How silos find each other: <c>Localhost</c> (default; one machine, no set-up) or <c>AdoNet</c> (a membership
+    /// table in PostgreSQL at <see cref="ConnectionString"/>: separate processes and machines form one cluster).
+    /// </summary>
+    public string Clustering { get; set; } = LocalhostClustering;
+    public const string LocalhostClustering = "Localhost";
+    public const string AdoNetClustering = "AdoNet";
+
+    /// <summary>
+    /// Npgsql connection string of the PostgreSQL database for AdoNet clustering and AdoNet grain storage
+    /// (e.g. "Host=db;Database=orleans_cache;Username=orleans;Password=…").
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// The address this silo tells the others (and clients) to reach it at, for AdoNet clustering.
+    /// Default: Orleans picks this machine's first non-loopback address. Use 127.0.0.1 for several silos on one machine.
+    /// </summary>
+    public string? AdvertisedIP { get; set; }
+
+    /// <summary>True for AdoNet clustering, false for Localhost; any other value is a configuration error.</summary>
+    public bool IsAdoNetClustering => Clustering.ToUpperInvariant() switch
+    {
+        "LOCALHOST" => false,
+        "ADONET" => true,
+        _ => throw new InvalidOperationException($"Silo:Clustering is '{Clustering}'; expected {LocalhostClustering} or {AdoNetClustering}."),
+    };
+
+    /// <summary>The connection string, or a clear error naming the setting that is missing.</summary>
+    public string RequireConnectionString(string purpose) => ConnectionString is { Length: > 0 } cs ? cs
+        : throw new InvalidOperationException($"{purpose} needs a PostgreSQL connection string: set Silo:ConnectionString " +
+            "(--Silo:ConnectionString \"Host=…;Port=…;Database=…;Username=…\" or the environment variable Silo__ConnectionString).");
+
     /// <summary>redis-server's flags, mapped onto this host's configuration keys.</summary>
     public static readonly Dictionary<string, string> RedisStyleFlags = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -33,6 +66,8 @@ public sealed class SiloSettings
         ["--gateway-port"] = "Silo:GatewayPort",
         ["--cluster-id"] = "Silo:ClusterId",
         ["--primary-silo"] = "Silo:PrimarySilo",
+        ["--clustering"] = "Silo:Clustering",
+        ["--advertised-ip"] = "Silo:AdvertisedIP",
     };
 }
 
@@ -40,4 +75,7 @@ internal static partial class SiloLog
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "Orleans.Cache silo ready: cluster {ClusterId}, silo port {SiloPort}, {Partitions} partitions")]
     public static partial void Ready(ILogger logger, string clusterId, int siloPort, int partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL schema applied (sql/postgresql.sql)")]
+    public static partial void SchemaApplied(ILogger logger);
 }

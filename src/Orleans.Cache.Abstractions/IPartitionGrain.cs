@@ -17,13 +17,19 @@ public interface IPartitionGrain : IGrainWithIntegerKey
     /// <summary>
     /// Runs a blocking command (BLPOP, BLMOVE, BZPOPMIN …): answers at once when it can; otherwise waits — without
     /// blocking the partition — until a write makes it answerable (waiters are served in arrival order), the
-    /// command's timeout passes (its empty reply), or the caller cancels. Returns null when
-    /// <see cref="MaxBlockMilliseconds"/> ran out first; the caller then asks again with the time already waited.
+    /// command's timeout passes (its empty reply), or <see cref="CancelBlock"/> names <paramref name="waiter"/>.
     /// </summary>
     [Alias("Block"), AlwaysInterleave, ResponseTimeout("01:10:00")]
-    ValueTask<Reply?> Block(byte[][] argv, long waitedMilliseconds, CancellationToken cancellationToken);
+    ValueTask<BlockResult> Block(byte[][] argv, long waitedMilliseconds, Guid waiter);
 
-    /// <summary>The longest one <see cref="Block"/> call waits (below its response timeout).</summary>
+    /// <summary>
+    /// The client of <paramref name="waiter"/> went away: its Block call ends with nothing taken. A waiter that was
+    /// served already keeps its answer (the caller puts the element back).
+    /// </summary>
+    [Alias("CancelBlock"), AlwaysInterleave]
+    ValueTask CancelBlock(Guid waiter);
+
+    /// <summary>The longest one Block call waits (below its response timeout).</summary>
     const long MaxBlockMilliseconds = 3_600_000;
 
     /// <summary>Runs one active-expire cycle now (the timer does this on its own); returns keys reclaimed.</summary>

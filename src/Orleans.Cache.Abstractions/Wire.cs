@@ -19,6 +19,14 @@ public sealed class ReplyBatch(Reply[] replies)
     [Id(0)] public Reply[] Replies { get; } = replies;
 }
 
+/// <summary>
+/// How a Block call ended: <see cref="Reply"/> is the command's answer (an element, or its empty reply at the
+/// timeout); null with <see cref="Retry"/> means the partition's longest wait ran out first (ask again); null
+/// without it means the wait was cancelled.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Orleans.Cache.BlockResult")]
+public readonly record struct BlockResult([property: Id(0)] Reply? Reply, [property: Id(1)] bool Retry);
+
 /// <summary>The wire form of Core's <see cref="Reply"/>, which stays free of Orleans attributes.</summary>
 [GenerateSerializer, Alias("Orleans.Cache.Reply")]
 public struct ReplySurrogate

@@ -45,9 +45,21 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
     private async ValueTask<Reply> ExecuteBlocking(RoutePlan plan, CancellationToken cancellationToken)
     {
         var grain = _grains[plan.Partition];
+        var waiter = Guid.NewGuid();
+        // A client that goes away asks the partition to drop its wait; the call itself is always awaited so that
+        // an element handed over meanwhile is not lost.
+        using var cancel = cancellationToken.Register(() => _ = grain.CancelBlock(waiter).AsTask());
         for (long waited = 0; ; waited += IPartitionGrain.MaxBlockMilliseconds)
         {
-            if (await grain.Block(plan.Argv!, waited, cancellationToken).ConfigureAwait(false) is { } reply) return reply;
+            var result = await grain.Block(plan.Argv!, waited, waiter).ConfigureAwait(false);
+            if (result.Retry && !cancellationToken.IsCancellationRequested) continue;
+            if (cancellationToken.IsCancellationRequested)
+            {
+                if (result.Reply is { } taken && BlockingArgs.Undo(plan.Command!, plan.Argv!, taken) is { } undo)
+                    await ExecuteAsync(undo, CancellationToken.None).ConfigureAwait(false);
+                throw new OperationCanceledException(cancellationToken);
+            }
+            return result.Reply ?? Reply.NilArray;
         }
     }
 
@@ -67,47 +79,34 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
 
     public async ValueTask<Reply[]> ExecuteAsync(IReadOnlyList<byte[][]> pipeline, CancellationToken cancellationToken = default)
     {
-        int blocking = IndexOfBlocking(pipeline);
-        if (blocking < 0) return await ExecutePipeline(pipeline, cancellationToken).ConfigureAwait(false);
-
-        // A blocking command holds back what follows it on its connection, as in Redis: run the commands
-        // before it, then it, then the rest.
         var replies = new Reply[pipeline.Count];
         int start = 0;
-        while (start < pipeline.Count)
+        while (true)
         {
-            int stop = blocking < 0 ? pipeline.Count : blocking;
-            if (stop > start)
-            {
-                var part = await ExecutePipeline(new ArraySegment<byte[][]>([.. pipeline], start, stop - start), cancellationToken).ConfigureAwait(false);
-                part.CopyTo(replies, start);
-            }
-            if (blocking < 0) break;
+            // A blocking command holds back what follows it on its connection, as in Redis: the commands before
+            // it run as one batch per partition, then it, then the rest.
+            int blocking = await ExecuteSegment(pipeline, start, replies, cancellationToken).ConfigureAwait(false);
+            if (blocking >= pipeline.Count) return replies;
             replies[blocking] = await ExecuteAsync(pipeline[blocking], cancellationToken).ConfigureAwait(false);
             start = blocking + 1;
-            blocking = IndexOfBlocking(pipeline, start);
         }
-        return replies;
     }
 
-    private static int IndexOfBlocking(IReadOnlyList<byte[][]> pipeline, int from = 0)
+    /// <summary>
+    /// Runs the commands from <paramref name="start"/> up to the first blocking one (or the end), grouped per
+    /// partition; returns the index where it stopped.
+    /// </summary>
+    private async ValueTask<int> ExecuteSegment(IReadOnlyList<byte[][]> pipeline, int start, Reply[] replies, CancellationToken cancellationToken)
     {
-        for (int i = from; i < pipeline.Count; i++)
-            if (pipeline[i].Length > 0 && CommandTable.Find(pipeline[i][0]) is { IsBlocking: true }) return i;
-        return -1;
-    }
-
-    private async ValueTask<Reply[]> ExecutePipeline(IReadOnlyList<byte[][]> pipeline, CancellationToken cancellationToken)
-    {
-        int n = pipeline.Count;
-        var replies = new Reply[n];
+        int n = pipeline.Count, end = n;
         // Per partition: the commands in request order, and for each where its reply goes.
         var groups = new Group?[_queues.Length];
         RoutePlan?[]? splits = null;
-        for (int i = 0; i < n; i++)
+        for (int i = start; i < n; i++)
         {
             var plan = PlanOf(pipeline[i]);
             if (plan.Reply is not null) { replies[i] = plan.Reply; continue; }
+            if (plan.Command!.IsBlocking) { end = i; break; }
             if (plan.Parts is null)
             {
                 (groups[plan.Partition] ??= new Group()).Add(plan.Argv!, i, -1);
@@ -143,31 +142,30 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
             }
             for (int j = 0; j < g.Commands.Count; j++)
             {
-                int request = g.Requests[j], part = g.Parts[j];
+                var (request, part) = g.Targets[j];
                 var reply = results[g.Offset + j];
                 if (part < 0) replies[request] = reply;
                 else (partReplies![request] ??= new Reply[splits![request]!.Value.Parts!.Count])[part] = reply;
             }
         }
         if (splits is not null)
-            for (int i = 0; i < n; i++)
+            for (int i = start; i < end; i++)
                 if (splits[i] is { } plan) replies[i] = Finish(plan, partReplies![i]);
-        return replies;
+        return end;
     }
 
     private sealed class Group
     {
         public readonly List<byte[][]> Commands = new(8);
-        public readonly List<int> Requests = new(8);
-        public readonly List<int> Parts = new(8);
+        /// <summary>Per command: the request it answers and, for a split command, which part (else -1).</summary>
+        public readonly List<(int Request, int Part)> Targets = new(8);
         public Task<Reply[]>? Task;
         public int Offset;
 
         public void Add(byte[][] argv, int request, int part)
         {
             Commands.Add(argv);
-            Requests.Add(request);
-            Parts.Add(part);
+            Targets.Add((request, part));
         }
     }
 

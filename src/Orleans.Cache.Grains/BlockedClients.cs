@@ -9,22 +9,27 @@ namespace Orleans.Cache.Grains;
 /// </summary>
 internal sealed class BlockedClients
 {
-    internal sealed class Waiter(CommandInfo command, byte[][] argv, byte[][] keys)
+    internal sealed class Waiter(Guid id, CommandInfo command, byte[][] argv, byte[][] keys)
     {
+        public Guid Id { get; } = id;
+        public bool Cancelled { get; set; }
         public CommandInfo Command { get; } = command;
         public byte[][] Argv { get; } = argv;
         public byte[][] Keys { get; } = keys;
-        public TaskCompletionSource<Reply> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>The answer, or null when the wait ended without one (timeout or cancellation).</summary>
+        public TaskCompletionSource<Reply?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private readonly Dictionary<byte[], LinkedList<Waiter>> _byKey = new(BytesComparer.Instance);
+    private readonly Dictionary<Guid, Waiter> _byId = [];
 
     public int Count { get; private set; }
 
-    public Waiter Add(CommandInfo command, byte[][] argv)
+    public Waiter Add(Guid id, CommandInfo command, byte[][] argv)
     {
         var keys = command.KeyIndexes(argv).Select(i => argv[i]).Distinct(BytesComparer.Instance).ToArray();
-        var waiter = new Waiter(command, argv, keys);
+        var waiter = new Waiter(id, command, argv, keys);
+        _byId[id] = waiter;
         foreach (var key in keys)
         {
             if (!_byKey.TryGetValue(key, out var queue)) _byKey[key] = queue = new LinkedList<Waiter>();
@@ -34,8 +39,18 @@ internal sealed class BlockedClients
         return waiter;
     }
 
+    /// <summary>Ends a waiter's wait with nothing taken, if it is still waiting.</summary>
+    public void Cancel(Guid id)
+    {
+        if (!_byId.TryGetValue(id, out var waiter)) return;
+        waiter.Cancelled = true;
+        Remove(waiter);
+        waiter.Done.TrySetResult(null);
+    }
+
     public void Remove(Waiter waiter)
     {
+        _byId.Remove(waiter.Id);
         bool found = false;
         foreach (var key in waiter.Keys)
         {

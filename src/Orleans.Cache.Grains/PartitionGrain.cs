@@ -91,32 +91,39 @@ public sealed partial class PartitionGrain(
         return ValueTask.FromResult(new ReplyBatch(replies));
     }
 
-    public async ValueTask<Reply?> Block(byte[][] argv, long waitedMilliseconds, CancellationToken cancellationToken)
+    public async ValueTask<BlockResult> Block(byte[][] argv, long waitedMilliseconds, Guid waiterId)
     {
         var command = argv.Length > 0 ? CommandTable.Find(argv[0]) : null;
         var first = Run(command, argv);
         _events?.Flush();
-        if (command is null || !BlockedClients.IsEmpty(first)) return first;
+        if (command is null || !BlockedClients.IsEmpty(first)) return new BlockResult(first, false);
 
         // The handler already validated the timeout; 0 means forever.
         long timeout = (long)(BlockingArgs.Timeout(argv[BlockingArgs.TimeoutIndex(command, argv.Length)]) * 1000);
         long remaining = timeout == 0 ? long.MaxValue : timeout - waitedMilliseconds;
-        if (remaining <= 0) return first;
+        if (remaining <= 0) return new BlockResult(first, false);
         long wait = Math.Min(remaining, IPartitionGrain.MaxBlockMilliseconds);
 
-        var waiter = _blocked.Add(command, argv);
+        var waiter = _blocked.Add(waiterId, command, argv);
+        using var expiry = new CancellationTokenSource(TimeSpan.FromMilliseconds(wait), clock.Time);
+        using var _ = expiry.Token.Register(() => waiter.Done.TrySetResult(null));
         try
         {
-            var done = await Task.WhenAny(waiter.Done.Task, Task.Delay(TimeSpan.FromMilliseconds(wait), clock.Time, cancellationToken));
-            // A waiter served in the same instant as its timeout already has its element: it must get it.
-            if (waiter.Done.Task.IsCompleted) return await waiter.Done.Task;
-            cancellationToken.ThrowIfCancellationRequested();
-            return wait < remaining ? null : first;
+            var reply = await waiter.Done.Task;
+            if (reply is not null) return new BlockResult(reply, false);
+            if (waiter.Cancelled) return new BlockResult(null, false);
+            return wait < remaining ? new BlockResult(null, true) : new BlockResult(first, false);
         }
         finally
         {
             _blocked.Remove(waiter);
         }
+    }
+
+    public ValueTask CancelBlock(Guid waiter)
+    {
+        _blocked.Cancel(waiter);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>The rest of a batch that contains a command the grain runs itself (SAVE may await storage).</summary>

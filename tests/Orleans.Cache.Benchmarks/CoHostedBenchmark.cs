@@ -14,7 +14,7 @@ namespace Orleans.Cache.Benchmarks;
 /// </summary>
 public static class CoHostedBenchmark
 {
-    public static async Task RunAsync(double seconds)
+    public static async Task RunAsync(double seconds, string? only = null, int keyCount = 100_000)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -24,20 +24,23 @@ public static class CoHostedBenchmark
         var cache = host.Services.GetRequiredService<ICache>();
         var executor = host.Services.GetRequiredService<ICommandExecutor>();
 
-        var keys = Enumerable.Range(0, 100_000).Select(i => $"key:{i}").ToArray();
+        var keys = Enumerable.Range(0, keyCount).Select(i => $"key:{i}").ToArray();
         var value = Encoding.UTF8.GetBytes(new string('x', 32));
         var time = TimeSpan.FromSeconds(seconds);
+        var sets = keys.Select(k => new[] { Set, Encoding.UTF8.GetBytes(k), value }).ToArray();
+        var gets = keys.Select(k => new[] { Get, Encoding.UTF8.GetBytes(k) }).ToArray();
+        _only = only;
 
-        Console.WriteLine($"| shape | ops/s | ({Environment.ProcessorCount} cores, {seconds}s each, after warm-up) |");
+        Console.WriteLine($"| shape | ops/s | ({Environment.ProcessorCount} cores, {keyCount:N0} random keys, {seconds}s each, after warm-up) |");
         Console.WriteLine("|---|---|---|");
         foreach (var warm in new[] { true, false })
         {
             var t = warm ? TimeSpan.FromSeconds(1) : time;
-            await Report(warm, "typed SET, 1 awaiting caller", Concurrent(1, t, async (i, r) => await cache.SetAsync(keys[r.Next(keys.Length)], value)));
-            await Report(warm, "typed GET, 1 awaiting caller", Concurrent(1, t, async (i, r) => await cache.GetAsync(keys[r.Next(keys.Length)])));
-            await Report(warm, "typed SET, 64 awaiting callers", Concurrent(64, t, async (i, r) => await cache.SetAsync(keys[r.Next(keys.Length)], value)));
-            await Report(warm, "typed GET, 64 awaiting callers", Concurrent(64, t, async (i, r) => await cache.GetAsync(keys[r.Next(keys.Length)])));
-            await Report(warm, "typed batch of 1000 SET+GET, 4 callers", Concurrent(4, t, async (i, r) =>
+            await Report(warm, "typed SET, 1 awaiting caller", () => Concurrent(1, t, async (i, r) => await cache.SetAsync(keys[r.Next(keys.Length)], value)));
+            await Report(warm, "typed GET, 1 awaiting caller", () => Concurrent(1, t, async (i, r) => await cache.GetAsync(keys[r.Next(keys.Length)])));
+            await Report(warm, "typed SET, 64 awaiting callers", () => Concurrent(64, t, async (i, r) => await cache.SetAsync(keys[r.Next(keys.Length)], value)));
+            await Report(warm, "typed GET, 64 awaiting callers", () => Concurrent(64, t, async (i, r) => await cache.GetAsync(keys[r.Next(keys.Length)])));
+            await Report(warm, "typed batch of 1000 SET+GET, 4 callers", () => Concurrent(4, t, async (i, r) =>
             {
                 var batch = cache.CreateBatch();
                 for (int k = 0; k < 500; k++)
@@ -47,13 +50,14 @@ public static class CoHostedBenchmark
                 }
                 await batch.ExecuteAsync();
             }, opsPerCall: 1000));
-            await Report(warm, "raw pipeline of 1000 SET+GET, 4 callers", Concurrent(4, t, async (i, r) =>
+            await Report(warm, "raw pipeline of 1000 SET+GET, 4 callers", () => Concurrent(4, t, async (i, r) =>
             {
+                // Requests as a RESP connection hands them over: argv arrays already built.
                 var pipeline = new byte[1000][][];
                 for (int k = 0; k < 1000; k += 2)
                 {
-                    pipeline[k] = [Set, Encoding.UTF8.GetBytes(keys[r.Next(keys.Length)]), value];
-                    pipeline[k + 1] = [Get, Encoding.UTF8.GetBytes(keys[r.Next(keys.Length)])];
+                    pipeline[k] = sets[r.Next(sets.Length)];
+                    pipeline[k + 1] = gets[r.Next(gets.Length)];
                 }
                 await executor.ExecuteAsync(pipeline);
             }, opsPerCall: 1000));
@@ -63,8 +67,12 @@ public static class CoHostedBenchmark
 
     private static readonly byte[] Set = "SET"u8.ToArray(), Get = "GET"u8.ToArray();
 
-    private static async Task Report(bool warmUp, string shape, Task<double> run)
+    private static string? _only;
+
+    private static async Task Report(bool warmUp, string shape, Func<Task<double>> start)
     {
+        if (_only is not null && !shape.Contains(_only, StringComparison.OrdinalIgnoreCase)) return;
+        var run = start();
         double opsPerSecond = await run;
         if (!warmUp) Console.WriteLine($"| {shape} | {opsPerSecond:N0} | |");
     }

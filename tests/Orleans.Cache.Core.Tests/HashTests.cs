@@ -88,10 +88,15 @@ public class HashTests
     }
 
     [Fact]
-    public void Hincrbyfloat_formats_like_redis_and_refuses_bad_input()
+    public void Hincrbyfloat_computes_in_long_double_like_redis_and_refuses_bad_input()
     {
         Assert.Equal("1.1", _db.Do("HINCRBYFLOAT", "h", "f", "1.1"));
         Assert.Equal("2.2", _db.Do("HINCRBYFLOAT", "h", "f", "1.1"));
+        Assert.Equal("0.1", _db.Do("HINCRBYFLOAT", "h", "g", "0.1"));
+        Assert.Equal("0.3", _db.Do("HINCRBYFLOAT", "h", "g", "0.2")); // long double in Redis: not 0.30000000000000004
+        Assert.Equal("5001", _db.Do("HINCRBYFLOAT", "h", "g", "5000.7"));
+        _db.Do("HSET", "h", "t", "0.3");
+        Assert.Equal("10000000000.29999999981373549", _db.Do("HINCRBYFLOAT", "h", "t", "1e10")); // redis-server's own answer
         _db.Do("HSET", "h", "e", "1e2", "s", "abc");
         Assert.Equal("100", _db.Do("HINCRBYFLOAT", "h", "e", "0"));
         Assert.Equal("ERR hash value is not a float", _db.Do("HINCRBYFLOAT", "h", "s", "1"));
@@ -135,6 +140,7 @@ public class HashTests
     {
         _db.Do("HSET", "small", "a", "1", "b", "2", "ab", "3");
         Assert.Equal("[0,[a,1,ab,3]]", _db.Do("HSCAN", "small", "0", "MATCH", "a*"));
+        Assert.Equal("[0,[a,ab]]", _db.Do("HSCAN", "small", "0", "MATCH", "a*", "NOVALUES"));
         for (int i = 0; i < 1000; i++) _db.Do("HSET", "big", "f" + i, "v");
         var seen = new HashSet<string>();
         string cursor = "0";
@@ -153,6 +159,24 @@ public class HashTests
         Assert.Equal("ERR invalid cursor", _db.Do("HSCAN", "big", "x"));
         Assert.Equal("ERR syntax error", _db.Do("HSCAN", "big", "0", "COUNT", "0"));
         Assert.Equal("[0,[]]", _db.Do("HSCAN", "nokey", "0"));
+    }
+
+    [Fact]
+    public void Hscan_misses_no_field_even_when_mass_deletes_compact_the_table_mid_scan()
+    {
+        for (int i = 0; i < 1000; i++) _db.Do("HSET", "h", "f" + i, "v");
+        var seen = new HashSet<string>();
+        var reply = _db.Run("HSCAN", "h", "0", "COUNT", "100");
+        foreach (var item in reply.Items![1].Items!) seen.Add(TypesDb.Render(item));
+        for (int i = 0; i < 900; i++) _db.Do("HDEL", "h", "f" + i); // well over half: the table compacts
+        string cursor = TypesDb.Render(reply.Items[0]);
+        while (cursor != "0")
+        {
+            reply = _db.Run("HSCAN", "h", cursor, "COUNT", "100");
+            cursor = TypesDb.Render(reply.Items![0]);
+            foreach (var item in reply.Items[1].Items!) seen.Add(TypesDb.Render(item));
+        }
+        for (int i = 900; i < 1000; i++) Assert.Contains("f" + i, seen);
     }
 
     [Fact]

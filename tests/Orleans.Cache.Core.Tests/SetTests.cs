@@ -36,6 +36,18 @@ public class SetTests
     }
 
     [Fact]
+    public void Small_integer_sets_list_in_ascending_order_like_redis_intsets()
+    {
+        _db.Do("SADD", "{i}x", "30", "1", "-2", "5");
+        _db.Do("SADD", "{i}y", "5", "7", "100");
+        Assert.Equal("[-2,1,5,30]", _db.Do("SMEMBERS", "{i}x"));
+        Assert.Equal("[-2,1,5,7,30,100]", _db.Do("SUNION", "{i}x", "{i}y"));
+        Assert.Equal("[-2,1,30]", _db.Do("SDIFF", "{i}x", "{i}y"));
+        Assert.Equal("[0,[-2,1,5,30]]", _db.Do("SSCAN", "{i}x", "0"));
+        Assert.Equal("[-2,1,5,30]", _db.Do("SRANDMEMBER", "{i}x", "10"));
+    }
+
+    [Fact]
     public void Spop_removes_what_it_returns()
     {
         _db.Do("SADD", "s", "a", "b", "c", "d");
@@ -110,7 +122,7 @@ public class SetTests
         Assert.Equal("0", _db.Do("SINTERCARD", "2", "{s}a", "{s}none"));
         Assert.Equal("ERR numkeys should be greater than 0", _db.Do("SINTERCARD", "0", "{s}a"));
         Assert.Equal("ERR LIMIT can't be negative", _db.Do("SINTERCARD", "1", "{s}a", "LIMIT", "x"));
-        Assert.Equal("ERR syntax error", _db.Do("SINTERCARD", "3", "{s}a"));
+        Assert.Equal("ERR Number of keys can't be greater than number of args", _db.Do("SINTERCARD", "3", "{s}a"));
     }
 
     [Fact]

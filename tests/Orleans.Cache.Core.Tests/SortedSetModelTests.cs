@@ -72,7 +72,7 @@ internal sealed class SortedSetModel
             ? z.Select(p => (p.Key, p.Value)).OrderBy(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToList()
             : [];
 
-    private static string F(double d) => Args.FormatDouble(d);
+    private static string F(double d) => Args.FormatScore(d);
     private static string List(IEnumerable<string> items) => "[" + string.Join(",", items) + "]";
     private static string WithScores(IEnumerable<(string Member, double Score)> items, bool ws) =>
         List(items.SelectMany(p => ws ? new[] { p.Member, F(p.Score) } : [p.Member]));

@@ -245,6 +245,27 @@ public class SortedSetTests
         Assert.Equal(TypesDb.WrongType, _db.Do("ZUNION", "2", "{t}a", "{t}str"));
     }
 
+    [Theory]
+    [InlineData(1e20, "1e+20")]
+    [InlineData(1e-5, "1e-05")]
+    [InlineData(0.1, "0.1")]
+    [InlineData(-1.5, "-1.5")]
+    [InlineData(123456789.12345679, "123456789.12345679")]
+    [InlineData(1e16, "10000000000000000")]
+    [InlineData(1e17, "1e+17")]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(1.7976931348623157e308, "1.7976931348623157e+308")]
+    [InlineData(-0.0, "0")]
+    [InlineData(double.PositiveInfinity, "inf")]
+    public void Scores_format_like_redis(double score, string expected) => Assert.Equal(expected, Args.FormatScore(score));
+
+    [Fact]
+    public void An_exclusive_bound_with_no_number_reads_as_zero_like_redis()
+    {
+        _db.Do("ZADD", "z", "-1", "neg", "0", "zero", "1", "one");
+        Assert.Equal("[one]", _db.Do("ZRANGEBYSCORE", "z", "(", "+inf"));
+    }
+
     [Fact]
     public void Zscan_returns_scores_as_strings()
     {

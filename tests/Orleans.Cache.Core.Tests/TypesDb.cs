@@ -23,7 +23,7 @@ internal sealed class TypesDb
     public static string Render(Reply r) => r.Kind switch
     {
         ReplyKind.Integer or ReplyKind.Boolean => r.Integer.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ReplyKind.Double => Args.FormatDouble(r.Double),
+        ReplyKind.Double => Args.FormatScore(r.Double),
         ReplyKind.Null or ReplyKind.NullArray => "nil",
         ReplyKind.Array or ReplyKind.Map or ReplyKind.Set or ReplyKind.Pairs => "[" + string.Join(",", r.Items!.Select(Render)) + "]",
         _ => r.Text!,

@@ -88,5 +88,42 @@ public static class Args
         return r;
     }
 
+    /// <summary>
+    /// Formats a score (ZSCORE, WITHSCORES, ZSCAN, RESP2 doubles) as Redis 7.2+ does: the shortest round-trip digits
+    /// in printf's %.17g layout, so large and tiny values use an exponent ("1e+20", "1e-05") as Redis prints them.
+    /// </summary>
+    public static string FormatScore(double v)
+    {
+        if (double.IsPositiveInfinity(v)) return "inf";
+        if (double.IsNegativeInfinity(v)) return "-inf";
+        if (double.IsNaN(v)) return "nan";
+        if (v == 0) return "0";
+        // The shortest round-trip digits and their decimal exponent (value = d.ddd × 10^exponent).
+        string shortest = Math.Abs(v).ToString("R", CultureInfo.InvariantCulture);
+        int e = shortest.IndexOf('E');
+        string mantissa = e < 0 ? shortest : shortest[..e];
+        int exponent = e < 0 ? 0 : int.Parse(shortest.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        int point = mantissa.IndexOf('.');
+        string all = mantissa.Replace(".", "");
+        int leadingZeros = all.Length - all.TrimStart('0').Length;
+        exponent += (point < 0 ? mantissa.Length : point) - 1 - leadingZeros;
+        string digits = all.TrimStart('0').TrimEnd('0');
+        var sb = new StringBuilder();
+        if (v < 0) sb.Append('-');
+        if (exponent < -4 || exponent >= 17)
+        {
+            sb.Append(digits[0]);
+            if (digits.Length > 1) sb.Append('.').Append(digits, 1, digits.Length - 1);
+            sb.Append('e').Append(exponent < 0 ? '-' : '+').Append(Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture));
+        }
+        else if (exponent < 0)
+            sb.Append("0.").Append('0', -exponent - 1).Append(digits);
+        else if (digits.Length <= exponent + 1)
+            sb.Append(digits).Append('0', exponent + 1 - digits.Length);
+        else
+            sb.Append(digits, 0, exponent + 1).Append('.').Append(digits, exponent + 1, digits.Length - exponent - 1);
+        return sb.ToString();
+    }
+
     public static byte[] FormatLong(long v) => Encoding.ASCII.GetBytes(v.ToString(CultureInfo.InvariantCulture));
 }

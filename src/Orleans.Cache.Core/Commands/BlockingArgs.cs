@@ -17,4 +17,35 @@ public static class BlockingArgs
 
     /// <summary>Where the timeout is: first (BLMPOP, BZMPOP: before the key count), else last.</summary>
     public static int TimeoutIndex(CommandInfo command, int argCount) => command.NumKeysAt != 0 ? 1 : argCount - 1;
+
+    /// <summary>
+    /// The write that puts back what a blocking pop took, for a client that went away while the reply was on its
+    /// way; null when nothing needs undoing (BLMOVE and BRPOPLPUSH leave the element in their destination).
+    /// </summary>
+    public static byte[][]? Undo(CommandInfo command, byte[][] argv, Reply reply)
+    {
+        if (reply.Items is not { Length: >= 2 } items) return null;
+        var key = items[0].Bytes!;
+        switch (command.Name)
+        {
+            case "BLPOP": return [Args.Bytes("LPUSH"), key, items[1].Bytes!];
+            case "BRPOP": return [Args.Bytes("RPUSH"), key, items[1].Bytes!];
+            case "BLMPOP":
+            {
+                // Elements were popped in reply order; pushing them back in reverse restores the list.
+                bool left = argv.Skip(3).Any(a => Args.Is(a, "LEFT"));
+                var values = items[1].Items!.Select(v => v.Bytes!).Reverse();
+                return [Args.Bytes(left ? "LPUSH" : "RPUSH"), key, .. values];
+            }
+            case "BZPOPMIN" or "BZPOPMAX" when items.Length == 3:
+                return [Args.Bytes("ZADD"), key, ScoreBytes(items[2]), items[1].Bytes!];
+            case "BZMPOP":
+                return [Args.Bytes("ZADD"), key, .. items[1].Items!.SelectMany(p => new[] { ScoreBytes(p.Items![1]), p.Items[0].Bytes! })];
+            default:
+                return null;
+        }
+    }
+
+    private static byte[] ScoreBytes(Reply score) =>
+        score.Kind == ReplyKind.Double ? Args.Bytes(Args.FormatDouble(score.Double)) : score.Bytes!;
 }

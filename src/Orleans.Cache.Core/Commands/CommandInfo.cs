@@ -52,7 +52,8 @@ public delegate Reply CommandHandler(Keyspace db, byte[][] argv);
 /// <summary>One row of the command table: what <c>COMMAND INFO</c> says of a command, plus how to route and run it.</summary>
 public sealed class CommandInfo(
     string name, int arity, CommandFlags flags, int firstKey, int lastKey, int step,
-    string group, Routing routing, CommandHandler? handler, Merge merge = Merge.None, int numKeysAt = 0)
+    string group, Routing routing, CommandHandler? handler, Merge merge = Merge.None, int numKeysAt = 0,
+    Func<byte[][], IEnumerable<int>>? keywordKeys = null)
 {
     /// <summary>Upper-case name.</summary>
     public string Name { get; } = name;
@@ -94,9 +95,20 @@ public sealed class CommandInfo(
         return new KeyRange(FirstKey, Math.Min(last, argCount - 1), Step);
     }
 
-    /// <summary>The indexes of the key arguments of this request, reading the key count where there is one.</summary>
+    /// <summary>Finds keys named by a keyword (GEORADIUS … STORE key), beyond the fixed positions.</summary>
+    public Func<byte[][], IEnumerable<int>>? KeywordKeys { get; } = keywordKeys;
+
+    /// <summary>
+    /// The indexes of the key arguments of this request: the fixed positions, or those after a key count, plus
+    /// any named by a keyword.
+    /// </summary>
+    /// <summary>True when the keys are exactly <see cref="Keys"/> (no key count, no keyword keys): the fast path.</summary>
+    public bool HasFixedKeyPositions => KeywordKeys is null && NumKeysAt == 0;
+
     public IEnumerable<int> KeyIndexes(byte[][] argv)
     {
+        if (KeywordKeys is not null)
+            foreach (int i in KeywordKeys(argv)) yield return i;
         if (NumKeysAt == 0)
         {
             var keys = Keys(argv.Length);

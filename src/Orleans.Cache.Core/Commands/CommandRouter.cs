@@ -20,6 +20,18 @@ public sealed class CommandRouter(PartitionMap partitions)
     {
         error = null;
         int slot = -1;
+        if (command.HasFixedKeyPositions)
+        {
+            // Most commands: keys at fixed positions, checked without allocating.
+            var keys = command.Keys(argv.Length);
+            for (int i = keys.First; !keys.IsEmpty && i <= keys.Last; i += keys.Step)
+            {
+                int s = HashSlot.Of(argv[i]);
+                if (slot < 0) slot = s;
+                else if (s != slot) { error = Errors.CrossSlot; return -1; }
+            }
+            return slot < 0 ? 0 : Partitions.PartitionOfSlot(slot);
+        }
         foreach (int i in command.KeyIndexes(argv))
         {
             int s = HashSlot.Of(argv[i]);

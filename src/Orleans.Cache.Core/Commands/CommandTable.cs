@@ -14,8 +14,10 @@ public static class CommandTable
     private const CommandFlags R = ReadOnly;
 
     private static CommandInfo C(string name, int arity, CommandFlags flags, int first, int last, int step, string group,
-        CommandHandler? handler, Routing routing = Routing.Slot, Merge merge = Merge.None, int numKeysAt = 0) =>
-        new(name, arity, flags, first, last, step, group, first == 0 && routing == Routing.Slot ? Routing.Server : routing, handler, merge, numKeysAt);
+        CommandHandler? handler, Routing routing = Routing.Slot, Merge merge = Merge.None, int numKeysAt = 0,
+        Func<byte[][], IEnumerable<int>>? keywordKeys = null) =>
+        new(name, arity, flags, first, last, step, group, first == 0 && routing == Routing.Slot ? Routing.Server : routing, handler, merge,
+            numKeysAt, keywordKeys);
 
     /// <summary>Every command, in table order.</summary>
     public static IReadOnlyList<CommandInfo> All { get; } =
@@ -141,6 +143,32 @@ public static class CommandTable
         C("SINTERCARD", -3, R, 2, 2, 1, "set", SetCommands.SInterCard, numKeysAt: 1),
         C("SSCAN", -3, R, 1, 1, 1, "set", SetCommands.SScan),
 
+        // ---- bitmaps (on strings) ----
+        C("SETBIT", 4, W, 1, 1, 1, "bitmap", BitmapCommands.SetBit),
+        C("GETBIT", 3, R | Fast, 1, 1, 1, "bitmap", BitmapCommands.GetBit),
+        C("BITCOUNT", -2, R, 1, 1, 1, "bitmap", BitmapCommands.BitCount),
+        C("BITPOS", -3, R, 1, 1, 1, "bitmap", BitmapCommands.BitPos),
+        C("BITOP", -4, W, 2, -1, 1, "bitmap", BitmapCommands.BitOp),
+        C("BITFIELD", -2, W, 1, 1, 1, "bitmap", BitfieldCommand.Bitfield),
+        C("BITFIELD_RO", -2, R | Fast, 1, 1, 1, "bitmap", BitfieldCommand.BitfieldRo),
+
+        // ---- HyperLogLog (on strings) ----
+        C("PFADD", -2, W | Fast, 1, 1, 1, "hyperloglog", HyperLogLogCommands.PfAdd),
+        C("PFCOUNT", -2, R, 1, -1, 1, "hyperloglog", HyperLogLogCommands.PfCount),
+        C("PFMERGE", -2, W, 1, -1, 1, "hyperloglog", HyperLogLogCommands.PfMerge),
+
+        // ---- geo (on sorted sets) ----
+        C("GEOADD", -5, W, 1, 1, 1, "geo", GeoCommands.GeoAdd),
+        C("GEODIST", -4, R, 1, 1, 1, "geo", GeoCommands.GeoDist),
+        C("GEOHASH", -2, R, 1, 1, 1, "geo", GeoCommands.GeoHashCommand),
+        C("GEOPOS", -2, R, 1, 1, 1, "geo", GeoCommands.GeoPos),
+        C("GEOSEARCH", -7, R, 1, 1, 1, "geo", GeoSearchCommand.GeoSearch),
+        C("GEOSEARCHSTORE", -8, W, 1, 2, 1, "geo", GeoSearchCommand.GeoSearchStore),
+        C("GEORADIUS", -6, W, 1, 1, 1, "geo", GeoSearchCommand.GeoRadius, keywordKeys: GeoSearchCommand.StoreKeys),
+        C("GEORADIUS_RO", -6, R, 1, 1, 1, "geo", GeoSearchCommand.GeoRadiusRo),
+        C("GEORADIUSBYMEMBER", -5, W, 1, 1, 1, "geo", GeoSearchCommand.GeoRadiusByMember, keywordKeys: GeoSearchCommand.StoreKeys),
+        C("GEORADIUSBYMEMBER_RO", -5, R, 1, 1, 1, "geo", GeoSearchCommand.GeoRadiusByMemberRo),
+
         // ---- generic (keys) ----
         C("DEL", -2, Write, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
         C("UNLINK", -2, Write | Fast, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
@@ -159,6 +187,7 @@ public static class CommandTable
         C("RENAME", 3, Write, 1, 2, 1, "generic", KeyCommands.Rename),
         C("RENAMENX", 3, Write | Fast, 1, 2, 1, "generic", KeyCommands.RenameNx),
         C("COPY", -3, W, 1, 2, 1, "generic", KeyCommands.Copy),
+        C("OBJECT", -2, R, 2, 2, 1, "generic", ObjectCommand.Object),
         C("KEYS", 2, R, 0, 0, 0, "generic", KeyCommands.Keys, Routing.AllPartitions, Merge.Concat),
         C("SCAN", -2, R, 0, 0, 0, "generic", KeyCommands.Scan, Routing.AllPartitions),
         C("RANDOMKEY", 1, R, 0, 0, 0, "generic", KeyCommands.RandomKey, Routing.AllPartitions),
@@ -203,17 +232,32 @@ public static class CommandTable
     private static readonly FrozenDictionary<string, CommandInfo> ByName =
         All.ToFrozenDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
 
-    private static readonly FrozenDictionary<string, CommandInfo>.AlternateLookup<ReadOnlySpan<char>> ByChars =
-        ByName.GetAlternateLookup<ReadOnlySpan<char>>();
+    private const int MaxNameLength = 32;
+
+    // The wire lookup runs for every command (router and partition), so it avoids hashing: the few rows with the
+    // same length and first letter are compared byte by byte, ASCII case folded.
+    private static readonly CommandInfo[]?[] ByLengthAndFirst = CreateWireIndex();
+
+    private static int Slot(int length, byte first) => length * 32 + (first & 0x1F);
+
+    private static CommandInfo[]?[] CreateWireIndex()
+    {
+        var index = new CommandInfo[]?[(MaxNameLength + 1) * 32];
+        foreach (var group in All.Where(c => c.Name.Length <= MaxNameLength).GroupBy(c => Slot(c.Name.Length, (byte)c.Name[0])))
+            index[group.Key] = [.. group];
+        return index;
+    }
 
     public static CommandInfo? Find(string name) => ByName.GetValueOrDefault(name);
 
     /// <summary>Looks a command up by its name as it arrived on the wire (any case), without allocating.</summary>
     public static CommandInfo? Find(ReadOnlySpan<byte> name)
     {
-        if (name.Length == 0 || name.Length > 32) return null;
-        Span<char> chars = stackalloc char[name.Length];
-        for (int i = 0; i < name.Length; i++) chars[i] = (char)name[i];
-        return ByChars.TryGetValue(chars, out var info) ? info : null;
+        if (name.Length == 0 || name.Length > MaxNameLength) return null;
+        var candidates = ByLengthAndFirst[Slot(name.Length, name[0])];
+        if (candidates is null) return null;
+        foreach (var command in candidates)
+            if (Args.Is(name, command.Name)) return command;
+        return null;
     }
 }

@@ -97,17 +97,18 @@ public static class HashCommands
         return Reply.Int(result);
     }
 
+    /// <summary>HINCRBYFLOAT key field increment: in long double arithmetic and formatting, as Redis does.</summary>
     public static Reply HIncrByFloat(Keyspace db, byte[][] a)
     {
-        double by = Args.Double(a[3]);
-        if (double.IsInfinity(by)) return Reply.Error("ERR value is NaN or Infinity");
+        if (!LongDouble.TryParse(a[3], out var by)) return Errors.NotFloat;
+        if (by.IsInfinity) return Reply.Error("ERR value is NaN or Infinity");
         var hash = RedisHash.Get(db, a[1]);
-        double current = 0;
-        if (hash is not null && hash.Fields.TryGetValue(a[2], out var old) && !Args.TryDouble(old, out current))
+        LongDouble current = default;
+        if (hash is not null && hash.Fields.TryGetValue(a[2], out var old) && !LongDouble.TryParse(old, out current))
             return Reply.Error("ERR hash value is not a float");
-        double result = current + by;
-        if (double.IsNaN(result) || double.IsInfinity(result)) return Errors.NanOrInfinity;
-        var bytes = Args.Bytes(Args.FormatDouble(result));
+        var result = current + by;
+        if (result.IsInfinity) return Errors.NanOrInfinity;
+        var bytes = Args.Bytes(result.ToString());
         (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], bytes);
         return Reply.Bulk(bytes);
     }
@@ -132,10 +133,12 @@ public static class HashCommands
         return Reply.Pairs(items);
     }
 
-    /// <summary>HSCAN key cursor [MATCH pattern] [COUNT n]: [next-cursor, [field, value, …]].</summary>
+    /// <summary>HSCAN key cursor [MATCH pattern] [COUNT n] [NOVALUES]: [next-cursor, [field, value, …]] (fields only with NOVALUES).</summary>
     public static Reply HScan(Keyspace db, byte[][] a)
     {
         ulong cursor = ParseCursor(a[2]);
+        bool noValues = a.Length > 3 && Args.Is(a[^1], "NOVALUES") && (a.Length - 3) % 2 == 1;
+        if (noValues) a = a[..^1];
         var options = ScanOptions.Parse(a, 3);
         if (options.Type is not null) return Errors.Syntax;
         var hash = RedisHash.Get(db, a[1]);
@@ -146,7 +149,7 @@ public static class HashCommands
         {
             if (options.Pattern is not null && !Glob.IsMatch(options.Pattern, field)) continue;
             items.Add(Reply.Bulk(field));
-            items.Add(Reply.Bulk(value));
+            if (!noValues) items.Add(Reply.Bulk(value));
         }
         return ScanReply(next, [.. items]);
     }

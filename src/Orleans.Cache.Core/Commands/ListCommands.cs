@@ -26,7 +26,7 @@ public static class ListCommands
     /// <summary>LPOP / RPOP key [count]: a bulk without count, an array with one.</summary>
     private static Reply Pop(Keyspace db, byte[][] a, bool front)
     {
-        if (a.Length > 3) return Errors.Syntax;
+        if (a.Length > 3) return Errors.WrongArity(front ? "lpop" : "rpop");
         long count = 1;
         if (a.Length == 3 && (!Args.TryLong(a[2], out count) || count < 0))
             return Reply.Error("ERR value is out of range, must be positive");

@@ -3,6 +3,9 @@ namespace Orleans.Cache.Core;
 /// <summary>The count argument shared by HRANDFIELD, SRANDMEMBER and ZRANDMEMBER, and their reply shapes.</summary>
 public static class RandomReplies
 {
+    /// <summary>The most picks a negative count may ask for.</summary>
+    public const long MaxRepeats = 10_000_000;
+
     /// <summary>
     /// Reads the count; with values (pairs) Redis bounds it so that twice the count cannot overflow.
     /// </summary>
@@ -14,6 +17,8 @@ public static class RandomReplies
                 "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"));
         if (withValues && (count > long.MaxValue / 2 || count < -long.MaxValue / 2))
             throw new CommandException(Reply.Error("ERR value is out of range"));
+        // Redis streams such a reply; one built in memory must stay bounded, so absurd repeat counts are refused.
+        if (count < -MaxRepeats) throw new CommandException(Reply.Error("ERR value is out of range"));
         return count;
     }
 

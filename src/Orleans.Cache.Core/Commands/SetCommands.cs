@@ -26,7 +26,7 @@ public static class SetCommands
     public static Reply SMembers(Keyspace db, byte[][] a) => Members(RedisSet.Get(db, a[1])?.Members.Select(m => m.Key));
 
     private static Reply Members(IEnumerable<byte[]>? members) =>
-        Reply.Set(members?.Select(m => Reply.Bulk(m)).ToArray() ?? []);
+        Reply.Set(members is null ? [] : RedisSet.InRedisOrder(members.ToList()).Select(m => Reply.Bulk(m)).ToArray());
 
     public static Reply SIsMember(Keyspace db, byte[][] a) =>
         Reply.Int(RedisSet.Get(db, a[1])?.Contains(a[2]) == true ? 1 : 0);
@@ -53,7 +53,7 @@ public static class SetCommands
         var picks = set.Members.SampleDistinct(count, db.Random).Select(p => p.Key).ToList();
         foreach (var m in picks) set.Remove(m);
         RedisSet.DeleteIfEmpty(db, a[1], set);
-        return a.Length == 3 ? Members(picks) : Reply.Bulk(picks[0]);
+        return a.Length == 3 ? Reply.Set(picks.Select(m => Reply.Bulk(m)).ToArray()) : Reply.Bulk(picks[0]);
     }
 
     /// <summary>SRANDMEMBER key [count]: distinct members for a positive count, repeats allowed for a negative one.</summary>
@@ -64,6 +64,7 @@ public static class SetCommands
         var set = RedisSet.Get(db, a[1]);
         if (a.Length == 2) return set is null ? Reply.Nil : Reply.Bulk(set.Members.Random(db.Random).Key);
         if (set is null || count == 0) return Reply.EmptyArray;
+        if (count >= set.Count) return Reply.Array(RedisSet.InRedisOrder(set.Members.Select(m => m.Key).ToList()).Select(m => Reply.Bulk(m)).ToArray());
         return Reply.Array(RandomReplies.Pick(set.Members, count, db.Random).Select(p => Reply.Bulk(p.Key)).ToArray());
     }
 
@@ -130,7 +131,7 @@ public static class SetCommands
     public static Reply SInterCard(Keyspace db, byte[][] a)
     {
         if (!Args.TryLong(a[1], out long n) || n <= 0) return Reply.Error("ERR numkeys should be greater than 0");
-        if (n > a.Length - 2) return Errors.Syntax;
+        if (n > a.Length - 2) return Reply.Error("ERR Number of keys can't be greater than number of args");
         long limit = 0;
         for (int i = 2 + (int)n; i < a.Length; i++)
         {
@@ -161,8 +162,9 @@ public static class SetCommands
         var set = RedisSet.Get(db, a[1]);
         var found = new List<KeyValuePair<byte[], bool>>();
         ulong next = set?.Members.Scan(cursor, options.Count, RedisSet.SmallSize, found) ?? 0;
-        var items = found.Where(f => options.Pattern is null || Glob.IsMatch(options.Pattern, f.Key))
-            .Select(f => Reply.Bulk(f.Key)).ToArray();
+        var members = found.Select(f => f.Key).ToList();
+        if (cursor == 0 && next == 0) members = RedisSet.InRedisOrder(members);
+        var items = members.Where(m => options.Pattern is null || Glob.IsMatch(options.Pattern, m)).Select(m => Reply.Bulk(m)).ToArray();
         return HashCommands.ScanReply(next, items);
     }
 }

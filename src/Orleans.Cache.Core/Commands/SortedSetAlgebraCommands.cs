@@ -158,9 +158,10 @@ public static class SortedSetAlgebraCommands
     private sealed class ZSetScores(RedisSortedSet z) : IScores
     {
         public int Count => z.Count;
-        public bool ContainsKey(byte[] member) => z.Scores.ContainsKey(member);
-        public bool TryGetValue(byte[] member, out double score) => z.Scores.TryGetValue(member, out score);
-        public IEnumerator<KeyValuePair<byte[], double>> GetEnumerator() => z.Scores.GetEnumerator();
+        public bool ContainsKey(byte[] member) => z.Members.ContainsKey(member);
+        public bool TryGetValue(byte[] member, out double score) => z.TryGetScore(member, out score);
+        public IEnumerator<KeyValuePair<byte[], double>> GetEnumerator() =>
+            z.Members.Select(m => new KeyValuePair<byte[], double>(m.Key, m.Value.Score)).GetEnumerator();
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 

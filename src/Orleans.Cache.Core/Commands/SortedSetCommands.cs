@@ -211,11 +211,11 @@ public static class SortedSetCommands
         bool withScores = a.Length == 4;
         long count = a.Length >= 3 ? RandomReplies.Count(a[2], withScores) : 0;
         var zset = RedisSortedSet.Get(db, a[1]);
-        if (a.Length == 2) return zset is null ? Reply.Nil : Reply.Bulk(zset.Scores.Random(db.Random).Key);
+        if (a.Length == 2) return zset is null ? Reply.Nil : Reply.Bulk(zset.Members.Random(db.Random).Key);
         if (zset is null || count == 0) return Reply.EmptyArray;
-        var picks = RandomReplies.Pick(zset.Scores, count, db.Random);
+        var picks = RandomReplies.Pick(zset.Members, count, db.Random);
         if (!withScores) return Reply.Array(picks.Select(p => Reply.Bulk(p.Key)).ToArray());
-        return Reply.Pairs(picks.SelectMany(p => new[] { Reply.Bulk(p.Key), Reply.Dbl(p.Value) }).ToArray());
+        return Reply.Pairs(picks.SelectMany(p => new[] { Reply.Bulk(p.Key), Reply.Dbl(p.Value.Score) }).ToArray());
     }
 
     /// <summary>ZSCAN key cursor [MATCH pattern] [COUNT n]: scores as strings, in both protocols.</summary>
@@ -225,14 +225,20 @@ public static class SortedSetCommands
         var options = ScanOptions.Parse(a, 3);
         if (options.Type is not null) return Errors.Syntax;
         var zset = RedisSortedSet.Get(db, a[1]);
-        var found = new List<KeyValuePair<byte[], double>>();
-        ulong next = zset?.Scores.Scan(cursor, options.Count, RedisSortedSet.SmallSize, found) ?? 0;
+        var found = new List<KeyValuePair<byte[], SkipListNode>>();
+        ulong next = 0;
+        if (zset is not null && cursor == 0 && zset.Count <= RedisSortedSet.SmallSize)
+        {
+            // Small sorted sets answer whole and in score order, as Redis's listpack encoding does.
+            for (var n = zset.List.First; n is not null; n = n.Next) found.Add(new(n.Member, n));
+        }
+        else if (zset is not null) next = zset.Members.Scan(cursor, options.Count, RedisSortedSet.SmallSize, found);
         var items = new List<Reply>(found.Count * 2);
-        foreach (var (member, score) in found)
+        foreach (var (member, node) in found)
         {
             if (options.Pattern is not null && !Glob.IsMatch(options.Pattern, member)) continue;
             items.Add(Reply.Bulk(member));
-            items.Add(Reply.Bulk(Args.FormatDouble(score)));
+            items.Add(Reply.Bulk(Args.FormatScore(node.Score)));
         }
         return HashCommands.ScanReply(next, [.. items]);
     }

@@ -4,8 +4,9 @@ namespace Orleans.Cache.Core;
 /// A byte-string-keyed table for the aggregate types (Redis's dict): O(1) lookup, insert and delete, O(1) random
 /// picks (HRANDFIELD, SRANDMEMBER, SPOP) and a slot cursor for HSCAN/SSCAN/ZSCAN. Entries live in slots in
 /// insertion order; a delete leaves a hole, and holes are squeezed out (order kept) once they outnumber the
-/// live entries, so random picks need two tries on average. A scan sees every entry present throughout it,
-/// except when a compaction (the table losing over half its entries) happens between two of its calls.
+/// live entries, so random picks need two tries on average. A scan cursor is a slot number tagged with the
+/// compaction count: a cursor from before a compaction restarts the walk, so a scan may repeat entries but never
+/// misses one present throughout it (the SCAN guarantee).
 /// </summary>
 public sealed class Dict<TValue> : IEnumerable<KeyValuePair<byte[], TValue>>
 {
@@ -13,6 +14,9 @@ public sealed class Dict<TValue> : IEnumerable<KeyValuePair<byte[], TValue>>
     private byte[]?[] _keys;
     private TValue[] _values;
     private int _used;
+    private int _compactions;
+    private const int SlotBits = 40;
+    private const ulong SlotMask = (1UL << SlotBits) - 1;
 
     public Dict(int capacity = 0)
     {
@@ -71,6 +75,7 @@ public sealed class Dict<TValue> : IEnumerable<KeyValuePair<byte[], TValue>>
         Array.Clear(_keys, to, _used - to);
         Array.Clear(_values, to, _used - to);
         _used = to;
+        _compactions++;
     }
 
     /// <summary>A uniformly random entry; the table must not be empty.</summary>
@@ -92,14 +97,15 @@ public sealed class Dict<TValue> : IEnumerable<KeyValuePair<byte[], TValue>>
     public ulong Scan(ulong cursor, int count, int smallSize, List<KeyValuePair<byte[], TValue>> into)
     {
         if (cursor == 0 && Count <= smallSize) count = int.MaxValue;
-        ulong slot = cursor;
+        ulong generation = (ulong)(_compactions & 0xFFFFFF);
+        ulong slot = cursor >> SlotBits == generation ? cursor & SlotMask : 0; // entries moved since: start over
         for (int added = 0; slot < (ulong)_used && added < count; slot++)
         {
             if (_keys[slot] is not { } key) continue;
             into.Add(new(key, _values[slot]));
             added++;
         }
-        return slot >= (ulong)_used ? 0 : slot;
+        return slot >= (ulong)_used ? 0 : generation << SlotBits | slot;
     }
 
     /// <summary>

@@ -19,6 +19,20 @@ public sealed class RedisSet : IRedisValue
     public bool Add(byte[] member) => Members.Set(member, true);
     public bool Remove(byte[] member) => Members.Remove(member);
 
+    /// <summary>
+    /// Small all-integer sets list in ascending numeric order, as Redis's intset encoding does; others keep their order.
+    /// </summary>
+    public static List<byte[]> InRedisOrder(List<byte[]> members)
+    {
+        if (members.Count > 512) return members;
+        var numbers = new long[members.Count];
+        for (int i = 0; i < numbers.Length; i++)
+            if (!Args.TryLong(members[i], out numbers[i])) return members;
+        var sorted = members.ToArray();
+        Array.Sort(numbers, sorted);
+        return [.. sorted];
+    }
+
     public static RedisSet? Get(Keyspace db, byte[] key) => db.Get<RedisSet>(key);
 
     public static RedisSet GetOrCreate(Keyspace db, byte[] key)

@@ -1,19 +1,20 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>
-/// A sorted set (Redis's t_zset.c): a member → score table for O(1) ZSCORE plus a skip list with spans for order,
-/// O(log N) rank and O(log N + M) ranges.
+/// A sorted set (Redis's t_zset.c): a member → skip list node table for O(1) ZSCORE plus the skip list with spans for
+/// order, O(log N) rank and O(log N + M) ranges.
 /// </summary>
 public sealed class RedisSortedSet : IRedisValue
 {
     /// <summary>Below this size ZSCAN answers in one step, as Redis does for its listpack encoding.</summary>
     public const int SmallSize = 128;
 
-    public Dict<double> Scores { get; } = new();
+    /// <summary>Member → its node in <see cref="List"/> (which holds the score).</summary>
+    public Dict<SkipListNode> Members { get; } = new();
     public SkipList List { get; } = new();
 
     public string TypeName => "zset";
-    public int Count => Scores.Count;
+    public int Count => Members.Count;
 
     public IRedisValue Clone()
     {
@@ -36,37 +37,38 @@ public sealed class RedisSortedSet : IRedisValue
         if (set.Count == 0) db.Delete(key);
     }
 
-    public bool TryGetScore(byte[] member, out double score) => Scores.TryGetValue(member, out score);
+    public bool TryGetScore(byte[] member, out double score)
+    {
+        bool found = Members.TryGetValue(member, out var node);
+        score = found ? node.Score : 0;
+        return found;
+    }
 
     /// <summary>Adds or re-scores a member; true when it was new.</summary>
     public bool Add(byte[] member, double score)
     {
-        if (Scores.TryGetValue(member, out double old))
+        if (Members.TryGetValue(member, out var node))
         {
-            if (old == score) return false;
-            List.Delete(old, member);
-            List.Insert(score, member);
-            Scores.Set(member, score);
+            if (node.Score != score) Members.Set(member, List.UpdateScore(node, score));
             return false;
         }
-        Scores.Set(member, score);
-        List.Insert(score, member);
+        Members.Set(member, List.Insert(score, member));
         return true;
     }
 
     public bool Remove(byte[] member)
     {
-        if (!Scores.TryGetValue(member, out double score)) return false;
-        Scores.Remove(member);
-        List.Delete(score, member);
+        if (!Members.TryGetValue(member, out var node)) return false;
+        Members.Remove(member);
+        List.Delete(node.Score, member);
         return true;
     }
 
     /// <summary>The 0-based rank, counted from the lowest score (or the highest when <paramref name="reverse"/>); null if absent.</summary>
     public long? Rank(byte[] member, bool reverse)
     {
-        if (!Scores.TryGetValue(member, out double score)) return null;
-        long rank = List.Rank(score, member) - 1;
+        if (!Members.TryGetValue(member, out var node)) return null;
+        long rank = List.Rank(node.Score, member) - 1;
         return reverse ? Count - 1 - rank : rank;
     }
 

@@ -41,6 +41,8 @@ public sealed class SkipList
     private const int LevelOdds = 4;
 
     private readonly SkipListNode _header = new(MaxLevel, 0, []);
+    // The search path of an insert or delete; one per thread, since every keyspace runs on one thread at a time.
+    [ThreadStatic] private static SkipListNode[]? t_update;
     private readonly Random _random;
     private int _level = 1;
 
@@ -64,7 +66,7 @@ public sealed class SkipList
     public SkipListNode Insert(double score, byte[] member)
     {
         Span<long> rank = stackalloc long[MaxLevel];
-        var update = new SkipListNode[MaxLevel];
+        var update = t_update ??= new SkipListNode[MaxLevel];
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
@@ -106,7 +108,7 @@ public sealed class SkipList
     /// <summary>Removes the member with this exact score; false when it is not there.</summary>
     public bool Delete(double score, byte[] member)
     {
-        var update = new SkipListNode[MaxLevel];
+        var update = t_update ??= new SkipListNode[MaxLevel];
         var x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
@@ -117,6 +119,24 @@ public sealed class SkipList
         if (target is null || target.Score != score || !target.Member.AsSpan().SequenceEqual(member)) return false;
         Unlink(target, update);
         return true;
+    }
+
+    /// <summary>
+    /// Gives a node a new score: in place when it keeps its position (the common small ZINCRBY), else by moving it.
+    /// Returns the node now holding the member.
+    /// </summary>
+    public SkipListNode UpdateScore(SkipListNode node, double score)
+    {
+        var member = node.Member;
+        bool afterPrevious = node.Backward is not { } prev || Before(prev, score, member);
+        bool beforeNext = node.Next is not { } next || next.Score > score || next.Score == score && next.Member.AsSpan().SequenceCompareTo(member) > 0;
+        if (afterPrevious && beforeNext)
+        {
+            node.Score = score;
+            return node;
+        }
+        Delete(node.Score, member);
+        return Insert(score, member);
     }
 
     private void Unlink(SkipListNode node, SkipListNode[] update)

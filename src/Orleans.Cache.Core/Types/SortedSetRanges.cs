@@ -15,6 +15,7 @@ public readonly record struct ScoreRange(double Min, double Max, bool MinExclusi
     private static (double, bool) Bound(byte[] arg)
     {
         bool exclusive = arg.Length > 0 && arg[0] == '(';
+        if (exclusive && arg.Length == 1) return (0, true); // Redis reads an empty number after "(" as 0
         return Args.TryDouble(exclusive ? arg.AsSpan(1) : arg, out double v)
             ? (v, exclusive) : throw new CommandException(NotFloat);
     }

@@ -49,6 +49,23 @@ public static class RespWriter
                 else WriteNumber(output, (byte)'*', pairs.Length);
                 WriteItems(output, pairs, protocol);
                 break;
+            case ReplyKind.Pairs:
+                // WITHSCORES / WITHVALUES: flat in RESP2, [element, value] arrays in RESP3, as Redis 7 does.
+                var flat = reply.Items ?? [];
+                if (protocol < 3)
+                {
+                    WriteNumber(output, (byte)'*', flat.Length);
+                    WriteItems(output, flat, protocol);
+                    break;
+                }
+                WriteNumber(output, (byte)'*', flat.Length / 2);
+                for (int i = 0; i + 1 < flat.Length; i += 2)
+                {
+                    WriteNumber(output, (byte)'*', 2);
+                    Write(output, flat[i], protocol);
+                    Write(output, flat[i + 1], protocol);
+                }
+                break;
             case ReplyKind.Set:
                 var members = reply.Items ?? [];
                 WriteNumber(output, protocol >= 3 ? (byte)'~' : (byte)'*', members.Length);
@@ -138,13 +155,10 @@ public static class RespWriter
     {
         if (protocol < 3)
         {
-            WriteBulk(output, System.Text.Encoding.ASCII.GetBytes(Args.FormatDouble(value)));
+            WriteBulk(output, System.Text.Encoding.ASCII.GetBytes(Args.FormatScore(value)));
             return;
         }
-        string text = double.IsPositiveInfinity(value) ? "inf"
-            : double.IsNegativeInfinity(value) ? "-inf"
-            : double.IsNaN(value) ? "nan"
-            : value.ToString("R", CultureInfo.InvariantCulture);
+        string text = Args.FormatScore(value);
         var span = output.GetSpan(text.Length + 3);
         span[0] = (byte)',';
         for (int i = 0; i < text.Length; i++) span[i + 1] = (byte)text[i];

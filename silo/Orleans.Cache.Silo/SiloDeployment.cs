@@ -1,0 +1,46 @@
+using System.Net;
+
+namespace Orleans.Cache.Silo;
+
+/// <summary>The silo's deployment choices, one call each in Program.cs: how silos find each other, where state lives.</summary>
+public static class SiloDeployment
+{
+    /// <summary>The grain storage Orleans streams keep their subscriptions in.</summary>
+    public const string PubSubStore = "PubSubStore";
+
+    /// <summary>
+    /// Localhost (default): one machine, silos join <see cref="SiloSettings.PrimarySilo"/>, no set-up.
+    /// AdoNet: the membership table in PostgreSQL; each silo listens on <see cref="SiloSettings.AdvertisedIP"/> and its
+    /// own silo and gateway ports, so separate processes and machines form one cluster.
+    /// </summary>
+    public static ISiloBuilder UseCacheClustering(this ISiloBuilder silo, SiloSettings settings)
+    {
+        if (!settings.IsAdoNetClustering)
+            return silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, settings.PrimarySiloEndpoint);
+
+        var connectionString = settings.RequireConnectionString("Silo:Clustering = AdoNet");
+        silo.UseAdoNetClustering(o => { o.Invariant = DatabaseSchema.Invariant; o.ConnectionString = connectionString; });
+        return settings.AdvertisedIP is { Length: > 0 } ip
+            ? silo.ConfigureEndpoints(IPAddress.Parse(ip), settings.SiloPort, settings.GatewayPort)
+            : silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort);
+    }
+
+    /// <summary>
+    /// Grain storage the host provides. "snapshots" in PostgreSQL when <c>Snapshots:Storage = AdoNet</c> (File and None
+    /// are handled by AddOrleansCache). "PubSubStore" in PostgreSQL with AdoNet clustering (the cluster outlives any
+    /// silo), in memory otherwise.
+    /// </summary>
+    public static ISiloBuilder AddCacheGrainStorage(this ISiloBuilder silo, SiloSettings settings, IConfiguration configuration)
+    {
+        if (string.Equals(configuration["Snapshots:Storage"], "AdoNet", StringComparison.OrdinalIgnoreCase))
+            silo.AddPostgresGrainStorage(Grains.SnapshotOptions.StorageName, settings.RequireConnectionString("Snapshots:Storage = AdoNet"));
+
+        return settings.IsAdoNetClustering
+            ? silo.AddPostgresGrainStorage(PubSubStore, settings.RequireConnectionString("Silo:Clustering = AdoNet"))
+            : silo.AddMemoryGrainStorage(PubSubStore);
+    }
+
+    /// <summary>An ADO.NET grain storage named <paramref name="name"/> in the PostgreSQL database at <paramref name="connectionString"/>.</summary>
+    public static ISiloBuilder AddPostgresGrainStorage(this ISiloBuilder silo, string name, string connectionString) =>
+        silo.AddAdoNetGrainStorage(name, o => { o.Invariant = DatabaseSchema.Invariant; o.ConnectionString = connectionString; });
+}

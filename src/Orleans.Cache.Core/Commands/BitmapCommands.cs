@@ -1,0 +1,107 @@
+namespace Orleans.Cache.Core;
+
+/// <summary>SETBIT, GETBIT, BITCOUNT, BITPOS and BITOP on string values; BITFIELD lives in <see cref="BitfieldCommand"/>.</summary>
+public static class BitmapCommands
+{
+    private static readonly Reply BadBit = Reply.Error("ERR bit is not an integer or out of range");
+
+    public static Reply SetBit(Keyspace db, byte[][] a)
+    {
+        long offset = Bitmap.Offset(a[2]);
+        if (a[3] is not [(byte)'0' or (byte)'1']) return BadBit;
+        var old = RedisString.Get(db, a[1]);
+        int previous = Bitmap.GetBit(old, offset);
+        var value = Bitmap.Grown(old, (offset >> 3) + 1);
+        Bitmap.SetBit(value, offset, a[3][0] - '0');
+        db.Set(a[1], value, keepTtl: true);
+        return Reply.Int(previous);
+    }
+
+    public static Reply GetBit(Keyspace db, byte[][] a)
+    {
+        long offset = Bitmap.Offset(a[2]);
+        return Reply.Int(Bitmap.GetBit(RedisString.Get(db, a[1]), offset));
+    }
+
+    /// <summary>BITCOUNT key [start end [BYTE|BIT]].</summary>
+    public static Reply BitCount(Keyspace db, byte[][] a)
+    {
+        var s = RedisString.Get(db, a[1]);
+        if (s is null) return Reply.Int(0);
+        if (a.Length == 3 || a.Length > 5) return Errors.Syntax;
+        long first = 0, last = (long)s.Length * 8 - 1;
+        if (a.Length >= 4 && !Range(s, a, 2, out first, out last)) return Reply.Int(0);
+        return Reply.Int(Bitmap.Count(s, first, last));
+    }
+
+    /// <summary>BITPOS key bit [start [end [BYTE|BIT]]].</summary>
+    public static Reply BitPos(Keyspace db, byte[][] a)
+    {
+        long parsed = Args.Long(a[2]);
+        if (parsed is not (0 or 1)) return Reply.Error("ERR The bit argument must be 1 or 0.");
+        int bit = (int)parsed;
+        if (a.Length > 6) return Errors.Syntax;
+        var s = RedisString.Get(db, a[1]);
+        if (s is null) return Reply.Int(bit == 1 ? -1 : 0);
+        long first = 0, last = (long)s.Length * 8 - 1;
+        bool endGiven = a.Length >= 5;
+        if (a.Length >= 4)
+        {
+            var args = a.Length == 4 ? [.. a, Args.Bytes("-1")] : a;
+            if (!Range(s, args, 3, out first, out last)) return Reply.Int(-1);
+        }
+        long found = Bitmap.Find(s, bit, first, last);
+        // Looking for a clear bit with no end given: the string is as if padded with zeros on the right.
+        if (found < 0 && bit == 0 && !endGiven) return Reply.Int(last + 1);
+        return Reply.Int(found);
+    }
+
+    /// <summary>Reads start end [BYTE|BIT] at a[at] into inclusive bit positions; false when the range is empty.</summary>
+    private static bool Range(byte[] s, byte[][] a, int at, out long first, out long last)
+    {
+        long start = Args.Long(a[at]), end = Args.Long(a[at + 1]);
+        bool bits = false;
+        if (a.Length > at + 2)
+        {
+            if (Args.Is(a[at + 2], "BIT")) bits = true;
+            else if (!Args.Is(a[at + 2], "BYTE")) throw new CommandException(Errors.Syntax);
+        }
+        long length = bits ? (long)s.Length * 8 : s.Length;
+        if (start < 0) start += length;
+        if (end < 0) end += length;
+        if (start < 0) start = 0;
+        if (end < 0) end = 0;
+        if (end >= length) end = length - 1;
+        first = bits ? start : start * 8;
+        last = bits ? end : end * 8 + 7;
+        return start <= end;
+    }
+
+    /// <summary>BITOP AND|OR|XOR|NOT destkey key [key …]: the length of the stored result.</summary>
+    public static Reply BitOp(Keyspace db, byte[][] a)
+    {
+        string op = Args.Is(a[1], "AND") ? "AND" : Args.Is(a[1], "OR") ? "OR" : Args.Is(a[1], "XOR") ? "XOR"
+            : Args.Is(a[1], "NOT") ? "NOT" : "";
+        if (op.Length == 0) return Errors.Syntax;
+        if (op == "NOT" && a.Length != 4) return Reply.Error("ERR BITOP NOT must be called with a single source key.");
+        var sources = new byte[]?[a.Length - 3];
+        for (int i = 3; i < a.Length; i++) sources[i - 3] = RedisString.Get(db, a[i]);
+        int length = sources.Max(s => s?.Length ?? 0);
+        if (length == 0)
+        {
+            db.Delete(a[2]);
+            return Reply.Int(0);
+        }
+        var result = new byte[length];
+        for (int b = 0; b < length; b++)
+        {
+            int Byte(int k) => sources[k] is { } s && b < s.Length ? s[b] : 0;
+            int v = op == "NOT" ? ~Byte(0) : Byte(0);
+            for (int k = 1; k < sources.Length; k++)
+                v = op switch { "AND" => v & Byte(k), "OR" => v | Byte(k), _ => v ^ Byte(k) };
+            result[b] = (byte)v;
+        }
+        db.Set(a[2], result);
+        return Reply.Int(length);
+    }
+}

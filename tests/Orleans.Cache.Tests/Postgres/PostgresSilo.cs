@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Orleans.Cache.Silo;
+using Orleans.Configuration;
+using Orleans.Hosting;
+
+namespace Orleans.Cache.Tests.Postgres;
+
+/// <summary>
+/// A real silo in this process, configured like silo/Program.cs (the same SiloSettings and deployment calls) with
+/// ADO.NET clustering on PostgreSQL and its own loopback TCP ports.
+/// </summary>
+internal static class PostgresSilo
+{
+    public const int Partitions = 4;
+
+    /// <summary>Configuration of one silo of cluster <paramref name="clusterId"/>; <paramref name="extra"/> overrides.</summary>
+    public static Dictionary<string, string?> Settings(string connectionString, string clusterId, params (string Key, string Value)[] extra)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Silo:Clustering"] = "AdoNet",
+            ["Silo:ConnectionString"] = connectionString,
+            ["Silo:AdvertisedIP"] = "127.0.0.1",
+            ["Silo:SiloPort"] = FreePort().ToString(),
+            ["Silo:GatewayPort"] = FreePort().ToString(),
+            ["Silo:ClusterId"] = clusterId,
+            ["Silo:ServiceId"] = clusterId,
+            ["Cache:Partitions"] = Partitions.ToString(),
+            ["Snapshots:Storage"] = "None",
+            ["Snapshots:Save"] = "",
+        };
+        foreach (var (key, value) in extra) settings[key] = value;
+        return settings;
+    }
+
+    public static async Task<IHost> StartAsync(Dictionary<string, string?> configuration)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(configuration);
+        var settings = builder.Configuration.GetSection(SiloSettings.Section).Get<SiloSettings>()!;
+        builder.UseOrleans(silo =>
+        {
+            silo.UseCacheClustering(settings);
+            silo.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
+            silo.AddCacheGrainStorage(settings, builder.Configuration);
+            silo.AddOrleansCache(builder.Configuration);
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    /// <summary>Silo rows of cluster <paramref name="clusterId"/> in the membership table: (port, status).</summary>
+    public static async Task<List<(int Port, int Status)>> MembershipAsync(string connectionString, string clusterId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT Port, Status FROM OrleansMembershipTable WHERE DeploymentId = @c ORDER BY Port", connection);
+        command.Parameters.AddWithValue("c", clusterId);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(int, int)>();
+        while (await reader.ReadAsync()) rows.Add((reader.GetInt32(0), reader.GetInt32(1)));
+        return rows;
+    }
+
+    /// <summary>Polls until <paramref name="done"/> holds for the membership rows, or fails after <paramref name="timeout"/>.</summary>
+    public static async Task<List<(int Port, int Status)>> WaitForMembershipAsync(string connectionString, string clusterId,
+        Func<List<(int Port, int Status)>, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var rows = await MembershipAsync(connectionString, clusterId);
+            if (done(rows)) return rows;
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"membership of {clusterId} after {timeout.TotalSeconds} s: {string.Join(", ", rows.Select(r => $"{r.Port}:{r.Status}"))}");
+            await Task.Delay(200);
+        }
+    }
+
+    public const int Active = 3, Dead = 6;
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Orleans.Cache.Client;
+using Orleans.Cache.Silo;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Xunit.Abstractions;
+
+namespace Orleans.Cache.Tests.Postgres;
+
+/// <summary>Real silo processes (`dotnet Orleans.Cache.Silo.dll`) on one machine form one cluster through PostgreSQL.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Three_silo_processes_form_one_cluster_and_three_new_ones_read_back_everything_through_RESP()
+    {
+        // The first silo creates the schema itself (--init-db), as a deployment's first start would.
+        var db = await postgres.CreateDatabaseAsync(applySchema: false);
+        const string ClusterId = "processes";
+        var clock = Stopwatch.StartNew();
+        void Stage(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
+
+        var (silos, respPorts) = await StartSilosAsync(db, ClusterId, initDb: true);
+        try
+        {
+            Stage("3 silos active");
+            // Every silo's RESP endpoint takes writes: strings, a hash, a list and a sorted set.
+            for (int s = 0; s < 3; s++)
+            {
+                await using var redis = await ConnectAsync(respPorts[s]);
+                var db0 = redis.GetDatabase();
+                var batch = Enumerable.Range(0, 300).Select(i => db0.StringSetAsync($"p:{s}:{i}", $"v{s}:{i}")).ToArray();
+                await Task.WhenAll(batch);
+                await db0.HashSetAsync($"h:{s}", [new("f", s), new("g", "x")]);
+                await db0.ListRightPushAsync($"l:{s}", ["a", "b", "c"]);
+                await db0.SortedSetAddAsync($"z:{s}", [new("m1", 1.5), new("m2", -2)]);
+                await db0.StringSetAsync($"ttl:{s}", "t", TimeSpan.FromHours(1));
+            }
+            Stage("wrote through RESP on all 3 silos");
+
+            // An external Orleans client finds the gateways through the same table and sees the same keys.
+            using var client = await StartClientAsync(db, ClusterId);
+            var cache = client.Services.GetRequiredService<ICache>();
+            Assert.Equal("v1:7", await cache.GetStringAsync("p:1:7"));
+            await client.StopAsync();
+
+            // Graceful stop: every silo marks itself dead and saves its partitions' snapshots to PostgreSQL.
+            await StopAsync(silos);
+            Stage("3 silos stopped");
+        }
+        finally
+        {
+            foreach (var s in silos) s.Dispose();
+        }
+        var after = await PostgresSilo.MembershipAsync(db, ClusterId);
+        Assert.All(after, s => Assert.Equal(PostgresSilo.Dead, s.Status));
+
+        (silos, respPorts) = await StartSilosAsync(db, ClusterId, initDb: false);
+        try
+        {
+            Stage("3 new silos active");
+            for (int reader = 0; reader < 3; reader++)
+            {
+                await using var redis = await ConnectAsync(respPorts[reader]);
+                var db0 = redis.GetDatabase();
+                Assert.Equal(900 + 4 * 3, (long)await db0.ExecuteAsync("DBSIZE"));
+                for (int s = 0; s < 3; s++)
+                {
+                    var values = await db0.StringGetAsync(Enumerable.Range(0, 300).Select(i => (StackExchange.Redis.RedisKey)$"p:{s}:{i}").ToArray());
+                    Assert.Equal(Enumerable.Range(0, 300).Select(i => $"v{s}:{i}"), values.Select(v => (string?)v));
+                    Assert.Equal("x", (string?)await db0.HashGetAsync($"h:{s}", "g"));
+                    Assert.Equal(["a", "b", "c"], (await db0.ListRangeAsync($"l:{s}")).Select(v => (string?)v));
+                    Assert.Equal(-2, await db0.SortedSetScoreAsync($"z:{s}", "m2"));
+                    var ttl = await db0.KeyTimeToLiveAsync($"ttl:{s}");
+                    Assert.InRange(ttl!.Value.TotalMinutes, 50, 60);
+                }
+            }
+            Stage("read everything back through RESP on all 3 new silos");
+            await StopAsync(silos);
+        }
+        finally
+        {
+            foreach (var s in silos) s.Dispose();
+        }
+    }
+
+    private static async Task<StackExchange.Redis.ConnectionMultiplexer> ConnectAsync(int port)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},connectTimeout=2000");
+            }
+            catch (StackExchange.Redis.RedisConnectionException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    private async Task<(List<SiloProcess> Silos, List<int> RespPorts)> StartSilosAsync(string db, string clusterId, bool initDb)
+    {
+        var silos = new List<SiloProcess>();
+        var respPorts = new List<int>();
+        for (int i = 0; i < 3; i++)
+        {
+            int respPort = PostgresSilo.FreePort();
+            respPorts.Add(respPort);
+            string[] args =
+            [
+                .. initDb && i == 0 ? new[] { "--init-db" } : [],
+                "--clustering", "AdoNet", "--Silo:ConnectionString", db, "--advertised-ip", "127.0.0.1",
+                "--silo-port", $"{PostgresSilo.FreePort()}", "--gateway-port", $"{PostgresSilo.FreePort()}", "--port", $"{respPort}",
+                "--cluster-id", clusterId, "--partitions", $"{PostgresSilo.Partitions}",
+                "--Snapshots:Storage", "AdoNet", "--Snapshots:Save", "",
+            ];
+            silos.Add(SiloProcess.Start(args));
+            if (initDb && i == 0) await WaitForSchemaAsync(db, silos[0]);
+        }
+        var rows = await PostgresSilo.WaitForMembershipAsync(db, clusterId,
+            r => r.Count(s => s.Status == PostgresSilo.Active) == 3, TimeSpan.FromSeconds(60));
+        Assert.Equal(3, rows.Count(s => s.Status == PostgresSilo.Active));
+        return (silos, respPorts);
+    }
+
+    private static async Task StopAsync(List<SiloProcess> silos)
+    {
+        await Task.WhenAll(silos.Select(s => s.StopAsync(TimeSpan.FromSeconds(30))));
+        foreach (var s in silos) Assert.True(s.ExitCode == 0, $"silo exited with {s.ExitCode}:\n{s.Output}");
+    }
+
+    private static async Task WaitForSchemaAsync(string db, SiloProcess first)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var connection = new NpgsqlConnection(db);
+            await connection.OpenAsync();
+            await using var probe = new NpgsqlCommand("SELECT to_regclass('orleansstorage') IS NOT NULL", connection);
+            if ((bool)(await probe.ExecuteScalarAsync())!) return;
+            if (first.HasExited || DateTime.UtcNow > deadline)
+                Assert.Fail($"the first silo did not apply the schema:\n{first.Output}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<IHost> StartClientAsync(string db, string clusterId)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.UseOrleansClient(client =>
+        {
+            client.UseAdoNetClustering(o => { o.Invariant = DatabaseSchema.Invariant; o.ConnectionString = db; });
+            client.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = clusterId; });
+        });
+        builder.Services.AddOrleansCacheClient(configure: o => o.Partitions = PostgresSilo.Partitions);
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+}
+
+/// <summary>One `dotnet Orleans.Cache.Silo.dll …` process from the silo's build output, with its output kept for failures.</summary>
+internal sealed class SiloProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly Queue<string> _lines = new();
+    private readonly string _workDir;
+
+    private SiloProcess(Process process, string workDir) => (_process, _workDir) = (process, workDir);
+
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+    public string Output { get { lock (_lines) return string.Join('\n', _lines); } }
+
+    /// <summary>silo/Orleans.Cache.Silo/bin/&lt;configuration&gt;/net10.0/Orleans.Cache.Silo.dll, built with these tests.</summary>
+    public static string SiloDll
+    {
+        get
+        {
+            // The tests run from tests/Orleans.Cache.Tests/bin/<configuration>/<tfm>/; the silo builds to the same shape.
+            var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var configuration = tfmDir.Parent!.Name;
+            var root = tfmDir;
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.Cache.sln"))) root = root.Parent;
+            Assert.NotNull(root);
+            var dll = Path.Combine(root.FullName, "silo", "Orleans.Cache.Silo", "bin", configuration, tfmDir.Name, "Orleans.Cache.Silo.dll");
+            Assert.True(File.Exists(dll), $"silo build output not found: {dll}");
+            return dll;
+        }
+    }
+
+    public static SiloProcess Start(string[] args)
+    {
+        var dll = SiloDll;
+        // Its own working directory, so nothing it writes lands in the build output.
+        var workDir = Directory.CreateTempSubdirectory("orleans-cache-silo-").FullName;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        // Orleans' own warnings (slow start-up on a busy test machine) are noise here; the silo's own lines are kept.
+        start.Environment["Logging__LogLevel__Orleans"] = "Error";
+        // Three silos share the test machine's cores: workstation GC keeps each one small.
+        start.Environment["DOTNET_gcServer"] = "0";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        var silo = new SiloProcess(process, workDir);
+        process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return silo;
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_lines)
+        {
+            _lines.Enqueue(line);
+            while (_lines.Count > 200) _lines.Dequeue();
+        }
+    }
+
+    /// <summary>Waits for the process to exit by itself; kills it and fails the test after <paramref name="timeout"/>.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            Assert.Fail($"the silo did not exit within {timeout.TotalSeconds} s:\n{Output}");
+        }
+        _process.WaitForExit(); // drains the redirected output
+    }
+
+    /// <summary>SIGTERM (the host's graceful shutdown), then a kill if it has not exited in time.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited) return;
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
+        _process.WaitForExit(); // drains the redirected output
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+        try { Directory.Delete(_workDir, recursive: true); } catch (IOException) { }
+    }
+}
