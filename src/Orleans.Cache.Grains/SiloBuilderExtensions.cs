@@ -60,6 +60,7 @@ public static class OrleansCacheSiloExtensions
             sp.GetRequiredService<IOptions<PubSubOptions>>().Value,
             $"{sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()}|{Guid.NewGuid():N}",
             sp.GetRequiredService<ILogger<PubSubHub>>()));
+        services.TryAddSingleton(sp => CachePubSubFactory.Create(sp.GetRequiredService<PubSubHub>(), sp.GetRequiredService<IGrainFactory>()));
         if (!pubsub.UseMemoryStreams) return;
         builder.AddMemoryStreams(pubsub.StreamProvider, streams => streams.ConfigurePullingAgent(agent => agent.Configure(o =>
         {

@@ -72,7 +72,7 @@ async def run_case(port, subs, messages, window):
         writer.write(f"PUBLISH {channel}:probe x\r\nPUBSUB NUMSUB {channel}\r\n".encode())
         await writer.drain()
         data = b""
-        while data.count(b"\r\n") < 6:
+        while data.count(b"\r\n") < 5:
             data += await reader.read(4096)
         if data.endswith(f":{subs}\r\n".encode()):
             break

@@ -220,3 +220,48 @@ public sealed class PubSubClusterTests(PubSubClusterFixture fixture) : IClassFix
         }
     }
 }
+
+/// <summary>The typed client in a silo: publish, subscribe as IAsyncEnumerable, patterns, key events; mixed with RESP clients.</summary>
+public sealed class TypedPubSubTests(PubSubClusterFixture fixture) : IClassFixture<PubSubClusterFixture>
+{
+    private Orleans.Cache.PubSub.ICachePubSub PubSubOn(int silo) =>
+        fixture.Cache.Cluster.Silos[silo].ServiceProvider.GetRequiredService<Orleans.Cache.PubSub.ICachePubSub>();
+
+    [Fact]
+    public async Task Typed_subscriptions_receive_from_publishers_on_other_silos_and_count_with_resp_clients()
+    {
+        string ch = $"typed:{Guid.NewGuid():N}";
+        await using var literal = await PubSubOn(0).SubscribeAsync(ch);
+        await using var pattern = await PubSubOn(1).SubscribePatternAsync("typed:*");
+        await using var resp = await fixture.ConnectAsync(2, RedisProtocol.Resp3);
+        await resp.GetSubscriber().SubscribeAsync(RedisChannel.Literal(ch));
+        for (int i = 0; i < 10; i++) Assert.Equal(3, await PubSubOn(2).PublishAsync(ch, $"m{i}"));
+        using var timeout = new CancellationTokenSource(10_000);
+        var got = new List<string>();
+        await foreach (var m in literal.ReadAllAsync(timeout.Token)) { got.Add(m.Text); if (got.Count == 10) break; }
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"m{i}"), got);
+        var first = await pattern.Reader.ReadAsync(timeout.Token);
+        Assert.Equal(("typed:*", ch, "m0"), (first.Pattern, first.Channel, first.Text));
+        await literal.DisposeAsync();
+        Assert.Equal(2, await PubSubOn(1).PublishAsync(ch, "after"));
+    }
+
+    [Fact]
+    public async Task Typed_key_events_report_writes()
+    {
+        await PubSubOn(0).SetKeyspaceEventsAsync("E$");
+        try
+        {
+            string key = $"typed-key:{Guid.NewGuid():N}";
+            await using var events = await PubSubOn(1).SubscribeKeyEventsAsync("set");
+            await fixture.Cache.CacheOnSilo(2).SetAsync(key, "v");
+            using var timeout = new CancellationTokenSource(10_000);
+            await foreach (var m in events.ReadAllAsync(timeout.Token))
+                if (m.Text == key) { Assert.Equal("__keyevent@0__:set", m.Channel); break; }
+        }
+        finally
+        {
+            await PubSubOn(0).SetKeyspaceEventsAsync("");
+        }
+    }
+}
