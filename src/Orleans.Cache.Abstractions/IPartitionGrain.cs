@@ -36,6 +36,10 @@ public interface IPartitionGrain : IGrainWithIntegerKey
     [Alias("SweepExpired")]
     ValueTask<int> SweepExpired(int maxKeys);
 
+    /// <summary>Turns keyspace notifications on or off (a <c>KeyspaceEventFlags</c> value; 0 = off).</summary>
+    [Alias("SetKeyspaceEvents")]
+    ValueTask SetKeyspaceEvents(int flags);
+
     /// <summary>The silo this partition is active on, for diagnostics and placement tests.</summary>
     [Alias("GetSilo")]
     ValueTask<string> GetSilo();

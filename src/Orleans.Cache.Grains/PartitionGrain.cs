@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Cache.Core;
+using Orleans.Cache.PubSub;
 using Orleans.Storage;
 
 namespace Orleans.Cache.Grains;
@@ -14,7 +15,8 @@ namespace Orleans.Cache.Grains;
 /// </summary>
 [PartitionPlacement]
 public sealed partial class PartitionGrain(
-    IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshotOptions, CacheClock clock, ILogger<PartitionGrain> logger)
+    IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshotOptions, CacheClock clock, ILogger<PartitionGrain> logger,
+    IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null)
     : Grain, IPartitionGrain
 {
     private readonly Keyspace _keyspace = new(clock.Time);
@@ -28,6 +30,7 @@ public sealed partial class PartitionGrain(
     private string? _loadError;
 
     private long Partition => this.GetPrimaryKeyLong();
+    private PartitionEvents? _events;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -43,6 +46,7 @@ public sealed partial class PartitionGrain(
                 this.RegisterGrainTimer(SaveTick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
         }
         _keyspace.LastSave = _keyspace.Now / 1000;
+        await LoadKeyspaceEventsAsync();
         LogActivated(Partition, RuntimeIdentity, _keyspace.Count);
     }
 
@@ -83,6 +87,7 @@ public sealed partial class PartitionGrain(
             replies[i] = Run(command, argv);
         }
         if (_blocked.Count > 0) _blocked.Serve(Run);
+        _events?.Flush();
         return ValueTask.FromResult(new ReplyBatch(replies));
     }
 
@@ -90,6 +95,7 @@ public sealed partial class PartitionGrain(
     {
         var command = argv.Length > 0 ? CommandTable.Find(argv[0]) : null;
         var first = Run(command, argv);
+        _events?.Flush();
         if (command is null || !BlockedClients.IsEmpty(first)) return new BlockResult(first, false);
 
         // The handler already validated the timeout; 0 means forever.
@@ -136,6 +142,7 @@ public sealed partial class PartitionGrain(
             };
         }
         if (_blocked.Count > 0) _blocked.Serve(Run);
+        _events?.Flush();
         return new ReplyBatch(replies);
     }
 
@@ -224,13 +231,38 @@ public sealed partial class PartitionGrain(
         return Task.CompletedTask;
     }
 
-    public ValueTask<int> SweepExpired(int maxKeys) => ValueTask.FromResult(_keyspace.ActiveExpire(maxKeys));
+    public ValueTask<int> SweepExpired(int maxKeys)
+    {
+        int reclaimed = _keyspace.ActiveExpire(maxKeys);
+        _events?.Flush();
+        return ValueTask.FromResult(reclaimed);
+    }
+
+    public ValueTask SetKeyspaceEvents(int flags)
+    {
+        var f = (KeyspaceEventFlags)flags;
+        _events = hub is not null && KeyspaceEvents.AnyPublished(f) ? new PartitionEvents(f, hub) : null;
+        _keyspace.Events = _events; // null when off: commands then skip event work entirely
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Notifications as the cluster has them (CONFIG SET) or as configured, read once at activation.</summary>
+    private async Task LoadKeyspaceEventsAsync()
+    {
+        if (hub is null) return;
+        int? flags = null;
+        try { flags = await GrainFactory.GetGrain<IKeyspaceEventsGrain>(0).Get(); }
+        catch (Exception e) { LogEventsUnavailable(e, Partition); }
+        if (flags is null && KeyspaceEvents.TryParse(pubSubOptions.Value.NotifyKeyspaceEvents, out var configured)) flags = (int)configured;
+        await SetKeyspaceEvents(flags ?? 0);
+    }
 
     public ValueTask<string> GetSilo() => ValueTask.FromResult(RuntimeIdentity);
 
     private Task SweepTick(CancellationToken cancellationToken)
     {
         _keyspace.ActiveExpire(_options.ExpireSweepMaxKeys);
+        _events?.Flush();
         return Task.CompletedTask;
     }
 
@@ -248,6 +280,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition} failed to save its snapshot")]
     private partial void LogSaveFailed(Exception exception, long partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not read the cluster's notify-keyspace-events; using the configured value")]
+    private partial void LogEventsUnavailable(Exception exception, long partition);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Command {Command} failed inside a partition")]
     private partial void LogCommandFailed(Exception exception, string command);

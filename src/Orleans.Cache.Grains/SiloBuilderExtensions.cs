@@ -1,7 +1,12 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Cache.Grains;
+using Orleans.Cache.PubSub;
+using Orleans.Configuration;
+using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -14,6 +19,8 @@ public static class OrleansCacheSiloExtensions
     /// Options come from the "Cache" and "Snapshots" sections of <paramref name="configuration"/> when given,
     /// then from the delegates. With <c>Snapshots:Storage = File</c> (the default) snapshots go to a local folder;
     /// with <c>AdoNet</c> the host must register an ADO.NET grain storage named "snapshots"; <c>None</c> turns them off.
+    /// Pub/Sub ("PubSub" section) rides on an Orleans stream provider: memory streams by default, with a memory
+    /// "PubSubStore" grain storage unless the host registered one.
     /// </summary>
     public static ISiloBuilder AddOrleansCache(this ISiloBuilder builder, IConfiguration? configuration = null,
         Action<Cache.CacheOptions>? configure = null, Action<SnapshotOptions>? configureSnapshots = null)
@@ -39,6 +46,31 @@ public static class OrleansCacheSiloExtensions
             services.AddKeyedSingleton<IGrainStorage>(SnapshotOptions.StorageName, (sp, _) =>
                 new FileGrainStorage(dir, new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>())));
         }
+        AddPubSub(builder, configuration);
         return builder;
+    }
+
+    private static void AddPubSub(ISiloBuilder builder, IConfiguration? configuration)
+    {
+        var services = builder.Services;
+        var pubsub = new PubSubOptions();
+        configuration?.GetSection(PubSubOptions.Section).Bind(pubsub);
+        services.AddOptions<PubSubOptions>().Configure(o => configuration?.GetSection(PubSubOptions.Section).Bind(o));
+        services.AddPlacementDirector<HubPlacement, HubPlacementDirector>();
+        services.TryAddSingleton(sp => new PubSubHub(
+            sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<IOptions<PubSubOptions>>().Value,
+            $"{sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()}|{Guid.NewGuid():N}",
+            sp.GetRequiredService<ILogger<PubSubHub>>()));
+        services.TryAddSingleton(sp => CachePubSubFactory.Create(sp.GetRequiredService<PubSubHub>(), sp.GetRequiredService<IGrainFactory>()));
+        if (!pubsub.UseMemoryStreams) return;
+        builder.AddMemoryStreams(pubsub.StreamProvider, streams => streams.ConfigurePullingAgent(agent => agent.Configure(o =>
+        {
+            o.GetQueueMsgsTimerPeriod = pubsub.PollInterval;
+        })));
+        bool hasStore = false;
+        foreach (var d in services)
+            if (d.ServiceType == typeof(IGrainStorage) && d.IsKeyedService && Equals(d.ServiceKey, "PubSubStore")) hasStore = true;
+        if (!hasStore) builder.AddMemoryGrainStorage("PubSubStore");
     }
 }

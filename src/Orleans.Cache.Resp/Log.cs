@@ -33,4 +33,7 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Warning, "TLS handshake failed for a client from {Address}")]
     public static partial void TlsFailed(ILogger logger, Exception exception, string address);
+
+    [LoggerMessage(11, LogLevel.Warning, "Client {Id} ({Address}) closed for overcoming of output buffer limits ({Bytes} bytes of pub/sub messages queued)")]
+    public static partial void OutputBufferLimit(ILogger logger, long id, string address, long bytes);
 }

@@ -39,6 +39,12 @@ public sealed class RespClient
     /// <summary>Full name of the last command (e.g. <c>client|list</c>), for CLIENT LIST's <c>cmd=</c>.</summary>
     public string LastCommand { get; set; } = "NULL";
     public bool Tls { get; init; }
+    /// <summary>The client's pub/sub state, once it subscribed to something.</summary>
+    internal RespSubscriber? Subscriber { get; set; }
+
+    /// <summary>RESP2 subscribed mode: only (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET are accepted.</summary>
+    public bool InSubscribedMode => Protocol == 2 && Subscriber is { IsSubscribed: true };
+
     /// <summary>Set when CLIENT KILL or the idle timeout closed this client.</summary>
     public bool Killed { get; private set; }
 
@@ -62,8 +68,12 @@ public sealed class RespClient
             .Append(" fd=-1 name=").Append(Name)
             .Append(" age=").Append((now - CreatedAt) / 1000)
             .Append(" idle=").Append((now - LastInteraction) / 1000)
-            .Append(" flags=").Append(NoEvict ? "e" : ReadOnly ? "r" : "N")
-            .Append(" db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r")
+            .Append(" flags=").Append(Subscriber is { IsSubscribed: true } ? "P" : NoEvict ? "e" : ReadOnly ? "r" : "N")
+            .Append(" db=0 sub=").Append(Subscriber?.Channels ?? 0)
+            .Append(" psub=").Append(Subscriber?.Patterns ?? 0)
+            .Append(" ssub=").Append(Subscriber?.ShardChannels ?? 0)
+            .Append(" multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=").Append(Subscriber?.QueuedBytes ?? 0)
+            .Append(" tot-mem=0 events=r")
             .Append(" cmd=").Append(LastCommand.ToLowerInvariant())
             .Append(" user=default redir=-1 resp=").Append(Protocol)
             .Append(" lib-name=").Append(LibName)

@@ -22,7 +22,6 @@ public sealed class RespConfig
         ["maxmemory-samples"] = "5",
         ["hz"] = "10",
         ["loglevel"] = "notice",
-        ["notify-keyspace-events"] = "",
         ["slowlog-log-slower-than"] = "10000",
         ["slowlog-max-len"] = "128",
         ["latency-tracking"] = "yes",
@@ -36,7 +35,6 @@ public sealed class RespConfig
         ["hash-max-listpack-entries"] = "128",
         ["set-max-intset-entries"] = "512",
         ["zset-max-listpack-entries"] = "128",
-        ["client-output-buffer-limit"] = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
         ["cluster-node-timeout"] = "15000",
     };
 
@@ -56,6 +54,26 @@ public sealed class RespConfig
         _immutable["databases"] = "1";
         _immutable["cluster-enabled"] = options.ClusterMode ? "yes" : "no";
     }
+
+    /// <summary>Called when CONFIG SET changes notify-keyspace-events, to push the flags to the partitions.</summary>
+    public Func<KeyspaceEventFlags, Task>? KeyspaceEventsChanged { get; set; }
+
+    private volatile string _notifyKeyspaceEvents = "";
+
+    /// <summary>The push of the last notify-keyspace-events change; CONFIG SET answers once it is done.</summary>
+    public Task? LastPush { get; private set; }
+    private long[] _outputLimits = [0, 0, 0, 268435456, 67108864, 60, 33554432, 8388608, 60];
+    private static readonly string[] ClientClasses = ["normal", "slave", "pubsub"];
+
+    /// <summary>client-output-buffer-limit's pubsub class: hard bytes, soft bytes, soft seconds (0 = no limit).</summary>
+    public (long Hard, long Soft, long Seconds) PubSubOutputLimit
+    {
+        get { var l = Volatile.Read(ref _outputLimits); return (l[6], l[7], l[8]); }
+    }
+
+    /// <summary>The notify-keyspace-events flags (as set here or configured).</summary>
+    public KeyspaceEventFlags KeyspaceEventFlags =>
+        KeyspaceEvents.TryParse(_notifyKeyspaceEvents, out var f) ? f : KeyspaceEventFlags.None;
 
     public volatile string RequirePass;
     public volatile int MaxClients;
@@ -83,6 +101,8 @@ public sealed class RespConfig
             case "timeout": return Timeout.ToString(CultureInfo.InvariantCulture);
             case "proto-max-bulk-len": return ProtoMaxBulkLen.ToString(CultureInfo.InvariantCulture);
             case "client-query-buffer-limit": return ClientQueryBufferLimit.ToString(CultureInfo.InvariantCulture);
+            case "notify-keyspace-events": return _notifyKeyspaceEvents;
+            case "client-output-buffer-limit": return FormatOutputLimits(Volatile.Read(ref _outputLimits));
         }
         lock (_lock)
             return _immutable.TryGetValue(name, out var v) ? v : _stored.TryGetValue(name, out v) ? v : null;
@@ -91,7 +111,7 @@ public sealed class RespConfig
     /// <summary>CONFIG GET: name/value pairs of every setting matching any of the glob patterns, each once.</summary>
     public Reply GetMatching(byte[][] argv, int first)
     {
-        var names = new List<string> { "requirepass", "maxclients", "timeout", "proto-max-bulk-len", "client-query-buffer-limit" };
+        var names = new List<string> { "requirepass", "maxclients", "timeout", "proto-max-bulk-len", "client-query-buffer-limit", "notify-keyspace-events", "client-output-buffer-limit" };
         lock (_lock)
         {
             names.AddRange(_immutable.Keys);
@@ -143,6 +163,10 @@ public sealed class RespConfig
             case "client-query-buffer-limit":
                 return TryMemory(value, out long bytes) && bytes >= 1024 * 1024
                     ? null : Failed(name, "argument must be a memory value of at least 1mb");
+            case "notify-keyspace-events":
+                return KeyspaceEvents.TryParse(value, out _) ? null : Failed(name, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+            case "client-output-buffer-limit":
+                return ParseOutputLimits(value, Volatile.Read(ref _outputLimits), out _) is { } why ? Failed(name, why) : null;
         }
         lock (_lock)
         {
@@ -161,9 +185,48 @@ public sealed class RespConfig
             case "timeout": Timeout = int.Parse(value, CultureInfo.InvariantCulture); return;
             case "proto-max-bulk-len": TryMemory(value, out long b); ProtoMaxBulkLen = b; return;
             case "client-query-buffer-limit": TryMemory(value, out long q); ClientQueryBufferLimit = q; return;
+            case "notify-keyspace-events":
+                KeyspaceEvents.TryParse(value, out var flags);
+                _notifyKeyspaceEvents = KeyspaceEvents.Format(flags);
+                LastPush = KeyspaceEventsChanged?.Invoke(flags);
+                return;
+            case "client-output-buffer-limit":
+                ParseOutputLimits(value, Volatile.Read(ref _outputLimits), out var limits);
+                Volatile.Write(ref _outputLimits, limits);
+                return;
         }
         lock (_lock) _stored[name] = value;
     }
+
+    /// <summary>Sets notify-keyspace-events at startup (from configuration), without pushing it anywhere.</summary>
+    public void InitKeyspaceEvents(string value)
+    {
+        if (KeyspaceEvents.TryParse(value, out var flags)) _notifyKeyspaceEvents = KeyspaceEvents.Format(flags);
+    }
+
+    /// <summary>Redis's client-output-buffer-limit syntax: groups of "class hard soft seconds"; null when valid.</summary>
+    private static string? ParseOutputLimits(string value, long[] current, out long[] limits)
+    {
+        limits = (long[])current.Clone();
+        var words = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length % 4 != 0) return "Wrong number of arguments in buffer limit configuration.";
+        for (int i = 0; i < words.Length; i += 4)
+        {
+            string cls = words[i].ToLowerInvariant() == "replica" ? "slave" : words[i].ToLowerInvariant();
+            int index = Array.IndexOf(ClientClasses, cls);
+            if (index < 0) return "Invalid client class specified in buffer limit configuration.";
+            if (!TryMemory(words[i + 1], out long hard) || !TryMemory(words[i + 2], out long soft)
+                || !long.TryParse(words[i + 3], NumberStyles.None, CultureInfo.InvariantCulture, out long seconds))
+                return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+            limits[index * 3] = hard;
+            limits[index * 3 + 1] = soft;
+            limits[index * 3 + 2] = seconds;
+        }
+        return null;
+    }
+
+    private static string FormatOutputLimits(long[] l) =>
+        string.Create(CultureInfo.InvariantCulture, $"normal {l[0]} {l[1]} {l[2]} slave {l[3]} {l[4]} {l[5]} pubsub {l[6]} {l[7]} {l[8]}");
 
     private static Reply Failed(string name, string why) =>
         Reply.Error($"ERR CONFIG SET failed (possibly related to argument '{name}') - {why}");

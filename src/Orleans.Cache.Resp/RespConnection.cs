@@ -18,17 +18,42 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
     private readonly List<byte[][]> _pipeline = [];
     private Slot[] _slots = new Slot[16];
     private int _count;
+    private bool _endRound;
+    // Replies and pub/sub messages share the socket: whoever writes holds this.
+    private readonly SemaphoreSlim _output = new(1, 1);
+    private Task _pump = Task.CompletedTask;
+    private CancellationToken _cancellation;
 
     /// <summary>One request's place in the reply order.</summary>
     private struct Slot
     {
         public Reply? Reply;
-        public byte[][]? Deferred;  // INFO, answered after the data commands
+        public byte[][]? Deferred;  // INFO and pub/sub commands, answered after the data commands
+        public CommandInfo? Command; // of a deferred request
+        public Reply[]? Many;       // (un)subscribe confirmations: one reply per channel
+        public Task? Wait;          // CONFIG SET's push of notify-keyspace-events to the partitions
         public int Pipeline;        // index in _pipeline, or -1
         public byte Protocol;       // the protocol in force when the request was read (HELLO may change it mid-pipeline)
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _cancellation = cancellationToken;
+        try
+        {
+            await RunLoopAsync(cancellationToken);
+        }
+        finally
+        {
+            if (client.Subscriber is { } sub)
+            {
+                sub.Close();
+                if (node.Hub is { } hub) _ = hub.RemoveClientAsync(sub);
+            }
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken cancellationToken)
     {
         var input = transport.Input;
         var output = transport.Output;
@@ -55,10 +80,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                 client.LastInteraction = Environment.TickCount64;
                 node.CountCommands(_count);
                 await RunDataCommandsAsync(cancellationToken);
-                long written = WriteReplies(output);
-                node.CountOutput(written);
-                var flush = await output.FlushAsync(cancellationToken);
-                if (flush.IsCompleted || flush.IsCanceled) break;
+                if (!await WriteAndFlushAsync(output, cancellationToken)) break;
             }
             if (result.IsCompleted || result.IsCanceled)
             {
@@ -92,6 +114,13 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                     return true;
                 }
                 if (Dispatch(argv!)) return true;
+                if (_endRound)
+                {
+                    // A subscription change decides how the next request is treated (RESP2 subscribed mode).
+                    _endRound = false;
+                    full = true;
+                    return false;
+                }
             }
         }
         finally
@@ -127,6 +156,19 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             Add(ServerCommands.NoAuth);
             return false;
         }
+        if (client.InSubscribedMode && !ServerCommands.AllowedInSubscribedMode(command))
+        {
+            Add(ServerCommands.SubscribedModeError(command));
+            return false;
+        }
+        if (command.Group == "pubsub" || command.Name == "RESET" && client.Subscriber is { IsSubscribed: true })
+        {
+            ref var deferred = ref Next();
+            deferred.Deferred = argv;
+            deferred.Command = command;
+            _endRound = ServerCommands.ChangesSubscriptions(command) || command.Name == "RESET";
+            return false;
+        }
         if (command.Routing != Routing.Server)
         {
             ref var slot = ref Next();
@@ -140,6 +182,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         ref var s = ref Next(); // after Execute: HELLO's reply already speaks the protocol it chose
         s.Reply = reply;
         if (after == AfterReply.Deferred) s.Deferred = argv;
+        if (command.Name == "CONFIG" && node.Config.LastPush is { IsCompleted: false } push) s.Wait = push;
         return after == AfterReply.Close;
     }
 
@@ -192,10 +235,101 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                 _pipeline.Clear();
             }
         }
+        await RunPublishesAsync();
         for (int i = 0; i < _count; i++)
         {
-            if (_slots[i].Deferred is { } argv)
-                _slots[i].Reply = await commands.InfoAsync(client, argv);
+            if (_slots[i].Wait is { } wait)
+            {
+                try { await wait; }
+                catch (Exception e) { _slots[i].Reply = Reply.Error("ERR " + e.Message); }
+            }
+            if (_slots[i].Deferred is not { } argv || _slots[i].Reply is not null) continue;
+            try
+            {
+                switch (_slots[i].Command?.Name)
+                {
+                    case null or "INFO":
+                        _slots[i].Reply = await commands.InfoAsync(client, argv);
+                        break;
+                    case "PUBSUB":
+                        _slots[i].Reply = await commands.PubSubAsync(argv);
+                        break;
+                    case "RESET":
+                        if (client.Subscriber is { } sub && node.Hub is { } hub) await hub.RemoveClientAsync(sub);
+                        var after = AfterReply.None;
+                        _slots[i].Reply = commands.Execute(client, _slots[i].Command!, argv, ref after);
+                        break;
+                    default:
+                        _slots[i].Many = await commands.SubscriptionAsync(client, _slots[i].Command!, argv, CreateSubscriber);
+                        break;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.ExecutorFailed(logger, e, client.Id);
+                _slots[i].Reply = Reply.Error("ERR " + e.Message);
+            }
+        }
+    }
+
+    /// <summary>The round's PUBLISH and SPUBLISH requests, sent together in request order.</summary>
+    private async ValueTask RunPublishesAsync()
+    {
+        List<(bool, byte[], byte[])>? messages = null;
+        List<int>? at = null;
+        for (int i = 0; i < _count; i++)
+        {
+            if (_slots[i].Command is not { Name: "PUBLISH" or "SPUBLISH" } c) continue;
+            var argv = _slots[i].Deferred!;
+            (messages ??= []).Add((c.Name == "SPUBLISH", argv[1], argv[2]));
+            (at ??= []).Add(i);
+        }
+        if (messages is null) return;
+        Reply[] replies;
+        try
+        {
+            replies = await commands.PublishAsync(messages);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.ExecutorFailed(logger, e, client.Id);
+            replies = [.. messages.Select(_ => Reply.Error("ERR " + e.Message))];
+        }
+        for (int k = 0; k < at!.Count; k++) _slots[at[k]].Reply = replies[k];
+    }
+
+    private RespSubscriber CreateSubscriber()
+    {
+        var sub = new RespSubscriber(client, node, logger);
+        client.Subscriber = sub;
+        _pump = sub.PumpAsync(transport.Output, _output, _cancellation);
+        return sub;
+    }
+
+    /// <summary>
+    /// Writes the round's replies after any messages already queued, then releases the messages held for new
+    /// subscriptions (they must follow their confirmations), and flushes. False when the peer is gone.
+    /// </summary>
+    private async ValueTask<bool> WriteAndFlushAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        await _output.WaitAsync(cancellationToken);
+        try
+        {
+            var sub = client.Subscriber;
+            long written = sub?.Drain(output) ?? 0;
+            written += WriteReplies(output);
+            if (sub is { HasPending: true } && node.Hub is { } hub)
+            {
+                hub.Activate(sub);
+                written += sub.Drain(output);
+            }
+            node.CountOutput(written);
+            var flush = await output.FlushAsync(cancellationToken);
+            return !flush.IsCompleted && !flush.IsCanceled;
+        }
+        finally
+        {
+            _output.Release();
         }
     }
 
@@ -205,7 +339,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         for (int i = 0; i < _count; i++)
         {
             ref var slot = ref _slots[i];
-            RespWriter.Write(output, slot.Reply ?? Reply.Nil, slot.Protocol);
+            if (slot.Many is { } many) foreach (var r in many) RespWriter.Write(output, r, slot.Protocol);
+            else RespWriter.Write(output, slot.Reply ?? Reply.Nil, slot.Protocol);
             slot = default; // drop references to replies and argv
         }
         _count = 0;

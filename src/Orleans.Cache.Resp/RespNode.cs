@@ -9,8 +9,9 @@ namespace Orleans.Cache.Resp;
 /// </summary>
 public sealed class RespNode
 {
-    public RespNode(RespOptions options, ICommandExecutor executor, TimeProvider time)
+    public RespNode(RespOptions options, ICommandExecutor executor, TimeProvider time, PubSub.PubSubHub? hub = null)
     {
+        Hub = hub;
         Options = options;
         Config = new RespConfig(options);
         Executor = executor;
@@ -22,6 +23,8 @@ public sealed class RespNode
     public RespOptions Options { get; }
     public RespConfig Config { get; }
     public ICommandExecutor Executor { get; }
+    /// <summary>The silo's pub/sub hub; null where the endpoint runs without Orleans.Cache's silo part (pub/sub commands then fail).</summary>
+    public PubSub.PubSubHub? Hub { get; }
     public TimeProvider Time { get; }
     /// <summary>40 hex characters, new at every start: CLUSTER MYID and INFO's run_id.</summary>
     public string NodeId { get; }

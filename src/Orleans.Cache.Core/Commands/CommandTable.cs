@@ -216,6 +216,17 @@ public static class CommandTable
         C("CLUSTER", -2, Stale, 0, 0, 0, "cluster", null),
         C("READONLY", 1, Fast | Loading | Stale, 0, 0, 0, "cluster", null),
         C("READWRITE", 1, Fast | Loading | Stale, 0, 0, 0, "cluster", null),
+
+        // ---- pubsub: answered by the front door through the silo's pub/sub hub ----
+        C("PUBLISH", 3, PubSub | Loading | Stale | Fast, 0, 0, 0, "pubsub", null),
+        C("SUBSCRIBE", -2, PubSub | NoScript | Loading | Stale, 0, 0, 0, "pubsub", null),
+        C("UNSUBSCRIBE", -1, PubSub | NoScript | Loading | Stale, 0, 0, 0, "pubsub", null),
+        C("PSUBSCRIBE", -2, PubSub | NoScript | Loading | Stale, 0, 0, 0, "pubsub", null),
+        C("PUNSUBSCRIBE", -1, PubSub | NoScript | Loading | Stale, 0, 0, 0, "pubsub", null),
+        C("PUBSUB", -2, None, 0, 0, 0, "pubsub", null),
+        C("SPUBLISH", 3, PubSub | Loading | Stale | Fast, 1, 1, 1, "pubsub", null, Routing.Server),
+        C("SSUBSCRIBE", -2, PubSub | NoScript | Loading | Stale, 1, -1, 1, "pubsub", null, Routing.Server),
+        C("SUNSUBSCRIBE", -1, PubSub | NoScript | Loading | Stale, 1, -1, 1, "pubsub", null, Routing.Server),
     ];
 
     private static readonly FrozenDictionary<string, CommandInfo> ByName =

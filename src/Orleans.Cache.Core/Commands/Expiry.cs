@@ -30,7 +30,15 @@ public static class Expiry
     /// <summary>Applies an absolute expiry; a time not in the future deletes the key at once, as Redis does.</summary>
     public static void Apply(Keyspace db, Entry entry, long at)
     {
-        if (at <= db.Now) db.Remove(entry);
-        else db.SetExpiry(entry, at);
+        if (at <= db.Now)
+        {
+            db.Remove(entry);
+            db.Notify(KeyspaceEventFlags.Generic, "del", entry.Key);
+        }
+        else
+        {
+            db.SetExpiry(entry, at);
+            db.Notify(KeyspaceEventFlags.Generic, "expire", entry.Key);
+        }
     }
 }

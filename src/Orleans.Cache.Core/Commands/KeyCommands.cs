@@ -8,7 +8,12 @@ public static class KeyCommands
     public static Reply Del(Keyspace db, byte[][] a)
     {
         long deleted = 0;
-        for (int i = 1; i < a.Length; i++) if (db.Delete(a[i])) deleted++;
+        for (int i = 1; i < a.Length; i++)
+        {
+            if (!db.Delete(a[i])) continue;
+            deleted++;
+            db.Notify(KeyspaceEventFlags.Generic, "del", a[i]);
+        }
         return Reply.Int(deleted);
     }
 
@@ -78,6 +83,7 @@ public static class KeyCommands
         var entry = db.Find(a[1]);
         if (entry is null || entry.ExpireAt == 0) return Reply.Int(0);
         db.ClearExpiry(entry);
+        db.Notify(KeyspaceEventFlags.Generic, "persist", a[1]);
         return Reply.Int(1);
     }
 
@@ -94,6 +100,8 @@ public static class KeyCommands
         db.Remove(source);
         var target = db.Set(a[2], source.Value);
         if (expireAt != 0) db.SetExpiry(target, expireAt);
+        db.Notify(KeyspaceEventFlags.Generic, "rename_from", a[1]);
+        db.Notify(KeyspaceEventFlags.Generic, "rename_to", a[2]);
         return onlyIfAbsent ? Reply.Int(1) : Reply.Ok;
     }
 
@@ -118,6 +126,7 @@ public static class KeyCommands
         if (db.Find(a[2]) is not null && !replace) return Reply.Int(0);
         var target = db.Set(a[2], ValueTypes.Clone(source.Value));
         if (source.ExpireAt != 0) db.SetExpiry(target, source.ExpireAt);
+        db.Notify(KeyspaceEventFlags.Generic, "copy_to", a[2]);
         return Reply.Int(1);
     }
 

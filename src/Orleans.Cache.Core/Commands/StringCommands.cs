@@ -22,6 +22,7 @@ public static class StringCommands
             return get ? Reply.Bulk(old) : Reply.Nil;
 
         entry = db.Set(key, a[2], options.HasFlag(SetOptions.KeepTtl));
+        db.Notify(KeyspaceEventFlags.String, "set", key);
         if (expire is not null) Expiry.Apply(db, entry, expireAt);
         return get ? Reply.Bulk(old) : Reply.Ok;
     }
@@ -76,6 +77,7 @@ public static class StringCommands
     {
         if (db.Find(a[1]) is not null) return Reply.Int(0);
         db.Set(a[1], a[2]);
+        db.Notify(KeyspaceEventFlags.String, "set", a[1]);
         return Reply.Int(1);
     }
 
@@ -85,7 +87,9 @@ public static class StringCommands
     private static Reply SetWithTtl(Keyspace db, byte[][] a, Expiry.Unit unit, string name)
     {
         long at = Expiry.At(db, a[2], unit, relative: true, name, positive: true);
-        Expiry.Apply(db, db.Set(a[1], a[3]), at);
+        var entry = db.Set(a[1], a[3]);
+        db.Notify(KeyspaceEventFlags.String, "set", a[1]);
+        Expiry.Apply(db, entry, at);
         return Reply.Ok;
     }
 
@@ -93,13 +97,14 @@ public static class StringCommands
     {
         var old = RedisString.Get(db, a[1]);
         db.Set(a[1], a[2]);
+        db.Notify(KeyspaceEventFlags.String, "set", a[1]);
         return Reply.Bulk(old);
     }
 
     public static Reply GetDel(Keyspace db, byte[][] a)
     {
         var old = RedisString.Get(db, a[1]);
-        if (old is not null) db.Delete(a[1]);
+        if (old is not null && db.Delete(a[1])) db.Notify(KeyspaceEventFlags.Generic, "del", a[1]);
         return Reply.Bulk(old);
     }
 
@@ -111,7 +116,11 @@ public static class StringCommands
         if (entry is null) return Reply.Nil;
         var value = entry.Value as byte[] ?? throw new CommandException(Errors.WrongType);
         if (expire is not null) Expiry.Apply(db, entry, ExpireAt(db, options, expire, "getex"));
-        else if (options.HasFlag(SetOptions.Persist)) db.ClearExpiry(entry);
+        else if (options.HasFlag(SetOptions.Persist) && entry.ExpireAt != 0)
+        {
+            db.ClearExpiry(entry);
+            db.Notify(KeyspaceEventFlags.Generic, "persist", a[1]);
+        }
         return Reply.Bulk(value);
     }
 
@@ -127,7 +136,11 @@ public static class StringCommands
     public static Reply MSet(Keyspace db, byte[][] a)
     {
         if (a.Length % 2 == 0) return Errors.WrongArity("mset");
-        for (int i = 1; i < a.Length; i += 2) db.Set(a[i], a[i + 1]);
+        for (int i = 1; i < a.Length; i += 2)
+        {
+            db.Set(a[i], a[i + 1]);
+            db.Notify(KeyspaceEventFlags.String, "set", a[i]);
+        }
         return Reply.Ok;
     }
 
@@ -136,7 +149,11 @@ public static class StringCommands
         if (a.Length % 2 == 0) return Errors.WrongArity("msetnx");
         for (int i = 1; i < a.Length; i += 2)
             if (db.Find(a[i]) is not null) return Reply.Int(0);
-        for (int i = 1; i < a.Length; i += 2) db.Set(a[i], a[i + 1]);
+        for (int i = 1; i < a.Length; i += 2)
+        {
+            db.Set(a[i], a[i + 1]);
+            db.Notify(KeyspaceEventFlags.String, "set", a[i]);
+        }
         return Reply.Int(1);
     }
 
@@ -161,6 +178,7 @@ public static class StringCommands
             return Errors.Overflow;
         long result = current + by;
         db.Set(key, Args.FormatLong(result), keepTtl: true);
+        db.Notify(KeyspaceEventFlags.String, "incrby", key);
         return Reply.Int(result);
     }
 
@@ -176,6 +194,7 @@ public static class StringCommands
         if (result.IsInfinity) return Errors.NanOrInfinity;
         var bytes = Args.Bytes(result.ToString());
         db.Set(a[1], bytes, keepTtl: true);
+        db.Notify(KeyspaceEventFlags.String, "incrbyfloat", a[1]);
         return Reply.Bulk(bytes);
     }
 
@@ -185,6 +204,7 @@ public static class StringCommands
         if (old is null)
         {
             db.Set(a[1], a[2]);
+            db.Notify(KeyspaceEventFlags.String, "append", a[1]);
             return Reply.Int(a[2].Length);
         }
         RedisString.CheckLength(old.Length, a[2].Length);
@@ -192,6 +212,7 @@ public static class StringCommands
         old.CopyTo(value, 0);
         a[2].CopyTo(value, old.Length);
         db.Set(a[1], value, keepTtl: true);
+        db.Notify(KeyspaceEventFlags.String, "append", a[1]);
         return Reply.Int(value.Length);
     }
 
@@ -226,6 +247,7 @@ public static class StringCommands
         old?.CopyTo(value, 0);
         patch.CopyTo(value, (int)offset);
         db.Set(a[1], value, keepTtl: true);
+        db.Notify(KeyspaceEventFlags.String, "setrange", a[1]);
         return Reply.Int(length);
     }
 }

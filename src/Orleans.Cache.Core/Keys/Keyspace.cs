@@ -35,6 +35,12 @@ public sealed class Keyspace
 
     public Random Random => _random;
 
+    /// <summary>Where keyspace events go (notify-keyspace-events); null while notifications are off, so commands pay one null check.</summary>
+    public IKeyspaceEventSink? Events { get; set; }
+
+    /// <summary>Raises a keyspace event (Redis's notifyKeyspaceEvent) with Redis's event name.</summary>
+    public void Notify(KeyspaceEventFlags type, string name, byte[] key) => Events?.OnKeyspaceEvent(type, name, key);
+
     /// <summary>Successful write commands since the last snapshot (Redis's <c>changes</c> for the save policy).</summary>
     public long Dirty { get; set; }
 
@@ -99,6 +105,7 @@ public sealed class Keyspace
         {
             entry = new Entry(key, hash, value);
             _table.Add(entry);
+            Events?.OnKeyspaceEvent(KeyspaceEventFlags.New, "new", key);
             return entry;
         }
         entry.Value = value;
@@ -147,6 +154,7 @@ public sealed class Keyspace
     {
         Remove(entry);
         ExpiredTotal++;
+        Events?.OnKeyspaceEvent(KeyspaceEventFlags.Expired, "expired", entry.Key);
     }
 
     /// <summary>

@@ -25,6 +25,8 @@ public enum ReplyKind : byte
     /// a flat array in RESP2, an array of two-element arrays in RESP3.
     /// </summary>
     Pairs,
+    /// <summary>Out-of-band data (pub/sub messages and confirmations): <c>&gt;</c> in RESP3, an array in RESP2.</summary>
+    Push,
 }
 
 /// <summary>
@@ -80,6 +82,8 @@ public sealed class Reply
     /// <summary>Element/value pairs (alternating in <paramref name="elementValues"/>); see <see cref="ReplyKind.Pairs"/>.</summary>
     public static Reply Pairs(Reply[] elementValues) => new(ReplyKind.Pairs, items: elementValues);
 
+    public static Reply Push(Reply[] items) => new(ReplyKind.Push, items: items);
+
     public bool IsError => Kind == ReplyKind.Error;
 
     /// <summary>The bytes as UTF-8 text, for errors, simple strings and logs.</summary>
@@ -89,7 +93,7 @@ public sealed class Reply
     {
         ReplyKind.Integer or ReplyKind.Boolean => $"{Kind}:{Integer}",
         ReplyKind.Double => $"Double:{Double}",
-        ReplyKind.Array or ReplyKind.Map or ReplyKind.Set or ReplyKind.Pairs => $"{Kind}[{string.Join(", ", Items!.Select(i => i.ToString()))}]",
+        ReplyKind.Array or ReplyKind.Map or ReplyKind.Set or ReplyKind.Pairs or ReplyKind.Push => $"{Kind}[{string.Join(", ", Items!.Select(i => i.ToString()))}]",
         ReplyKind.Null or ReplyKind.NullArray => Kind.ToString(),
         _ => $"{Kind}:{Text}",
     };

@@ -22,6 +22,14 @@ public sealed partial class ServerCommands
         _ => Errors.WrongArity("ping"),
     };
 
+    /// <summary>PING in RESP2 subscribed mode answers as a message would: ["pong", argument or ""].</summary>
+    private static Reply SubscribedPing(byte[][] argv) => argv.Length switch
+    {
+        1 => Reply.Array([Reply.Bulk("pong"), Reply.EmptyBulk]),
+        2 => Reply.Array([Reply.Bulk("pong"), Reply.Bulk(argv[1])]),
+        _ => Errors.WrongArity("ping"),
+    };
+
     private static Reply Quit(ref AfterReply after)
     {
         after = AfterReply.Close;

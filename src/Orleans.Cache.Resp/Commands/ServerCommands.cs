@@ -28,7 +28,7 @@ public sealed partial class ServerCommands(RespNode node)
         {
             return command.Name switch
             {
-                "PING" => Ping(argv),
+                "PING" => client.InSubscribedMode ? SubscribedPing(argv) : Ping(argv),
                 "ECHO" => Reply.Bulk(argv[1]),
                 "QUIT" => Quit(ref after),
                 "RESET" => Reset(client),

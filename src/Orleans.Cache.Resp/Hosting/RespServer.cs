@@ -41,7 +41,13 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var executor = services.GetRequiredService<ICommandExecutor>();
-        Node = new RespNode(_options, executor, services.GetService<TimeProvider>() ?? TimeProvider.System);
+        Node = new RespNode(_options, executor, services.GetService<TimeProvider>() ?? TimeProvider.System, services.GetService<PubSub.PubSubHub>());
+        if (Node.Hub is not null)
+        {
+            var grains = services.GetRequiredService<IGrainFactory>();
+            Node.Config.InitKeyspaceEvents(services.GetService<IOptions<PubSub.PubSubOptions>>()?.Value.NotifyKeyspaceEvents ?? "");
+            Node.Config.KeyspaceEventsChanged = flags => grains.GetGrain<PubSub.IKeyspaceEventsGrain>(0).Set((int)flags).AsTask();
+        }
         _commands = new ServerCommands(Node);
 
         var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions

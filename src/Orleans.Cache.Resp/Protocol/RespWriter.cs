@@ -71,6 +71,11 @@ public static class RespWriter
                 WriteNumber(output, protocol >= 3 ? (byte)'~' : (byte)'*', members.Length);
                 WriteItems(output, members, protocol);
                 break;
+            case ReplyKind.Push:
+                var pushed = reply.Items ?? [];
+                WriteNumber(output, protocol >= 3 ? (byte)'>' : (byte)'*', pushed.Length);
+                WriteItems(output, pushed, protocol);
+                break;
             default: // Array
                 var items = reply.Items ?? [];
                 WriteNumber(output, (byte)'*', items.Length);

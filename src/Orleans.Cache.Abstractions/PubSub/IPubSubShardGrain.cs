@@ -1,0 +1,90 @@
+using Orleans.Concurrency;
+
+namespace Orleans.Cache.PubSub;
+
+/// <summary>Which of Redis's three subscription spaces a channel or stream belongs to.</summary>
+public enum ChannelSpace : byte
+{
+    /// <summary>SUBSCRIBE / PUBLISH channels.</summary>
+    Channel,
+    /// <summary>SSUBSCRIBE / SPUBLISH shard channels (no pattern matching, their own namespace).</summary>
+    Shard,
+    /// <summary>A shard grain's pattern stream: every message that matched some PSUBSCRIBE pattern.</summary>
+    Pattern,
+}
+
+/// <summary>
+/// One message as it travels on a stream: the channel, the payload and the shard grain's sequence number,
+/// which hubs use to deliver it to exactly the clients that the shard counted.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Orleans.Cache.PubSub.PubSubDelivery")]
+public sealed class PubSubDelivery(byte[] channel, byte[] payload, long sequence)
+{
+    [Id(0)] public byte[] Channel { get; } = channel;
+    [Id(1)] public byte[] Payload { get; } = payload;
+    [Id(2)] public long Sequence { get; } = sequence;
+}
+
+/// <summary>Messages from one publisher for one shard, in publish order.</summary>
+[GenerateSerializer, Immutable, Alias("Orleans.Cache.PubSub.PublishBatch")]
+public sealed class PublishBatch(ChannelSpace space, byte[][] channels, byte[][] payloads)
+{
+    [Id(0)] public ChannelSpace Space { get; } = space;
+    [Id(1)] public byte[][] Channels { get; } = channels;
+    [Id(2)] public byte[][] Payloads { get; } = payloads;
+}
+
+/// <summary>
+/// The sequencer and subscription directory of a slice of the channel space (channel hash mod shard count).
+/// It counts subscribers per hub, numbers messages, counts receivers as Redis does and puts messages on the
+/// channel's stream (and on its pattern stream when a pattern matched). Patterns are registered on every shard.
+/// </summary>
+[Alias("Orleans.Cache.PubSub.IPubSubShardGrain")]
+public interface IPubSubShardGrain : IGrainWithIntegerKey
+{
+    /// <summary>Publishes in order; returns, per message, how many clients (channel plus pattern subscriptions) receive it.</summary>
+    [Alias("Publish")]
+    ValueTask<long[]> Publish(PublishBatch batch);
+
+    /// <summary>
+    /// One client of <paramref name="hub"/> joins (<paramref name="delta"/> = 1) or leaves (-1) a channel. Joining
+    /// returns the sequence number after which its messages count the client; leaving returns the sequence number
+    /// of the channel's last message that counted it (0 when none), which the hub waits for before it lets go.
+    /// </summary>
+    [Alias("Subscribe")]
+    ValueTask<long> Subscribe(string hub, ChannelSpace space, byte[] channel, int delta);
+
+    /// <summary>As <see cref="Subscribe"/>, for a pattern; sequence numbers are those of this shard's pattern stream.</summary>
+    [Alias("SubscribePattern")]
+    ValueTask<long> SubscribePattern(string hub, byte[] pattern, int delta);
+
+    /// <summary>Channels of this shard with at least one subscriber, filtered by a glob pattern when given.</summary>
+    [Alias("Channels")]
+    ValueTask<byte[][]> Channels(ChannelSpace space, byte[]? pattern);
+
+    /// <summary>Subscriber counts (PUBSUB NUMSUB / SHARDNUMSUB) of channels of this shard.</summary>
+    [Alias("NumSub")]
+    ValueTask<long[]> NumSub(ChannelSpace space, byte[][] channels);
+
+    /// <summary>Distinct patterns subscribed cluster-wide (PUBSUB NUMPAT); every shard knows all patterns.</summary>
+    [Alias("NumPat")]
+    ValueTask<long> NumPat();
+
+    /// <summary>Forgets every subscription of a hub that went away (its silo stopped).</summary>
+    [Alias("DropHub")]
+    ValueTask DropHub(string hub);
+}
+
+/// <summary>
+/// The stream consumer of one hub, activated on the hub's own silo: stream subscriptions must be made from a
+/// grain, so the hub asks this grain to subscribe and unsubscribe, and the grain hands every item to the hub.
+/// </summary>
+[Alias("Orleans.Cache.PubSub.IPubSubHubGrain")]
+public interface IPubSubHubGrain : IGrainWithStringKey
+{
+    [Alias("Subscribe")]
+    Task Subscribe(ChannelSpace space, byte[] key);
+
+    [Alias("Unsubscribe")]
+    Task Unsubscribe(ChannelSpace space, byte[] key);
+}

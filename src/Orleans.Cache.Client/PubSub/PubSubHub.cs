@@ -1,0 +1,502 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Cache.Core;
+
+namespace Orleans.Cache.PubSub;
+
+/// <summary>
+/// A silo's pub/sub hub: owns this silo's subscribing clients and subscribes (through its
+/// <see cref="IPubSubHubGrain"/>) to the Orleans streams their channels and patterns need, once per silo.
+///
+/// How counting and pattern delivery stay exact across silos:
+/// - The channel space is split over <see cref="PubSubOptions.Shards"/> sequencer grains (<see cref="IPubSubShardGrain"/>,
+///   channel hash slot mod shards). A shard numbers every message it publishes, knows how many clients of each hub
+///   are subscribed to each of its channels, and knows every pattern (patterns register on all shards). PUBLISH's
+///   number is computed there, in the same turn that numbers the message: channel subscribers plus, for each pattern
+///   matching the channel, its subscribers — a standalone Redis's count, cluster-wide.
+/// - A message travels on its channel's stream, and once more on the shard's pattern stream when a pattern matched.
+///   A hub subscribes to a stream before it registers its first client for it, so every counted message reaches it.
+/// - Joining returns the shard's sequence number at that moment: the hub delivers to a client exactly the messages
+///   numbered after its join, i.e. exactly those that counted it. Leaving returns the number of the last message that
+///   counted it; the hub keeps delivering until that message arrived, then lets the client go. So a message is
+///   delivered to precisely the clients its PUBLISH counted (a client that disconnects meanwhile gets it dropped, as
+///   Redis writes to a closing socket).
+/// - Messages that arrive between a client's join and the write of its confirmation are held and released after the
+///   confirmation (<see cref="Activate"/>), so a subscriber never sees a message before its subscribe reply.
+/// - Order: one publisher's messages on one channel go to one shard grain in order (batched per pipeline) and are
+///   put on the channel's stream in order; a stream delivers in order; the hub delivers under one lock.
+/// </summary>
+public sealed partial class PubSubHub
+{
+    private readonly IGrainFactory _grains;
+    private readonly PubSubOptions _options;
+    private readonly ILogger _logger;
+    private readonly object _lock = new();
+    private readonly Dictionary<(ChannelSpace, string), LocalChannel> _channels = [];
+    private readonly Dictionary<string, List<PatternSub>> _patterns = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _patternGate = new(1, 1);
+    private readonly long[] _patternSeen;
+    private readonly List<(int Shard, long Sequence, TaskCompletionSource Done)> _patternWaiters = [];
+    private bool _patternStreaming;
+    private int _patternSubscribers;
+
+    public PubSubHub(IGrainFactory grains, PubSubOptions options, string id, ILogger<PubSubHub> logger)
+    {
+        _grains = grains;
+        _options = options;
+        _logger = logger;
+        Id = id;
+        _patternSeen = new long[options.Shards];
+    }
+
+    /// <summary>This hub's identity in the shards' directories (and the key of its stream-consumer grain).</summary>
+    public string Id { get; }
+
+    public int Shards => _options.Shards;
+
+    public IPubSubShardGrain Shard(int index) => _grains.GetGrain<IPubSubShardGrain>(index);
+
+    public int ShardOf(byte[] channel) => HashSlot.Of(channel) % _options.Shards;
+
+    private IPubSubHubGrain StreamConsumer => _grains.GetGrain<IPubSubHubGrain>(Id);
+
+    private sealed class LocalChannel(ChannelSpace space, byte[] name)
+    {
+        public readonly ChannelSpace Space = space;
+        public readonly byte[] Name = name;
+        public readonly List<ChannelSub> Subs = [];
+        public readonly SemaphoreSlim Gate = new(1, 1);
+        public readonly List<(long Sequence, TaskCompletionSource Done)> Waiters = [];
+        public bool Streaming, Removed;
+        public long Seen;
+    }
+
+    private sealed class ChannelSub(PubSubSubscriber client, ChannelSpace space)
+    {
+        public readonly PubSubSubscriber Client = client;
+        public readonly ChannelSpace Space = space;
+        public long Join = -1; // -1 until the shard answered
+        public bool Active;
+        public List<PubSubDelivery>? Held;
+    }
+
+    private sealed class PatternSub(PubSubSubscriber client, byte[] pattern, int shards)
+    {
+        public readonly PubSubSubscriber Client = client;
+        public readonly byte[] Pattern = pattern;
+        public long[]? Join; // per shard; null until every shard answered
+        public bool Active;
+        public List<(int Shard, PubSubDelivery Message)>? Held;
+        public readonly int Shards = shards;
+    }
+
+    private static readonly Reply MessageKind = Reply.Bulk("message");
+    private static readonly Reply PMessageKind = Reply.Bulk("pmessage");
+    private static readonly Reply SMessageKind = Reply.Bulk("smessage");
+
+    // ---- subscribe / unsubscribe -------------------------------------------------------------------------------
+
+    /// <summary>SUBSCRIBE / SSUBSCRIBE: one confirmation per channel, with the client's count after it.</summary>
+    public async Task<Reply[]> SubscribeAsync(PubSubSubscriber client, ChannelSpace space, byte[][] channels)
+    {
+        var replies = new Reply[channels.Length];
+        var kind = Reply.Bulk(space == ChannelSpace.Shard ? "ssubscribe" : "subscribe");
+        for (int i = 0; i < channels.Length; i++)
+        {
+            var set = client.SetOf(space);
+            string key = PubSubSubscriber.Key(channels[i]);
+            if (!set.ContainsKey(key))
+            {
+                await JoinAsync(client, space, channels[i], key);
+                set.Add(key, channels[i]);
+            }
+            replies[i] = Reply.Push([kind, Reply.Bulk(channels[i]), Reply.Int(CountFor(client, space))]);
+        }
+        return replies;
+    }
+
+    /// <summary>UNSUBSCRIBE / SUNSUBSCRIBE: the given channels, or all of the client's when none are given.</summary>
+    public async Task<Reply[]> UnsubscribeAsync(PubSubSubscriber client, ChannelSpace space, byte[][] channels)
+    {
+        var kind = Reply.Bulk(space == ChannelSpace.Shard ? "sunsubscribe" : "unsubscribe");
+        var set = client.SetOf(space);
+        if (channels.Length == 0) channels = [.. set.Values];
+        if (channels.Length == 0) return [Reply.Push([kind, Reply.Nil, Reply.Int(CountFor(client, space))])];
+        var replies = new Reply[channels.Length];
+        for (int i = 0; i < channels.Length; i++)
+        {
+            string key = PubSubSubscriber.Key(channels[i]);
+            if (set.Remove(key)) await LeaveAsync(client, space, channels[i], key);
+            replies[i] = Reply.Push([kind, Reply.Bulk(channels[i]), Reply.Int(CountFor(client, space))]);
+        }
+        return replies;
+    }
+
+    public async Task<Reply[]> PSubscribeAsync(PubSubSubscriber client, byte[][] patterns)
+    {
+        var replies = new Reply[patterns.Length];
+        var kind = Reply.Bulk("psubscribe");
+        for (int i = 0; i < patterns.Length; i++)
+        {
+            string key = PubSubSubscriber.Key(patterns[i]);
+            if (!client.PatternSet.ContainsKey(key))
+            {
+                await JoinPatternAsync(client, patterns[i], key);
+                client.PatternSet.Add(key, patterns[i]);
+            }
+            replies[i] = Reply.Push([kind, Reply.Bulk(patterns[i]), Reply.Int(client.Count)]);
+        }
+        return replies;
+    }
+
+    public async Task<Reply[]> PUnsubscribeAsync(PubSubSubscriber client, byte[][] patterns)
+    {
+        var kind = Reply.Bulk("punsubscribe");
+        if (patterns.Length == 0) patterns = [.. client.PatternSet.Values];
+        if (patterns.Length == 0) return [Reply.Push([kind, Reply.Nil, Reply.Int(client.Count)])];
+        var replies = new Reply[patterns.Length];
+        for (int i = 0; i < patterns.Length; i++)
+        {
+            string key = PubSubSubscriber.Key(patterns[i]);
+            if (client.PatternSet.Remove(key)) await LeavePatternAsync(client, patterns[i], key);
+            replies[i] = Reply.Push([kind, Reply.Bulk(patterns[i]), Reply.Int(client.Count)]);
+        }
+        return replies;
+    }
+
+    /// <summary>Drops every subscription of a client (disconnect, RESET), without replies.</summary>
+    public async Task RemoveClientAsync(PubSubSubscriber client)
+    {
+        try
+        {
+            await UnsubscribeAsync(client, ChannelSpace.Channel, []);
+            await UnsubscribeAsync(client, ChannelSpace.Shard, []);
+            await PUnsubscribeAsync(client, []);
+        }
+        catch (Exception e)
+        {
+            LogRemoveFailed(e, Id);
+        }
+    }
+
+    /// <summary>The client's confirmations are written: release the messages held for its new subscriptions, in order.</summary>
+    public void Activate(PubSubSubscriber client)
+    {
+        lock (_lock)
+        {
+            foreach (var pending in client.Pending)
+            {
+                if (pending is ChannelSub sub && sub.Join >= 0)
+                {
+                    sub.Active = true;
+                    if (sub.Held is null) continue;
+                    foreach (var m in sub.Held)
+                        if (m.Sequence > sub.Join) client.Deliver(Message(sub.Space, m), Size(m));
+                    sub.Held = null;
+                }
+                else if (pending is PatternSub p && p.Join is not null)
+                {
+                    p.Active = true;
+                    if (p.Held is null) continue;
+                    foreach (var (shard, m) in p.Held)
+                        if (m.Sequence > p.Join[shard]) client.Deliver(PMessage(p.Pattern, m), Size(m) + p.Pattern.Length);
+                    p.Held = null;
+                }
+            }
+            client.Pending.Clear();
+        }
+    }
+
+    private static int CountFor(PubSubSubscriber client, ChannelSpace space) =>
+        space == ChannelSpace.Shard ? client.ShardChannels : client.Count;
+
+    private async Task JoinAsync(PubSubSubscriber client, ChannelSpace space, byte[] channel, string key)
+    {
+        while (true)
+        {
+            LocalChannel local;
+            lock (_lock)
+            {
+                if (!_channels.TryGetValue((space, key), out local!)) _channels[(space, key)] = local = new LocalChannel(space, channel);
+            }
+            await local.Gate.WaitAsync();
+            try
+            {
+                if (local.Removed) continue;
+                if (!local.Streaming)
+                {
+                    await StreamConsumer.Subscribe(space, channel);
+                    local.Streaming = true;
+                }
+                var sub = new ChannelSub(client, space);
+                lock (_lock) local.Subs.Add(sub);
+                long join;
+                try
+                {
+                    join = await Shard(ShardOf(channel)).Subscribe(Id, space, channel, 1);
+                }
+                catch
+                {
+                    lock (_lock) local.Subs.Remove(sub);
+                    throw;
+                }
+                lock (_lock)
+                {
+                    sub.Join = join;
+                    client.Pending.Add(sub);
+                }
+                return;
+            }
+            finally
+            {
+                local.Gate.Release();
+            }
+        }
+    }
+
+    private async Task LeaveAsync(PubSubSubscriber client, ChannelSpace space, byte[] channel, string key)
+    {
+        LocalChannel? local;
+        lock (_lock) _channels.TryGetValue((space, key), out local);
+        if (local is null) return;
+        await local.Gate.WaitAsync();
+        try
+        {
+            ChannelSub? sub;
+            lock (_lock) sub = local.Subs.Find(s => s.Client == client);
+            if (sub is null) return;
+            long last = await Shard(ShardOf(channel)).Subscribe(Id, space, channel, -1);
+            if (last > sub.Join) await WaitSeenAsync(local, last);
+            bool empty;
+            lock (_lock)
+            {
+                local.Subs.Remove(sub);
+                client.Pending.Remove(sub);
+                empty = local.Subs.Count == 0;
+                if (empty)
+                {
+                    local.Removed = true;
+                    _channels.Remove((space, key));
+                }
+            }
+            if (empty && local.Streaming) await StreamConsumer.Unsubscribe(space, channel);
+        }
+        finally
+        {
+            local.Gate.Release();
+        }
+    }
+
+    private Task WaitSeenAsync(LocalChannel local, long sequence)
+    {
+        TaskCompletionSource done;
+        lock (_lock)
+        {
+            if (local.Seen >= sequence) return Task.CompletedTask;
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            local.Waiters.Add((sequence, done));
+        }
+        return WaitOrGiveUp(done.Task, sequence);
+    }
+
+    private async Task WaitOrGiveUp(Task seen, long sequence)
+    {
+        try
+        {
+            await seen.WaitAsync(_options.DrainTimeout);
+        }
+        catch (TimeoutException)
+        {
+            LogDrainTimeout(Id, sequence);
+        }
+    }
+
+    private async Task JoinPatternAsync(PubSubSubscriber client, byte[] pattern, string key)
+    {
+        await _patternGate.WaitAsync();
+        try
+        {
+            if (!_patternStreaming)
+            {
+                await Task.WhenAll(Enumerable.Range(0, _options.Shards).Select(i => StreamConsumer.Subscribe(ChannelSpace.Pattern, ShardKey(i))));
+                _patternStreaming = true;
+            }
+            var sub = new PatternSub(client, pattern, _options.Shards);
+            lock (_lock)
+            {
+                if (!_patterns.TryGetValue(key, out var list)) _patterns[key] = list = [];
+                list.Add(sub);
+            }
+            long[] joins;
+            try
+            {
+                joins = await Task.WhenAll(Enumerable.Range(0, _options.Shards).Select(i => Shard(i).SubscribePattern(Id, pattern, 1).AsTask()));
+            }
+            catch
+            {
+                lock (_lock) RemovePatternSub(key, sub);
+                throw;
+            }
+            lock (_lock)
+            {
+                sub.Join = joins;
+                client.Pending.Add(sub);
+            }
+            _patternSubscribers++;
+        }
+        finally
+        {
+            _patternGate.Release();
+        }
+    }
+
+    private async Task LeavePatternAsync(PubSubSubscriber client, byte[] pattern, string key)
+    {
+        await _patternGate.WaitAsync();
+        try
+        {
+            PatternSub? sub;
+            lock (_lock) sub = _patterns.TryGetValue(key, out var list) ? list.Find(s => s.Client == client) : null;
+            if (sub is null) return;
+            var lasts = await Task.WhenAll(Enumerable.Range(0, _options.Shards).Select(i => Shard(i).SubscribePattern(Id, pattern, -1).AsTask()));
+            var waits = new List<Task>();
+            lock (_lock)
+            {
+                for (int i = 0; i < lasts.Length; i++)
+                {
+                    if (lasts[i] <= (sub.Join?[i] ?? 0) || _patternSeen[i] >= lasts[i]) continue;
+                    var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _patternWaiters.Add((i, lasts[i], done));
+                    waits.Add(WaitOrGiveUp(done.Task, lasts[i]));
+                }
+            }
+            await Task.WhenAll(waits);
+            lock (_lock)
+            {
+                RemovePatternSub(key, sub);
+                client.Pending.Remove(sub);
+            }
+            if (--_patternSubscribers == 0 && _patternStreaming)
+            {
+                await Task.WhenAll(Enumerable.Range(0, _options.Shards).Select(i => StreamConsumer.Unsubscribe(ChannelSpace.Pattern, ShardKey(i))));
+                _patternStreaming = false;
+            }
+        }
+        finally
+        {
+            _patternGate.Release();
+        }
+    }
+
+    private void RemovePatternSub(string key, PatternSub sub)
+    {
+        if (!_patterns.TryGetValue(key, out var list)) return;
+        list.Remove(sub);
+        if (list.Count == 0) _patterns.Remove(key);
+    }
+
+    /// <summary>The stream key of shard <paramref name="shard"/>'s pattern stream.</summary>
+    public static byte[] ShardKey(int shard) => System.Text.Encoding.ASCII.GetBytes(shard.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    // ---- publish -----------------------------------------------------------------------------------------------
+
+    /// <summary>PUBLISH / SPUBLISH of a pipeline's messages, in order per shard; returns each message's receiver count.</summary>
+    public async Task<long[]> PublishAsync(ChannelSpace space, IReadOnlyList<(byte[] Channel, byte[] Payload)> messages)
+    {
+        var counts = new long[messages.Count];
+        if (messages.Count == 1)
+        {
+            var (ch, payload) = messages[0];
+            counts[0] = (await Shard(ShardOf(ch)).Publish(new PublishBatch(space, [ch], [payload])))[0];
+            return counts;
+        }
+        var groups = new Dictionary<int, List<int>>();
+        for (int i = 0; i < messages.Count; i++)
+        {
+            int shard = ShardOf(messages[i].Channel);
+            if (!groups.TryGetValue(shard, out var list)) groups[shard] = list = [];
+            list.Add(i);
+        }
+        await Task.WhenAll(groups.Select(async g =>
+        {
+            var batch = new PublishBatch(space, [.. g.Value.Select(i => messages[i].Channel)], [.. g.Value.Select(i => messages[i].Payload)]);
+            var result = await Shard(g.Key).Publish(batch);
+            for (int k = 0; k < g.Value.Count; k++) counts[g.Value[k]] = result[k];
+        }));
+        return counts;
+    }
+
+    // ---- delivery (called by the stream consumer grain) ---------------------------------------------------------
+
+    /// <summary>Hands a message that arrived on stream (<paramref name="space"/>, <paramref name="key"/>) to the local clients it counted.</summary>
+    public void Deliver(ChannelSpace space, byte[] key, PubSubDelivery message)
+    {
+        if (space == ChannelSpace.Pattern)
+        {
+            DeliverPattern(int.Parse(System.Text.Encoding.ASCII.GetString(key), System.Globalization.CultureInfo.InvariantCulture), message);
+            return;
+        }
+        lock (_lock)
+        {
+            if (!_channels.TryGetValue((space, PubSubSubscriber.Key(key)), out var local)) return;
+            if (message.Sequence > local.Seen) local.Seen = message.Sequence;
+            Reply? push = null;
+            foreach (var sub in local.Subs)
+            {
+                if (sub.Client.Closed) continue;
+                if (sub.Join >= 0 && message.Sequence <= sub.Join) continue;
+                if (!sub.Active) { (sub.Held ??= []).Add(message); continue; }
+                push ??= Message(space, message);
+                sub.Client.Deliver(push, Size(message));
+            }
+            for (int i = local.Waiters.Count - 1; i >= 0; i--)
+            {
+                if (local.Waiters[i].Sequence > local.Seen) continue;
+                local.Waiters[i].Done.TrySetResult();
+                local.Waiters.RemoveAt(i);
+            }
+        }
+    }
+
+    private void DeliverPattern(int shard, PubSubDelivery message)
+    {
+        if ((uint)shard >= (uint)_patternSeen.Length) return;
+        lock (_lock)
+        {
+            if (message.Sequence > _patternSeen[shard]) _patternSeen[shard] = message.Sequence;
+            foreach (var (_, subs) in _patterns)
+            {
+                if (subs.Count == 0 || !Glob.IsMatch(subs[0].Pattern, message.Channel)) continue;
+                Reply? push = null;
+                foreach (var sub in subs)
+                {
+                    if (sub.Client.Closed) continue;
+                    if (sub.Join is not null && message.Sequence <= sub.Join[shard]) continue;
+                    if (!sub.Active) { (sub.Held ??= []).Add((shard, message)); continue; }
+                    push ??= PMessage(sub.Pattern, message);
+                    sub.Client.Deliver(push, Size(message) + sub.Pattern.Length);
+                }
+            }
+            for (int i = _patternWaiters.Count - 1; i >= 0; i--)
+            {
+                var (s, seq, done) = _patternWaiters[i];
+                if (s != shard || seq > _patternSeen[shard]) continue;
+                done.TrySetResult();
+                _patternWaiters.RemoveAt(i);
+            }
+        }
+    }
+
+    private static Reply Message(ChannelSpace space, PubSubDelivery m) =>
+        Reply.Push([space == ChannelSpace.Shard ? SMessageKind : MessageKind, Reply.Bulk(m.Channel), Reply.Bulk(m.Payload)]);
+
+    private static Reply PMessage(byte[] pattern, PubSubDelivery m) =>
+        Reply.Push([PMessageKind, Reply.Bulk(pattern), Reply.Bulk(m.Channel), Reply.Bulk(m.Payload)]);
+
+    private static int Size(PubSubDelivery m) => m.Channel.Length + m.Payload.Length + 40;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pub/sub hub {Hub} gave up waiting for message {Sequence}, counted for a leaving subscriber")]
+    private partial void LogDrainTimeout(string hub, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pub/sub hub {Hub} could not remove a client's subscriptions")]
+    private partial void LogRemoveFailed(Exception exception, string hub);
+}

@@ -1,0 +1,180 @@
+using Microsoft.Extensions.Options;
+using Orleans.Cache.Core;
+using Orleans.Cache.PubSub;
+using Orleans.Streams;
+
+namespace Orleans.Cache.Grains;
+
+/// <summary>
+/// Sequencer and directory of one slice of the channel space (see <see cref="PubSubHub"/> for why counts are exact):
+/// per channel, how many clients of each hub are subscribed; every pattern with its clients per hub; one sequence
+/// number for everything this shard publishes.
+/// </summary>
+public sealed class PubSubShardGrain(IOptions<PubSubOptions> options) : Grain, IPubSubShardGrain
+{
+    private sealed class Subscribers(byte[] name)
+    {
+        public readonly byte[] Name = name;
+        public readonly Dictionary<string, int> Hubs = new(StringComparer.Ordinal);
+        public long Total;
+        /// <summary>Sequence number of the last message that counted these subscribers.</summary>
+        public long Last;
+
+        public void Add(string hub, int delta)
+        {
+            int n = Hubs.GetValueOrDefault(hub) + delta;
+            if (n < 0) return; // a leave without a join (a hub retrying after a failure): nothing to undo
+            if (n == 0) Hubs.Remove(hub); else Hubs[hub] = n;
+            Total += delta;
+        }
+    }
+
+    private readonly Dictionary<string, Subscribers> _channels = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Subscribers> _shardChannels = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Subscribers> _patterns = new(StringComparer.Ordinal);
+    private readonly string _provider = options.Value.StreamProvider;
+    private long _sequence;
+    private long _patternLast;
+
+    private Dictionary<string, Subscribers> Space(ChannelSpace space) => space == ChannelSpace.Shard ? _shardChannels : _channels;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // The directory lives in memory: keep it while the silo lives.
+        this.RegisterGrainTimer(() => Task.CompletedTask, new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true });
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask<long[]> Publish(PublishBatch batch)
+    {
+        var channels = Space(batch.Space);
+        var counts = new long[batch.Channels.Length];
+        Dictionary<string, (byte[] Key, List<PubSubDelivery> Items)>? streams = null;
+        List<PubSubDelivery>? patternItems = null;
+        for (int i = 0; i < counts.Length; i++)
+        {
+            var channel = batch.Channels[i];
+            long seq = ++_sequence;
+            var message = new PubSubDelivery(channel, batch.Payloads[i], seq);
+            long count = 0;
+            if (channels.TryGetValue(PubSubSubscriber_Key(channel), out var subs) && subs.Total > 0)
+            {
+                count += subs.Total;
+                subs.Last = seq;
+                streams ??= [];
+                var k = PubSubSubscriber_Key(channel);
+                if (!streams.TryGetValue(k, out var s)) streams[k] = s = (channel, []);
+                s.Items.Add(message);
+            }
+            if (batch.Space == ChannelSpace.Channel && _patterns.Count > 0)
+            {
+                bool matched = false;
+                foreach (var p in _patterns.Values)
+                {
+                    if (!Glob.IsMatch(p.Name, channel)) continue;
+                    count += p.Total;
+                    p.Last = seq;
+                    matched = true;
+                }
+                if (matched)
+                {
+                    (patternItems ??= []).Add(message);
+                    _patternLast = seq;
+                }
+            }
+            counts[i] = count;
+        }
+        if (streams is null && patternItems is null) return counts;
+        var provider = this.GetStreamProvider(_provider);
+        var sends = new List<Task>();
+        if (streams is not null)
+            foreach (var (_, (key, items)) in streams)
+                sends.Add(Send(provider.GetStream<PubSubDelivery>(StreamIds.Of(batch.Space, key)), items));
+        if (patternItems is not null)
+            sends.Add(Send(provider.GetStream<PubSubDelivery>(StreamIds.Of(ChannelSpace.Pattern, PubSubHub.ShardKey((int)this.GetPrimaryKeyLong()))), patternItems));
+        await Task.WhenAll(sends);
+        return counts;
+    }
+
+    private static Task Send(IAsyncStream<PubSubDelivery> stream, List<PubSubDelivery> items) =>
+        items.Count == 1 ? stream.OnNextAsync(items[0]) : stream.OnNextBatchAsync(items);
+
+    public ValueTask<long> Subscribe(string hub, ChannelSpace space, byte[] channel, int delta)
+    {
+        var channels = Space(space);
+        string key = PubSubSubscriber_Key(channel);
+        if (delta > 0)
+        {
+            if (!channels.TryGetValue(key, out var subs)) channels[key] = subs = new Subscribers(channel);
+            subs.Add(hub, delta);
+            return ValueTask.FromResult(_sequence);
+        }
+        if (!channels.TryGetValue(key, out var existing)) return ValueTask.FromResult(0L);
+        existing.Add(hub, delta);
+        if (existing.Total <= 0) channels.Remove(key);
+        return ValueTask.FromResult(existing.Last);
+    }
+
+    public ValueTask<long> SubscribePattern(string hub, byte[] pattern, int delta)
+    {
+        string key = PubSubSubscriber_Key(pattern);
+        if (delta > 0)
+        {
+            if (!_patterns.TryGetValue(key, out var subs)) _patterns[key] = subs = new Subscribers(pattern);
+            subs.Add(hub, delta);
+            return ValueTask.FromResult(_sequence);
+        }
+        if (!_patterns.TryGetValue(key, out var existing)) return ValueTask.FromResult(0L);
+        existing.Add(hub, delta);
+        if (existing.Total <= 0) _patterns.Remove(key);
+        return ValueTask.FromResult(existing.Last);
+    }
+
+    public ValueTask<byte[][]> Channels(ChannelSpace space, byte[]? pattern)
+    {
+        var names = new List<byte[]>();
+        foreach (var subs in Space(space).Values)
+            if (subs.Total > 0 && (pattern is null || Glob.IsMatch(pattern, subs.Name))) names.Add(subs.Name);
+        return ValueTask.FromResult(names.ToArray());
+    }
+
+    public ValueTask<long[]> NumSub(ChannelSpace space, byte[][] channels)
+    {
+        var map = Space(space);
+        var counts = new long[channels.Length];
+        for (int i = 0; i < channels.Length; i++)
+            counts[i] = map.TryGetValue(PubSubSubscriber_Key(channels[i]), out var subs) ? subs.Total : 0;
+        return ValueTask.FromResult(counts);
+    }
+
+    public ValueTask<long> NumPat() => ValueTask.FromResult((long)_patterns.Count);
+
+    public ValueTask DropHub(string hub)
+    {
+        foreach (var map in new[] { _channels, _shardChannels, _patterns })
+        {
+            foreach (var (key, subs) in map.ToList())
+            {
+                if (!subs.Hubs.TryGetValue(hub, out int n)) continue;
+                subs.Add(hub, -n);
+                if (subs.Total <= 0) map.Remove(key);
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private static string PubSubSubscriber_Key(byte[] name) => System.Text.Encoding.Latin1.GetString(name);
+}
+
+/// <summary>The stream ids of channels, shard channels and shard pattern streams.</summary>
+public static class StreamIds
+{
+    public static StreamId Of(ChannelSpace space, byte[] key) => StreamId.Create(Namespace(space), key);
+
+    private static ReadOnlySpan<byte> Namespace(ChannelSpace space) => space switch
+    {
+        ChannelSpace.Channel => "redis.channel"u8,
+        ChannelSpace.Shard => "redis.shardchannel"u8,
+        _ => "redis.pattern"u8,
+    };
+}
