@@ -9,7 +9,7 @@ public sealed class CacheOptions
     /// How many partition grains split the 16,384 slots. Every silo and client of a cluster must use the same
     /// number. See the README for how the default was measured.
     /// </summary>
-    public int Partitions { get; set; } = 16;
+    public int Partitions { get; set; } = 8;
 
     /// <summary>Active-expire cycle period (Redis's hz 10 = every 100 ms).</summary>
     public TimeSpan ExpireSweepInterval { get; set; } = TimeSpan.FromMilliseconds(100);

@@ -102,6 +102,8 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
         // Per partition: the commands in request order, and for each where its reply goes.
         var groups = new Group?[_queues.Length];
         RoutePlan?[]? splits = null;
+        Reply[]?[]? partReplies = null;
+        int used = 0;
         for (int i = start; i < n; i++)
         {
             var plan = PlanOf(pipeline[i]);
@@ -109,49 +111,67 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
             if (plan.Command!.IsBlocking) { end = i; break; }
             if (plan.Parts is null)
             {
-                (groups[plan.Partition] ??= new Group()).Add(plan.Argv!, i, -1);
+                Add(plan.Partition, plan.Argv!, i, -1);
                 continue;
             }
             (splits ??= new RoutePlan?[n])[i] = plan;
-            for (int k = 0; k < plan.Parts.Count; k++)
-                (groups[plan.Parts[k].Partition] ??= new Group()).Add(plan.Parts[k].Argv, i, k);
+            // Created here, before any partition answers: parts of one command may land on several threads at once.
+            (partReplies ??= new Reply[]?[n])[i] = new Reply[plan.Parts.Count];
+            for (int k = 0; k < plan.Parts.Count; k++) Add(plan.Parts[k].Partition, plan.Parts[k].Argv, i, k);
         }
 
-        var partReplies = splits is null ? null : new Reply[n][];
-        for (int p = 0; p < groups.Length; p++)
+        if (used > 0)
         {
-            var g = groups[p];
-            if (g is null) continue;
-            g.Task = _queues[p].Enqueue(g.Commands, out g.Offset);
-        }
-        for (int p = 0; p < groups.Length; p++)
-        {
-            var g = groups[p];
-            if (g is null) continue;
-            Reply[] results;
-            try
-            {
-                results = await g.Task!.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A partition that cannot be reached fails only the commands that needed it.
-                var error = Reply.Error("ERR partition unavailable: " + e.GetBaseException().Message);
-                results = new Reply[g.Offset + g.Commands.Count];
-                Array.Fill(results, error);
-            }
-            for (int j = 0; j < g.Commands.Count; j++)
-            {
-                var (request, part) = g.Targets[j];
-                var reply = results[g.Offset + j];
-                if (part < 0) replies[request] = reply;
-                else (partReplies![request] ??= new Reply[splits![request]!.Value.Parts!.Count])[part] = reply;
-            }
+            var sink = new PipelineSink(groups, replies, partReplies, used);
+            for (int p = 0; p < groups.Length; p++)
+                if (groups[p] is { } g) _queues[p].Enqueue(g.Commands, sink, p);
+            await sink.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         if (splits is not null)
             for (int i = start; i < end; i++)
-                if (splits[i] is { } plan) replies[i] = Finish(plan, partReplies![i]);
+                if (splits[i] is { } plan) replies[i] = Finish(plan, partReplies![i]!);
         return end;
+
+        void Add(int partition, byte[][] argv, int request, int part)
+        {
+            if (groups[partition] is not { } group)
+            {
+                groups[partition] = group = new Group();
+                used++;
+            }
+            group.Add(argv, request, part);
+        }
+    }
+
+    /// <summary>
+    /// Collects a pipeline's replies as each partition answers (on the thread that got the answer) and completes
+    /// once, when the last partition has answered.
+    /// </summary>
+    private sealed class PipelineSink(Group?[] groups, Reply[] replies, Reply[]?[]? partReplies, int partitions)
+        : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), IReplySink
+    {
+        private int _remaining = partitions;
+
+        public void OnReplies(ReadOnlySpan<Reply> results, int partition)
+        {
+            var targets = groups[partition]!.Targets;
+            for (int j = 0; j < targets.Count; j++) Place(targets[j], results[j]);
+            if (Interlocked.Decrement(ref _remaining) == 0) TrySetResult();
+        }
+
+        public void OnFailure(Exception error, int partition)
+        {
+            // A partition that cannot be reached fails only the commands that needed it.
+            var reply = Reply.Error("ERR partition unavailable: " + error.GetBaseException().Message);
+            foreach (var target in groups[partition]!.Targets) Place(target, reply);
+            if (Interlocked.Decrement(ref _remaining) == 0) TrySetResult();
+        }
+
+        private void Place((int Request, int Part) target, Reply reply)
+        {
+            if (target.Part < 0) replies[target.Request] = reply;
+            else partReplies![target.Request]![target.Part] = reply;
+        }
     }
 
     private sealed class Group
@@ -159,8 +179,6 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
         public readonly List<byte[][]> Commands = new(8);
         /// <summary>Per command: the request it answers and, for a split command, which part (else -1).</summary>
         public readonly List<(int Request, int Part)> Targets = new(8);
-        public Task<Reply[]>? Task;
-        public int Offset;
 
         public void Add(byte[][] argv, int request, int part)
         {

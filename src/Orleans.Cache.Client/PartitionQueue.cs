@@ -9,12 +9,13 @@ namespace Orleans.Cache.Client;
 /// </summary>
 internal sealed class PartitionQueue(IPartitionGrain grain)
 {
-    /// <summary>Commands gathered for the next call; every sender awaits the same completion.</summary>
+    /// <summary>Commands gathered for the next call; senders await the same completion or are called back.</summary>
     internal sealed class Pending
     {
         public readonly List<byte[][]> Commands = new(16);
         // Continuations run inline: the next call is already on its way before this completes.
         public readonly TaskCompletionSource<Reply[]> Done = new();
+        public List<(IReplySink Sink, int Token, int Offset, int Count)>? Sinks;
     }
 
     private readonly Lock _lock = new();
@@ -53,6 +54,39 @@ internal sealed class PartitionQueue(IPartitionGrain grain)
         return batch.Done.Task;
     }
 
+    /// <summary>
+    /// Queues commands whose replies are handed to <paramref name="sink"/> (with <paramref name="token"/>) as soon
+    /// as the call returns, on the thread that received them: a pipeline spread over many partitions then resumes
+    /// once, when its last partition answers, instead of once per partition.
+    /// </summary>
+    public void Enqueue(List<byte[][]> commands, IReplySink sink, int token)
+    {
+        Pending batch;
+        bool start = false;
+        lock (_lock)
+        {
+            batch = _pending ??= new Pending();
+            (batch.Sinks ??= new(8)).Add((sink, token, batch.Commands.Count, commands.Count));
+            batch.Commands.AddRange(commands);
+            if (!_inFlight) { _inFlight = true; _pending = null; start = true; }
+        }
+        if (start) _ = Run(batch);
+    }
+
+    private static void Complete(Pending batch, Reply[]? replies, Exception? error)
+    {
+        if (batch.Sinks is { } sinks)
+        {
+            foreach (var (sink, token, offset, count) in sinks)
+            {
+                if (error is null) sink.OnReplies(replies.AsSpan(offset, count), token);
+                else sink.OnFailure(error, token);
+            }
+        }
+        if (error is null) batch.Done.SetResult(replies!);
+        else batch.Done.SetException(error);
+    }
+
     private async Task Run(Pending batch)
     {
         var call = Send(batch);
@@ -72,8 +106,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain)
             }
             if (next is not null) call = Send(next);
 
-            if (error is null) batch.Done.SetResult(replies!);
-            else batch.Done.SetException(error);
+            Complete(batch, replies, error);
 
             if (next is null) return;
             batch = next;
@@ -91,4 +124,11 @@ internal sealed class PartitionQueue(IPartitionGrain grain)
             return ValueTask.FromException<ReplyBatch>(e);
         }
     }
+}
+
+/// <summary>Receives the replies of commands queued with <see cref="PartitionQueue.Enqueue(List{byte[][]}, IReplySink, int)"/>.</summary>
+internal interface IReplySink
+{
+    void OnReplies(ReadOnlySpan<Reply> replies, int token);
+    void OnFailure(Exception error, int token);
 }
