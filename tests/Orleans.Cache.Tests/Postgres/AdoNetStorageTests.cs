@@ -127,6 +127,55 @@ public sealed class AdoNetStorageTests(PostgresServer postgres)
         }
     }
 
+    [Fact]
+    public async Task A_corrupt_snapshot_row_fails_only_its_partition_with_a_clear_error()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        const string ClusterId = "corrupt";
+        (string, string) adoNetSnapshots = ("Snapshots:Storage", "AdoNet");
+        var silo = await PostgresSilo.StartAsync(PostgresSilo.Settings(db, ClusterId, adoNetSnapshots));
+        try
+        {
+            var cache = silo.Services.GetRequiredService<ICache>();
+            for (int i = 0; i < 400; i++) await cache.SetAsync($"c:{i}", "v");
+            Assert.Equal("OK", (await cache.ExecuteAsync("SAVE")).Text);
+        }
+        finally
+        {
+            await StopAsync([silo]);
+        }
+
+        // Flip one byte in the middle of the largest stored row: a chunk of one partition's snapshot.
+        await using (var connection = new NpgsqlConnection(db))
+        {
+            await connection.OpenAsync();
+            await using var damage = new NpgsqlCommand("""
+                UPDATE OrleansStorage SET PayloadBinary = set_byte(PayloadBinary, length(PayloadBinary) / 2,
+                    get_byte(PayloadBinary, length(PayloadBinary) / 2) # 255)
+                WHERE ctid = (SELECT ctid FROM OrleansStorage WHERE PayloadBinary IS NOT NULL ORDER BY length(PayloadBinary) DESC LIMIT 1)
+                """, connection);
+            Assert.Equal(1, await damage.ExecuteNonQueryAsync());
+        }
+
+        silo = await PostgresSilo.StartAsync(PostgresSilo.Settings(db, ClusterId, adoNetSnapshots));
+        try
+        {
+            var cache = silo.Services.GetRequiredService<ICache>();
+            int failed = 0, served = 0;
+            for (int i = 0; i < 400; i++)
+            {
+                try { Assert.Equal("v", await cache.GetStringAsync($"c:{i}")); served++; }
+                catch (CacheException e) { Assert.Contains("snapshot could not be loaded", e.Message); failed++; }
+            }
+            Assert.True(failed > 0, "the damaged partition must say so");
+            Assert.True(served > 0, "the other partitions keep serving");
+        }
+        finally
+        {
+            await StopAsync([silo]);
+        }
+    }
+
     private static async Task StopAsync(IHost[] silos)
     {
         await Task.WhenAll(silos.Select(s => s.StopAsync()));
