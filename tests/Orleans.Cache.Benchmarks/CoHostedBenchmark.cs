@@ -18,7 +18,7 @@ public static class CoHostedBenchmark
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(21111, 31000).AddOrleansCache());
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(21111, 31000).AddOrleansCache(configureSnapshots: o => o.Storage = "None"));
         using var host = builder.Build();
         await host.StartAsync();
         var cache = host.Services.GetRequiredService<ICache>();
