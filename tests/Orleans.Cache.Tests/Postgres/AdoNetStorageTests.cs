@@ -10,7 +10,7 @@ namespace Orleans.Cache.Tests.Postgres;
 
 /// <summary>ADO.NET grain storage on PostgreSQL under the names the silo registers ("snapshots", "PubSubStore").</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class AdoNetStorageTests(PostgresServer postgres)
+public sealed class AdoNetStorageTests(PostgresServer postgres, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task Keys_of_every_type_saved_to_PostgreSQL_come_back_in_a_restarted_cluster_with_their_remaining_ttls()
@@ -120,6 +120,52 @@ public sealed class AdoNetStorageTests(PostgresServer postgres)
             var state = new GrainState<List<string>> { State = ["subscription"] };
             await storage.WriteStateAsync("PubSubRendezvousGrain", GrainId.Create("pubsub", "stream-1"), state);
             Assert.Equal(1, await StorageRowsAsync(db));
+        }
+        finally
+        {
+            await StopAsync([silo]);
+        }
+    }
+
+    [Fact]
+    public async Task A_partition_of_a_million_keys_snapshots_to_PostgreSQL_in_chunks_and_loads_back()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        const int Keys = 1_000_000;
+        (string, string)[] settings = [("Snapshots:Storage", "AdoNet"), ("Cache:Partitions", "1")];
+        var silo = await PostgresSilo.StartAsync(PostgresSilo.Settings(db, "million", settings));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var executor = silo.Services.GetRequiredService<ICommandExecutor>();
+            var value = new byte[32];
+            for (int start = 0; start < Keys; start += 20_000)
+                await executor.ExecuteAsync(Enumerable.Range(start, 20_000)
+                    .Select(i => new[] { "SET"u8.ToArray(), System.Text.Encoding.ASCII.GetBytes($"key:{i:D8}"), value }).ToArray());
+            clock.Restart();
+            Assert.Equal("OK", (await silo.Services.GetRequiredService<ICache>().ExecuteAsync("SAVE")).Text);
+            output.WriteLine($"SAVE of {Keys:N0} keys to PostgreSQL: {clock.ElapsedMilliseconds} ms");
+        }
+        finally
+        {
+            await StopAsync([silo]);
+        }
+        await using (var connection = new NpgsqlConnection(db))
+        {
+            await connection.OpenAsync();
+            await using var rows = new NpgsqlCommand("SELECT count(*), sum(length(PayloadBinary)) FROM OrleansStorage WHERE PayloadBinary IS NOT NULL", connection);
+            await using var reader = await rows.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            output.WriteLine($"{reader.GetInt64(0)} rows, {reader.GetInt64(1) / 1e6:N1} MB");
+            Assert.True(reader.GetInt64(0) > 5, "a 1M-key snapshot is stored as several chunk rows");
+        }
+
+        silo = await PostgresSilo.StartAsync(PostgresSilo.Settings(db, "million", settings));
+        try
+        {
+            clock.Restart();
+            Assert.Equal(Keys, await silo.Services.GetRequiredService<ICache>().CountAsync());
+            output.WriteLine($"load on activation: {clock.ElapsedMilliseconds} ms");
         }
         finally
         {
