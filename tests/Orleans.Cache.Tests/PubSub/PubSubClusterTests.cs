@@ -8,29 +8,7 @@ using StackExchange.Redis;
 namespace Orleans.Cache.Tests.PubSub;
 
 /// <summary>A 3-silo cluster with the RESP endpoint in every silo, for pub/sub across silos.</summary>
-public sealed class PubSubClusterFixture : IAsyncLifetime
-{
-    public CacheCluster Cache { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Cache = await CacheCluster.StartAsync(3, b =>
-        b.ConfigureSilo((_, silo) => silo.Services.AddRespEndpoint(o => o.Port = 0)));
-
-    public async Task DisposeAsync() => await Cache.DisposeAsync();
-
-    public IPEndPoint EndPointOf(int silo) =>
-        Cache.Cluster.Silos[silo].ServiceProvider.GetRequiredService<RespServer>().EndPoints[0];
-
-    public Task<ConnectionMultiplexer> ConnectAsync(int silo, RedisProtocol protocol) =>
-        ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
-        {
-            EndPoints = { EndPointOf(silo) },
-            Protocol = protocol,
-            AllowAdmin = true,
-            ConnectTimeout = 10_000,
-            SyncTimeout = 10_000,
-            AsyncTimeout = 10_000,
-        });
-}
+public sealed class PubSubClusterFixture() : RespClusterFixtureBase(3);
 
 /// <summary>Subscribers on every silo, publishers on others: counts, order, patterns, unsubscribe, disconnects, both protocols.</summary>
 public sealed class PubSubClusterTests(PubSubClusterFixture fixture) : IClassFixture<PubSubClusterFixture>

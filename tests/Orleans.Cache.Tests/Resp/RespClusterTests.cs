@@ -6,12 +6,12 @@ using StackExchange.Redis;
 
 namespace Orleans.Cache.Tests.Resp;
 
-/// <summary>A 2-silo TestingHost cluster with the RESP endpoint in every silo, on the real executor and partition grains.</summary>
-public sealed class RespClusterFixture : IAsyncLifetime
+/// <summary>A TestingHost cluster with the RESP endpoint in every silo, on the real executor and partition grains.</summary>
+public abstract class RespClusterFixtureBase(short silos) : IAsyncLifetime
 {
     public CacheCluster Cache { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cache = await CacheCluster.StartAsync(2, b =>
+    public async Task InitializeAsync() => Cache = await CacheCluster.StartAsync(silos, b =>
         b.ConfigureSilo((_, silo) => silo.Services.AddRespEndpoint(o => o.Port = 0)));
 
     public async Task DisposeAsync() => await Cache.DisposeAsync();
@@ -30,6 +30,9 @@ public sealed class RespClusterFixture : IAsyncLifetime
             AsyncTimeout = 10_000,
         });
 }
+
+/// <summary>Two silos with RESP endpoints.</summary>
+public sealed class RespClusterFixture() : RespClusterFixtureBase(2);
 
 /// <summary>Redis clients against every silo of a real cluster: one keyspace, fan-out across partitions, order, errors.</summary>
 public sealed class RespClusterTests(RespClusterFixture fixture) : IClassFixture<RespClusterFixture>
