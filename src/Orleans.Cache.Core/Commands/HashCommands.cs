@@ -13,6 +13,7 @@ public static class HashCommands
         int added = 0;
         for (int i = 2; i < a.Length; i += 2)
             if (hash.Fields.Set(a[i], a[i + 1])) added++;
+        db.Notify(KeyspaceEventFlags.Hash, "hset", a[1]);
         return Reply.Int(added);
     }
 
@@ -21,6 +22,7 @@ public static class HashCommands
         if (a.Length % 2 != 0) return Errors.WrongArity("hmset");
         var hash = RedisHash.GetOrCreate(db, a[1]);
         for (int i = 2; i < a.Length; i += 2) hash.Fields.Set(a[i], a[i + 1]);
+        db.Notify(KeyspaceEventFlags.Hash, "hset", a[1]);
         return Reply.Ok;
     }
 
@@ -29,6 +31,7 @@ public static class HashCommands
         var hash = RedisHash.Get(db, a[1]);
         if (hash is not null && hash.Fields.ContainsKey(a[2])) return Reply.Int(0);
         (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], a[3]);
+        db.Notify(KeyspaceEventFlags.Hash, "hset", a[1]);
         return Reply.Int(1);
     }
 
@@ -71,6 +74,7 @@ public static class HashCommands
         int removed = 0;
         for (int i = 2; i < a.Length; i++)
             if (hash.Fields.Remove(a[i])) removed++;
+        if (removed > 0) db.Notify(KeyspaceEventFlags.Hash, "hdel", a[1]);
         RedisHash.DeleteIfEmpty(db, a[1], hash);
         return Reply.Int(removed);
     }
@@ -94,6 +98,7 @@ public static class HashCommands
             return Errors.Overflow;
         long result = current + by;
         (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], Args.FormatLong(result));
+        db.Notify(KeyspaceEventFlags.Hash, "hincrby", a[1]);
         return Reply.Int(result);
     }
 
@@ -110,6 +115,7 @@ public static class HashCommands
         if (result.IsInfinity) return Errors.NanOrInfinity;
         var bytes = Args.Bytes(result.ToString());
         (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], bytes);
+        db.Notify(KeyspaceEventFlags.Hash, "hincrbyfloat", a[1]);
         return Reply.Bulk(bytes);
     }
 

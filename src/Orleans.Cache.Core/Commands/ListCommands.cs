@@ -17,6 +17,7 @@ public static class ListCommands
             list = RedisList.GetOrCreate(db, a[1]);
         }
         for (int i = 2; i < a.Length; i++) list.Push(a[i], front);
+        db.Notify(KeyspaceEventFlags.List, front ? "lpush" : "rpush", a[1]);
         return Reply.Int(list.Count);
     }
 
@@ -35,6 +36,7 @@ public static class ListCommands
         if (a.Length == 2)
         {
             var value = list.Pop(front);
+            db.Notify(KeyspaceEventFlags.List, front ? "lpop" : "rpop", a[1]);
             RedisList.DeleteIfEmpty(db, a[1], list);
             return Reply.Bulk(value);
         }
@@ -46,6 +48,7 @@ public static class ListCommands
     {
         var items = new Reply[Math.Min(count, list.Count)];
         for (int i = 0; i < items.Length; i++) items[i] = Reply.Bulk(list.Pop(front));
+        if (items.Length > 0) db.Notify(KeyspaceEventFlags.List, front ? "lpop" : "rpop", key);
         RedisList.DeleteIfEmpty(db, key, list);
         return items;
     }

@@ -9,6 +9,7 @@ public static class SetCommands
         int added = 0;
         for (int i = 2; i < a.Length; i++)
             if (set.Add(a[i])) added++;
+        if (added > 0) db.Notify(KeyspaceEventFlags.Set, "sadd", a[1]);
         return Reply.Int(added);
     }
 
@@ -19,6 +20,7 @@ public static class SetCommands
         int removed = 0;
         for (int i = 2; i < a.Length; i++)
             if (set.Remove(a[i])) removed++;
+        if (removed > 0) db.Notify(KeyspaceEventFlags.Set, "srem", a[1]);
         RedisSet.DeleteIfEmpty(db, a[1], set);
         return Reply.Int(removed);
     }

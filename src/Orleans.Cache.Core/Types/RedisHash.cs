@@ -28,6 +28,6 @@ public sealed class RedisHash : IRedisValue
     /// <summary>Deletes the key once its hash is empty: Redis never keeps empty aggregates.</summary>
     public static void DeleteIfEmpty(Keyspace db, byte[] key, RedisHash hash)
     {
-        if (hash.Count == 0) db.Delete(key);
+        if (hash.Count == 0 && db.Delete(key)) db.Notify(KeyspaceEventFlags.Generic, "del", key);
     }
 }

@@ -32,7 +32,7 @@ public sealed class RedisList : IRedisValue, IEnumerable<byte[]>
 
     public static void DeleteIfEmpty(Keyspace db, byte[] key, RedisList list)
     {
-        if (list.Count == 0) db.Delete(key);
+        if (list.Count == 0 && db.Delete(key)) db.Notify(KeyspaceEventFlags.Generic, "del", key);
     }
 
     private int Slot(int index)

@@ -44,6 +44,6 @@ public sealed class RedisSet : IRedisValue
 
     public static void DeleteIfEmpty(Keyspace db, byte[] key, RedisSet set)
     {
-        if (set.Count == 0) db.Delete(key);
+        if (set.Count == 0 && db.Delete(key)) db.Notify(KeyspaceEventFlags.Generic, "del", key);
     }
 }

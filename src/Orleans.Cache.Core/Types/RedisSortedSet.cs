@@ -34,7 +34,7 @@ public sealed class RedisSortedSet : IRedisValue
 
     public static void DeleteIfEmpty(Keyspace db, byte[] key, RedisSortedSet set)
     {
-        if (set.Count == 0) db.Delete(key);
+        if (set.Count == 0 && db.Delete(key)) db.Notify(KeyspaceEventFlags.Generic, "del", key);
     }
 
     public bool TryGetScore(byte[] member, out double score)
