@@ -6,27 +6,9 @@ in one run, and prints a ratio table (Orleans.Cache / Redis) with p99 latencies.
 
 Needs redis-server and redis-benchmark (Debian: apt-get install redis-server redis-tools) and the .NET SDK.
 Each cell is the median of the rounds; "geomean" rows combine SET, GET and INCR."""
-import argparse, csv, io, math, os, shutil, socket, statistics, subprocess, sys, tempfile, time
+import argparse, csv, io, math, statistics, subprocess
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_ping(port, proc, seconds=60):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"server on port {port} exited with {proc.returncode}")
-        r = subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True, text=True)
-        if r.stdout.strip() == "PONG":
-            return
-        time.sleep(0.3)
-    sys.exit(f"server on port {port} did not answer PING")
+from servers import side_by_side
 
 
 def bench(port, tests, requests, pipeline, random_keys):
@@ -47,29 +29,9 @@ def main():
     ap.add_argument("--tests", default="set,get,incr,mset")
     ap.add_argument("--partitions", type=int, default=0, help="override Cache:Partitions")
     args = ap.parse_args()
-    for tool in ("redis-server", "redis-benchmark", "redis-cli", "dotnet"):
-        if not shutil.which(tool):
-            sys.exit(f"{tool} not found (apt-get install -y redis-server redis-tools)")
-
-    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", os.path.join(ROOT, "silo/Orleans.Cache.Silo")], check=True,
-                   stdout=subprocess.DEVNULL)
-    silo_dll = os.path.join(ROOT, "silo/Orleans.Cache.Silo/bin/Release/net10.0/Orleans.Cache.Silo.dll")
-    redis_port, orleans_port = free_port(), free_port()
-    data = tempfile.mkdtemp(prefix="orleans-cache-bench-")
-    env = dict(os.environ, DOTNET_TieredPGO="1", DOTNET_TC_CallCountingDelayMs="0", DOTNET_gcServer="1")
-    silo_args = ["dotnet", silo_dll, "--port", str(orleans_port), "--silo-port", str(free_port()), "--gateway-port", str(free_port()),
-                 "--Snapshots:Storage", "None", "--Logging:LogLevel:Default", "Warning"]
-    if args.partitions:
-        silo_args += ["--partitions", str(args.partitions)]
-    servers = {
-        "redis": subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no", "--dir", data],
-                                  stdout=subprocess.DEVNULL),
-        "orleans": subprocess.Popen(silo_args, env=env, cwd=data, stdout=subprocess.DEVNULL),
-    }
-    ports = {"redis": redis_port, "orleans": orleans_port}
-    try:
-        for name, proc in servers.items():
-            wait_for_ping(ports[name], proc)
+    silo_args = ["--partitions", str(args.partitions)] if args.partitions else []
+    with side_by_side(("redis-server", "redis-benchmark", "redis-cli", "dotnet"), silo_args) as ports:
+        redis_port, orleans_port = ports["redis"], ports["orleans"]
         # Warm-up (JIT, partition activation) before anything is measured.
         for p in (16, 1):
             bench(orleans_port, args.tests, 50000, p, True)
@@ -102,15 +64,6 @@ def main():
             if ratios:
                 geo = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
                 print(f"| {'random' if rk else 'single'} | {p} | **geomean SET/GET/INCR** | | | **{geo:.2f}x** | | |")
-    finally:
-        for proc in servers.values():
-            proc.terminate()
-        for proc in servers.values():
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -8,28 +8,11 @@ raw RESP2 socket. Each payload carries its send time, so each delivery's latency
 Reports messages/s (published messages whose last delivery arrived, per second), deliveries/s and p50/p99
 latency. The load generator is one Python process; with 100 subscribers it is part of what is measured, for
 both servers alike. Needs redis-server, redis-cli and the .NET SDK."""
-import argparse, asyncio, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time
+import argparse, asyncio, re, statistics, subprocess, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from servers import side_by_side
+
 STAMP = re.compile(rb"T(\d{19})")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_ping(port, proc, seconds=90):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"server on port {port} exited with {proc.returncode}")
-        r = subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True, text=True)
-        if r.stdout.strip() == "PONG":
-            return
-        time.sleep(0.3)
-    sys.exit(f"server on port {port} did not answer PING")
 
 
 async def subscriber(port, channel, expected, latencies, ready, done):
@@ -112,26 +95,8 @@ def main():
     ap.add_argument("--subscribers", default="1,100")
     ap.add_argument("--window", type=int, default=50)
     args = ap.parse_args()
-    for tool in ("redis-server", "redis-cli", "dotnet"):
-        if not shutil.which(tool):
-            sys.exit(f"{tool} not found (apt-get install -y redis-server redis-tools)")
-    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", os.path.join(ROOT, "silo/Orleans.Cache.Silo")], check=True,
-                   stdout=subprocess.DEVNULL)
-    silo_dll = os.path.join(ROOT, "silo/Orleans.Cache.Silo/bin/Release/net10.0/Orleans.Cache.Silo.dll")
-    redis_port, orleans_port = free_port(), free_port()
-    data = tempfile.mkdtemp(prefix="orleans-cache-pubsub-bench-")
-    env = dict(os.environ, DOTNET_TieredPGO="1", DOTNET_TC_CallCountingDelayMs="0", DOTNET_gcServer="1")
-    servers = {
-        "redis": subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no", "--dir", data],
-                                  stdout=subprocess.DEVNULL),
-        "orleans": subprocess.Popen(["dotnet", silo_dll, "--port", str(orleans_port), "--silo-port", str(free_port()),
-                                     "--gateway-port", str(free_port()), "--Snapshots:Storage", "None",
-                                     "--Logging:LogLevel:Default", "Warning"], env=env, cwd=data, stdout=subprocess.DEVNULL),
-    }
-    ports = {"redis": redis_port, "orleans": orleans_port}
-    try:
-        for name, proc in servers.items():
-            wait_for_ping(ports[name], proc)
+    with side_by_side(("redis-server", "redis-cli", "dotnet"), prefix="orleans-cache-pubsub-bench-") as ports:
+        redis_port, orleans_port = ports["redis"], ports["orleans"]
         asyncio.run(run_case(orleans_port, 1, 2000, args.window))  # warm-up (JIT, grain activation)
         print(f"messages={args.messages} window={args.window} payload=32B (redis-server {redis_version(redis_port)}, 1 silo)")
         print(f"{'subscribers':>11} {'server':>8} {'msgs/s':>10} {'deliveries/s':>13} {'p50 ms':>8} {'p99 ms':>8} {'counts':>7}")
@@ -143,11 +108,6 @@ def main():
                 print(f"{subs:>11} {name:>8} {r['msgs_per_s']:>10.0f} {r['deliveries_per_s']:>13.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
                       f"{'exact' if r['counted_ok'] else 'WRONG':>7}")
             print(f"{subs:>11} {'ratio':>8} {rows['orleans']['msgs_per_s'] / rows['redis']['msgs_per_s']:>10.2f}x")
-    finally:
-        for proc in servers.values():
-            proc.terminate()
-            proc.wait(10)
-        shutil.rmtree(data, ignore_errors=True)
 
 
 def redis_version(port):
