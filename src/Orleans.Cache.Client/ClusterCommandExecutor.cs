@@ -235,12 +235,6 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
     {
         var command = plan.Command!;
         if (command.Name == "SCAN") return FinishScan(plan.Parts![0].Partition, replies[0]);
-        if (command.Name == "RANDOMKEY")
-        {
-            foreach (var r in replies) if (r.IsError) return r;
-            var found = replies.Where(r => r.Kind == ReplyKind.Bulk).ToArray();
-            return found.Length == 0 ? Reply.Nil : found[Random.Shared.Next(found.Length)];
-        }
         return CommandRouter.Merge(command, plan.Parts!, replies, plan.KeyCount);
     }
 

@@ -13,8 +13,8 @@ internal sealed class PartitionQueue(IPartitionGrain grain)
     internal sealed class Pending
     {
         public readonly List<byte[][]> Commands = new(16);
-        // Continuations run inline: the next call is already on its way before this completes.
-        public readonly TaskCompletionSource<Reply[]> Done = new();
+        // Only for senders that await; continuations run inline: the next call is already on its way before this completes.
+        public TaskCompletionSource<Reply[]>? Done;
         public List<(IReplySink Sink, int Token, int Offset, int Count)>? Sinks;
     }
 
@@ -32,26 +32,11 @@ internal sealed class PartitionQueue(IPartitionGrain grain)
             batch = _pending ??= new Pending();
             index = batch.Commands.Count;
             batch.Commands.Add(command);
+            batch.Done ??= new TaskCompletionSource<Reply[]>();
             if (!_inFlight) { _inFlight = true; _pending = null; start = true; }
         }
         if (start) _ = Run(batch);
-        return batch.Done.Task;
-    }
-
-    /// <summary>Queues several commands that must run in this order; theirs are replies [index, index + count).</summary>
-    public Task<Reply[]> Enqueue(List<byte[][]> commands, out int index)
-    {
-        Pending batch;
-        bool start = false;
-        lock (_lock)
-        {
-            batch = _pending ??= new Pending();
-            index = batch.Commands.Count;
-            batch.Commands.AddRange(commands);
-            if (!_inFlight) { _inFlight = true; _pending = null; start = true; }
-        }
-        if (start) _ = Run(batch);
-        return batch.Done.Task;
+        return batch.Done!.Task;
     }
 
     /// <summary>
@@ -83,8 +68,8 @@ internal sealed class PartitionQueue(IPartitionGrain grain)
                 else sink.OnFailure(error, token);
             }
         }
-        if (error is null) batch.Done.SetResult(replies!);
-        else batch.Done.SetException(error);
+        if (error is null) batch.Done?.SetResult(replies!);
+        else batch.Done?.SetException(error);
     }
 
     private async Task Run(Pending batch)

@@ -130,5 +130,4 @@ internal sealed class KeyTable
         return chosen;
     }
 
-    internal int BucketCount => _buckets.Length;
 }
