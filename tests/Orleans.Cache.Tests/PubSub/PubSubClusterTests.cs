@@ -142,21 +142,29 @@ public sealed class PubSubClusterTests(PubSubClusterFixture fixture) : IClassFix
             await slow.ConnectAsync(fixture.EndPointOf(0));
             await slow.SendAsync(System.Text.Encoding.ASCII.GetBytes($"SUBSCRIBE {ch}\r\n"));
             await using var good = await fixture.ConnectAsync(0, RedisProtocol.Resp3);
-            int received = 0;
-            (await good.GetSubscriber().SubscribeAsync(RedisChannel.Literal(ch))).OnMessage(_ => Interlocked.Increment(ref received));
+            var payload = new string('p', 8192);
+            int payloads = 0, afters = 0;
+            (await good.GetSubscriber().SubscribeAsync(RedisChannel.Literal(ch))).OnMessage(m =>
+            {
+                if (m.Message == payload) Interlocked.Increment(ref payloads);
+                else if (m.Message == "after") Interlocked.Increment(ref afters);
+            });
             await using var pub = await fixture.ConnectAsync(1, RedisProtocol.Resp2);
             var db = pub.GetDatabase();
             await Eventually(() => db.Publish(RedisChannel.Literal(ch), "x") == 2);
-            var payload = new string('p', 8192);
             int sent = 0;
-            for (; sent < 2000; sent++)
+            while (sent < 2000)
             {
                 long count = await db.PublishAsync(RedisChannel.Literal(ch), payload);
+                sent++;
                 if (count == 1) break; // the slow one is gone
+                // The good subscriber is paced so that only the one that never reads can reach the limit,
+                // however slowly this machine runs the good one's reader.
+                if (sent % 8 == 0) await Eventually(() => Volatile.Read(ref payloads) >= sent);
             }
             Assert.True(sent < 2000, "the slow subscriber was never disconnected");
             for (int i = 0; i < 10; i++) Assert.Equal(1, await db.PublishAsync(RedisChannel.Literal(ch), "after"));
-            await Eventually(() => Volatile.Read(ref received) >= sent + 11);
+            await Eventually(() => Volatile.Read(ref payloads) == sent && Volatile.Read(ref afters) == 10);
         }
         finally
         {
