@@ -16,4 +16,10 @@ public sealed class CacheOptions
 
     /// <summary>At most this many expired keys are reclaimed per partition per cycle.</summary>
     public int ExpireSweepMaxKeys { get; set; } = 2000;
+
+    /// <summary>
+    /// Run commands for partitions active in this silo directly on the calling thread (under the activation's lock)
+    /// instead of through a grain call. On by default; off sends every command as a grain call (for comparison).
+    /// </summary>
+    public bool DirectLocalCalls { get; set; } = true;
 }

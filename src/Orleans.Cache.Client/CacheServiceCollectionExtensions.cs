@@ -20,9 +20,12 @@ public static class CacheServiceCollectionExtensions
         var options = services.AddOptions<CacheOptions>();
         if (configuration is not null) options.Bind(configuration.GetSection(CacheOptions.Section));
         if (configure is not null) options.Configure(configure);
-        services.TryAddSingleton<ICommandExecutor>(sp => new ClusterCommandExecutor(
-            sp.GetRequiredService<IGrainFactory>(),
-            new PartitionMap(sp.GetRequiredService<IOptions<CacheOptions>>().Value.Partitions)));
+        services.TryAddSingleton<ICommandExecutor>(sp =>
+        {
+            var cache = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
+            return new ClusterCommandExecutor(sp.GetRequiredService<IGrainFactory>(), new PartitionMap(cache.Partitions),
+                cache.DirectLocalCalls ? sp.GetService<LocalPartitions>() : null);
+        });
         services.TryAddSingleton<ICache>(sp => new Cache(sp.GetRequiredService<ICommandExecutor>()));
         return services;
     }

@@ -11,16 +11,15 @@ namespace Orleans.Cache.Client;
 public sealed class ClusterCommandExecutor : ICommandExecutor
 {
     private readonly PartitionQueue[] _queues;
-    private readonly IPartitionGrain[] _grains;
     private readonly CommandRouter _router;
 
-    public ClusterCommandExecutor(IGrainFactory grains, PartitionMap partitions)
+    /// <param name="local">The partitions active in this process (a silo), run without grain calls; null for none.</param>
+    public ClusterCommandExecutor(IGrainFactory grains, PartitionMap partitions, LocalPartitions? local = null)
     {
         Partitions = partitions;
         _router = new CommandRouter(partitions);
         _queues = new PartitionQueue[partitions.Count];
-        _grains = new IPartitionGrain[partitions.Count];
-        for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(_grains[i] = grains.GetGrain<IPartitionGrain>(i));
+        for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(grains.GetGrain<IPartitionGrain>(i), i, local);
     }
 
     public PartitionMap Partitions { get; }
@@ -32,7 +31,7 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
         if (plan.Command!.IsBlocking) return ExecuteBlocking(plan, cancellationToken);
         if (plan.Parts is null)
         {
-            var task = _queues[plan.Partition].Enqueue(plan.Argv!, out int index);
+            var task = _queues[plan.Partition].Enqueue(plan.Argv!, InTurn(plan.Command), out int index);
             return task.IsCompletedSuccessfully ? ValueTask.FromResult(task.Result[index]) : AwaitOne(task, index, cancellationToken);
         }
         return ExecuteSplit(plan, cancellationToken);
@@ -44,14 +43,14 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
     /// </summary>
     private async ValueTask<Reply> ExecuteBlocking(RoutePlan plan, CancellationToken cancellationToken)
     {
-        var grain = _grains[plan.Partition];
+        var queue = _queues[plan.Partition];
         var waiter = Guid.NewGuid();
         // A client that goes away asks the partition to drop its wait; the call itself is always awaited so that
         // an element handed over meanwhile is not lost.
-        using var cancel = cancellationToken.Register(() => _ = grain.CancelBlock(waiter).AsTask());
+        using var cancel = cancellationToken.Register(() => _ = queue.CancelBlock(waiter).AsTask());
         for (long waited = 0; ; waited += IPartitionGrain.MaxBlockMilliseconds)
         {
-            var result = await grain.Block(plan.Argv!, waited, waiter).ConfigureAwait(false);
+            var result = await queue.Block(plan.Argv!, waited, waiter).ConfigureAwait(false);
             if (result.Retry && !cancellationToken.IsCancellationRequested) continue;
             if (cancellationToken.IsCancellationRequested)
             {
@@ -63,6 +62,9 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
         }
     }
 
+    /// <summary>A command without a Core handler (SAVE, BGSAVE, LASTSAVE) runs in the partition grain's own turn.</summary>
+    private static bool InTurn(CommandInfo command) => command.Handler is null;
+
     private static async ValueTask<Reply> AwaitOne(Task<Reply[]> task, int index, CancellationToken cancellationToken) =>
         (await task.WaitAsync(cancellationToken).ConfigureAwait(false))[index];
 
@@ -71,7 +73,8 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
         var parts = plan.Parts!;
         var tasks = new Task<Reply[]>[parts.Count];
         var indexes = new int[parts.Count];
-        for (int i = 0; i < parts.Count; i++) tasks[i] = _queues[parts[i].Partition].Enqueue(parts[i].Argv, out indexes[i]);
+        bool inTurn = InTurn(plan.Command!);
+        for (int i = 0; i < parts.Count; i++) tasks[i] = _queues[parts[i].Partition].Enqueue(parts[i].Argv, inTurn, out indexes[i]);
         var replies = new Reply[parts.Count];
         for (int i = 0; i < parts.Count; i++) replies[i] = (await tasks[i].WaitAsync(cancellationToken).ConfigureAwait(false))[indexes[i]];
         return Finish(plan, replies);
@@ -111,20 +114,20 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
             if (plan.Command!.IsBlocking) { end = i; break; }
             if (plan.Parts is null)
             {
-                Add(plan.Partition, plan.Argv!, i, -1);
+                Add(plan.Partition, plan.Argv!, i, -1, plan.Command);
                 continue;
             }
             (splits ??= new RoutePlan?[n])[i] = plan;
             // Created here, before any partition answers: parts of one command may land on several threads at once.
             (partReplies ??= new Reply[]?[n])[i] = new Reply[plan.Parts.Count];
-            for (int k = 0; k < plan.Parts.Count; k++) Add(plan.Parts[k].Partition, plan.Parts[k].Argv, i, k);
+            for (int k = 0; k < plan.Parts.Count; k++) Add(plan.Parts[k].Partition, plan.Parts[k].Argv, i, k, plan.Command);
         }
 
         if (used > 0)
         {
             var sink = new PipelineSink(groups, replies, partReplies, used);
             for (int p = 0; p < groups.Length; p++)
-                if (groups[p] is { } g) _queues[p].Enqueue(g.Commands, sink, p);
+                if (groups[p] is { } g) _queues[p].Enqueue(g.Commands, g.InTurn, sink, p);
             await sink.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         if (splits is not null)
@@ -132,7 +135,7 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
                 if (splits[i] is { } plan) replies[i] = Finish(plan, partReplies![i]!);
         return end;
 
-        void Add(int partition, byte[][] argv, int request, int part)
+        void Add(int partition, byte[][] argv, int request, int part, CommandInfo command)
         {
             if (groups[partition] is not { } group)
             {
@@ -140,6 +143,7 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
                 used++;
             }
             group.Add(argv, request, part);
+            group.InTurn |= InTurn(command);
         }
     }
 
@@ -179,6 +183,8 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
         public readonly List<byte[][]> Commands = new(8);
         /// <summary>Per command: the request it answers and, for a split command, which part (else -1).</summary>
         public readonly List<(int Request, int Part)> Targets = new(8);
+        /// <summary>Some command needs the grain's own turn.</summary>
+        public bool InTurn;
 
         public void Add(byte[][] argv, int request, int part)
         {

@@ -11,14 +11,19 @@ namespace Orleans.Cache.Grains;
 /// <summary>
 /// The distributed shell around one partition's <see cref="Keyspace"/>: runs command batches in order, runs
 /// the active-expire cycle on a grain timer, and loads/saves snapshots. The timers keep the activation
-/// alive: a partition holds data, so it must not be collected when idle.
+/// alive: a partition holds data, so it must not be collected when idle. Callers in the same silo may run
+/// commands directly (<see cref="ILocalPartition"/>): everything that touches the keyspace holds <c>_gate</c>,
+/// so a direct batch and the grain's own turns never overlap.
 /// </summary>
 [PartitionPlacement]
 public sealed partial class PartitionGrain(
     IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshotOptions, CacheClock clock, ILogger<PartitionGrain> logger,
-    IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null)
-    : Grain, IPartitionGrain
+    IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null)
+    : Grain, IPartitionGrain, ILocalPartition
 {
+    private readonly Lock _gate = new();
+    /// <summary>Set (under the gate) when deactivation begins: direct callers then fall back to grain calls.</summary>
+    private bool _closed;
     private readonly Keyspace _keyspace = new(clock.Time);
     private readonly CacheOptions _options = options.Value;
     private readonly SnapshotOptions _snapshots = snapshotOptions.Value;
@@ -47,6 +52,7 @@ public sealed partial class PartitionGrain(
         }
         _keyspace.LastSave = _keyspace.Now / 1000;
         await LoadKeyspaceEventsAsync();
+        local?.Add((int)Partition, this);
         LogActivated(Partition, RuntimeIdentity, _keyspace.Count);
     }
 
@@ -70,6 +76,8 @@ public sealed partial class PartitionGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        lock (_gate) _closed = true;
+        local?.Remove((int)Partition, this);
         // Graceful shutdown snapshots whatever changed, like Redis's SHUTDOWN SAVE.
         if (_keyspace.Dirty > 0) await SaveAsync();
         else await _saving;
@@ -79,32 +87,83 @@ public sealed partial class PartitionGrain(
     {
         var commands = batch.Commands;
         var replies = new Reply[commands.Length];
-        for (int i = 0; i < commands.Length; i++)
+        int ran;
+        lock (_gate) ran = RunUntilGrainCommand(commands, replies);
+        return ran == commands.Length ? ValueTask.FromResult(new ReplyBatch(replies)) : ExecuteRest(commands, replies, ran);
+    }
+
+    public Reply[]? TryExecute(IReadOnlyList<byte[][]> commands)
+    {
+        var replies = new Reply[commands.Count];
+        lock (_gate)
+        {
+            if (_closed) return null;
+            int ran = RunUntilGrainCommand(commands, replies);
+            Debug.Assert(ran == commands.Count, "callers send commands that need the grain's turn as grain calls");
+            return replies;
+        }
+    }
+
+    /// <summary>
+    /// Runs commands in order up to the first one the grain must run in its own turn (SAVE may await storage),
+    /// without running it or anything after it when it is not the first; returns how many ran. Holds the gate.
+    /// </summary>
+    private int RunUntilGrainCommand(IReadOnlyList<byte[][]> commands, Reply[] replies)
+    {
+        int i = 0;
+        for (; i < commands.Count; i++)
         {
             var argv = commands[i];
             var command = argv.Length > 0 ? CommandTable.Find(argv[0]) : null;
-            if (command is { Handler: null, Routing: not Routing.Server }) return ExecuteRest(commands, replies, i);
+            if (command is { Handler: null, Routing: not Routing.Server }) break;
             replies[i] = Run(command, argv);
         }
-        if (_blocked.Count > 0) _blocked.Serve(Run);
-        _events?.Flush();
-        return ValueTask.FromResult(new ReplyBatch(replies));
+        AfterWrites();
+        return i;
     }
 
-    public async ValueTask<BlockResult> Block(byte[][] argv, long waitedMilliseconds, Guid waiterId)
+    /// <summary>Serves blocked clients the writes made ready, and publishes the keyspace events raised. Holds the gate.</summary>
+    private void AfterWrites()
+    {
+        if (_blocked.Count > 0) _blocked.Serve(Run);
+        _events?.Flush();
+    }
+
+    public ValueTask<BlockResult> Block(byte[][] argv, long waitedMilliseconds, Guid waiterId)
+    {
+        lock (_gate) return StartBlock(argv, waitedMilliseconds, waiterId);
+    }
+
+    public bool TryBlock(byte[][] argv, long waitedMilliseconds, Guid waiterId, out ValueTask<BlockResult> result)
+    {
+        lock (_gate)
+        {
+            result = _closed ? default : StartBlock(argv, waitedMilliseconds, waiterId);
+            return !_closed;
+        }
+    }
+
+    /// <summary>
+    /// Tries a blocking command at once and, when it must wait, queues it — in one hold of the gate, so that no
+    /// write slips between the try and the queue. Holds the gate.
+    /// </summary>
+    private ValueTask<BlockResult> StartBlock(byte[][] argv, long waitedMilliseconds, Guid waiterId)
     {
         var command = argv.Length > 0 ? CommandTable.Find(argv[0]) : null;
         var first = Run(command, argv);
         _events?.Flush();
-        if (command is null || !BlockedClients.IsEmpty(first)) return new BlockResult(first, false);
+        if (command is null || !BlockedClients.IsEmpty(first)) return ValueTask.FromResult(new BlockResult(first, false));
 
         // The handler already validated the timeout; 0 means forever.
         long timeout = (long)(BlockingArgs.Timeout(argv[BlockingArgs.TimeoutIndex(command, argv.Length)]) * 1000);
         long remaining = timeout == 0 ? long.MaxValue : timeout - waitedMilliseconds;
-        if (remaining <= 0) return new BlockResult(first, false);
+        if (remaining <= 0) return ValueTask.FromResult(new BlockResult(first, false));
         long wait = Math.Min(remaining, IPartitionGrain.MaxBlockMilliseconds);
+        return WaitAsync(_blocked.Add(waiterId, command, argv), first, wait, remaining);
+    }
 
-        var waiter = _blocked.Add(waiterId, command, argv);
+    private async ValueTask<BlockResult> WaitAsync(BlockedClients.Waiter waiter, Reply first, long wait, long remaining)
+    {
         using var expiry = new CancellationTokenSource(TimeSpan.FromMilliseconds(wait), clock.Time);
         using var _ = expiry.Token.Register(() => waiter.Done.TrySetResult(null));
         try
@@ -116,13 +175,13 @@ public sealed partial class PartitionGrain(
         }
         finally
         {
-            _blocked.Remove(waiter);
+            lock (_gate) _blocked.Remove(waiter);
         }
     }
 
     public ValueTask CancelBlock(Guid waiter)
     {
-        _blocked.Cancel(waiter);
+        lock (_gate) _blocked.Cancel(waiter);
         return ValueTask.CompletedTask;
     }
 
@@ -138,14 +197,19 @@ public sealed partial class PartitionGrain(
                 { Name: "SAVE" } => await Save(),
                 { Name: "BGSAVE" } => BackgroundSave(argv),
                 { Name: "LASTSAVE" } => Reply.Int(_keyspace.LastSave),
-                _ => Run(command, argv),
+                _ => RunLocked(command, argv),
             };
         }
-        if (_blocked.Count > 0) _blocked.Serve(Run);
-        _events?.Flush();
+        lock (_gate) AfterWrites();
         return new ReplyBatch(replies);
     }
 
+    private Reply RunLocked(CommandInfo? command, byte[][] argv)
+    {
+        lock (_gate) return Run(command, argv);
+    }
+
+    /// <summary>Runs one command on the keyspace. Holds the gate.</summary>
     private Reply Run(CommandInfo? command, byte[][] argv)
     {
         if (_loadError is not null) return Reply.Error(_loadError);
@@ -195,21 +259,26 @@ public sealed partial class PartitionGrain(
         if (_store is null || _loadError is not null) return Task.CompletedTask;
         var previous = _saving;
         var sw = Stopwatch.StartNew();
-        var data = Snapshot.Write(_keyspace, 0);
-        long dirtyAtFork = _keyspace.Dirty;
-        _keyspace.Dirty = 0;
+        byte[] data;
+        long dirtyAtFork;
+        lock (_gate)
+        {
+            data = Snapshot.Write(_keyspace, 0);
+            dirtyAtFork = _keyspace.Dirty;
+            _keyspace.Dirty = 0;
+        }
         _lastSaveTicks = Environment.TickCount64;
         var write = _store.SaveInBackground(previous, data);
         _saving = write.ContinueWith(t =>
         {
             if (t.IsCompletedSuccessfully)
             {
-                _keyspace.LastSave = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                lock (_gate) _keyspace.LastSave = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
                 LogSaved(Partition, data.Length, sw.ElapsedMilliseconds);
             }
             else
             {
-                _keyspace.Dirty += dirtyAtFork; // try again at the next policy tick
+                lock (_gate) _keyspace.Dirty += dirtyAtFork; // try again at the next policy tick
                 LogSaveFailed(t.Exception!.GetBaseException(), Partition);
             }
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current);
@@ -233,16 +302,23 @@ public sealed partial class PartitionGrain(
 
     public ValueTask<int> SweepExpired(int maxKeys)
     {
-        int reclaimed = _keyspace.ActiveExpire(maxKeys);
-        _events?.Flush();
+        int reclaimed;
+        lock (_gate)
+        {
+            reclaimed = _keyspace.ActiveExpire(maxKeys);
+            _events?.Flush();
+        }
         return ValueTask.FromResult(reclaimed);
     }
 
     public ValueTask SetKeyspaceEvents(int flags)
     {
         var f = (KeyspaceEventFlags)flags;
-        _events = hub is not null && KeyspaceEvents.AnyPublished(f) ? new PartitionEvents(f, hub) : null;
-        _keyspace.Events = _events; // null when off: commands then skip event work entirely
+        lock (_gate)
+        {
+            _events = hub is not null && KeyspaceEvents.AnyPublished(f) ? new PartitionEvents(f, hub) : null;
+            _keyspace.Events = _events; // null when off: commands then skip event work entirely
+        }
         return ValueTask.CompletedTask;
     }
 
@@ -259,12 +335,7 @@ public sealed partial class PartitionGrain(
 
     public ValueTask<string> GetSilo() => ValueTask.FromResult(RuntimeIdentity);
 
-    private Task SweepTick(CancellationToken cancellationToken)
-    {
-        _keyspace.ActiveExpire(_options.ExpireSweepMaxKeys);
-        _events?.Flush();
-        return Task.CompletedTask;
-    }
+    private Task SweepTick(CancellationToken cancellationToken) => SweepExpired(_options.ExpireSweepMaxKeys).AsTask();
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition} activated on {Silo} with {Keys} keys")]
     private partial void LogActivated(long partition, string silo, int keys);

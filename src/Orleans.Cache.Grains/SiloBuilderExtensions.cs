@@ -26,6 +26,7 @@ public static class OrleansCacheSiloExtensions
         Action<Cache.CacheOptions>? configure = null, Action<SnapshotOptions>? configureSnapshots = null)
     {
         var services = builder.Services;
+        services.TryAddSingleton<Cache.LocalPartitions>();
         services.AddOrleansCacheClient(configuration, configure);
         services.TryAddSingleton(new CacheClock(TimeProvider.System));
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
