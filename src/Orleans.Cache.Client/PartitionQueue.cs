@@ -3,21 +3,27 @@ using Orleans.Cache.Core;
 namespace Orleans.Cache.Client;
 
 /// <summary>
-/// Coalesces commands for one partition: at most one grain call is in flight; commands that arrive while it
-/// runs (from any connection or caller) wait together and ride the next call as one batch. The grain call is
-/// the cost (DESIGN.md, "The hot path"), so fewer, larger calls is the lever. When the partition is active in
-/// this silo, commands skip the grain call and run on the caller's thread (<see cref="LocalPartitions"/>).
+/// Coalesces commands for one partition: at most one batch runs at a time; commands that arrive meanwhile (from
+/// any connection or caller) wait together and run next as one batch. A batch is a grain call — the cost
+/// (DESIGN.md, "The hot path"), so fewer, larger calls is the lever — or, when the partition is active in this
+/// silo, a direct run on the activation (<see cref="LocalPartitions"/>) by whichever caller holds the turn: it runs
+/// the batches that queued behind it too, so callers never wait on each other's locks.
 /// </summary>
 internal sealed class PartitionQueue(IPartitionGrain grain, int partition, LocalPartitions? local)
 {
-    /// <summary>Commands gathered for the next call; senders await the same completion or are called back.</summary>
+    /// <summary>Commands gathered for the next batch; senders await the same completion or are called back.</summary>
     internal sealed class Pending
     {
         public readonly List<byte[][]> Commands = new(16);
         // Only for senders that await; continuations run inline: the next call is already on its way before this completes.
         public TaskCompletionSource<Reply[]>? Done;
         public List<(IReplySink Sink, int Token, int Offset, int Count)>? Sinks;
+        /// <summary>Some command must run in the grain's own turn (no Core handler: SAVE, BGSAVE, LASTSAVE).</summary>
+        public bool InTurn;
     }
+
+    /// <summary>Batches one runner serves in a row before it lets its own caller go on and continues on the thread pool.</summary>
+    private const int RunsInARow = 16;
 
     private readonly Lock _lock = new();
     private Pending? _pending;
@@ -25,15 +31,10 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
 
     /// <summary>
     /// Queues one command; its reply will be at <paramref name="index"/> of the batch's replies. <paramref name="inTurn"/>
-    /// marks a command that must run in the grain's own turn (no Core handler: SAVE, BGSAVE, LASTSAVE).
+    /// marks a command that must run in the grain's own turn.
     /// </summary>
     public Task<Reply[]> Enqueue(byte[][] command, bool inTurn, out int index)
     {
-        if (local is not null && !inTurn && TryDirect([command]) is { } direct)
-        {
-            index = 0;
-            return Task.FromResult(direct);
-        }
         Pending batch;
         bool start = false;
         lock (_lock)
@@ -41,6 +42,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
             batch = _pending ??= new Pending();
             index = batch.Commands.Count;
             batch.Commands.Add(command);
+            batch.InTurn |= inTurn;
             batch.Done ??= new TaskCompletionSource<Reply[]>();
             if (!_inFlight) { _inFlight = true; _pending = null; start = true; }
         }
@@ -50,16 +52,11 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
 
     /// <summary>
     /// Queues commands whose replies are handed to <paramref name="sink"/> (with <paramref name="token"/>) as soon
-    /// as the call returns, on the thread that received them: a pipeline spread over many partitions then resumes
+    /// as the batch has run, on the thread that ran it: a pipeline spread over many partitions then resumes
     /// once, when its last partition answers, instead of once per partition.
     /// </summary>
     public void Enqueue(List<byte[][]> commands, bool inTurn, IReplySink sink, int token)
     {
-        if (local is not null && !inTurn && TryDirect(commands) is { } direct)
-        {
-            sink.OnReplies(direct, token);
-            return;
-        }
         Pending batch;
         bool start = false;
         lock (_lock)
@@ -67,20 +64,10 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
             batch = _pending ??= new Pending();
             (batch.Sinks ??= new(8)).Add((sink, token, batch.Commands.Count, commands.Count));
             batch.Commands.AddRange(commands);
+            batch.InTurn |= inTurn;
             if (!_inFlight) { _inFlight = true; _pending = null; start = true; }
         }
         if (start) _ = Run(batch);
-    }
-
-    /// <summary>Runs the commands on the local activation, unless there is none or a grain call is already on its way.</summary>
-    private Reply[]? TryDirect(IReadOnlyList<byte[][]> commands)
-    {
-        if (local!.Find(partition) is not { } activation) return null;
-        lock (_lock)
-        {
-            // Commands queued behind a call in flight keep their turn: one caller's order on a partition holds.
-            return _inFlight ? null : activation.TryExecute(commands);
-        }
     }
 
     /// <summary>Runs a blocking command (see <see cref="IPartitionGrain.Block"/>), on the local activation when there is one.</summary>
@@ -90,6 +77,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         {
             lock (_lock)
             {
+                // Behind a batch in flight it waits its turn, as a grain call would: one caller's order holds.
                 if (!_inFlight && activation.TryBlock(argv, waitedMilliseconds, waiter, out var result)) return result;
             }
         }
@@ -113,14 +101,15 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         else batch.Done?.SetException(error);
     }
 
+    /// <summary>Runs <paramref name="batch"/>, then whatever queued meanwhile, until nothing is left.</summary>
     private async Task Run(Pending batch)
     {
-        var call = Send(batch);
-        while (true)
+        var run = Start(batch);
+        for (int round = 1; ; round++)
         {
             Reply[]? replies = null;
             Exception? error = null;
-            try { replies = (await call.ConfigureAwait(false)).Replies; }
+            try { replies = await run.ConfigureAwait(false); }
             catch (Exception e) { error = e; }
 
             Pending? next;
@@ -130,26 +119,40 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
                 _pending = null;
                 if (next is null) _inFlight = false;
             }
-            if (next is not null) call = Send(next);
+            // A grain call for the next batch is sent before this batch's callers resume; a direct run comes after.
+            bool direct = next is not null && RunsHere(next);
+            if (next is not null && !direct) run = Start(next);
 
             Complete(batch, replies, error);
 
             if (next is null) return;
+            if (direct)
+            {
+                if (round % RunsInARow == 0) await Task.Yield();
+                run = Start(next);
+            }
             batch = next;
         }
     }
 
-    private ValueTask<ReplyBatch> Send(Pending batch)
+    private bool RunsHere(Pending batch) => !batch.InTurn && local?.Find(partition) is not null;
+
+    /// <summary>Runs a batch directly when the partition is here, else sends it; never throws (a failure is the result).</summary>
+    private ValueTask<Reply[]> Start(Pending batch)
     {
         try
         {
-            return grain.Execute(new CommandBatch([.. batch.Commands]));
+            if (!batch.InTurn && local?.Find(partition) is { } activation && activation.TryExecute(batch.Commands) is { } replies)
+                return ValueTask.FromResult(replies);
+            return Send(batch);
         }
         catch (Exception e)
         {
-            return ValueTask.FromException<ReplyBatch>(e);
+            return ValueTask.FromException<Reply[]>(e);
         }
     }
+
+    private async ValueTask<Reply[]> Send(Pending batch) => (await grain.Execute(new CommandBatch([.. batch.Commands])).ConfigureAwait(false)).Replies;
 }
 
 /// <summary>Receives the replies of commands queued with <see cref="PartitionQueue.Enqueue(List{byte[][]}, bool, IReplySink, int)"/>.</summary>
