@@ -18,8 +18,8 @@ public sealed class Cache(ICommandExecutor executor) : CacheCommands, ICache
         var cursor = B("0");
         do
         {
-            var argv = new List<byte[]> { B("SCAN"), cursor, B("MATCH"), B(pattern), B("COUNT"), B(pageSize) };
-            if (type is not null) { argv.Add(B("TYPE")); argv.Add(B(type)); }
+            var argv = new List<byte[]> { Word("SCAN"), cursor, Word("MATCH"), B(pattern), Word("COUNT"), B(pageSize) };
+            if (type is not null) { argv.Add(Word("TYPE")); argv.Add(B(type)); }
             var reply = await executor.ExecuteAsync([.. argv], cancellationToken).ConfigureAwait(false);
             if (reply.IsError) throw new CacheException(reply.Text!);
             cursor = reply.Items![0].Bytes!;
@@ -28,13 +28,13 @@ public sealed class Cache(ICommandExecutor executor) : CacheCommands, ICache
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken = default) =>
-        (await executor.ExecuteAsync([B("DBSIZE")], cancellationToken).ConfigureAwait(false)).Integer;
+        (await executor.ExecuteAsync([Word("DBSIZE")], cancellationToken).ConfigureAwait(false)).Integer;
 
     public async Task<string?> RandomKeyAsync(CancellationToken cancellationToken = default) =>
-        (await executor.ExecuteAsync([B("RANDOMKEY")], cancellationToken).ConfigureAwait(false)).Text;
+        (await executor.ExecuteAsync([Word("RANDOMKEY")], cancellationToken).ConfigureAwait(false)).Text;
 
     public Task FlushAsync(CancellationToken cancellationToken = default) =>
-        executor.ExecuteAsync([B("FLUSHDB")], cancellationToken).AsTask();
+        executor.ExecuteAsync([Word("FLUSHDB")], cancellationToken).AsTask();
 }
 
 /// <summary>Queues commands and sends them as one pipeline (one batch per partition) on <see cref="ExecuteAsync"/>.</summary>
@@ -45,7 +45,9 @@ public sealed class CacheBatch(ICommandExecutor executor) : CacheCommands, ICach
 
     protected override Task<Reply> SendAsync(byte[][] argv, CancellationToken cancellationToken)
     {
-        var done = new TaskCompletionSource<Reply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed inline by ExecuteAsync: the typed wrappers' continuations are short, and callers normally look at
+        // the results after ExecuteAsync, when there is nothing left to run. A thread-pool hop each would cost more.
+        var done = new TaskCompletionSource<Reply>();
         lock (_commands)
         {
             _commands.Add(argv);

@@ -75,8 +75,8 @@ public abstract partial class CacheCommands
     public async Task<ScoredMember[]> SortedSetRangeAsync(string key, long start, long stop, bool descending = false, CancellationToken ct = default)
     {
         var argv = descending
-            ? Argv("ZRANGE", B(key), B(start), B(stop), B("REV"), B("WITHSCORES"))
-            : Argv("ZRANGE", B(key), B(start), B(stop), B("WITHSCORES"));
+            ? Argv("ZRANGE", B(key), B(start), B(stop), Word("REV"), Word("WITHSCORES"))
+            : Argv("ZRANGE", B(key), B(start), B(stop), Word("WITHSCORES"));
         var items = (await Run(argv, ct).ConfigureAwait(false)).Items!;
         var result = new ScoredMember[items.Length / 2];
         for (int i = 0; i < result.Length; i++) result[i] = new ScoredMember(Str(items[2 * i]), Score(items[2 * i + 1]));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Orleans.Cache.Core;
@@ -24,11 +25,24 @@ public abstract partial class CacheCommands : ICacheCommands
 
     protected static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
     protected static byte[] B(long n) => Args.FormatLong(n);
-    private static byte[][] Argv(string command, params byte[][] args) => [B(command), .. args];
+
+    private static readonly ConcurrentDictionary<string, byte[]> Words = new();
+
+    /// <summary>A command name or keyword, encoded once and shared by every request (nothing writes to argv).</summary>
+    protected static byte[] Word(string word) => Words.GetOrAdd(word, static w => Encoding.ASCII.GetBytes(w));
+
+    private static byte[][] Argv(string command, params ReadOnlySpan<byte[]> args)
+    {
+        var argv = new byte[args.Length + 1][];
+        argv[0] = Word(command);
+        args.CopyTo(argv.AsSpan(1));
+        return argv;
+    }
+
     private static byte[][] KeysArgv(string command, IReadOnlyList<string> keys)
     {
         var argv = new byte[keys.Count + 1][];
-        argv[0] = B(command);
+        argv[0] = Word(command);
         for (int i = 0; i < keys.Count; i++) argv[i + 1] = B(keys[i]);
         return argv;
     }
@@ -40,12 +54,18 @@ public abstract partial class CacheCommands : ICacheCommands
 
     public async Task<bool> SetAsync(string key, byte[] value, TimeSpan? expiry = null, When when = When.Always, bool keepTtl = false, CancellationToken ct = default)
     {
-        var argv = new List<byte[]>(6) { B("SET"), B(key), value };
-        if (expiry is { } ttl) { argv.Add(B("PX")); argv.Add(B((long)ttl.TotalMilliseconds)); }
-        if (keepTtl) argv.Add(B("KEEPTTL"));
-        if (when == When.NotExists) argv.Add(B("NX"));
-        else if (when == When.Exists) argv.Add(B("XX"));
-        return (await Run([.. argv], ct).ConfigureAwait(false)).Kind != ReplyKind.Null;
+        var argv = expiry is null && !keepTtl && when == When.Always ? Argv("SET", B(key), value) : SetArgv(key, value, expiry, when, keepTtl);
+        return (await Run(argv, ct).ConfigureAwait(false)).Kind != ReplyKind.Null;
+    }
+
+    private static byte[][] SetArgv(string key, byte[] value, TimeSpan? expiry, When when, bool keepTtl)
+    {
+        var argv = new List<byte[]>(6) { Word("SET"), B(key), value };
+        if (expiry is { } ttl) { argv.Add(Word("PX")); argv.Add(B((long)ttl.TotalMilliseconds)); }
+        if (keepTtl) argv.Add(Word("KEEPTTL"));
+        if (when == When.NotExists) argv.Add(Word("NX"));
+        else if (when == When.Exists) argv.Add(Word("XX"));
+        return [.. argv];
     }
 
     public Task<bool> SetAsync(string key, string value, TimeSpan? expiry = null, When when = When.Always, bool keepTtl = false, CancellationToken ct = default) =>
@@ -55,8 +75,8 @@ public abstract partial class CacheCommands : ICacheCommands
     public Task<byte[]?> GetDeleteAsync(string key, CancellationToken ct = default) => Bulk(Argv("GETDEL", B(key)), ct);
 
     public Task<byte[]?> GetWithExpiryAsync(string key, TimeSpan? expiry, bool persist = false, CancellationToken ct = default) =>
-        Bulk(expiry is { } ttl ? Argv("GETEX", B(key), B("PX"), B((long)ttl.TotalMilliseconds))
-            : persist ? Argv("GETEX", B(key), B("PERSIST")) : Argv("GETEX", B(key)), ct);
+        Bulk(expiry is { } ttl ? Argv("GETEX", B(key), Word("PX"), B((long)ttl.TotalMilliseconds))
+            : persist ? Argv("GETEX", B(key), Word("PERSIST")) : Argv("GETEX", B(key)), ct);
 
     public async Task<byte[]?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken ct = default) =>
         [.. (await Run(KeysArgv("MGET", keys), ct).ConfigureAwait(false)).Items!.Select(r => r.Bytes)];
@@ -69,7 +89,7 @@ public abstract partial class CacheCommands : ICacheCommands
 
     private static byte[][] PairsArgv(string command, IEnumerable<KeyValuePair<string, byte[]>> values)
     {
-        var argv = new List<byte[]> { B(command) };
+        var argv = new List<byte[]> { Word(command) };
         foreach (var (k, v) in values) { argv.Add(B(k)); argv.Add(v); }
         return [.. argv];
     }
@@ -112,10 +132,10 @@ public abstract partial class CacheCommands : ICacheCommands
 
     private static byte[][] WithCondition(byte[][] argv, ExpireWhen when) => when switch
     {
-        ExpireWhen.HasNoExpiry => [.. argv, B("NX")],
-        ExpireWhen.HasExpiry => [.. argv, B("XX")],
-        ExpireWhen.GreaterThanCurrent => [.. argv, B("GT")],
-        ExpireWhen.LessThanCurrent => [.. argv, B("LT")],
+        ExpireWhen.HasNoExpiry => [.. argv, Word("NX")],
+        ExpireWhen.HasExpiry => [.. argv, Word("XX")],
+        ExpireWhen.GreaterThanCurrent => [.. argv, Word("GT")],
+        ExpireWhen.LessThanCurrent => [.. argv, Word("LT")],
         _ => argv,
     };
 
@@ -136,7 +156,7 @@ public abstract partial class CacheCommands : ICacheCommands
     public Task<bool> RenameIfAbsentAsync(string key, string newKey, CancellationToken ct = default) => Bool(Argv("RENAMENX", B(key), B(newKey)), ct);
 
     public Task<bool> CopyAsync(string source, string destination, bool replace = false, CancellationToken ct = default) =>
-        Bool(replace ? Argv("COPY", B(source), B(destination), B("REPLACE")) : Argv("COPY", B(source), B(destination)), ct);
+        Bool(replace ? Argv("COPY", B(source), B(destination), Word("REPLACE")) : Argv("COPY", B(source), B(destination)), ct);
 
     public Task<Reply> ExecuteAsync(string command, params object[] args)
     {

@@ -28,8 +28,9 @@ def main():
     ap.add_argument("--requests", type=int, default=200000)
     ap.add_argument("--tests", default="set,get,incr,mset")
     ap.add_argument("--partitions", type=int, default=0, help="override Cache:Partitions")
+    ap.add_argument("--silo-arg", action="append", default=[], help="extra silo argument, e.g. --silo-arg=--Cache:DirectLocalCalls=false")
     args = ap.parse_args()
-    silo_args = ["--partitions", str(args.partitions)] if args.partitions else []
+    silo_args = (["--partitions", str(args.partitions)] if args.partitions else []) + args.silo_arg
     with side_by_side(("redis-server", "redis-benchmark", "redis-cli", "dotnet"), silo_args) as ports:
         redis_port, orleans_port = ports["redis"], ports["orleans"]
         # Warm-up (JIT, partition activation) before anything is measured.

@@ -98,13 +98,13 @@ public sealed class CommandInfo(
     /// <summary>Finds keys named by a keyword (GEORADIUS … STORE key), beyond the fixed positions.</summary>
     public Func<byte[][], IEnumerable<int>>? KeywordKeys { get; } = keywordKeys;
 
+    /// <summary>True when the keys are exactly <see cref="Keys"/> (no key count, no keyword keys): the fast path.</summary>
+    public bool HasFixedKeyPositions => KeywordKeys is null && NumKeysAt == 0;
+
     /// <summary>
     /// The indexes of the key arguments of this request: the fixed positions, or those after a key count, plus
     /// any named by a keyword.
     /// </summary>
-    /// <summary>True when the keys are exactly <see cref="Keys"/> (no key count, no keyword keys): the fast path.</summary>
-    public bool HasFixedKeyPositions => KeywordKeys is null && NumKeysAt == 0;
-
     public IEnumerable<int> KeyIndexes(byte[][] argv)
     {
         if (KeywordKeys is not null)
