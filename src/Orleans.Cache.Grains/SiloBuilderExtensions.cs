@@ -64,6 +64,12 @@ public static class OrleansCacheSiloExtensions
             $"{sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()}|{Guid.NewGuid():N}",
             sp.GetRequiredService<ILogger<PubSubHub>>()));
         services.TryAddSingleton(sp => CachePubSubFactory.Create(sp.GetRequiredService<PubSubHub>(), sp.GetRequiredService<IGrainFactory>()));
+        // A crashed silo's hub never unsubscribes: drop its counts from the shards once membership declares it dead.
+        if (!services.Any(d => d.ServiceType == typeof(DeadHubSweeper)))
+        {
+            services.AddSingleton<DeadHubSweeper>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DeadHubSweeper>());
+        }
         if (!pubsub.UseMemoryStreams) return;
         builder.AddMemoryStreams(pubsub.StreamProvider, streams => streams.ConfigurePullingAgent(agent => agent.Configure(o =>
         {

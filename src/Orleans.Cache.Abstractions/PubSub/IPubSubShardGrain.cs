@@ -73,6 +73,13 @@ public interface IPubSubShardGrain : IGrainWithIntegerKey
     /// <summary>Forgets every subscription of a hub that went away (its silo stopped).</summary>
     [Alias("DropHub")]
     ValueTask DropHub(string hub);
+
+    /// <summary>
+    /// Forgets every subscription of the hubs of a silo that membership declared dead (hub ids start with the silo's
+    /// parsable address and '|'); returns how many subscriptions were dropped. Idempotent.
+    /// </summary>
+    [Alias("DropSilo")]
+    ValueTask<long> DropSilo(string silo);
 }
 
 /// <summary>

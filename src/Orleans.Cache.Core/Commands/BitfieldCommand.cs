@@ -42,12 +42,16 @@ public static class BitfieldCommand
 
         var s = RedisString.Get(db, a[1]);
         bool writes = ops.Any(o => o.Kind != Kind.Get);
+        // Created or grown: then every write that is not refused by OVERFLOW FAIL counts as a change, as in Redis.
+        bool grown = false;
         if (writes)
         {
             // Like Redis, the string grows to cover every write before any runs, even one that then fails.
             long bytes = ops.Where(o => o.Kind != Kind.Get).Max(o => (o.Offset + o.Bits - 1) / 8 + 1);
+            grown = s is null || s.Length < bytes;
             s = Bitmap.Grown(s, bytes);
         }
+        bool changed = false;
         var replies = new Reply[ops.Count];
         for (int k = 0; k < ops.Count; k++)
         {
@@ -57,9 +61,11 @@ public static class BitfieldCommand
             Int128 wanted = op.Kind == Kind.Set ? op.Value : (Int128)current + op.Value;
             if (Fit(wanted, op) is not long result) { replies[k] = Reply.Nil; continue; }
             Bitmap.Write(s!, op.Offset, op.Bits, (ulong)result);
+            changed |= grown || result != current;
             replies[k] = Reply.Int(op.Kind == Kind.Set ? current : result);
         }
         if (writes) db.Set(a[1], s!, keepTtl: true);
+        if (changed) db.Notify(KeyspaceEventFlags.String, "setbit", a[1]);
         return Reply.Array(replies);
     }
 

@@ -10,10 +10,14 @@ public static class BitmapCommands
         long offset = Bitmap.Offset(a[2]);
         if (a[3] is not [(byte)'0' or (byte)'1']) return BadBit;
         var old = RedisString.Get(db, a[1]);
-        int previous = Bitmap.GetBit(old, offset);
-        var value = Bitmap.Grown(old, (offset >> 3) + 1);
-        Bitmap.SetBit(value, offset, a[3][0] - '0');
+        int previous = Bitmap.GetBit(old, offset), bit = a[3][0] - '0';
+        long length = (offset >> 3) + 1;
+        // As in Redis, only a created or grown string or a flipped bit is a change (and raises setbit).
+        if (old is not null && old.Length >= length && previous == bit) return Reply.Int(previous);
+        var value = Bitmap.Grown(old, length);
+        Bitmap.SetBit(value, offset, bit);
         db.Set(a[1], value, keepTtl: true);
+        db.Notify(KeyspaceEventFlags.String, "setbit", a[1]);
         return Reply.Int(previous);
     }
 
@@ -89,7 +93,7 @@ public static class BitmapCommands
         int length = sources.Max(s => s?.Length ?? 0);
         if (length == 0)
         {
-            db.Delete(a[2]);
+            if (db.Delete(a[2])) db.Notify(KeyspaceEventFlags.Generic, "del", a[2]);
             return Reply.Int(0);
         }
         var result = new byte[length];
@@ -102,6 +106,7 @@ public static class BitmapCommands
             result[b] = (byte)v;
         }
         db.Set(a[2], result);
+        db.Notify(KeyspaceEventFlags.String, "set", a[2]);
         return Reply.Int(length);
     }
 }

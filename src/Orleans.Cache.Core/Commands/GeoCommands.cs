@@ -59,6 +59,8 @@ public static class GeoCommands
             else if (old != score) changed++;
             zset.Add(member, score);
         }
+        // GEOADD is ZADD underneath in Redis, so it raises zadd, only when a member was added or moved.
+        if (added + changed > 0) db.Notify(KeyspaceEventFlags.SortedSet, "zadd", a[1]);
         RedisSortedSet.DeleteIfEmpty(db, a[1], zset);
         return Reply.Int(ch ? added + changed : added);
     }

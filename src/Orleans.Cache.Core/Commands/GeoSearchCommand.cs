@@ -109,7 +109,7 @@ public static class GeoSearchCommand
                 : "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options");
 
         var zset = RedisSortedSet.Get(db, a[key]);
-        if (zset is null) return q.Store is null ? Reply.EmptyArray : Stored(db, q, []);
+        if (zset is null) return q.Store is null ? Reply.EmptyArray : Stored(db, q, [], form);
         if (q.FromMember is not null)
         {
             if (!zset.TryGetScore(q.FromMember, out double score)) return Reply.Error("ERR could not decode requested zset member");
@@ -120,7 +120,7 @@ public static class GeoSearchCommand
         if (q.Ascending is bool ascending)
             matches = ascending ? [.. matches.OrderBy(m => m.Distance)] : [.. matches.OrderByDescending(m => m.Distance)];
         if (q.Count > 0 && matches.Count > q.Count) matches = matches.GetRange(0, (int)q.Count);
-        return q.Store is null ? Replies(q, matches) : Stored(db, q, matches);
+        return q.Store is null ? Replies(q, matches) : Stored(db, q, matches, form);
     }
 
     private static void Center(Query q, byte[] lon, byte[] lat)
@@ -183,16 +183,18 @@ public static class GeoSearchCommand
         return Reply.Array(items);
     }
 
-    private static Reply Stored(Keyspace db, Query q, List<Match> matches)
+    private static Reply Stored(Keyspace db, Query q, List<Match> matches, Form form)
     {
         if (matches.Count == 0)
         {
-            db.Delete(q.Store!);
+            if (db.Delete(q.Store!)) db.Notify(KeyspaceEventFlags.Generic, "del", q.Store!);
             return Reply.Int(0);
         }
         var result = new RedisSortedSet();
         foreach (var m in matches) result.Add(m.Member, q.StoreDist ? m.Distance / q.Unit : m.Score);
         db.Set(q.Store!, result);
+        // Redis names the event after the command family: GEOSEARCHSTORE, or GEORADIUS[BYMEMBER] ... STORE|STOREDIST.
+        db.Notify(KeyspaceEventFlags.SortedSet, form == Form.SearchStore ? "geosearchstore" : "georadiusstore", q.Store!);
         return Reply.Int(result.Count);
     }
 }

@@ -10,7 +10,11 @@ public static class HyperLogLogCommands
         var registers = old is null ? HyperLogLog.EmptyRegisters() : HyperLogLog.Read(old);
         bool changed = old is null;
         for (int i = 2; i < a.Length; i++) changed |= HyperLogLog.Add(registers, a[i]);
-        if (changed) db.Set(a[1], HyperLogLog.Write(registers), keepTtl: true);
+        if (changed)
+        {
+            db.Set(a[1], HyperLogLog.Write(registers), keepTtl: true);
+            db.Notify(KeyspaceEventFlags.String, "pfadd", a[1]);
+        }
         return Reply.Int(changed ? 1 : 0);
     }
 
@@ -36,6 +40,7 @@ public static class HyperLogLogCommands
             union = Max(union, HyperLogLog.Read(s));
         }
         db.Set(a[1], HyperLogLog.Write(union ?? HyperLogLog.EmptyRegisters()), keepTtl: true);
+        db.Notify(KeyspaceEventFlags.String, "pfadd", a[1]); // Redis raises pfadd for PFMERGE too, changed or not
         return Reply.Ok;
     }
 

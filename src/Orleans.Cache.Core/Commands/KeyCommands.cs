@@ -98,6 +98,7 @@ public static class KeyCommands
         if (onlyIfAbsent && db.Find(a[2]) is not null) return Reply.Int(0);
         long expireAt = source.ExpireAt;
         db.Remove(source);
+        db.Delete(a[2]); // Redis deletes a destination and adds the key anew, so "new" fires even when it existed
         var target = db.Set(a[2], source.Value);
         if (expireAt != 0) db.SetExpiry(target, expireAt);
         db.Notify(KeyspaceEventFlags.Generic, "rename_from", a[1]);
@@ -123,7 +124,11 @@ public static class KeyCommands
         if (a[1].AsSpan().SequenceEqual(a[2])) return Errors.SameObject;
         var source = db.Find(a[1]);
         if (source is null) return Reply.Int(0);
-        if (db.Find(a[2]) is not null && !replace) return Reply.Int(0);
+        if (db.Find(a[2]) is { } existing)
+        {
+            if (!replace) return Reply.Int(0);
+            db.Remove(existing); // as in Redis: the old destination goes, the copy is a new key ("new" fires)
+        }
         var target = db.Set(a[2], ValueTypes.Clone(source.Value));
         if (source.ExpireAt != 0) db.SetExpiry(target, source.ExpireAt);
         db.Notify(KeyspaceEventFlags.Generic, "copy_to", a[2]);

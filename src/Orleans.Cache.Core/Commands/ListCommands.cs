@@ -93,6 +93,7 @@ public static class ListCommands
         if (index < 0) index += list.Count;
         if (index < 0 || index >= list.Count) return Reply.Error("ERR index out of range");
         list[(int)index] = a[3];
+        db.Notify(KeyspaceEventFlags.List, "lset", a[1]);
         return Reply.Ok;
     }
 
@@ -109,6 +110,7 @@ public static class ListCommands
         {
             if (!list[i].AsSpan().SequenceEqual(a[3])) continue;
             list.Insert(after ? i + 1 : i, a[4]);
+            db.Notify(KeyspaceEventFlags.List, "linsert", a[1]);
             return Reply.Int(list.Count);
         }
         return Reply.Int(-1);
@@ -133,6 +135,8 @@ public static class ListCommands
             for (int i = list.Count - 1; i >= 0 && removed < limit; i--)
                 if (list[i].AsSpan().SequenceEqual(a[3])) { list.RemoveAt(i); removed++; }
         }
+        if (removed == 0) return Reply.Int(0);
+        db.Notify(KeyspaceEventFlags.List, "lrem", a[1]);
         RedisList.DeleteIfEmpty(db, a[1], list);
         return Reply.Int(removed);
     }
@@ -144,6 +148,7 @@ public static class ListCommands
         if (list is null) return Reply.Ok;
         if (Clamp(list.Count, ref start, ref stop)) list.Trim((int)start, (int)stop);
         else list.Trim(1, 0);
+        db.Notify(KeyspaceEventFlags.List, "ltrim", a[1]); // even when nothing was trimmed, as Redis does
         RedisList.DeleteIfEmpty(db, a[1], list);
         return Reply.Ok;
     }

@@ -37,6 +37,9 @@ public static class ListMoveCommands
         var to = RedisList.Get(db, destination); // a destination of another type fails before anything is popped
         var value = from.Pop(fromFront);
         (to ?? RedisList.GetOrCreate(db, destination)).Push(value, toFront);
+        // Redis's order: the destination's push event first, then the source's pop, then its del once empty.
+        db.Notify(KeyspaceEventFlags.List, toFront ? "lpush" : "rpush", destination);
+        db.Notify(KeyspaceEventFlags.List, fromFront ? "lpop" : "rpop", source);
         RedisList.DeleteIfEmpty(db, source, from);
         return Reply.Bulk(value);
     }
@@ -72,6 +75,7 @@ public static class ListMoveCommands
         {
             if (RedisList.Get(db, a[i]) is not { } list) continue;
             var value = list.Pop(front);
+            db.Notify(KeyspaceEventFlags.List, front ? "lpop" : "rpop", a[i]);
             RedisList.DeleteIfEmpty(db, a[i], list);
             return Reply.Array([Reply.Bulk(a[i]), Reply.Bulk(value)]);
         }

@@ -54,6 +54,7 @@ public static class SetCommands
         if (set is null) return a.Length == 3 ? Reply.Set([]) : Reply.Nil;
         var picks = set.Members.SampleDistinct(count, db.Random).Select(p => p.Key).ToList();
         foreach (var m in picks) set.Remove(m);
+        if (picks.Count > 0) db.Notify(KeyspaceEventFlags.Set, "spop", a[1]);
         RedisSet.DeleteIfEmpty(db, a[1], set);
         return a.Length == 3 ? Reply.Set(picks.Select(m => Reply.Bulk(m)).ToArray()) : Reply.Bulk(picks[0]);
     }
@@ -78,9 +79,12 @@ public static class SetCommands
         var to = RedisSet.Get(db, a[2]);
         if (!from.Contains(a[3])) return Reply.Int(0);
         if (ReferenceEquals(from, to)) return Reply.Int(1);
+        // Redis's order: srem (and del once empty) on the source, then the destination is created and gets sadd,
+        // the latter only when the member was not there already.
         from.Remove(a[3]);
-        (to ?? RedisSet.GetOrCreate(db, a[2])).Add(a[3]);
+        db.Notify(KeyspaceEventFlags.Set, "srem", a[1]);
         RedisSet.DeleteIfEmpty(db, a[1], from);
+        if ((to ?? RedisSet.GetOrCreate(db, a[2])).Add(a[3])) db.Notify(KeyspaceEventFlags.Set, "sadd", a[2]);
         return Reply.Int(1);
     }
 
@@ -89,21 +93,22 @@ public static class SetCommands
     public static Reply SInter(Keyspace db, byte[][] a) => Members(Combine(db, a.AsSpan(1).ToArray(), Op.Inter));
     public static Reply SUnion(Keyspace db, byte[][] a) => Members(Combine(db, a.AsSpan(1).ToArray(), Op.Union));
     public static Reply SDiff(Keyspace db, byte[][] a) => Members(Combine(db, a.AsSpan(1).ToArray(), Op.Diff));
-    public static Reply SInterStore(Keyspace db, byte[][] a) => Store(db, a, Op.Inter);
-    public static Reply SUnionStore(Keyspace db, byte[][] a) => Store(db, a, Op.Union);
-    public static Reply SDiffStore(Keyspace db, byte[][] a) => Store(db, a, Op.Diff);
+    public static Reply SInterStore(Keyspace db, byte[][] a) => Store(db, a, Op.Inter, "sinterstore");
+    public static Reply SUnionStore(Keyspace db, byte[][] a) => Store(db, a, Op.Union, "sunionstore");
+    public static Reply SDiffStore(Keyspace db, byte[][] a) => Store(db, a, Op.Diff, "sdiffstore");
 
-    private static Reply Store(Keyspace db, byte[][] a, Op op)
+    private static Reply Store(Keyspace db, byte[][] a, Op op, string name)
     {
         var members = Combine(db, a.AsSpan(2).ToArray(), op);
         if (members.Count == 0)
         {
-            db.Delete(a[1]);
+            if (db.Delete(a[1])) db.Notify(KeyspaceEventFlags.Generic, "del", a[1]);
             return Reply.Int(0);
         }
         var result = new RedisSet();
         foreach (var m in members) result.Add(m);
         db.Set(a[1], result);
+        db.Notify(KeyspaceEventFlags.Set, name, a[1]);
         return Reply.Int(result.Count);
     }
 

@@ -77,8 +77,15 @@ public static class SortedSetAlgebraCommands
 
         if (store)
         {
-            if (result.Count == 0) db.Delete(a[1]);
-            else db.Set(a[1], result);
+            if (result.Count == 0)
+            {
+                if (db.Delete(a[1])) db.Notify(KeyspaceEventFlags.Generic, "del", a[1]);
+            }
+            else
+            {
+                db.Set(a[1], result);
+                db.Notify(KeyspaceEventFlags.SortedSet, name, a[1]); // zunionstore, zinterstore, zdiffstore
+            }
             return Reply.Int(result.Count);
         }
         var items = new List<Reply>(result.Count * (withScores ? 2 : 1));

@@ -61,6 +61,8 @@ public static class SortedSetCommands
                 added++;
             }
         }
+        // One event for the whole command, only when a member was added or a score actually changed.
+        if (added + changed > 0) db.Notify(KeyspaceEventFlags.SortedSet, incr ? "zincr" : "zadd", a[1]);
         if (incr) return skipped ? Reply.Nil : Reply.Dbl(result);
         return Reply.Int(ch ? added + changed : added);
     }
@@ -70,12 +72,16 @@ public static class SortedSetCommands
         double by = Args.Double(a[2]);
         var zset = RedisSortedSet.Get(db, a[1]);
         double score = by;
+        bool changed = true;
         if (zset is not null && zset.TryGetScore(a[3], out double current))
         {
             score += current;
             if (double.IsNaN(score)) return NaNScore;
+            changed = score != current;
         }
+        if (!changed) return Reply.Dbl(score); // an unchanged score is no write and no event, as in Redis
         (zset ?? RedisSortedSet.GetOrCreate(db, a[1])).Add(a[3], score);
+        db.Notify(KeyspaceEventFlags.SortedSet, "zincr", a[1]);
         return Reply.Dbl(score);
     }
 
@@ -86,6 +92,8 @@ public static class SortedSetCommands
         int removed = 0;
         for (int i = 2; i < a.Length; i++)
             if (zset.Remove(a[i])) removed++;
+        if (removed == 0) return Reply.Int(0);
+        db.Notify(KeyspaceEventFlags.SortedSet, "zrem", a[1]);
         RedisSortedSet.DeleteIfEmpty(db, a[1], zset);
         return Reply.Int(removed);
     }
@@ -162,6 +170,7 @@ public static class SortedSetCommands
             items.Add(Reply.Dbl(node.Score));
             zset.Remove(node.Member);
         }
+        if (items.Count > 0) db.Notify(KeyspaceEventFlags.SortedSet, max ? "zpopmax" : "zpopmin", key);
         RedisSortedSet.DeleteIfEmpty(db, key, zset);
         return [.. items];
     }

@@ -40,12 +40,13 @@ public static class SortedSetRangeCommands
         var nodes = source is null ? [] : Select(source, request);
         if (nodes.Count == 0)
         {
-            db.Delete(a[1]);
+            if (db.Delete(a[1])) db.Notify(KeyspaceEventFlags.Generic, "del", a[1]);
             return Reply.Int(0);
         }
         var result = new RedisSortedSet();
         foreach (var n in nodes) result.Add(n.Member, n.Score);
         db.Set(a[1], result);
+        db.Notify(KeyspaceEventFlags.SortedSet, "zrangestore", a[1]);
         return Reply.Int(nodes.Count);
     }
 
@@ -60,6 +61,13 @@ public static class SortedSetRangeCommands
         if (zset is null) return Reply.Int(0);
         var nodes = Select(zset, request);
         foreach (var n in nodes) zset.Remove(n.Member);
+        if (nodes.Count == 0) return Reply.Int(0);
+        db.Notify(KeyspaceEventFlags.SortedSet, by switch
+        {
+            By.Rank => "zremrangebyrank",
+            By.Score => "zremrangebyscore",
+            _ => "zremrangebylex",
+        }, a[1]);
         RedisSortedSet.DeleteIfEmpty(db, a[1], zset);
         return Reply.Int(nodes.Count);
     }

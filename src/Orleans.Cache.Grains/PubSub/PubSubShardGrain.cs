@@ -151,16 +151,34 @@ public sealed class PubSubShardGrain(IOptions<PubSubOptions> options) : Grain, I
 
     public ValueTask DropHub(string hub)
     {
+        Drop(h => h == hub);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<long> DropSilo(string silo)
+    {
+        string prefix = silo + "|";
+        return ValueTask.FromResult(Drop(h => h.StartsWith(prefix, StringComparison.Ordinal)));
+    }
+
+    /// <summary>Removes the counts of the hubs that match; a channel or pattern left without subscribers goes.</summary>
+    private long Drop(Func<string, bool> hubs)
+    {
+        long dropped = 0;
         foreach (var map in new[] { _channels, _shardChannels, _patterns })
         {
             foreach (var (key, subs) in map.ToList())
             {
-                if (!subs.Hubs.TryGetValue(hub, out int n)) continue;
-                subs.Add(hub, -n);
+                foreach (var (hub, n) in subs.Hubs.ToList())
+                {
+                    if (!hubs(hub)) continue;
+                    subs.Add(hub, -n);
+                    dropped += n;
+                }
                 if (subs.Total <= 0) map.Remove(key);
             }
         }
-        return ValueTask.CompletedTask;
+        return dropped;
     }
 
     private static string PubSubSubscriber_Key(byte[] name) => System.Text.Encoding.Latin1.GetString(name);

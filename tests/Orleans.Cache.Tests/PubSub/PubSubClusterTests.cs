@@ -205,6 +205,52 @@ public sealed class PubSubClusterTests(PubSubClusterFixture fixture) : IClassFix
             await db.ExecuteAsync("CONFIG", "SET", "notify-keyspace-events", "");
         }
     }
+
+    [Fact]
+    public async Task A_blocked_list_move_served_later_publishes_its_push_and_pop_events()
+    {
+        string tag = "{" + Me(RedisProtocol.Resp2) + "}";
+        string src = $"{tag}:src", dst = $"{tag}:dst";
+        await using var admin = await fixture.ConnectAsync(0, RedisProtocol.Resp2);
+        await admin.GetDatabase().ExecuteAsync("CONFIG", "SET", "notify-keyspace-events", "Kgl");
+        try
+        {
+            var events = new List<string>();
+            await using var sub = await fixture.ConnectAsync(1, RedisProtocol.Resp2);
+            (await sub.GetSubscriber().SubscribeAsync(RedisChannel.Pattern($"__keyspace@0__:{tag}*"))).OnMessage(m =>
+            {
+                lock (events) events.Add($"{m.Channel} {m.Message}");
+            });
+
+            // The move blocks on silo 0 until a push from silo 2 wakes it; it then runs in the pushing batch.
+            using var blocked = await RawClient.ConnectAsync(fixture.EndPointOf(0));
+            await blocked.SendAsync(Resp("BLMOVE", src, dst, "LEFT", "RIGHT", "0"));
+            await Task.Delay(500);
+            await using var pusher = await fixture.ConnectAsync(2, RedisProtocol.Resp2);
+            Assert.Equal(1, await pusher.GetDatabase().ListRightPushAsync(src, "a"));
+            Assert.Equal("$1\r\na\r\n", await blocked.ReceiveAsync("a\r\n"));
+
+            string[] expected =
+            [
+                $"__keyspace@0__:{src} rpush", $"__keyspace@0__:{dst} rpush", $"__keyspace@0__:{src} lpop", $"__keyspace@0__:{src} del",
+            ];
+            await Eventually(() => { lock (events) return events.Count >= expected.Length; });
+            await Task.Delay(200); // nothing more may follow
+            // Each key's channel keeps its order; different channels may travel on different shards' streams.
+            lock (events)
+            {
+                Assert.Equal(expected.Order(), events.Order());
+                Assert.Equal(expected.Where(e => e.Contains(src)), events.Where(e => e.Contains(src)));
+            }
+        }
+        finally
+        {
+            await admin.GetDatabase().ExecuteAsync("CONFIG", "SET", "notify-keyspace-events", "");
+        }
+    }
+
+    private static string Resp(params string[] args) =>
+        $"*{args.Length}\r\n" + string.Concat(args.Select(a => $"${System.Text.Encoding.UTF8.GetByteCount(a)}\r\n{a}\r\n"));
 }
 
 /// <summary>The typed client in a silo: publish, subscribe as IAsyncEnumerable, patterns, key events; mixed with RESP clients.</summary>
