@@ -7,8 +7,15 @@ namespace Orleans.Cache.Client;
 /// <summary>The typed client over an <see cref="ICommandExecutor"/> (co-hosted in a silo or in an Orleans client app).</summary>
 public sealed class Cache(ICommandExecutor executor) : CacheCommands, ICache
 {
-    protected override Task<Reply> SendAsync(byte[][] argv, CancellationToken cancellationToken) =>
-        executor.ExecuteAsync(argv, cancellationToken).AsTask();
+    protected override Task<T> SendAsync<T>(byte[][] argv, Func<Reply, T> read, CancellationToken cancellationToken)
+    {
+        var pending = executor.ExecuteAsync(argv, cancellationToken);
+        if (!pending.IsCompletedSuccessfully) return Await(pending, read);
+        try { return Task.FromResult(read(pending.Result)); } // a partition in this silo answered at once
+        catch (Exception e) { return Task.FromException<T>(e); }
+
+        static async Task<T> Await(ValueTask<Reply> pending, Func<Reply, T> read) => read(await pending.ConfigureAwait(false));
+    }
 
     public ICacheBatch CreateBatch() => new CacheBatch(executor);
 
@@ -41,25 +48,43 @@ public sealed class Cache(ICommandExecutor executor) : CacheCommands, ICache
 public sealed class CacheBatch(ICommandExecutor executor) : CacheCommands, ICacheBatch
 {
     private readonly List<byte[][]> _commands = [];
-    private readonly List<TaskCompletionSource<Reply>> _results = [];
+    private readonly List<IResult> _results = [];
 
-    protected override Task<Reply> SendAsync(byte[][] argv, CancellationToken cancellationToken)
+    /// <summary>A queued command's task, completed with its reply already read into the caller's type.</summary>
+    private interface IResult
     {
-        // Completed inline by ExecuteAsync: the typed wrappers' continuations are short, and callers normally look at
-        // the results after ExecuteAsync, when there is nothing left to run. A thread-pool hop each would cost more.
-        var done = new TaskCompletionSource<Reply>();
+        void Complete(Reply reply);
+        void Fail(Exception error);
+    }
+
+    // Completed inline by ExecuteAsync: callers normally look at the results after ExecuteAsync, when there is
+    // nothing left to run; a thread-pool hop each would cost more than the command.
+    private sealed class Result<T>(Func<Reply, T> read) : TaskCompletionSource<T>, IResult
+    {
+        public void Complete(Reply reply)
+        {
+            try { SetResult(read(reply)); }
+            catch (Exception e) { SetException(e); }
+        }
+
+        public void Fail(Exception error) => TrySetException(error);
+    }
+
+    protected override Task<T> SendAsync<T>(byte[][] argv, Func<Reply, T> read, CancellationToken cancellationToken)
+    {
+        var result = new Result<T>(read);
         lock (_commands)
         {
             _commands.Add(argv);
-            _results.Add(done);
+            _results.Add(result);
         }
-        return done.Task;
+        return result.Task;
     }
 
     public async Task ExecuteAsync(CancellationToken cancellationToken = default)
     {
         byte[][][] commands;
-        TaskCompletionSource<Reply>[] results;
+        IResult[] results;
         lock (_commands)
         {
             commands = [.. _commands];
@@ -70,11 +95,11 @@ public sealed class CacheBatch(ICommandExecutor executor) : CacheCommands, ICach
         try
         {
             var replies = await executor.ExecuteAsync(commands, cancellationToken).ConfigureAwait(false);
-            for (int i = 0; i < results.Length; i++) results[i].SetResult(replies[i]);
+            for (int i = 0; i < results.Length; i++) results[i].Complete(replies[i]);
         }
         catch (Exception e)
         {
-            foreach (var r in results) r.TrySetException(e);
+            foreach (var r in results) r.Fail(e);
             throw;
         }
     }

@@ -11,17 +11,16 @@ namespace Orleans.Cache.Client;
 /// </summary>
 public abstract partial class CacheCommands : ICacheCommands
 {
-    protected abstract Task<Reply> SendAsync(byte[][] argv, CancellationToken cancellationToken);
+    /// <summary>Sends one command and turns its reply into the caller's type with <paramref name="read"/>.</summary>
+    protected abstract Task<T> SendAsync<T>(byte[][] argv, Func<Reply, T> read, CancellationToken cancellationToken);
 
-    private async Task<Reply> Run(byte[][] argv, CancellationToken ct)
-    {
-        var reply = await SendAsync(argv, ct).ConfigureAwait(false);
-        return reply.IsError ? throw new CacheException(reply.Text!) : reply;
-    }
+    /// <summary>What the typed commands do with an error reply: throw it as a <see cref="CacheException"/>.</summary>
+    private static Reply Ok(Reply reply) => reply.IsError ? throw new CacheException(reply.Text!) : reply;
 
-    private async Task<long> Int(byte[][] argv, CancellationToken ct) => (await Run(argv, ct).ConfigureAwait(false)).Integer;
-    private async Task<bool> Bool(byte[][] argv, CancellationToken ct) => (await Run(argv, ct).ConfigureAwait(false)).Integer != 0;
-    private async Task<byte[]?> Bulk(byte[][] argv, CancellationToken ct) => (await Run(argv, ct).ConfigureAwait(false)).Bytes;
+    private Task<Reply> Run(byte[][] argv, CancellationToken ct) => SendAsync(argv, static r => Ok(r), ct);
+    private Task<long> Int(byte[][] argv, CancellationToken ct) => SendAsync(argv, static r => Ok(r).Integer, ct);
+    private Task<bool> Bool(byte[][] argv, CancellationToken ct) => SendAsync(argv, static r => Ok(r).Integer != 0, ct);
+    private Task<byte[]?> Bulk(byte[][] argv, CancellationToken ct) => SendAsync(argv, static r => Ok(r).Bytes, ct);
 
     protected static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
     protected static byte[] B(long n) => Args.FormatLong(n);
@@ -52,10 +51,10 @@ public abstract partial class CacheCommands : ICacheCommands
     public async Task<string?> GetStringAsync(string key, CancellationToken ct = default) =>
         await GetAsync(key, ct).ConfigureAwait(false) is { } v ? Encoding.UTF8.GetString(v) : null;
 
-    public async Task<bool> SetAsync(string key, byte[] value, TimeSpan? expiry = null, When when = When.Always, bool keepTtl = false, CancellationToken ct = default)
+    public Task<bool> SetAsync(string key, byte[] value, TimeSpan? expiry = null, When when = When.Always, bool keepTtl = false, CancellationToken ct = default)
     {
         var argv = expiry is null && !keepTtl && when == When.Always ? Argv("SET", B(key), value) : SetArgv(key, value, expiry, when, keepTtl);
-        return (await Run(argv, ct).ConfigureAwait(false)).Kind != ReplyKind.Null;
+        return SendAsync(argv, static r => Ok(r).Kind != ReplyKind.Null, ct);
     }
 
     private static byte[][] SetArgv(string key, byte[] value, TimeSpan? expiry, When when, bool keepTtl)
@@ -173,6 +172,6 @@ public abstract partial class CacheCommands : ICacheCommands
                 var other => B(Convert.ToString(other, CultureInfo.InvariantCulture) ?? ""),
             };
         }
-        return SendAsync(argv, CancellationToken.None);
+        return SendAsync(argv, static r => r, CancellationToken.None); // error replies are returned, not thrown
     }
 }

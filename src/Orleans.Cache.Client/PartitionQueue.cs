@@ -35,6 +35,18 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     /// </summary>
     public Task<Reply[]> Enqueue(byte[][] command, bool inTurn, out int index)
     {
+        if (!inTurn && TryTakeTurn() is { } activation)
+        {
+            index = 0;
+            Reply[]? replies;
+            Exception? error = null;
+            try { replies = activation.TryExecute([command]); }
+            catch (Exception e) { replies = null; error = e; }
+            ReleaseTurn();
+            if (replies is not null) return Task.FromResult(replies);
+            if (error is not null) return Task.FromException<Reply[]>(error);
+            // The activation is closing: queue it for a grain call.
+        }
         Pending batch;
         bool start = false;
         lock (_lock)
@@ -57,6 +69,17 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     /// </summary>
     public void Enqueue(List<byte[][]> commands, bool inTurn, IReplySink sink, int token)
     {
+        if (!inTurn && TryTakeTurn() is { } activation)
+        {
+            Reply[]? replies;
+            Exception? error = null;
+            try { replies = activation.TryExecute(commands); }
+            catch (Exception e) { replies = null; error = e; }
+            if (replies is not null) sink.OnReplies(replies, token);
+            else if (error is not null) sink.OnFailure(error, token);
+            ReleaseTurn();
+            if (replies is not null || error is not null) return;
+        }
         Pending batch;
         bool start = false;
         lock (_lock)
@@ -68,6 +91,39 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
             if (!_inFlight) { _inFlight = true; _pending = null; start = true; }
         }
         if (start) _ = Run(batch);
+    }
+
+    /// <summary>
+    /// The fast path when callers don't collide: the partition is active here and no batch holds its turn, so this
+    /// caller takes the turn and runs its commands at once, with nothing queued or allocated for them.
+    /// </summary>
+    private ILocalPartition? TryTakeTurn()
+    {
+        if (local?.Find(partition) is not { } activation) return null;
+        lock (_lock)
+        {
+            if (_inFlight) return null;
+            _inFlight = true;
+        }
+        return activation;
+    }
+
+    /// <summary>Ends a turn: runs what queued meanwhile, or frees the partition.</summary>
+    private void ReleaseTurn()
+    {
+        if (TakeNext() is { } next) _ = Run(next);
+    }
+
+    /// <summary>The batch that queued behind the current one, which then holds the turn; null frees the turn.</summary>
+    private Pending? TakeNext()
+    {
+        lock (_lock)
+        {
+            var next = _pending;
+            _pending = null;
+            if (next is null) _inFlight = false;
+            return next;
+        }
     }
 
     /// <summary>Runs a blocking command (see <see cref="IPartitionGrain.Block"/>), on the local activation when there is one.</summary>
@@ -112,13 +168,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
             try { replies = await run.ConfigureAwait(false); }
             catch (Exception e) { error = e; }
 
-            Pending? next;
-            lock (_lock)
-            {
-                next = _pending;
-                _pending = null;
-                if (next is null) _inFlight = false;
-            }
+            var next = TakeNext();
             // A grain call for the next batch is sent before this batch's callers resume; a direct run comes after.
             bool direct = next is not null && RunsHere(next);
             if (next is not null && !direct) run = Start(next);
