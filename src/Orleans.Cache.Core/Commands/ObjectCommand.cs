@@ -39,6 +39,7 @@ public static class ObjectCommand
     {
         byte[] s when s.Length <= 20 && Args.TryLong(s, out _) => "int",
         byte[] s => s.Length <= 44 ? "embstr" : "raw",
+        StringBuffer => "raw", // Redis's SETBIT, BITFIELD, SETRANGE and APPEND leave a raw string too (dbUnshareStringValue)
         RedisHash h => h.Count <= 128 && h.Fields.All(f => f.Key.Length <= 64 && f.Value.Length <= 64) ? "listpack" : "hashtable",
         RedisSortedSet z => z.Count <= 128 && z.Members.All(m => m.Key.Length <= 64) ? "listpack" : "skiplist",
         RedisSet s => s.Count <= 512 && s.Members.All(m => Args.TryLong(m.Key, out _)) ? "intset" : "hashtable",
