@@ -40,31 +40,39 @@ public static class BitfieldCommand
             else return Errors.Syntax;
         }
 
-        var s = RedisString.Get(db, a[1]);
+        var entry = db.Find(a[1]);
+        ReadOnlyMemory<byte>? read = null;
+        if (entry is not null) read = RedisString.Bytes(entry.Value);
         bool writes = ops.Any(o => o.Kind != Kind.Get);
         // Created or grown: then every write that is not refused by OVERFLOW FAIL counts as a change, as in Redis.
         bool grown = false;
+        long bytes = 0;
+        StringBuffer? buffer = null;
         if (writes)
         {
-            // Like Redis, the string grows to cover every write before any runs, even one that then fails.
-            long bytes = ops.Where(o => o.Kind != Kind.Get).Max(o => (o.Offset + o.Bits - 1) / 8 + 1);
-            grown = s is null || s.Length < bytes;
-            s = Bitmap.Grown(s, bytes);
+            // Like Redis, the string grows to cover every write before any runs, even one that then fails. Then the
+            // fields are written in place (see RedisString.Writable); a long string that no field changes is not
+            // even copied out of a shared array.
+            bytes = ops.Where(o => o.Kind != Kind.Get).Max(o => (o.Offset + o.Bits - 1) / 8 + 1);
+            grown = read is null || read.Value.Length < bytes;
+            if (grown || read!.Value.Length <= RedisString.EmbstrLimit) buffer = RedisString.Writable(db, a[1], entry, bytes);
         }
         bool changed = false;
         var replies = new Reply[ops.Count];
         for (int k = 0; k < ops.Count; k++)
         {
             var op = ops[k];
+            var s = buffer is not null ? buffer.Span : read is { } r ? r.Span : default;
             long current = Value(Bitmap.Read(s, op.Offset, op.Bits), op);
             if (op.Kind == Kind.Get) { replies[k] = Reply.Int(current); continue; }
             Int128 wanted = op.Kind == Kind.Set ? op.Value : (Int128)current + op.Value;
             if (Fit(wanted, op) is not long result) { replies[k] = Reply.Nil; continue; }
-            Bitmap.Write(s!, op.Offset, op.Bits, (ulong)result);
+            if (buffer is null && result == current) { replies[k] = Reply.Int(op.Kind == Kind.Set ? current : result); continue; }
+            buffer ??= RedisString.Writable(db, a[1], entry, bytes);
+            Bitmap.Write(buffer.Writable, op.Offset, op.Bits, (ulong)result);
             changed |= grown || result != current;
             replies[k] = Reply.Int(op.Kind == Kind.Set ? current : result);
         }
-        if (writes) db.Set(a[1], s!, keepTtl: true);
         if (changed) db.Notify(KeyspaceEventFlags.String, "setbit", a[1]);
         return Reply.Array(replies);
     }

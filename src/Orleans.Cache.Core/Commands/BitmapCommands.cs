@@ -9,14 +9,18 @@ public static class BitmapCommands
     {
         long offset = Bitmap.Offset(a[2]);
         if (a[3] is not [(byte)'0' or (byte)'1']) return BadBit;
-        var old = RedisString.Get(db, a[1]);
-        int previous = Bitmap.GetBit(old, offset), bit = a[3][0] - '0';
+        int bit = a[3][0] - '0';
         long length = (offset >> 3) + 1;
+        var entry = db.Find(a[1]);
+        var old = entry is null ? default : RedisString.Bytes(entry.Value).Span;
+        int previous = Bitmap.GetBit(old, offset);
         // As in Redis, only a created or grown string or a flipped bit is a change (and raises setbit).
-        if (old is not null && old.Length >= length && previous == bit) return Reply.Int(previous);
-        var value = Bitmap.Grown(old, length);
-        Bitmap.SetBit(value, offset, bit);
-        db.Set(a[1], value, keepTtl: true);
+        bool change = entry is null || old.Length < length || previous != bit;
+        if (!change && old.Length > RedisString.EmbstrLimit) return Reply.Int(previous);
+        // Written in place: O(1) unless the string grows (amortized O(1) then) or is still a shared array (copied once).
+        var value = RedisString.Writable(db, a[1], entry, length);
+        if (!change) return Reply.Int(previous);
+        Bitmap.SetBit(value.Writable, offset, bit);
         db.Notify(KeyspaceEventFlags.String, "setbit", a[1]);
         return Reply.Int(previous);
     }
@@ -24,17 +28,17 @@ public static class BitmapCommands
     public static Reply GetBit(Keyspace db, byte[][] a)
     {
         long offset = Bitmap.Offset(a[2]);
-        return Reply.Int(Bitmap.GetBit(RedisString.Get(db, a[1]), offset));
+        return Reply.Int(RedisString.Read(db, a[1]) is { } s ? Bitmap.GetBit(s.Span, offset) : 0);
     }
 
     /// <summary>BITCOUNT key [start end [BYTE|BIT]].</summary>
     public static Reply BitCount(Keyspace db, byte[][] a)
     {
-        var s = RedisString.Get(db, a[1]);
-        if (s is null) return Reply.Int(0);
+        if (RedisString.Read(db, a[1]) is not { } value) return Reply.Int(0);
+        var s = value.Span;
         if (a.Length == 3 || a.Length > 5) return Errors.Syntax;
         long first = 0, last = (long)s.Length * 8 - 1;
-        if (a.Length >= 4 && !Range(s, a, 2, out first, out last)) return Reply.Int(0);
+        if (a.Length >= 4 && !Range(s.Length, a, 2, out first, out last)) return Reply.Int(0);
         return Reply.Int(Bitmap.Count(s, first, last));
     }
 
@@ -45,14 +49,14 @@ public static class BitmapCommands
         if (parsed is not (0 or 1)) return Reply.Error("ERR The bit argument must be 1 or 0.");
         int bit = (int)parsed;
         if (a.Length > 6) return Errors.Syntax;
-        var s = RedisString.Get(db, a[1]);
-        if (s is null) return Reply.Int(bit == 1 ? -1 : 0);
+        if (RedisString.Read(db, a[1]) is not { } value) return Reply.Int(bit == 1 ? -1 : 0);
+        var s = value.Span;
         long first = 0, last = (long)s.Length * 8 - 1;
         bool endGiven = a.Length >= 5;
         if (a.Length >= 4)
         {
             var args = a.Length == 4 ? [.. a, Args.Bytes("-1")] : a;
-            if (!Range(s, args, 3, out first, out last)) return Reply.Int(-1);
+            if (!Range(s.Length, args, 3, out first, out last)) return Reply.Int(-1);
         }
         long found = Bitmap.Find(s, bit, first, last);
         // Looking for a clear bit with no end given: the string is as if padded with zeros on the right.
@@ -61,7 +65,7 @@ public static class BitmapCommands
     }
 
     /// <summary>Reads start end [BYTE|BIT] at a[at] into inclusive bit positions; false when the range is empty.</summary>
-    private static bool Range(byte[] s, byte[][] a, int at, out long first, out long last)
+    private static bool Range(int size, byte[][] a, int at, out long first, out long last)
     {
         long start = Args.Long(a[at]), end = Args.Long(a[at + 1]);
         bool bits = false;
@@ -70,7 +74,7 @@ public static class BitmapCommands
             if (Args.Is(a[at + 2], "BIT")) bits = true;
             else if (!Args.Is(a[at + 2], "BYTE")) throw new CommandException(Errors.Syntax);
         }
-        long length = bits ? (long)s.Length * 8 : s.Length;
+        long length = bits ? (long)size * 8 : size;
         if (start < 0) start += length;
         if (end < 0) end += length;
         if (start < 0) start = 0;
@@ -88,22 +92,29 @@ public static class BitmapCommands
             : Args.Is(a[1], "NOT") ? "NOT" : "";
         if (op.Length == 0) return Errors.Syntax;
         if (op == "NOT" && a.Length != 4) return Reply.Error("ERR BITOP NOT must be called with a single source key.");
-        var sources = new byte[]?[a.Length - 3];
-        for (int i = 3; i < a.Length; i++) sources[i - 3] = RedisString.Get(db, a[i]);
-        int length = sources.Max(s => s?.Length ?? 0);
+        var sources = new ReadOnlyMemory<byte>[a.Length - 3];
+        for (int i = 3; i < a.Length; i++) sources[i - 3] = RedisString.Read(db, a[i]) ?? default;
+        int length = sources.Max(s => s.Length);
         if (length == 0)
         {
             if (db.Delete(a[2])) db.Notify(KeyspaceEventFlags.Generic, "del", a[2]);
             return Reply.Int(0);
         }
+        // Source by source into the result; a missing or shorter source counts as zero bytes.
         var result = new byte[length];
-        for (int b = 0; b < length; b++)
+        sources[0].Span.CopyTo(result);
+        if (op == "NOT")
+            for (int b = 0; b < length; b++) result[b] = (byte)~result[b];
+        for (int k = 1; k < sources.Length; k++)
         {
-            int Byte(int k) => sources[k] is { } s && b < s.Length ? s[b] : 0;
-            int v = op == "NOT" ? ~Byte(0) : Byte(0);
-            for (int k = 1; k < sources.Length; k++)
-                v = op switch { "AND" => v & Byte(k), "OR" => v | Byte(k), _ => v ^ Byte(k) };
-            result[b] = (byte)v;
+            var s = sources[k].Span;
+            if (op == "AND")
+            {
+                for (int b = 0; b < s.Length; b++) result[b] &= s[b];
+                result.AsSpan(s.Length).Clear();
+            }
+            else if (op == "OR") for (int b = 0; b < s.Length; b++) result[b] |= s[b];
+            else for (int b = 0; b < s.Length; b++) result[b] ^= s[b];
         }
         db.Set(a[2], result);
         db.Notify(KeyspaceEventFlags.String, "set", a[2]);

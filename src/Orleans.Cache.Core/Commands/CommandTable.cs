@@ -173,7 +173,7 @@ public static class CommandTable
         C("DEL", -2, Write, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
         C("UNLINK", -2, Write | Fast, 1, -1, 1, "generic", KeyCommands.Del, Routing.EachKey, Merge.Sum),
         C("EXISTS", -2, R | Fast, 1, -1, 1, "generic", KeyCommands.Exists, Routing.EachKey, Merge.Sum),
-        C("TOUCH", -2, R | Fast, 1, -1, 1, "generic", KeyCommands.Exists, Routing.EachKey, Merge.Sum),
+        C("TOUCH", -2, R | Fast, 1, -1, 1, "generic", KeyCommands.Touch, Routing.EachKey, Merge.Sum),
         C("TYPE", 2, R | Fast, 1, 1, 1, "generic", KeyCommands.Type),
         C("EXPIRE", -3, Write | Fast, 1, 1, 1, "generic", KeyCommands.Expire),
         C("PEXPIRE", -3, Write | Fast, 1, 1, 1, "generic", KeyCommands.PExpire),

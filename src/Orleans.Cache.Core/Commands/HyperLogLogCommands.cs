@@ -6,8 +6,8 @@ public static class HyperLogLogCommands
     /// <summary>PFADD key [element …]: 1 when the estimate may have changed (or the key was created), else 0.</summary>
     public static Reply PfAdd(Keyspace db, byte[][] a)
     {
-        var old = RedisString.Get(db, a[1]);
-        var registers = old is null ? HyperLogLog.EmptyRegisters() : HyperLogLog.Read(old);
+        var old = RedisString.Read(db, a[1]);
+        var registers = old is null ? HyperLogLog.EmptyRegisters() : HyperLogLog.Read(old.Value.Span);
         bool changed = old is null;
         for (int i = 2; i < a.Length; i++) changed |= HyperLogLog.Add(registers, a[i]);
         if (changed)
@@ -24,8 +24,8 @@ public static class HyperLogLogCommands
         byte[]? union = null;
         for (int i = 1; i < a.Length; i++)
         {
-            if (RedisString.Get(db, a[i]) is not { } s) continue;
-            union = Max(union, HyperLogLog.Read(s));
+            if (RedisString.Read(db, a[i]) is not { } s) continue;
+            union = Max(union, HyperLogLog.Read(s.Span));
         }
         return Reply.Int(union is null ? 0 : HyperLogLog.Count(union));
     }
@@ -36,8 +36,8 @@ public static class HyperLogLogCommands
         byte[]? union = null;
         for (int i = 1; i < a.Length; i++)
         {
-            if (RedisString.Get(db, a[i]) is not { } s) continue;
-            union = Max(union, HyperLogLog.Read(s));
+            if (RedisString.Read(db, a[i]) is not { } s) continue;
+            union = Max(union, HyperLogLog.Read(s.Span));
         }
         db.Set(a[1], HyperLogLog.Write(union ?? HyperLogLog.EmptyRegisters()), keepTtl: true);
         db.Notify(KeyspaceEventFlags.String, "pfadd", a[1]); // Redis raises pfadd for PFMERGE too, changed or not

@@ -17,8 +17,16 @@ public static class KeyCommands
         return Reply.Int(deleted);
     }
 
-    /// <summary>EXISTS and TOUCH: a key named twice counts twice.</summary>
+    /// <summary>EXISTS: a key named twice counts twice. Does not count as an access (OBJECT IDLETIME), as in Redis.</summary>
     public static Reply Exists(Keyspace db, byte[][] a)
+    {
+        long found = 0;
+        for (int i = 1; i < a.Length; i++) if (db.Peek(a[i]) is not null) found++;
+        return Reply.Int(found);
+    }
+
+    /// <summary>TOUCH: counts like EXISTS, and records the access (resets OBJECT IDLETIME).</summary>
+    public static Reply Touch(Keyspace db, byte[][] a)
     {
         long found = 0;
         for (int i = 1; i < a.Length; i++) if (db.Find(a[i]) is not null) found++;
@@ -26,7 +34,7 @@ public static class KeyCommands
     }
 
     public static Reply Type(Keyspace db, byte[][] a) =>
-        Reply.Simple(db.Find(a[1]) is { } e ? ValueTypes.NameOf(e.Value) : "none");
+        Reply.Simple(db.Peek(a[1]) is { } e ? ValueTypes.NameOf(e.Value) : "none");
 
     public static Reply Expire(Keyspace db, byte[][] a) => SetExpire(db, a, Expiry.Unit.Seconds, relative: true, "expire");
     public static Reply PExpire(Keyspace db, byte[][] a) => SetExpire(db, a, Expiry.Unit.Milliseconds, relative: true, "pexpire");
@@ -67,11 +75,11 @@ public static class KeyCommands
 
     /// <summary>
     /// -2 for a missing key, -1 for a key without TTL, else the remaining (or absolute) time, never negative;
-    /// seconds are rounded to the nearest, as Redis does for TTL and EXPIRETIME alike.
+    /// seconds are rounded to the nearest, as Redis does for TTL and EXPIRETIME alike. Not an access (IDLETIME).
     /// </summary>
     private static Reply TimeToLive(Keyspace db, byte[] key, bool absolute, bool seconds)
     {
-        var entry = db.Find(key);
+        var entry = db.Peek(key);
         if (entry is null) return Reply.Int(-2);
         if (entry.ExpireAt == 0) return Reply.Int(-1);
         long ms = Math.Max(0, absolute ? entry.ExpireAt : entry.ExpireAt - db.Now);

@@ -3,6 +3,8 @@ namespace Orleans.Cache.Core;
 /// <summary>
 /// OBJECT ENCODING | REFCOUNT | IDLETIME | FREQ | HELP. Encodings are the names Redis 7.0 reports for a value of
 /// this type and size (its compact encodings below the default thresholds), so tools that read them see the usual answers.
+/// IDLETIME is the seconds since a command last looked the key up or wrote it (see <see cref="Keyspace.Find"/>); FREQ
+/// answers Redis's error for the default (non-LFU) maxmemory-policy, as no access frequency is kept.
 /// </summary>
 public static class ObjectCommand
 {
@@ -13,13 +15,13 @@ public static class ObjectCommand
         bool known = Args.Is(a[1], "ENCODING") || Args.Is(a[1], "REFCOUNT") || Args.Is(a[1], "IDLETIME") || Args.Is(a[1], "FREQ");
         if (!known) return Reply.Error($"ERR unknown subcommand '{sub}'. Try OBJECT HELP.");
         if (a.Length != 3) return Errors.WrongArity("object|" + sub);
-        var entry = db.Find(a[2]);
+        var entry = db.Peek(a[2]); // as Redis's objectCommandLookup: looking does not count as an access
         if (entry is null) return Reply.Nil;
         if (Args.Is(a[1], "ENCODING")) return Reply.Bulk(Encoding(entry.Value));
         if (Args.Is(a[1], "REFCOUNT")) return Reply.Int(1);
         if (Args.Is(a[1], "FREQ"))
             return Reply.Error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
-        return Reply.Int(0); // IDLETIME: access times are not tracked yet
+        return Reply.Int(db.IdleSeconds(entry));
     }
 
     private static readonly Reply Help = Reply.Array(new[]
@@ -37,6 +39,7 @@ public static class ObjectCommand
     {
         byte[] s when s.Length <= 20 && Args.TryLong(s, out _) => "int",
         byte[] s => s.Length <= 44 ? "embstr" : "raw",
+        StringBuffer => "raw", // Redis's SETBIT, BITFIELD, SETRANGE and APPEND leave a raw string too (dbUnshareStringValue)
         RedisHash h => h.Count <= 128 && h.Fields.All(f => f.Key.Length <= 64 && f.Value.Length <= 64) ? "listpack" : "hashtable",
         RedisSortedSet z => z.Count <= 128 && z.Members.All(m => m.Key.Length <= 64) ? "listpack" : "skiplist",
         RedisSet s => s.Count <= 512 && s.Members.All(m => Args.TryLong(m.Key, out _)) ? "intset" : "hashtable",

@@ -16,7 +16,7 @@ public static class StringCommands
         bool get = options.HasFlag(SetOptions.Get);
         byte[]? old = null;
         if (get && entry is not null)
-            old = entry.Value as byte[] ?? throw new CommandException(Errors.WrongType);
+            old = RedisString.Shareable(entry);
 
         if ((options.HasFlag(SetOptions.Nx) && entry is not null) || (options.HasFlag(SetOptions.Xx) && entry is null))
             return get ? Reply.Bulk(old) : Reply.Nil;
@@ -114,7 +114,7 @@ public static class StringCommands
         var options = ParseOptions(a, 2, forSet: false, out var expire);
         var entry = db.Find(a[1]);
         if (entry is null) return Reply.Nil;
-        var value = entry.Value as byte[] ?? throw new CommandException(Errors.WrongType);
+        var value = RedisString.Shareable(entry);
         if (expire is not null) Expiry.Apply(db, entry, ExpireAt(db, options, expire, "getex"));
         else if (options.HasFlag(SetOptions.Persist) && entry.ExpireAt != 0)
         {
@@ -129,7 +129,7 @@ public static class StringCommands
     {
         var items = new Reply[a.Length - 1];
         for (int i = 1; i < a.Length; i++)
-            items[i - 1] = db.Find(a[i])?.Value is byte[] s ? Reply.Bulk(s) : Reply.Nil;
+            items[i - 1] = db.Find(a[i]) is { } e && RedisString.IsString(e.Value) ? Reply.Bulk(RedisString.Shareable(e)) : Reply.Nil;
         return Reply.Array(items);
     }
 
@@ -173,7 +173,7 @@ public static class StringCommands
         var entry = db.Find(key);
         long current = 0;
         if (entry is not null)
-            current = RedisString.ToLong(entry.Value as byte[] ?? throw new CommandException(Errors.WrongType));
+            current = RedisString.ToLong(RedisString.Bytes(entry.Value).Span);
         if ((by > 0 && current > long.MaxValue - by) || (by < 0 && current < long.MinValue - by))
             return Errors.Overflow;
         long result = current + by;
@@ -187,7 +187,7 @@ public static class StringCommands
     {
         var entry = db.Find(a[1]);
         LongDouble current = default;
-        if (entry is not null && !LongDouble.TryParse(entry.Value as byte[] ?? throw new CommandException(Errors.WrongType), out current))
+        if (entry is not null && !LongDouble.TryParse(RedisString.Bytes(entry.Value).Span, out current))
             return Errors.NotFloat;
         if (!LongDouble.TryParse(a[2], out var by)) return Errors.NotFloat;
         var result = current + by;
@@ -198,31 +198,30 @@ public static class StringCommands
         return Reply.Bulk(bytes);
     }
 
+    /// <summary>APPEND: a new key stores the argument as is; later appends go in place into a buffer that grows geometrically.</summary>
     public static Reply Append(Keyspace db, byte[][] a)
     {
-        var old = RedisString.Get(db, a[1]);
-        if (old is null)
+        var entry = db.Find(a[1]);
+        if (entry is null)
         {
             db.Set(a[1], a[2]);
             db.Notify(KeyspaceEventFlags.String, "append", a[1]);
             return Reply.Int(a[2].Length);
         }
-        RedisString.CheckLength(old.Length, a[2].Length);
-        var value = new byte[old.Length + a[2].Length];
-        old.CopyTo(value, 0);
-        a[2].CopyTo(value, old.Length);
-        db.Set(a[1], value, keepTtl: true);
+        int at = RedisString.Bytes(entry.Value).Length;
+        RedisString.CheckLength(at, a[2].Length);
+        var value = RedisString.Writable(db, a[1], entry, (long)at + a[2].Length);
+        a[2].CopyTo(value.Writable[at..]);
         db.Notify(KeyspaceEventFlags.String, "append", a[1]);
         return Reply.Int(value.Length);
     }
 
-    public static Reply StrLen(Keyspace db, byte[][] a) => Reply.Int(RedisString.Get(db, a[1])?.Length ?? 0);
+    public static Reply StrLen(Keyspace db, byte[][] a) => Reply.Int(RedisString.Read(db, a[1])?.Length ?? 0);
 
     public static Reply GetRange(Keyspace db, byte[][] a)
     {
         long start = Args.Long(a[2]), end = Args.Long(a[3]);
-        var value = RedisString.Get(db, a[1]);
-        if (value is null) return Reply.EmptyBulk;
+        if (RedisString.Read(db, a[1]) is not { } value) return Reply.EmptyBulk;
         long len = value.Length;
         if (start < 0 && end < 0 && start > end) return Reply.EmptyBulk;
         if (start < 0) start = len + start;
@@ -231,7 +230,7 @@ public static class StringCommands
         if (end < 0) end = 0;
         if (end >= len) end = len - 1;
         if (start > end || len == 0) return Reply.EmptyBulk;
-        return Reply.Bulk(value.AsSpan((int)start, (int)(end - start + 1)).ToArray());
+        return Reply.Bulk(value.Span.Slice((int)start, (int)(end - start + 1)).ToArray());
     }
 
     public static Reply SetRange(Keyspace db, byte[][] a)
@@ -239,15 +238,14 @@ public static class StringCommands
         long offset = Args.Long(a[2]);
         if (offset < 0) return Errors.OffsetOutOfRange;
         var patch = a[3];
-        var old = RedisString.Get(db, a[1]);
-        if (patch.Length == 0) return Reply.Int(old?.Length ?? 0);
+        var entry = db.Find(a[1]);
+        int length = entry is null ? 0 : RedisString.Bytes(entry.Value).Length;
+        if (patch.Length == 0) return Reply.Int(length);
         RedisString.CheckLength(offset, patch.Length);
-        int length = (int)Math.Max(old?.Length ?? 0, offset + patch.Length);
-        var value = new byte[length];
-        old?.CopyTo(value, 0);
-        patch.CopyTo(value, (int)offset);
-        db.Set(a[1], value, keepTtl: true);
+        // In place: the cost is the patch, plus the growth (amortized) or one copy of a still-shared array.
+        var value = RedisString.Writable(db, a[1], entry, offset + patch.Length);
+        patch.CopyTo(value.Writable[(int)offset..]);
         db.Notify(KeyspaceEventFlags.String, "setrange", a[1]);
-        return Reply.Int(length);
+        return Reply.Int(value.Length);
     }
 }

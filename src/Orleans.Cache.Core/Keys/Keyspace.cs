@@ -14,6 +14,9 @@ public sealed class Keyspace
     private readonly PriorityQueue<Entry, long> _deadlines = new();
     private readonly TimeProvider _time;
     private readonly Random _random;
+    // Now in whole seconds, 31 bits: the LRU clock stamped on every key a command looks up (Redis's LRU_CLOCK,
+    // 1 s resolution), computed once per command so a lookup pays one store.
+    private uint _clock;
 
     public Keyspace(TimeProvider? time = null, int? seed = null)
     {
@@ -48,7 +51,17 @@ public sealed class Keyspace
     public long LastSave { get; set; }
 
     /// <summary>Reads the clock; the grain calls it once per command.</summary>
-    public void Tick() => Now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+    public void Tick()
+    {
+        Now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        _clock = (uint)(Now / 1000) & Entry.ClockMask;
+    }
+
+    /// <summary>
+    /// Whole seconds since <paramref name="entry"/> was last looked up or written (OBJECT IDLETIME), as Redis's
+    /// estimateObjectIdleTime: the difference of two 1-second clock readings, modulo the clock's wrap.
+    /// </summary>
+    public long IdleSeconds(Entry entry) => (_clock - entry.AccessClock) & Entry.ClockMask;
 
     /// <summary>Runs one command (<paramref name="argv"/>[0] is its name) and returns its reply.</summary>
     public Reply Execute(byte[][] argv)
@@ -75,8 +88,22 @@ public sealed class Keyspace
         }
     }
 
-    /// <summary>The live entry for <paramref name="key"/>, or null; an expired key is deleted on the way.</summary>
+    /// <summary>
+    /// The live entry for <paramref name="key"/>, or null; an expired key is deleted on the way. Records the access
+    /// (OBJECT IDLETIME), as Redis's lookupKey does for every command that reads or writes a key.
+    /// </summary>
     public Entry? Find(ReadOnlySpan<byte> key)
+    {
+        var entry = Peek(key);
+        entry?.Touch(_clock);
+        return entry;
+    }
+
+    /// <summary>
+    /// <see cref="Find"/> without recording an access: Redis's LOOKUP_NOTOUCH, which in 7.0 is used by EXISTS, TYPE,
+    /// TTL/PTTL/EXPIRETIME/PEXPIRETIME, OBJECT and SCAN's TYPE filter. Expired keys are still deleted.
+    /// </summary>
+    public Entry? Peek(ReadOnlySpan<byte> key)
     {
         var entry = _table.Find(key, KeyTable.HashOf(key));
         if (entry is null) return null;
@@ -103,12 +130,13 @@ public sealed class Keyspace
         var entry = _table.Find(key, hash);
         if (entry is null)
         {
-            entry = new Entry(key, hash, value);
+            entry = new Entry(key, hash, value, _clock);
             _table.Add(entry);
             Events?.OnKeyspaceEvent(KeyspaceEventFlags.New, "new", key);
             return entry;
         }
         entry.Value = value;
+        entry.Touch(_clock);
         if (entry.ExpireAt != 0 && (!keepTtl || entry.ExpireAt < Now)) ClearExpiry(entry);
         return entry;
     }

@@ -15,7 +15,7 @@ internal static class ValueCodec
 {
     public static SnapshotType TypeOf(object value) => value switch
     {
-        byte[] => SnapshotType.String,
+        byte[] or StringBuffer => SnapshotType.String,
         RedisHash => SnapshotType.Hash,
         RedisList => SnapshotType.List,
         RedisSet => SnapshotType.Set,
@@ -29,6 +29,9 @@ internal static class ValueCodec
         {
             case byte[] s:
                 w.Bytes(s);
+                break;
+            case StringBuffer b:
+                w.Bytes(b.Span); // the value only, never the spare capacity; it loads as a plain array
                 break;
             case RedisHash h:
                 w.VarInt((ulong)h.Count);

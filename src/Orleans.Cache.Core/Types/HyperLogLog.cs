@@ -32,9 +32,9 @@ public static class HyperLogLog
     }
 
     /// <summary>The registers of an HLL string (dense or sparse); WRONGTYPE for any other string.</summary>
-    public static byte[] Read(byte[] s)
+    public static byte[] Read(ReadOnlySpan<byte> s)
     {
-        if (s.Length < HeaderSize || !s.AsSpan(0, 4).SequenceEqual("HYLL"u8) || s[4] > 1)
+        if (s.Length < HeaderSize || !s[..4].SequenceEqual("HYLL"u8) || s[4] > 1)
             throw new CommandException(NotHll);
         var registers = new byte[Registers];
         if (s[4] == 0)
@@ -72,7 +72,7 @@ public static class HyperLogLog
         return s;
     }
 
-    private static byte GetDense(byte[] s, int register)
+    private static byte GetDense(ReadOnlySpan<byte> s, int register)
     {
         int bit = register * 6, b = HeaderSize + bit / 8, shift = bit & 7;
         int low = s[b] >> shift, high = b + 1 < s.Length ? s[b + 1] << (8 - shift) : 0;

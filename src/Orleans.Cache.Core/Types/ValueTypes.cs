@@ -14,11 +14,19 @@ public static class ValueTypes
 {
     public static string NameOf(object value) => value switch
     {
-        byte[] => "string",
+        byte[] or StringBuffer => "string",
         IRedisValue v => v.TypeName,
         _ => "none",
     };
 
-    /// <summary>A copy that shares nothing mutable with <paramref name="value"/> (strings are never mutated in place).</summary>
-    public static object Clone(object value) => value is IRedisValue v ? v.Clone() : value;
+    /// <summary>
+    /// A copy that shares nothing mutable with <paramref name="value"/>: a plain string array is never written in place,
+    /// so it is shared; a <see cref="StringBuffer"/> is copied (exactly sized, and still "raw" as Redis's copy is).
+    /// </summary>
+    public static object Clone(object value) => value switch
+    {
+        IRedisValue v => v.Clone(),
+        StringBuffer b => new StringBuffer(b.Span),
+        _ => value,
+    };
 }
