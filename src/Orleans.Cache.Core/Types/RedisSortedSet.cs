@@ -49,11 +49,11 @@ public sealed class RedisSortedSet : IRedisValue
     /// <summary>Adds or re-scores a member; true when it was new.</summary>
     public bool Add(byte[] member, double score)
     {
-        if (Members.TryGetValue(member, out double current))
+        if (Members.TryGetValue(member, out double current, out var stored))
         {
             if (current != score)
             {
-                Tree.UpdateScore(current, member, score);
+                Tree.UpdateScore(current, stored, score);
                 Members.Set(member, score);
             }
             return false;
@@ -65,17 +65,17 @@ public sealed class RedisSortedSet : IRedisValue
 
     public bool Remove(byte[] member)
     {
-        if (!Members.TryGetValue(member, out double score)) return false;
+        if (!Members.TryGetValue(member, out double score, out var stored)) return false;
         Members.Remove(member);
-        Tree.Delete(score, member);
+        Tree.Delete(score, stored);
         return true;
     }
 
     /// <summary>The 0-based rank, counted from the lowest score (or the highest when <paramref name="reverse"/>); null if absent.</summary>
     public long? Rank(byte[] member, bool reverse)
     {
-        if (!Members.TryGetValue(member, out double score)) return null;
-        long rank = Tree.Rank(score, member);
+        if (!Members.TryGetValue(member, out double score, out var stored)) return null;
+        long rank = Tree.Rank(score, stored);
         return reverse ? Count - 1 - rank : rank;
     }
 
