@@ -41,6 +41,8 @@ public static class SortedSetCommands
         {
             var member = a[i + 2 * p + 1];
             double score = scores[p];
+            // The new position does not depend on the old score: start loading its leaf while the member is looked up.
+            if (!incr) zset.Tree.Warm(score, member);
             if (zset.TryGetScore(member, out double current))
             {
                 if (nx) { skipped = true; continue; }
