@@ -100,12 +100,26 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
         return below;
     }
 
+    /// <summary>The end of the run of entries equal to <paramref name="score"/> that starts at <paramref name="from"/>.</summary>
+    private static int EqualRunEnd(double[] scores, int from, int to, double score)
+    {
+        while (from < to && scores[from] == score) from++;
+        return from;
+    }
+
     /// <summary>The index of the first entry of a leaf not below (score, member).</summary>
     private static int LowerBound(Leaf leaf, double score, byte[] member)
     {
-        int i = CountBelow(leaf.Scores, 0, leaf.Count, score);
-        while (i < leaf.Count && leaf.Scores[i] == score && leaf.Members[i].AsSpan().SequenceCompareTo(member) < 0) i++;
-        return i;
+        int lo = CountBelow(leaf.Scores, 0, leaf.Count, score);
+        int hi = EqualRunEnd(leaf.Scores, lo, leaf.Count, score);
+        // Members are compared only among equal scores, by binary search: each comparison reads another member's
+        // bytes (a cache miss in a large set), and sets of equal scores (ZRANGEBYLEX's) have long runs.
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (leaf.Members[mid].AsSpan().SequenceCompareTo(member) < 0) lo = mid + 1; else hi = mid;
+        }
+        return lo;
     }
 
     /// <summary>
@@ -126,9 +140,14 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
     /// <summary>The child of an inner node whose key range holds (score, member).</summary>
     private static int ChildFor(Inner node, double score, byte[] member)
     {
-        int i = 1 + CountBelow(node.Scores, 1, node.Count, score);
-        while (i < node.Count && node.Scores[i] == score && node.Members[i].AsSpan().SequenceCompareTo(member) <= 0) i++;
-        return i - 1;
+        int lo = 1 + CountBelow(node.Scores, 1, node.Count, score);
+        int hi = EqualRunEnd(node.Scores, lo, node.Count, score);
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (node.Members[mid].AsSpan().SequenceCompareTo(member) <= 0) lo = mid + 1; else hi = mid;
+        }
+        return lo - 1;
     }
 
     /// <summary>The sum of sizes[from..to).</summary>
@@ -229,16 +248,25 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
         for (int h = _height; h > 0; h--)
         {
             var inner = (Inner)node;
-            // Every key of the children left of a separator that passes the test passes it too.
-            int i = 1;
-            while (i < inner.Count && below.Holds(inner.Scores[i], inner.Members[i])) i++;
-            rank += Sum(inner.Sizes, 0, i - 1);
-            node = inner.Children[i - 1];
+            // Every key of the children left of a separator that passes the test passes it too. Binary searches:
+            // a lex test reads member bytes.
+            int lo = 1, hi = inner.Count;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (below.Holds(inner.Scores[mid], inner.Members[mid])) lo = mid + 1; else hi = mid;
+            }
+            rank += Sum(inner.Sizes, 0, lo - 1);
+            node = inner.Children[lo - 1];
         }
         var leaf = (Leaf)node;
-        int j = 0;
-        while (j < leaf.Count && below.Holds(leaf.Scores[j], leaf.Members[j])) j++;
-        return rank + j;
+        int first = 0, last = leaf.Count;
+        while (first < last)
+        {
+            int mid = (first + last) >>> 1;
+            if (below.Holds(leaf.Scores[mid], leaf.Members[mid])) first = mid + 1; else last = mid;
+        }
+        return rank + first;
     }
 
     // ---- walking ----
