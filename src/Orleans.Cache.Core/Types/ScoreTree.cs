@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -28,6 +29,9 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
     /// <summary>Entries per leaf and children per inner node (chosen by measuring 1k and 1M member sets).</summary>
     public const int DefaultCapacity = 64;
 
+    /// <summary>The widest nodes a tree can have (the size of an inner node's inline arrays).</summary>
+    public const int MaxCapacity = 64;
+
     private const int FirstLeafSize = 4;
 
     private readonly int _capacity;
@@ -41,6 +45,7 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
     public ScoreTree(int capacity = DefaultCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 4);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, MaxCapacity);
         _capacity = capacity;
         _min = Math.Max(2, capacity / 3);
         _root = _head = _tail = new Leaf(Math.Min(FirstLeafSize, capacity));
@@ -68,24 +73,42 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
         public ZEntry Entry(int i) => new(Members[i], Scores[i]);
     }
 
-    private sealed class Inner(int size) : Node
+    /// <summary>
+    /// An inner node is one object (its arrays are inline): a visit costs one run of cache lines and one page, not
+    /// four. Only sets large enough to have inner nodes pay for their full width.
+    /// </summary>
+    private sealed class Inner : Node
     {
-        public readonly Node[] Children = new Node[size];
-        public readonly int[] Sizes = new int[size];
         // Child i holds keys ≥ (Scores[i], Members[i]) and below child i + 1's separator; slot 0 is not read.
-        public readonly double[] Scores = new double[size];
-        public readonly byte[][] Members = new byte[size][];
+        public DoubleBuffer Scores;
+        public IntBuffer Sizes;
+        public NodeBuffer Children;
+        public MemberBuffer Members;
     }
+
+    [InlineArray(MaxCapacity)] private struct DoubleBuffer { private double _e; }
+    [InlineArray(MaxCapacity)] private struct IntBuffer { private int _e; }
+    [InlineArray(MaxCapacity)] private struct NodeBuffer { private Node _e; }
+    [InlineArray(MaxCapacity)] private struct MemberBuffer { private byte[] _e; }
+
+    // Array.Copy and Array.Clear for leaf arrays and inner buffers alike (overlapping ranges are fine).
+    private static void Copy(Span<double> source, int from, Span<double> target, int to, int n) => source.Slice(from, n).CopyTo(target.Slice(to, n));
+    private static void Copy(Span<int> source, int from, Span<int> target, int to, int n) => source.Slice(from, n).CopyTo(target.Slice(to, n));
+    private static void Copy(Span<Node> source, int from, Span<Node> target, int to, int n) => source.Slice(from, n).CopyTo(target.Slice(to, n));
+    private static void Copy(Span<byte[]> source, int from, Span<byte[]> target, int to, int n) => source.Slice(from, n).CopyTo(target.Slice(to, n));
+    private static void Clear(Span<Node> span, int from, int n) => span.Slice(from, n).Clear();
+    private static void Clear(Span<byte[]> span, int from, int n) => span.Slice(from, n).Clear();
 
     // ---- searching ----
 
     /// <summary>How many of <paramref name="scores"/>[from..to) are below <paramref name="score"/>; they are sorted.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int CountBelow(double[] scores, int from, int to, double score)
+    private static int CountBelow(ReadOnlySpan<double> scores, int from, int to, double score)
     {
         // A linear vector scan rather than a binary search: the loads do not depend on each other, so a node not in
         // cache costs about one miss instead of one per probe, and there are no mispredicted branches.
-        ref double start = ref MemoryMarshal.GetArrayDataReference(scores);
+        Debug.Assert(from >= 0 && to <= scores.Length);
+        ref double start = ref MemoryMarshal.GetReference(scores);
         int i = from, below = 0;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -101,7 +124,7 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
     }
 
     /// <summary>The end of the run of entries equal to <paramref name="score"/> that starts at <paramref name="from"/>.</summary>
-    private static int EqualRunEnd(double[] scores, int from, int to, double score)
+    private static int EqualRunEnd(ReadOnlySpan<double> scores, int from, int to, double score)
     {
         while (from < to && scores[from] == score) from++;
         return from;
@@ -151,9 +174,10 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
     }
 
     /// <summary>The sum of sizes[from..to).</summary>
-    private static int Sum(int[] sizes, int from, int to)
+    private static int Sum(ReadOnlySpan<int> sizes, int from, int to)
     {
-        ref int start = ref MemoryMarshal.GetArrayDataReference(sizes);
+        Debug.Assert(from >= 0 && to <= sizes.Length);
+        ref int start = ref MemoryMarshal.GetReference(sizes);
         int i = from, sum = 0;
         if (Vector256.IsHardwareAccelerated && to - from >= Vector256<int>.Count)
         {
@@ -168,14 +192,14 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
     /// <summary>The child of an inner node holding the entry <paramref name="rank"/> places below it; the rank becomes the one within that child.</summary>
     private static int ChildAt(Inner node, ref long rank)
     {
-        var sizes = node.Sizes;
+        ReadOnlySpan<int> sizes = node.Sizes;
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
             // Whole blocks first, then one by one.
             for (; i + Vector256<int>.Count <= node.Count; i += Vector256<int>.Count)
             {
-                int block = Vector256.Sum(Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(sizes), (nuint)i));
+                int block = Vector256.Sum(Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(sizes), (nuint)i));
                 if (rank < block) break;
                 rank -= block;
             }
@@ -341,7 +365,7 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
         var split = Insert(_root, _height, true, score, member, out double sepScore, out var sepMember, out int splitSize);
         if (split is not null)
         {
-            var root = new Inner(_capacity);
+            var root = new Inner();
             root.Children[0] = _root;
             root.Sizes[0] = Count + 1 - splitSize;
             root.Children[1] = split;
@@ -415,8 +439,8 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
         int tail = leaf.Count - at;
         if (tail > 0)
         {
-            Array.Copy(leaf.Scores, at, leaf.Scores, at + 1, tail);
-            Array.Copy(leaf.Members, at, leaf.Members, at + 1, tail);
+            Copy(leaf.Scores, at, leaf.Scores, at + 1, tail);
+            Copy(leaf.Members, at, leaf.Members, at + 1, tail);
         }
         leaf.Scores[at] = score;
         leaf.Members[at] = member;
@@ -426,9 +450,9 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
     /// <summary>Moves n entries from one leaf (from index <paramref name="from"/>, which must be its tail) to another's index <paramref name="to"/> (its end).</summary>
     private static void Move(Leaf source, int from, Leaf target, int to, int n)
     {
-        Array.Copy(source.Scores, from, target.Scores, to, n);
-        Array.Copy(source.Members, from, target.Members, to, n);
-        Array.Clear(source.Members, from, n);
+        Copy(source.Scores, from, target.Scores, to, n);
+        Copy(source.Members, from, target.Members, to, n);
+        Clear(source.Members, from, n);
         source.Count -= n;
         target.Count += n;
     }
@@ -443,7 +467,7 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
             splitSize = 0;
             return null;
         }
-        var right = new Inner(_capacity);
+        var right = new Inner();
         if (rightEdge && at == node.Count)
         {
             // Appending: the new node takes the last child and the new one (inner nodes keep at least two).
@@ -469,10 +493,10 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
         int tail = node.Count - at;
         if (tail > 0)
         {
-            Array.Copy(node.Children, at, node.Children, at + 1, tail);
-            Array.Copy(node.Sizes, at, node.Sizes, at + 1, tail);
-            Array.Copy(node.Scores, at, node.Scores, at + 1, tail);
-            Array.Copy(node.Members, at, node.Members, at + 1, tail);
+            Copy(node.Children, at, node.Children, at + 1, tail);
+            Copy(node.Sizes, at, node.Sizes, at + 1, tail);
+            Copy(node.Scores, at, node.Scores, at + 1, tail);
+            Copy(node.Members, at, node.Members, at + 1, tail);
         }
         node.Children[at] = child;
         node.Sizes[at] = size;
@@ -484,12 +508,12 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
     /// <summary>Moves n children with their separators from the tail of one inner node to the end of another.</summary>
     private static void MoveChildren(Inner source, int from, Inner target, int to, int n)
     {
-        Array.Copy(source.Children, from, target.Children, to, n);
-        Array.Copy(source.Sizes, from, target.Sizes, to, n);
-        Array.Copy(source.Scores, from, target.Scores, to, n);
-        Array.Copy(source.Members, from, target.Members, to, n);
-        Array.Clear(source.Children, from, n);
-        Array.Clear(source.Members, from, n);
+        Copy(source.Children, from, target.Children, to, n);
+        Copy(source.Sizes, from, target.Sizes, to, n);
+        Copy(source.Scores, from, target.Scores, to, n);
+        Copy(source.Members, from, target.Members, to, n);
+        Clear(source.Children, from, n);
+        Clear(source.Members, from, n);
         source.Count -= n;
         target.Count += n;
     }
@@ -529,8 +553,8 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
         int tail = leaf.Count - at - 1;
         if (tail > 0)
         {
-            Array.Copy(leaf.Scores, at + 1, leaf.Scores, at, tail);
-            Array.Copy(leaf.Members, at + 1, leaf.Members, at, tail);
+            Copy(leaf.Scores, at + 1, leaf.Scores, at, tail);
+            Copy(leaf.Members, at + 1, leaf.Members, at, tail);
         }
         leaf.Members[--leaf.Count] = null!;
     }
@@ -591,59 +615,59 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
     /// <summary>Moves the first n entries of <paramref name="source"/> to the end of <paramref name="target"/>.</summary>
     private static void Append(Leaf source, Leaf target, int n)
     {
-        Array.Copy(source.Scores, 0, target.Scores, target.Count, n);
-        Array.Copy(source.Members, 0, target.Members, target.Count, n);
+        Copy(source.Scores, 0, target.Scores, target.Count, n);
+        Copy(source.Members, 0, target.Members, target.Count, n);
         target.Count += n;
         int rest = source.Count - n;
-        Array.Copy(source.Scores, n, source.Scores, 0, rest);
-        Array.Copy(source.Members, n, source.Members, 0, rest);
-        Array.Clear(source.Members, rest, n);
+        Copy(source.Scores, n, source.Scores, 0, rest);
+        Copy(source.Members, n, source.Members, 0, rest);
+        Clear(source.Members, rest, n);
         source.Count = rest;
     }
 
     /// <summary>Moves the last n entries of <paramref name="source"/> to the front of <paramref name="target"/>.</summary>
     private static void Prepend(Leaf source, Leaf target, int n)
     {
-        Array.Copy(target.Scores, 0, target.Scores, n, target.Count);
-        Array.Copy(target.Members, 0, target.Members, n, target.Count);
-        Array.Copy(source.Scores, source.Count - n, target.Scores, 0, n);
-        Array.Copy(source.Members, source.Count - n, target.Members, 0, n);
+        Copy(target.Scores, 0, target.Scores, n, target.Count);
+        Copy(target.Members, 0, target.Members, n, target.Count);
+        Copy(source.Scores, source.Count - n, target.Scores, 0, n);
+        Copy(source.Members, source.Count - n, target.Members, 0, n);
         target.Count += n;
         source.Count -= n;
-        Array.Clear(source.Members, source.Count, n);
+        Clear(source.Members, source.Count, n);
     }
 
     private static void AppendChildren(Inner source, Inner target, int n)
     {
-        Array.Copy(source.Children, 0, target.Children, target.Count, n);
-        Array.Copy(source.Sizes, 0, target.Sizes, target.Count, n);
-        Array.Copy(source.Scores, 0, target.Scores, target.Count, n);
-        Array.Copy(source.Members, 0, target.Members, target.Count, n);
+        Copy(source.Children, 0, target.Children, target.Count, n);
+        Copy(source.Sizes, 0, target.Sizes, target.Count, n);
+        Copy(source.Scores, 0, target.Scores, target.Count, n);
+        Copy(source.Members, 0, target.Members, target.Count, n);
         target.Count += n;
         int rest = source.Count - n;
-        Array.Copy(source.Children, n, source.Children, 0, rest);
-        Array.Copy(source.Sizes, n, source.Sizes, 0, rest);
-        Array.Copy(source.Scores, n, source.Scores, 0, rest);
-        Array.Copy(source.Members, n, source.Members, 0, rest);
-        Array.Clear(source.Children, rest, n);
-        Array.Clear(source.Members, rest, n);
+        Copy(source.Children, n, source.Children, 0, rest);
+        Copy(source.Sizes, n, source.Sizes, 0, rest);
+        Copy(source.Scores, n, source.Scores, 0, rest);
+        Copy(source.Members, n, source.Members, 0, rest);
+        Clear(source.Children, rest, n);
+        Clear(source.Members, rest, n);
         source.Count = rest;
     }
 
     private static void PrependChildren(Inner source, Inner target, int n)
     {
-        Array.Copy(target.Children, 0, target.Children, n, target.Count);
-        Array.Copy(target.Sizes, 0, target.Sizes, n, target.Count);
-        Array.Copy(target.Scores, 0, target.Scores, n, target.Count);
-        Array.Copy(target.Members, 0, target.Members, n, target.Count);
+        Copy(target.Children, 0, target.Children, n, target.Count);
+        Copy(target.Sizes, 0, target.Sizes, n, target.Count);
+        Copy(target.Scores, 0, target.Scores, n, target.Count);
+        Copy(target.Members, 0, target.Members, n, target.Count);
         int from = source.Count - n;
-        Array.Copy(source.Children, from, target.Children, 0, n);
-        Array.Copy(source.Sizes, from, target.Sizes, 0, n);
-        Array.Copy(source.Scores, from, target.Scores, 0, n);
-        Array.Copy(source.Members, from, target.Members, 0, n);
+        Copy(source.Children, from, target.Children, 0, n);
+        Copy(source.Sizes, from, target.Sizes, 0, n);
+        Copy(source.Scores, from, target.Scores, 0, n);
+        Copy(source.Members, from, target.Members, 0, n);
         target.Count += n;
-        Array.Clear(source.Children, from, n);
-        Array.Clear(source.Members, from, n);
+        Clear(source.Children, from, n);
+        Clear(source.Members, from, n);
         source.Count = from;
     }
 
@@ -652,10 +676,10 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
     {
         parent.Sizes[r - 1] += parent.Sizes[r];
         int tail = parent.Count - r - 1;
-        Array.Copy(parent.Children, r + 1, parent.Children, r, tail);
-        Array.Copy(parent.Sizes, r + 1, parent.Sizes, r, tail);
-        Array.Copy(parent.Scores, r + 1, parent.Scores, r, tail);
-        Array.Copy(parent.Members, r + 1, parent.Members, r, tail);
+        Copy(parent.Children, r + 1, parent.Children, r, tail);
+        Copy(parent.Sizes, r + 1, parent.Sizes, r, tail);
+        Copy(parent.Scores, r + 1, parent.Scores, r, tail);
+        Copy(parent.Members, r + 1, parent.Members, r, tail);
         parent.Count--;
         parent.Children[parent.Count] = null!;
         parent.Members[parent.Count] = null!;
@@ -688,13 +712,13 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
         {
             if (to > at)
             {
-                Array.Copy(leaf.Scores, at + 1, leaf.Scores, at, to - at);
-                Array.Copy(leaf.Members, at + 1, leaf.Members, at, to - at);
+                Copy(leaf.Scores, at + 1, leaf.Scores, at, to - at);
+                Copy(leaf.Members, at + 1, leaf.Members, at, to - at);
             }
             else if (to < at)
             {
-                Array.Copy(leaf.Scores, to, leaf.Scores, to + 1, at - to);
-                Array.Copy(leaf.Members, to, leaf.Members, to + 1, at - to);
+                Copy(leaf.Scores, to, leaf.Scores, to + 1, at - to);
+                Copy(leaf.Members, to, leaf.Members, to + 1, at - to);
             }
             leaf.Scores[to] = newScore;
             leaf.Members[to] = member;
@@ -756,7 +780,7 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
             if (size != inner.Sizes[i]) throw new InvalidOperationException("size");
             sum += size;
         }
-        for (int i = inner.Count; i < inner.Children.Length; i++)
+        for (int i = inner.Count; i < MaxCapacity; i++)
             if (inner.Children[i] is not null) throw new InvalidOperationException("stale child");
         return sum;
     }
