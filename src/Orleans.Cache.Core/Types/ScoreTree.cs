@@ -48,7 +48,7 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, MaxCapacity);
         _capacity = capacity;
         _min = Math.Max(2, capacity / 3);
-        _root = _head = _tail = new Leaf(Math.Min(FirstLeafSize, capacity));
+        _root = _head = _tail = new SmallLeaf(Math.Min(FirstLeafSize, capacity));
     }
 
     public int Count { get; private set; }
@@ -64,13 +64,30 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
         public int Count;
     }
 
-    private sealed class Leaf(int size) : Node
+    /// <summary>A leaf: entries sorted, linked to its neighbours.</summary>
+    private abstract class Leaf : Node
     {
-        public double[] Scores = new double[size];
-        public byte[][] Members = new byte[size][];
         public Leaf? Prev, Next;
 
+        // Not virtual: one type test, and the JIT sees through it.
+        public Span<double> Scores => this is BigLeaf big ? big.ScoreBuffer : ((SmallLeaf)this).ScoreArray;
+        public Span<byte[]> Members => this is BigLeaf big ? big.MemberBuffer : ((SmallLeaf)this).MemberArray;
+
         public ZEntry Entry(int i) => new(Members[i], Scores[i]);
+    }
+
+    /// <summary>The single leaf of a small set: arrays that grow with it, so a set of a few members stays small.</summary>
+    private sealed class SmallLeaf(int size) : Leaf
+    {
+        public double[] ScoreArray = new double[size];
+        public byte[][] MemberArray = new byte[size][];
+    }
+
+    /// <summary>Every other leaf: one object with its entries inline, so a visit is one run of cache lines.</summary>
+    private sealed class BigLeaf : Leaf
+    {
+        public DoubleBuffer ScoreBuffer;
+        public MemberBuffer MemberBuffer;
     }
 
     /// <summary>
@@ -133,14 +150,16 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
     /// <summary>The index of the first entry of a leaf not below (score, member).</summary>
     private static int LowerBound(Leaf leaf, double score, byte[] member)
     {
-        int lo = CountBelow(leaf.Scores, 0, leaf.Count, score);
-        int hi = EqualRunEnd(leaf.Scores, lo, leaf.Count, score);
+        Span<double> scores = leaf.Scores;
+        int lo = CountBelow(scores, 0, leaf.Count, score);
+        int hi = EqualRunEnd(scores, lo, leaf.Count, score);
+        Span<byte[]> members = leaf.Members;
         // Members are compared only among equal scores, by binary search: each comparison reads another member's
         // bytes (a cache miss in a large set), and sets of equal scores (ZRANGEBYLEX's) have long runs.
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (leaf.Members[mid].AsSpan().SequenceCompareTo(member) < 0) lo = mid + 1; else hi = mid;
+            if (members[mid].AsSpan().SequenceCompareTo(member) < 0) lo = mid + 1; else hi = mid;
         }
         return lo;
     }
@@ -151,9 +170,11 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
     /// </summary>
     private static int IndexOf(Leaf leaf, double score, byte[] member)
     {
-        int first = CountBelow(leaf.Scores, 0, leaf.Count, score);
-        for (int i = first; i < leaf.Count && leaf.Scores[i] == score; i++)
-            if (ReferenceEquals(leaf.Members[i], member)) return i;
+        Span<double> scores = leaf.Scores;
+        Span<byte[]> members = leaf.Members;
+        int first = CountBelow(scores, 0, leaf.Count, score);
+        for (int i = first; i < leaf.Count && scores[i] == score; i++)
+            if (ReferenceEquals(members[i], member)) return i;
         int at = LowerBound(leaf, score, member);
         if (at == leaf.Count || leaf.Scores[at] != score || !leaf.Members[at].AsSpan().SequenceEqual(member))
             throw new InvalidOperationException("the key is not in the tree");
@@ -239,7 +260,7 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
         }
         var leaf = (Leaf)node;
         // Nothing waits for this value; storing it keeps the JIT from dropping the loads.
-        _warmed = leaf.Count + leaf.Members.Length;
+        _warmed = leaf.Count;
     }
 
     /// <summary>The leaf holding the entry at a 0-based rank (which must be below Count) and its index there.</summary>
@@ -284,11 +305,13 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
             node = inner.Children[lo - 1];
         }
         var leaf = (Leaf)node;
+        Span<double> scores = leaf.Scores;
+        Span<byte[]> members = leaf.Members;
         int first = 0, last = leaf.Count;
         while (first < last)
         {
             int mid = (first + last) >>> 1;
-            if (below.Holds(leaf.Scores[mid], leaf.Members[mid])) first = mid + 1; else last = mid;
+            if (below.Holds(scores[mid], members[mid])) first = mid + 1; else last = mid;
         }
         return rank + first;
     }
@@ -362,6 +385,15 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
     /// <summary>Adds a key that is not in the tree.</summary>
     public void Insert(double score, byte[] member)
     {
+        if (_root is SmallLeaf { Count: var n } small && n == _capacity)
+        {
+            // The small set's leaf is full: the tree is about to grow, into big leaves.
+            var big = new BigLeaf();
+            Copy(small.Scores, 0, big.Scores, 0, n);
+            Copy(small.Members, 0, big.Members, 0, n);
+            big.Count = n;
+            _root = _head = _tail = big;
+        }
         var split = Insert(_root, _height, true, score, member, out double sepScore, out var sepMember, out int splitSize);
         if (split is not null)
         {
@@ -398,20 +430,19 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
         out double sepScore, out byte[] sepMember, out int splitSize)
     {
         int at = LowerBound(leaf, score, member);
-        if (leaf.Count < leaf.Scores.Length || leaf.Scores.Length < _capacity)
+        if (leaf.Count < _capacity)
         {
-            if (leaf.Count == leaf.Scores.Length)
+            if (leaf is SmallLeaf small && small.Count == small.ScoreArray.Length)
             {
-                // Only a small set's single leaf starts short; it grows like a list up to the capacity.
-                int size = Math.Min(_capacity, leaf.Count * 2);
-                Array.Resize(ref leaf.Scores, size);
-                Array.Resize(ref leaf.Members, size);
+                int size = Math.Min(_capacity, small.Count * 2);
+                Array.Resize(ref small.ScoreArray, size);
+                Array.Resize(ref small.MemberArray, size);
             }
             InsertAt(leaf, at, score, member);
             sepScore = 0; sepMember = null!; splitSize = 0;
             return null;
         }
-        var right = new Leaf(_capacity);
+        var right = new BigLeaf();
         if (rightEdge && at == leaf.Count)
         {
             // Appending at the end: start a new leaf, leaving this one full.
