@@ -6,60 +6,97 @@ namespace Orleans.Cache.Core.Tests;
 
 /// <summary>
 /// Random command sequences run on a sorted set and on a reference model (a dictionary sorted on demand);
-/// every reply must match, and the skip list's spans must stay consistent.
+/// every reply must match, and the tree's sizes, separators, fill and links must stay consistent.
 /// </summary>
 public class SortedSetModelTests
 {
-    private static readonly Gen<string> Member = Gen.Int[0, 11].Select(i => "m" + i);
-    private static readonly Gen<string> Score = Gen.OneOf(
-        Gen.Int[-4, 4].Select(i => i.ToString(CultureInfo.InvariantCulture)), Gen.OneOf("1.5", "-0.25", "+inf", "-inf"));
-    private static readonly Gen<string> Bound = Gen.Select(Score, Gen.Bool, (s, ex) => ex ? "(" + s : s);
-    private static readonly Gen<string> Index = Gen.Int[-14, 14].Select(i => i.ToString(CultureInfo.InvariantCulture));
-    private static readonly Gen<string> LexBound = Gen.OneOf(Gen.OneOf("-", "+"),
-        Gen.Select(Member, Gen.Bool, (m, ex) => (ex ? "(" : "[") + m));
-    private static readonly Gen<string[]> Flags = Gen.OneOf<string[]>(
-        [], ["NX"], ["XX"], ["GT"], ["LT"], ["CH"], ["XX", "GT"], ["XX", "LT", "CH"], ["NX", "CH"], ["GT", "CH"]);
-
-    private static readonly Gen<string[]> Op = Gen.Frequency(
-        (6, Gen.Select(Flags, Score, Member, (f, s, m) => (string[])["ZADD", "z", .. f, s, m])),
-        (2, Gen.Select(Score, Member, (s, m) => new[] { "ZADD", "z", "INCR", s, m })),
-        (2, Gen.Select(Score, Member, (s, m) => new[] { "ZINCRBY", "z", s, m })),
-        (3, Gen.Select(Member, Member, (a, b) => new[] { "ZREM", "z", a, b })),
-        (2, Member.Select(m => new[] { "ZSCORE", "z", m })),
-        (2, Gen.Select(Member, Gen.Bool, Gen.Bool, (m, rev, ws) => (string[])[rev ? "ZREVRANK" : "ZRANK", "z", m, .. ws ? ["WITHSCORE"] : Array.Empty<string>()])),
-        (3, Gen.Select(Index, Index, Gen.Bool, Gen.Bool, (a, b, rev, ws) =>
-            (string[])["ZRANGE", "z", a, b, .. rev ? ["REV"] : Array.Empty<string>(), .. ws ? ["WITHSCORES"] : Array.Empty<string>()])),
-        (3, Gen.Select(Bound, Bound, Gen.Bool, Gen.Int[-1, 3], (a, b, rev, limit) =>
-            (string[])["ZRANGE", "z", a, b, "BYSCORE", .. rev ? ["REV"] : Array.Empty<string>(),
-                .. limit >= 0 ? ["LIMIT", "1", (limit - 1).ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(), "WITHSCORES"])),
-        (2, Gen.Select(Bound, Bound, (a, b) => new[] { "ZCOUNT", "z", a, b })),
-        (2, Gen.Select(Gen.Int[0, 3], Gen.Bool, (n, max) => new[] { max ? "ZPOPMAX" : "ZPOPMIN", "z", n.ToString(CultureInfo.InvariantCulture) })),
-        (1, Gen.Select(Index, Index, (a, b) => new[] { "ZREMRANGEBYRANK", "z", a, b })),
-        (1, Gen.Select(Bound, Bound, (a, b) => new[] { "ZREMRANGEBYSCORE", "z", a, b })),
-        (1, Gen.Const(new[] { "ZCARD", "z" })),
-        (3, Member.Select(m => new[] { "ZADD", "l", "0", m })),
-        (2, Gen.Select(LexBound, LexBound, Gen.Bool, (a, b, rev) => rev
-            ? new[] { "ZRANGE", "l", b, a, "BYLEX", "REV" } : ["ZRANGE", "l", a, b, "BYLEX"])),
-        (1, Gen.Select(LexBound, LexBound, (a, b) => new[] { "ZLEXCOUNT", "l", a, b })),
-        (1, Gen.Select(LexBound, LexBound, (a, b) => new[] { "ZREMRANGEBYLEX", "l", a, b })));
-
-    [Fact]
-    public void Random_command_sequences_match_the_reference_model()
+    /// <summary>
+    /// The commands, over <paramref name="members"/> members, integer scores within ±<paramref name="scores"/> and ranks
+    /// within ±<paramref name="ranks"/>; <paramref name="adds"/> weighs plain ZADDs (to "z", and half as many to "l") against the other commands (which weigh 28),
+    /// and <paramref name="bulkAdds"/> ZADDs of 10 to 40 pairs.
+    /// </summary>
+    private static Gen<string[]> Ops(int members, int scores, int ranks, int adds = 6, int bulkAdds = 0)
     {
-        Op.Array[1, 80].Sample(ops =>
+        var member = Gen.Int[0, members - 1].Select(i => "m" + i);
+        var score = Gen.OneOf(
+            Gen.Int[-scores, scores].Select(i => i.ToString(CultureInfo.InvariantCulture)), Gen.OneOf("1.5", "-0.25", "+inf", "-inf"));
+        var bound = Gen.Select(score, Gen.Bool, (s, ex) => ex ? "(" + s : s);
+        var index = Gen.Int[-ranks, ranks].Select(i => i.ToString(CultureInfo.InvariantCulture));
+        var lexBound = Gen.OneOf(Gen.OneOf("-", "+"), Gen.Select(member, Gen.Bool, (m, ex) => (ex ? "(" : "[") + m));
+        var flags = Gen.OneOf<string[]>(
+            [], ["NX"], ["XX"], ["GT"], ["LT"], ["CH"], ["XX", "GT"], ["XX", "LT", "CH"], ["NX", "CH"], ["GT", "CH"]);
+        var pairs = Gen.Select(score, member, (s, m) => new[] { s, m }).Array[10, 40];
+        (int, IGen<string[]>)[] ops = [
+            (bulkAdds, Gen.Select(pairs, Gen.Bool, (p, lex) => (string[])[
+                "ZADD", lex ? "l" : "z", .. p.SelectMany(pair => lex ? ["0", pair[1]] : pair)])),
+            (adds, Gen.Select(flags, score, member, (f, s, m) => (string[])["ZADD", "z", .. f, s, m])),
+            (2, Gen.Select(score, member, (s, m) => new[] { "ZADD", "z", "INCR", s, m })),
+            (2, Gen.Select(score, member, (s, m) => new[] { "ZINCRBY", "z", s, m })),
+            (3, Gen.Select(member, member, (a, b) => new[] { "ZREM", "z", a, b })),
+            (2, member.Select(m => new[] { "ZSCORE", "z", m })),
+            (2, Gen.Select(member, Gen.Bool, Gen.Bool, (m, rev, ws) => (string[])[rev ? "ZREVRANK" : "ZRANK", "z", m, .. ws ? ["WITHSCORE"] : Array.Empty<string>()])),
+            (3, Gen.Select(index, index, Gen.Bool, Gen.Bool, (a, b, rev, ws) =>
+                (string[])["ZRANGE", "z", a, b, .. rev ? ["REV"] : Array.Empty<string>(), .. ws ? ["WITHSCORES"] : Array.Empty<string>()])),
+            (3, Gen.Select(bound, bound, Gen.Bool, Gen.Int[-1, 3], (a, b, rev, limit) =>
+                (string[])["ZRANGE", "z", a, b, "BYSCORE", .. rev ? ["REV"] : Array.Empty<string>(),
+                    .. limit >= 0 ? ["LIMIT", "1", (limit - 1).ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(), "WITHSCORES"])),
+            (2, Gen.Select(bound, bound, (a, b) => new[] { "ZCOUNT", "z", a, b })),
+            (2, Gen.Select(Gen.Int[0, 3], Gen.Bool, (n, max) => new[] { max ? "ZPOPMAX" : "ZPOPMIN", "z", n.ToString(CultureInfo.InvariantCulture) })),
+            (1, Gen.Select(index, index, (a, b) => new[] { "ZREMRANGEBYRANK", "z", a, b })),
+            (1, Gen.Select(bound, bound, (a, b) => new[] { "ZREMRANGEBYSCORE", "z", a, b })),
+            (1, Gen.Const(new[] { "ZCARD", "z" })),
+            (adds / 2, member.Select(m => new[] { "ZADD", "l", "0", m })),
+            (2, Gen.Select(lexBound, lexBound, Gen.Bool, (a, b, rev) => rev
+                ? new[] { "ZRANGE", "l", b, a, "BYLEX", "REV" } : ["ZRANGE", "l", a, b, "BYLEX"])),
+            (1, Gen.Select(lexBound, lexBound, (a, b) => new[] { "ZLEXCOUNT", "l", a, b })),
+            (1, Gen.Select(lexBound, lexBound, (a, b) => new[] { "ZREMRANGEBYLEX", "l", a, b }))];
+        return Gen.Frequency(ops.Where(o => o.Item1 > 0).ToArray());
+    }
+
+    /// <summary>Runs the sequences; with a node capacity, every sorted set is one with nodes that small.</summary>
+    private static void Check(Gen<string[][]> sequences, int iterations, int? nodeCapacity, int expectHeight = 0)
+    {
+        int tallest = 0;
+        sequences.Sample(ops =>
         {
             var db = new TypesDb();
             var model = new SortedSetModel();
             foreach (var op in ops)
             {
+                var key = Args.Bytes(op[1]);
+                // An empty set stands for a missing key: no command here tells them apart, and it lets the test pick the set.
+                if (nodeCapacity is int capacity && db.Keyspace.Get<RedisSortedSet>(key) is null)
+                    db.Keyspace.Set(key, new RedisSortedSet(capacity));
                 string expected = model.Apply(op), actual = db.Do(op);
                 if (expected != actual)
                     throw new Exception($"{string.Join(' ', op)}: expected {expected}, got {actual}");
-                foreach (var key in new[] { "z", "l" })
-                    db.Keyspace.Get<RedisSortedSet>(Args.Bytes(key))?.List.Validate();
+                if (db.Keyspace.Get<RedisSortedSet>(key) is { Count: 0 }) db.Keyspace.Delete(key);
+                foreach (var k in new[] { "z", "l" })
+                {
+                    if (db.Keyspace.Get<RedisSortedSet>(Args.Bytes(k)) is not { } zset) continue;
+                    zset.Tree.Validate();
+                    tallest = Math.Max(tallest, zset.Tree.Height);
+                }
             }
-        }, iter: 3000, threads: 1, print: ops => string.Join(" | ", ops.Select(o => string.Join(' ', o))));
+        }, iter: iterations, threads: 1, print: ops => string.Join(" | ", ops.Select(o => string.Join(' ', o))));
+        Assert.True(tallest >= expectHeight, $"the trees grew only {tallest} levels above their leaves");
     }
+
+    [Fact]
+    public void Random_command_sequences_match_the_reference_model() =>
+        Check(Ops(12, 4, 14).Array[1, 80], 3000, null);
+
+    [Fact]
+    public void Small_sets_in_tiny_nodes_match_the_reference_model() =>
+        Check(Ops(12, 4, 14).Array[1, 80], 2000, 4);
+
+    /// <summary>Hundreds of members in nodes of 4 to 6: every sequence splits and merges leaves and inner nodes many times.</summary>
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    public void Large_sets_in_tiny_nodes_match_the_reference_model(int nodeCapacity) =>
+        Check(Ops(300, 60, 320, adds: 30, bulkAdds: 3).Array[200, 700], 120, nodeCapacity, expectHeight: 3);
 }
 
 /// <summary>The obvious sorted set: a dictionary of scores, sorted whenever asked; replies rendered like TypesDb.</summary>
@@ -108,6 +145,18 @@ internal sealed class SortedSetModel
         var sorted = Sorted(key);
         switch (op[0])
         {
+            case "ZADD" when op.Length > 4 && op[2] is not ("NX" or "XX" or "GT" or "LT" or "CH" or "INCR"):
+            {
+                // Several pairs, no flags: applied in order; the reply counts members that were new.
+                var z = Create(key);
+                int added = 0;
+                for (int i = 2; i < op.Length; i += 2)
+                {
+                    if (!z.ContainsKey(op[i + 1])) added++;
+                    z[op[i + 1]] = D(op[i]);
+                }
+                return added.ToString(CultureInfo.InvariantCulture);
+            }
             case "ZADD":
             {
                 var flags = op[2..^2].ToHashSet();

@@ -152,7 +152,7 @@ public static class GeoSearchCommand
             last = c;
             var (min, max) = c.Scores;
             var range = new ScoreRange(min, max, false, true);
-            for (var n = zset.FirstIn(range); n is not null && range.BelowMax(n.Score); n = n.Next)
+            foreach (var n in zset.Walk(zset.FirstIn(range), false, n => range.BelowMax(n.Score)))
             {
                 var (lon, lat) = GeoHash.Position(n.Score);
                 double distance = GeoHash.Distance(q.Lon, q.Lat, lon, lat);

@@ -89,10 +89,10 @@ public static class SortedSetAlgebraCommands
             return Reply.Int(result.Count);
         }
         var items = new List<Reply>(result.Count * (withScores ? 2 : 1));
-        for (var n = result.List.First; n is not null; n = n.Next)
+        foreach (var (member, score) in result.Tree)
         {
-            items.Add(Reply.Bulk(n.Member));
-            if (withScores) items.Add(Reply.Dbl(n.Score));
+            items.Add(Reply.Bulk(member));
+            if (withScores) items.Add(Reply.Dbl(score));
         }
         return withScores ? Reply.Pairs([.. items]) : Reply.Array([.. items]);
     }
@@ -168,7 +168,7 @@ public static class SortedSetAlgebraCommands
         public bool ContainsKey(byte[] member) => z.Members.ContainsKey(member);
         public bool TryGetValue(byte[] member, out double score) => z.TryGetScore(member, out score);
         public IEnumerator<KeyValuePair<byte[], double>> GetEnumerator() =>
-            z.Members.Select(m => new KeyValuePair<byte[], double>(m.Key, m.Value.Score)).GetEnumerator();
+            z.Members.GetEnumerator();
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 

@@ -41,6 +41,8 @@ public static class SortedSetCommands
         {
             var member = a[i + 2 * p + 1];
             double score = scores[p];
+            // The new position does not depend on the old score: start loading its leaf while the member is looked up.
+            if (!incr) zset.Tree.Warm(score, member);
             if (zset.TryGetScore(member, out double current))
             {
                 if (nx) { skipped = true; continue; }
@@ -116,14 +118,14 @@ public static class SortedSetCommands
     {
         var range = ScoreRange.Parse(a[2], a[3]);
         var zset = RedisSortedSet.Get(db, a[1]);
-        return Reply.Int(zset is null ? 0 : zset.CountBetween(zset.FirstIn(range), zset.LastIn(range)));
+        return Reply.Int(zset is null ? 0 : RedisSortedSet.CountBetween(zset.FirstIn(range), zset.LastIn(range)));
     }
 
     public static Reply ZLexCount(Keyspace db, byte[][] a)
     {
         var range = LexRange.Parse(a[2], a[3]);
         var zset = RedisSortedSet.Get(db, a[1]);
-        return Reply.Int(zset is null ? 0 : zset.CountBetween(zset.FirstIn(range), zset.LastIn(range)));
+        return Reply.Int(zset is null ? 0 : RedisSortedSet.CountBetween(zset.FirstIn(range), zset.LastIn(range)));
     }
 
     public static Reply ZRank(Keyspace db, byte[][] a) => Rank(db, a, reverse: false);
@@ -164,11 +166,12 @@ public static class SortedSetCommands
     public static Reply[] PopNodes(Keyspace db, byte[] key, RedisSortedSet zset, long count, bool max)
     {
         var items = new List<Reply>();
-        for (long i = 0; i < count && (max ? zset.List.Last : zset.List.First) is { } node; i++)
+        for (long i = 0; i < count && zset.Count > 0; i++)
         {
-            items.Add(Reply.Bulk(node.Member));
-            items.Add(Reply.Dbl(node.Score));
-            zset.Remove(node.Member);
+            var (member, score) = max ? zset.Tree.Last : zset.Tree.First;
+            items.Add(Reply.Bulk(member));
+            items.Add(Reply.Dbl(score));
+            zset.Remove(member);
         }
         if (items.Count > 0) db.Notify(KeyspaceEventFlags.SortedSet, max ? "zpopmax" : "zpopmin", key);
         RedisSortedSet.DeleteIfEmpty(db, key, zset);
@@ -224,7 +227,7 @@ public static class SortedSetCommands
         if (zset is null || count == 0) return Reply.EmptyArray;
         var picks = RandomReplies.Pick(zset.Members, count, db.Random);
         if (!withScores) return Reply.Array(picks.Select(p => Reply.Bulk(p.Key)).ToArray());
-        return Reply.Pairs(picks.SelectMany(p => new[] { Reply.Bulk(p.Key), Reply.Dbl(p.Value.Score) }).ToArray());
+        return Reply.Pairs(picks.SelectMany(p => new[] { Reply.Bulk(p.Key), Reply.Dbl(p.Value) }).ToArray());
     }
 
     /// <summary>ZSCAN key cursor [MATCH pattern] [COUNT n]: scores as strings, in both protocols.</summary>
@@ -234,20 +237,20 @@ public static class SortedSetCommands
         var options = ScanOptions.Parse(a, 3);
         if (options.Type is not null) return Errors.Syntax;
         var zset = RedisSortedSet.Get(db, a[1]);
-        var found = new List<KeyValuePair<byte[], SkipListNode>>();
+        var found = new List<KeyValuePair<byte[], double>>();
         ulong next = 0;
         if (zset is not null && cursor == 0 && zset.Count <= RedisSortedSet.SmallSize)
         {
             // Small sorted sets answer whole and in score order, as Redis's listpack encoding does.
-            for (var n = zset.List.First; n is not null; n = n.Next) found.Add(new(n.Member, n));
+            foreach (var (member, score) in zset.Tree) found.Add(new(member, score));
         }
         else if (zset is not null) next = zset.Members.Scan(cursor, options.Count, RedisSortedSet.SmallSize, found);
         var items = new List<Reply>(found.Count * 2);
-        foreach (var (member, node) in found)
+        foreach (var (member, score) in found)
         {
             if (options.Pattern is not null && !Glob.IsMatch(options.Pattern, member)) continue;
             items.Add(Reply.Bulk(member));
-            items.Add(Reply.Bulk(Args.FormatScore(node.Score)));
+            items.Add(Reply.Bulk(Args.FormatScore(score)));
         }
         return HashCommands.ScanReply(next, [.. items]);
     }

@@ -113,7 +113,7 @@ public static class SortedSetRangeCommands
         };
     }
 
-    private static List<SkipListNode> Select(RedisSortedSet zset, Request r)
+    private static List<ZEntry> Select(RedisSortedSet zset, Request r)
     {
         if (r.By == By.Rank)
         {
@@ -123,10 +123,10 @@ public static class SortedSetRangeCommands
             if (start < 0) start = 0;
             if (start > stop || start >= length) return [];
             if (stop >= length) stop = length - 1;
-            return zset.RankRange(start, stop, r.Reverse).ToList();
+            return zset.RankRange(start, stop, r.Reverse);
         }
         if (r.Offset < 0) return [];
-        IEnumerable<SkipListNode> walk;
+        IEnumerable<ZEntry> walk;
         if (r.By == By.Score)
         {
             var range = r.Scores;

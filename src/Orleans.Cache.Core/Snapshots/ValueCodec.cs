@@ -47,7 +47,7 @@ internal static class ValueCodec
                 break;
             case RedisSortedSet z:
                 w.VarInt((ulong)z.Count);
-                for (var node = z.List.First; node is not null; node = node.Next) { w.Bytes(node.Member); w.Double(node.Score); }
+                foreach (var (member, score) in z.Tree) { w.Bytes(member); w.Double(score); }
                 break;
             default:
                 throw new InvalidOperationException($"no snapshot codec for {value.GetType().Name}");

@@ -1,17 +1,24 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>
-/// A sorted set (Redis's t_zset.c): a member → skip list node table for O(1) ZSCORE plus the skip list with spans for
-/// order, O(log N) rank and O(log N + M) ranges.
+/// A sorted set (Redis's t_zset.c): a member → score table for O(1) ZSCORE plus a counted B+tree ordered by
+/// (score, member) for O(log N) rank, "the member at rank r" and ranges.
 /// </summary>
 public sealed class RedisSortedSet : IRedisValue
 {
     /// <summary>Below this size ZSCAN answers in one step, as Redis does for its listpack encoding.</summary>
     public const int SmallSize = 128;
 
-    /// <summary>Member → its node in <see cref="List"/> (which holds the score).</summary>
-    public Dict<SkipListNode> Members { get; } = new();
-    public SkipList List { get; } = new();
+    public RedisSortedSet() : this(ScoreTree.DefaultCapacity) { }
+
+    /// <summary>A set whose tree nodes hold <paramref name="nodeCapacity"/> entries (small ones make tests split often).</summary>
+    internal RedisSortedSet(int nodeCapacity) => Tree = new ScoreTree(nodeCapacity);
+
+    /// <summary>Member → score.</summary>
+    public Dict<double> Members { get; } = new();
+
+    /// <summary>The members in (score, member) order.</summary>
+    public ScoreTree Tree { get; }
 
     public string TypeName => "zset";
     public int Count => Members.Count;
@@ -19,7 +26,7 @@ public sealed class RedisSortedSet : IRedisValue
     public IRedisValue Clone()
     {
         var copy = new RedisSortedSet();
-        for (var n = List.First; n is not null; n = n.Next) copy.Add(n.Member, n.Score);
+        foreach (var (member, score) in Tree) copy.Add(member, score);
         return copy;
     }
 
@@ -37,84 +44,103 @@ public sealed class RedisSortedSet : IRedisValue
         if (set.Count == 0 && db.Delete(key)) db.Notify(KeyspaceEventFlags.Generic, "del", key);
     }
 
-    public bool TryGetScore(byte[] member, out double score)
-    {
-        bool found = Members.TryGetValue(member, out var node);
-        score = found ? node.Score : 0;
-        return found;
-    }
+    public bool TryGetScore(byte[] member, out double score) => Members.TryGetValue(member, out score);
 
     /// <summary>Adds or re-scores a member; true when it was new.</summary>
     public bool Add(byte[] member, double score)
     {
-        if (Members.TryGetValue(member, out var node))
+        if (Members.TryGetValue(member, out double current, out var stored))
         {
-            if (node.Score != score) Members.Set(member, List.UpdateScore(node, score));
+            if (current != score)
+            {
+                Tree.UpdateScore(current, stored, score);
+                Members.Set(member, score);
+            }
             return false;
         }
-        Members.Set(member, List.Insert(score, member));
+        Members.Set(member, score);
+        Tree.Insert(score, member);
         return true;
     }
 
     public bool Remove(byte[] member)
     {
-        if (!Members.TryGetValue(member, out var node)) return false;
+        if (!Members.TryGetValue(member, out double score, out var stored)) return false;
         Members.Remove(member);
-        List.Delete(node.Score, member);
+        Tree.Delete(score, stored);
         return true;
     }
 
     /// <summary>The 0-based rank, counted from the lowest score (or the highest when <paramref name="reverse"/>); null if absent.</summary>
     public long? Rank(byte[] member, bool reverse)
     {
-        if (!Members.TryGetValue(member, out var node)) return null;
-        long rank = List.Rank(node.Score, member) - 1;
+        if (!Members.TryGetValue(member, out double score, out var stored)) return null;
+        long rank = Tree.Rank(score, stored);
         return reverse ? Count - 1 - rank : rank;
     }
 
     /// <summary>Members at 0-based ranks start..end (inclusive, already clamped), lowest first or highest first.</summary>
-    public IEnumerable<SkipListNode> RankRange(long start, long end, bool reverse)
+    public List<ZEntry> RankRange(long start, long end, bool reverse)
     {
-        var node = List.ByRank(reverse ? Count - start : start + 1);
-        for (long i = start; i <= end && node is not null; i++, node = reverse ? node.Previous : node.Next)
-            yield return node;
+        var into = new List<ZEntry>((int)Math.Min(end - start + 1, 1024));
+        Tree.CopyRange(start, end, reverse, into);
+        return into;
     }
 
-    public SkipListNode? FirstIn(ScoreRange r)
+    /// <summary>The rank of the lowest member in the range, or -1 when none is.</summary>
+    public long FirstIn(ScoreRange r)
     {
-        if (r.IsEmpty) return null;
-        var n = List.FirstWhere(x => !r.AboveMin(x.Score));
-        return n is not null && r.BelowMax(n.Score) ? n : null;
+        if (r.IsEmpty) return -1;
+        long rank = Tree.CountWhile(new BelowMin(r));
+        return rank < Count && r.BelowMax(Tree.At(rank).Score) ? rank : -1;
     }
 
-    public SkipListNode? LastIn(ScoreRange r)
+    /// <summary>The rank of the highest member in the range, or -1 when none is.</summary>
+    public long LastIn(ScoreRange r)
     {
-        if (r.IsEmpty) return null;
-        var n = List.LastWhere(x => r.BelowMax(x.Score));
-        return n is not null && r.AboveMin(n.Score) ? n : null;
+        if (r.IsEmpty) return -1;
+        long rank = Tree.CountWhile(new WithinMax(r)) - 1;
+        return rank >= 0 && r.AboveMin(Tree.At(rank).Score) ? rank : -1;
     }
 
-    public SkipListNode? FirstIn(LexRange r)
+    public long FirstIn(LexRange r)
     {
-        if (r.IsEmpty) return null;
-        var n = List.FirstWhere(x => !r.AboveMin(x.Member));
-        return n is not null && r.BelowMax(n.Member) ? n : null;
+        if (r.IsEmpty) return -1;
+        long rank = Tree.CountWhile(new BelowLexMin(r));
+        return rank < Count && r.BelowMax(Tree.At(rank).Member) ? rank : -1;
     }
 
-    public SkipListNode? LastIn(LexRange r)
+    public long LastIn(LexRange r)
     {
-        if (r.IsEmpty) return null;
-        var n = List.LastWhere(x => r.BelowMax(x.Member));
-        return n is not null && r.AboveMin(n.Member) ? n : null;
+        if (r.IsEmpty) return -1;
+        long rank = Tree.CountWhile(new WithinLexMax(r)) - 1;
+        return rank >= 0 && r.AboveMin(Tree.At(rank).Member) ? rank : -1;
     }
 
-    /// <summary>How many members lie between two nodes found by FirstIn/LastIn (0 when either is missing).</summary>
-    public long CountBetween(SkipListNode? first, SkipListNode? last) =>
-        first is null || last is null ? 0 : List.Rank(last.Score, last.Member) - List.Rank(first.Score, first.Member) + 1;
+    /// <summary>How many members lie between two ranks found by FirstIn/LastIn (0 when either is missing).</summary>
+    public static long CountBetween(long first, long last) => first < 0 || last < 0 ? 0 : last - first + 1;
 
-    /// <summary>Nodes of a score or lex interval: walking from its low end up, or from its high end down when reversed.</summary>
-    public IEnumerable<SkipListNode> Walk(SkipListNode? from, bool reverse, Func<SkipListNode, bool> inside)
+    /// <summary>Members of a score or lex interval: from its low end up, or from its high end down when reversed.</summary>
+    public IEnumerable<ZEntry> Walk(long from, bool reverse, Func<ZEntry, bool> inside) =>
+        Tree.From(from, reverse).TakeWhile(inside);
+
+    private readonly struct BelowMin(ScoreRange r) : IKeyTest
     {
-        for (var n = from; n is not null && inside(n); n = reverse ? n.Previous : n.Next) yield return n;
+        public bool Holds(double score, byte[] member) => !r.AboveMin(score);
+    }
+
+    private readonly struct WithinMax(ScoreRange r) : IKeyTest
+    {
+        public bool Holds(double score, byte[] member) => r.BelowMax(score);
+    }
+
+    private readonly struct BelowLexMin(LexRange r) : IKeyTest
+    {
+        public bool Holds(double score, byte[] member) => !r.AboveMin(member);
+    }
+
+    private readonly struct WithinLexMax(LexRange r) : IKeyTest
+    {
+        public bool Holds(double score, byte[] member) => r.BelowMax(member);
     }
 }
