@@ -116,7 +116,8 @@ public sealed partial class PartitionGrain(
             var argv = commands[i];
             var command = argv.Length > 0 ? CommandTable.Find(argv[0]) : null;
             if (command is { Handler: null, Routing: not Routing.Server }) break;
-            replies[i] = Run(command, argv);
+            if (i % Keyspace.CommandsPerTick == 0) _keyspace.Tick();
+            replies[i] = Run(command, argv, tick: false);
         }
         AfterWrites();
         return i;
@@ -210,12 +211,15 @@ public sealed partial class PartitionGrain(
     }
 
     /// <summary>Runs one command on the keyspace. Holds the gate.</summary>
-    private Reply Run(CommandInfo? command, byte[][] argv)
+    private Reply Run(CommandInfo? command, byte[][] argv) => Run(command, argv, tick: true);
+
+    private Reply Run(CommandInfo? command, byte[][] argv, bool tick)
     {
         if (_loadError is not null) return Reply.Error(_loadError);
         try
         {
-            return command?.Handler is null ? _keyspace.Execute(argv) : _keyspace.Execute(command, argv);
+            return command?.Handler is null ? _keyspace.Execute(argv)
+                : tick ? _keyspace.Execute(command, argv) : _keyspace.ExecuteAtLastTick(command, argv);
         }
         catch (Exception e)
         {

@@ -21,7 +21,7 @@ public static class StringCommands
         if ((options.HasFlag(SetOptions.Nx) && entry is not null) || (options.HasFlag(SetOptions.Xx) && entry is null))
             return get ? Reply.Bulk(old) : Reply.Nil;
 
-        entry = db.Set(key, a[2], options.HasFlag(SetOptions.KeepTtl));
+        entry = db.Set(key, entry, a[2], options.HasFlag(SetOptions.KeepTtl));
         db.Notify(KeyspaceEventFlags.String, "set", key);
         if (expire is not null) Expiry.Apply(db, entry, expireAt);
         return get ? Reply.Bulk(old) : Reply.Ok;
