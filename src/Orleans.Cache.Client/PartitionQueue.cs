@@ -38,10 +38,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         if (!inTurn && TryTakeTurn() is { } activation)
         {
             index = 0;
-            Reply[]? replies;
-            Exception? error = null;
-            try { replies = activation.TryExecute([command]); }
-            catch (Exception e) { replies = null; error = e; }
+            var replies = RunInTurn(activation, [command], out var error);
             ReleaseTurn();
             if (replies is not null) return Task.FromResult(replies);
             if (error is not null) return Task.FromException<Reply[]>(error);
@@ -71,10 +68,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     {
         if (!inTurn && TryTakeTurn() is { } activation)
         {
-            Reply[]? replies;
-            Exception? error = null;
-            try { replies = activation.TryExecute(commands); }
-            catch (Exception e) { replies = null; error = e; }
+            var replies = RunInTurn(activation, commands, out var error);
             if (replies is not null) sink.OnReplies(replies, token);
             else if (error is not null) sink.OnFailure(error, token);
             ReleaseTurn();
@@ -106,6 +100,14 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
             _inFlight = true;
         }
         return activation;
+    }
+
+    /// <summary>Runs commands on the activation in the turn this caller took: the replies, or null with the error, or null and no error when the activation is closing.</summary>
+    private static Reply[]? RunInTurn(ILocalPartition activation, IReadOnlyList<byte[][]> commands, out Exception? error)
+    {
+        error = null;
+        try { return activation.TryExecute(commands); }
+        catch (Exception e) { error = e; return null; }
     }
 
     /// <summary>Ends a turn: runs what queued meanwhile, or frees the partition.</summary>
