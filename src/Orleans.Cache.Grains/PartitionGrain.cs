@@ -30,7 +30,8 @@ public sealed partial class PartitionGrain(
     private readonly BlockedClients _blocked = new();
     private SnapshotStore? _store;
     private Task _saving = Task.CompletedTask;
-    private long _lastSaveTicks = Environment.TickCount64;
+    /// <summary>When the last save began, on the partition clock (the <c>save</c> rules count from it).</summary>
+    private long _lastSaveTimestamp;
     /// <summary>Set when the stored snapshot could not be read: commands then fail rather than serve (and later overwrite) an empty partition.</summary>
     private string? _loadError;
 
@@ -51,6 +52,7 @@ public sealed partial class PartitionGrain(
                 this.RegisterGrainTimer(SaveTick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
         }
         _keyspace.LastSave = _keyspace.Now / 1000;
+        _lastSaveTimestamp = clock.Time.GetTimestamp();
         await LoadKeyspaceEventsAsync();
         local?.Add((int)Partition, this);
         LogActivated(Partition, RuntimeIdentity, _keyspace.Count);
@@ -256,7 +258,8 @@ public sealed partial class PartitionGrain(
 
     /// <summary>
     /// Serializes the keyspace in this turn (the "fork"), then writes it while commands keep running: the
-    /// storage I/O is awaited on the thread pool, outside the grain's turn.
+    /// storage I/O is awaited on the thread pool, outside the grain's turn. The task ends after LASTSAVE moved,
+    /// so a SAVE that replied OK is already visible to LASTSAVE, as in Redis.
     /// </summary>
     private Task SaveAsync()
     {
@@ -271,36 +274,33 @@ public sealed partial class PartitionGrain(
             dirtyAtFork = _keyspace.Dirty;
             _keyspace.Dirty = 0;
         }
-        _lastSaveTicks = Environment.TickCount64;
-        var write = _store.SaveInBackground(previous, data);
-        _saving = write.ContinueWith(t =>
+        _lastSaveTimestamp = clock.Time.GetTimestamp();
+        var saving = WriteAsync(_store.SaveInBackground(previous, data), data.Length, dirtyAtFork, sw);
+        _saving = saving;
+        return saving;
+    }
+
+    /// <summary>Awaits the storage write in the grain's context, then records its outcome.</summary>
+    private async Task WriteAsync(Task write, int bytes, long dirtyAtFork, Stopwatch sw)
+    {
+        try
         {
-            if (t.IsCompletedSuccessfully)
-            {
-                lock (_gate) _keyspace.LastSave = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-                LogSaved(Partition, data.Length, sw.ElapsedMilliseconds);
-            }
-            else
-            {
-                lock (_gate) _keyspace.Dirty += dirtyAtFork; // try again at the next policy tick
-                LogSaveFailed(t.Exception!.GetBaseException(), Partition);
-            }
-        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current);
-        return write;
+            await write;
+        }
+        catch (Exception e)
+        {
+            lock (_gate) _keyspace.Dirty += dirtyAtFork; // try again at the next policy tick
+            LogSaveFailed(e, Partition);
+            throw;
+        }
+        lock (_gate) _keyspace.LastSave = clock.Time.GetUtcNow().ToUnixTimeSeconds();
+        LogSaved(Partition, bytes, sw.ElapsedMilliseconds);
     }
 
     private Task SaveTick(CancellationToken cancellationToken)
     {
         if (_keyspace.Dirty == 0 || !_saving.IsCompleted) return Task.CompletedTask;
-        var since = TimeSpan.FromMilliseconds(Environment.TickCount64 - _lastSaveTicks);
-        foreach (var (after, changes) in _snapshots.SaveRules())
-        {
-            if (since >= after && _keyspace.Dirty >= changes)
-            {
-                _saving = SaveAsync();
-                break;
-            }
-        }
+        if (_snapshots.SaveIsDue(clock.Time.GetElapsedTime(_lastSaveTimestamp), _keyspace.Dirty)) _saving = SaveAsync();
         return Task.CompletedTask;
     }
 

@@ -35,4 +35,13 @@ public sealed class SnapshotOptions
             rules.Add((TimeSpan.FromSeconds(long.Parse(parts[i], CultureInfo.InvariantCulture)), long.Parse(parts[i + 1], CultureInfo.InvariantCulture)));
         return rules;
     }
+
+    /// <summary>True when some <see cref="Save"/> rule holds: at least its seconds since the last save and at least its changes.</summary>
+    public bool SaveIsDue(TimeSpan sinceLastSave, long changes)
+    {
+        if (changes <= 0) return false;
+        foreach (var (after, atLeast) in SaveRules())
+            if (sinceLastSave >= after && changes >= atLeast) return true;
+        return false;
+    }
 }

@@ -1,10 +1,14 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Orleans.Cache.Client;
 using Orleans.Cache.Grains;
+using Orleans.Cache.Silo;
+using Orleans.Cache.Tests.Cluster;
 using Orleans.Runtime;
 using Orleans.Storage;
+using Orleans.TestingHost;
 
 namespace Orleans.Cache.Tests.Postgres;
 
@@ -16,42 +20,38 @@ public sealed class AdoNetStorageTests(PostgresServer postgres, Xunit.Abstractio
     public async Task Keys_of_every_type_saved_to_PostgreSQL_come_back_in_a_restarted_cluster_with_their_remaining_ttls()
     {
         var db = await postgres.CreateDatabaseAsync();
-        const string ClusterId = "restart";
-        (string, string) adoNetSnapshots = ("Snapshots:Storage", "AdoNet");
-
+        var start = DateTimeOffset.UtcNow;
         const int Keys = 100_000;
-        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        var silos = await Task.WhenAll(
-            PostgresSilo.StartAsync(PostgresSilo.Settings(db, ClusterId, adoNetSnapshots), clock),
-            PostgresSilo.StartAsync(PostgresSilo.Settings(db, ClusterId, adoNetSnapshots), clock));
-        try
+        await using (var first = await CacheCluster.StartAsync(2, SnapshotsIn(db), startTime: start, snapshots: o => o.Storage = "AdoNet"))
         {
-            var cache = silos[0].Services.GetRequiredService<ICache>();
+            var cache = first.CacheOnSilo(0);
             await Snapshots.SnapshotWorkload.WriteAsync(cache, Keys);
             Assert.Equal("OK", (await cache.ExecuteAsync("SAVE")).Text);
         }
-        finally
-        {
-            await StopAsync(silos);
-        }
         Assert.True(await StorageRowsAsync(db) > 0, "no rows in OrleansStorage after SAVE");
 
-        // A whole new cluster (new silos, same service id and database), 5 minutes later on the partitions' clock,
-        // reads every key back from PostgreSQL; the 1-minute keys expired while it was down.
+        // A whole new TestingHost cluster on the same database, 5 minutes later on the partitions' clock, reads every
+        // key back from PostgreSQL; the 1-minute keys expired while it was down.
         var downtime = TimeSpan.FromMinutes(5);
-        clock.Advance(downtime);
-        silos = await Task.WhenAll(
-            PostgresSilo.StartAsync(PostgresSilo.Settings(db, ClusterId, adoNetSnapshots), clock),
-            PostgresSilo.StartAsync(PostgresSilo.Settings(db, ClusterId, adoNetSnapshots), clock));
-        try
-        {
-            await Snapshots.SnapshotWorkload.VerifyAsync(silos[1].Services.GetRequiredService<ICache>(), Keys, downtime);
-        }
-        finally
-        {
-            await StopAsync(silos);
-        }
+        await using var second = await CacheCluster.StartAsync(2, SnapshotsIn(db), startTime: start + downtime, snapshots: o => o.Storage = "AdoNet");
+        await Snapshots.SnapshotWorkload.VerifyAsync(second.CacheOnSilo(1), Keys, downtime);
     }
+
+    /// <summary>
+    /// TestingHost silos whose "snapshots" storage is ADO.NET on <paramref name="db"/>, registered as the silo host does
+    /// (<see cref="SiloDeployment.AddCacheGrainStorage"/>), under one service id: ADO.NET storage keys rows by it.
+    /// </summary>
+    private static Action<InProcessTestClusterBuilder> SnapshotsIn(string db) => builder =>
+    {
+        builder.Options.ServiceId = "restart";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Silo:ConnectionString"] = db,
+            ["Snapshots:Storage"] = "AdoNet",
+        }).Build();
+        var settings = configuration.GetSection(SiloSettings.Section).Get<SiloSettings>()!;
+        builder.ConfigureSilo((_, silo) => silo.AddCacheGrainStorage(settings, configuration));
+    };
 
     [Fact]
     public async Task Grain_storage_versions_writes_and_rejects_a_stale_etag()
@@ -173,8 +173,10 @@ public sealed class AdoNetStorageTests(PostgresServer postgres, Xunit.Abstractio
         }
     }
 
-    [Fact]
-    public async Task A_corrupt_snapshot_row_fails_only_its_partition_with_a_clear_error()
+    [Theory]
+    [InlineData("flip")]
+    [InlineData("truncate")]
+    public async Task A_corrupt_or_truncated_snapshot_row_fails_only_its_partition_with_a_clear_error(string damage)
     {
         var db = await postgres.CreateDatabaseAsync();
         const string ClusterId = "corrupt";
@@ -191,16 +193,18 @@ public sealed class AdoNetStorageTests(PostgresServer postgres, Xunit.Abstractio
             await StopAsync([silo]);
         }
 
-        // Flip one byte in the middle of the largest stored row: a chunk of one partition's snapshot.
+        // Damage the largest stored row (a chunk of one partition's snapshot): flip the byte in its middle, or cut it in half.
         await using (var connection = new NpgsqlConnection(db))
         {
             await connection.OpenAsync();
-            await using var damage = new NpgsqlCommand("""
-                UPDATE OrleansStorage SET PayloadBinary = set_byte(PayloadBinary, length(PayloadBinary) / 2,
-                    get_byte(PayloadBinary, length(PayloadBinary) / 2) # 255)
+            string payload = damage == "flip"
+                ? "set_byte(PayloadBinary, length(PayloadBinary) / 2, get_byte(PayloadBinary, length(PayloadBinary) / 2) # 255)"
+                : "substring(PayloadBinary from 1 for length(PayloadBinary) / 2)";
+            await using var update = new NpgsqlCommand($"""
+                UPDATE OrleansStorage SET PayloadBinary = {payload}
                 WHERE ctid = (SELECT ctid FROM OrleansStorage WHERE PayloadBinary IS NOT NULL ORDER BY length(PayloadBinary) DESC LIMIT 1)
                 """, connection);
-            Assert.Equal(1, await damage.ExecuteNonQueryAsync());
+            Assert.Equal(1, await update.ExecuteNonQueryAsync());
         }
 
         silo = await PostgresSilo.StartAsync(PostgresSilo.Settings(db, ClusterId, adoNetSnapshots));

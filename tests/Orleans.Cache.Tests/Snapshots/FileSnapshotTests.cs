@@ -37,18 +37,21 @@ public sealed class FileSnapshotTests : IDisposable
         Assert.Equal("yes", await second.CacheOnSilo(1).GetStringAsync("survivor"));
     }
 
-    [Fact]
-    public async Task A_corrupt_snapshot_file_fails_only_its_partition_with_a_clear_error()
+    [Theory]
+    [InlineData("flip")]
+    [InlineData("truncate")]
+    public async Task A_corrupt_or_truncated_snapshot_file_fails_only_its_partition_with_a_clear_error(string damage)
     {
         await using (var first = await CacheCluster.StartAsync(1, snapshotDir: _dir))
         {
             for (int i = 0; i < 200; i++) await first.CacheOnSilo(0).SetAsync($"c:{i}", "v");
             await first.CacheOnSilo(0).ExecuteAsync("SAVE");
         }
-        // Damage one chunk file in the middle.
+        // Damage one chunk file: a byte flipped in the middle, or its second half gone.
         var chunk = Directory.GetFiles(_dir, "snapshot-*-0.bin", SearchOption.AllDirectories).OrderBy(f => f).First();
         var bytes = File.ReadAllBytes(chunk);
-        bytes[bytes.Length / 2] ^= 0xFF;
+        if (damage == "flip") bytes[bytes.Length / 2] ^= 0xFF;
+        else bytes = bytes[..(bytes.Length / 2)];
         File.WriteAllBytes(chunk, bytes);
 
         await using var second = await CacheCluster.StartAsync(1, snapshotDir: _dir);
