@@ -42,10 +42,14 @@ public sealed class Entry
     /// <summary>The access clock (Unix seconds, 31 bits) when the key was last looked up or written.</summary>
     internal uint AccessClock => _state & ClockMask;
 
-    /// <summary>Records an access: one store. Only for entries in the table (never removed), so the flag bit is 0.</summary>
+    /// <summary>
+    /// Records an access. Only for entries in the table (never removed), so the flag bit is 0. The clock moves once a
+    /// second, so most reads find it already stamped and store nothing: the entry's cache line stays clean and can
+    /// stay shared between cores.
+    /// </summary>
     internal void Touch(uint clock)
     {
         Debug.Assert(!Removed && clock <= ClockMask);
-        _state = clock;
+        if (_state != clock) _state = clock;
     }
 }
