@@ -17,12 +17,7 @@ internal sealed class KeyTable
     public int Count { get; private set; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int HashOf(ReadOnlySpan<byte> key)
-    {
-        var h = new HashCode();
-        h.AddBytes(key);
-        return h.ToHashCode();
-    }
+    public static int HashOf(ReadOnlySpan<byte> key) => BytesComparer.Hash(key);
 
     public Entry? Find(ReadOnlySpan<byte> key, int hash)
     {

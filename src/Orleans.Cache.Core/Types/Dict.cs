@@ -54,12 +54,7 @@ public sealed class Dict<TValue> : IEnumerable<KeyValuePair<byte[], TValue>>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int HashOf(byte[] key)
-    {
-        var h = new HashCode();
-        h.AddBytes(key);
-        return h.ToHashCode();
-    }
+    private static int HashOf(byte[] key) => BytesComparer.Hash(key);
 
     /// <summary>The table position of <paramref name="key"/>, or -1.</summary>
     private int Find(byte[] key, int hash)
