@@ -53,6 +53,24 @@ public class HashSlotTests
     public void Slot_of_binary_keys_uses_the_raw_bytes() => Assert.Equal(4727, HashSlot.Of([0xFF, 0x80]));
 
     [Fact]
+    public void Crc16_four_bytes_at_a_time_equals_the_bit_by_bit_definition_for_every_length()
+    {
+        var random = new Random(16);
+        for (int n = 0; n < 2000; n++)
+        {
+            var data = new byte[random.Next(0, 64)];
+            random.NextBytes(data);
+            int expected = 0;
+            foreach (byte b in data)
+            {
+                expected ^= b << 8;
+                for (int bit = 0; bit < 8; bit++) expected = (expected & 0x8000) != 0 ? ((expected << 1) ^ 0x1021) & 0xFFFF : (expected << 1) & 0xFFFF;
+            }
+            Assert.Equal(expected, HashSlot.Crc16(data));
+        }
+    }
+
+    [Fact]
     public void Crc16_is_the_xmodem_variant() => Assert.Equal(0x31C3, HashSlot.Crc16("123456789"u8));
 
     [Theory]
