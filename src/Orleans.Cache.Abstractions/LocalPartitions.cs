@@ -12,6 +12,9 @@ public interface ILocalPartition
     /// </summary>
     Reply[]? TryExecute(IReadOnlyList<byte[][]> commands);
 
+    /// <summary><see cref="TryExecute(IReadOnlyList{byte[][]})"/> for one command, with nothing allocated around its reply.</summary>
+    Reply? TryExecute(byte[][] command);
+
     /// <summary>
     /// <see cref="IPartitionGrain.Block"/> without the grain call: the first try and joining the waiters happen before
     /// this returns. False when the activation is deactivating (use the grain call then).

@@ -11,10 +11,19 @@ public sealed class Cache(ICommandExecutor executor) : CacheCommands, ICache
     {
         var pending = executor.ExecuteAsync(argv, cancellationToken);
         if (!pending.IsCompletedSuccessfully) return Await(pending, read);
-        try { return Task.FromResult(read(pending.Result)); } // a partition in this silo answered at once
+        try { return Completed(read(pending.Result)); } // a partition in this silo answered at once
         catch (Exception e) { return Task.FromException<T>(e); }
 
         static async Task<T> Await(ValueTask<Reply> pending, Func<Reply, T> read) => read(await pending.ConfigureAwait(false));
+    }
+
+    private static readonly Task<bool> True = Task.FromResult(true), False = Task.FromResult(false);
+
+    /// <summary>A completed task; the two of a <see cref="bool"/> (SET, EXPIRE, DEL of one key…) are shared.</summary>
+    private static Task<T> Completed<T>(T value)
+    {
+        if (typeof(T) == typeof(bool)) return (Task<T>)(object)((bool)(object)value! ? True : False);
+        return Task.FromResult(value);
     }
 
     public ICacheBatch CreateBatch() => new CacheBatch(executor);
@@ -47,8 +56,9 @@ public sealed class Cache(ICommandExecutor executor) : CacheCommands, ICache
 /// <summary>Queues commands and sends them as one pipeline (one batch per partition) on <see cref="ExecuteAsync"/>.</summary>
 public sealed class CacheBatch(ICommandExecutor executor) : CacheCommands, ICacheBatch
 {
-    private readonly List<byte[][]> _commands = [];
-    private readonly List<IResult> _results = [];
+    private List<byte[][]> _commands = [];
+    private List<IResult> _results = [];
+    private readonly Lock _lock = new();
 
     /// <summary>A queued command's task, completed with its reply already read into the caller's type.</summary>
     private interface IResult
@@ -73,7 +83,7 @@ public sealed class CacheBatch(ICommandExecutor executor) : CacheCommands, ICach
     protected override Task<T> SendAsync<T>(byte[][] argv, Func<Reply, T> read, CancellationToken cancellationToken)
     {
         var result = new Result<T>(read);
-        lock (_commands)
+        lock (_lock)
         {
             _commands.Add(argv);
             _results.Add(result);
@@ -83,19 +93,18 @@ public sealed class CacheBatch(ICommandExecutor executor) : CacheCommands, ICach
 
     public async Task ExecuteAsync(CancellationToken cancellationToken = default)
     {
-        byte[][][] commands;
-        IResult[] results;
-        lock (_commands)
+        List<byte[][]> commands;
+        List<IResult> results;
+        lock (_lock)
         {
-            commands = [.. _commands];
-            results = [.. _results];
-            _commands.Clear();
-            _results.Clear();
+            // The queued lists go as they are; the batch starts new ones, so it can be filled again meanwhile.
+            (commands, _commands) = (_commands, []);
+            (results, _results) = (_results, []);
         }
         try
         {
             var replies = await executor.ExecuteAsync(commands, cancellationToken).ConfigureAwait(false);
-            for (int i = 0; i < results.Length; i++) results[i].Complete(replies[i]);
+            for (int i = 0; i < results.Count; i++) results[i].Complete(replies[i]);
         }
         catch (Exception e)
         {

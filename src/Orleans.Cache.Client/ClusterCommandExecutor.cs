@@ -29,11 +29,7 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
         var plan = PlanOf(argv);
         if (plan.Reply is not null) return ValueTask.FromResult(plan.Reply);
         if (plan.Command!.IsBlocking) return ExecuteBlocking(plan, cancellationToken);
-        if (plan.Parts is null)
-        {
-            var task = _queues[plan.Partition].Enqueue(plan.Argv!, InTurn(plan.Command), out int index);
-            return task.IsCompletedSuccessfully ? ValueTask.FromResult(task.Result[index]) : AwaitOne(task, index, cancellationToken);
-        }
+        if (plan.Parts is null) return _queues[plan.Partition].Execute(plan.Argv!, InTurn(plan.Command), cancellationToken);
         return ExecuteSplit(plan, cancellationToken);
     }
 
@@ -64,9 +60,6 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
 
     /// <summary>A command without a Core handler (SAVE, BGSAVE, LASTSAVE) runs in the partition grain's own turn.</summary>
     private static bool InTurn(CommandInfo command) => command.Handler is null;
-
-    private static async ValueTask<Reply> AwaitOne(Task<Reply[]> task, int index, CancellationToken cancellationToken) =>
-        (await task.WaitAsync(cancellationToken).ConfigureAwait(false))[index];
 
     private async ValueTask<Reply> ExecuteSplit(RoutePlan plan, CancellationToken cancellationToken)
     {
@@ -139,7 +132,8 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
         {
             if (groups[partition] is not { } group)
             {
-                groups[partition] = group = new Group();
+                // Sized for an even spread over the partitions with some slack, so a big pipeline's groups rarely grow.
+                groups[partition] = group = new Group(Math.Max(8, (end - start) / groups.Length * 5 / 4));
                 used++;
             }
             group.Add(argv, request, part);
@@ -178,11 +172,11 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
         }
     }
 
-    private sealed class Group
+    private sealed class Group(int capacity)
     {
-        public readonly List<byte[][]> Commands = new(8);
+        public readonly List<byte[][]> Commands = new(capacity);
         /// <summary>Per command: the request it answers and, for a split command, which part (else -1).</summary>
-        public readonly List<(int Request, int Part)> Targets = new(8);
+        public readonly List<(int Request, int Part)> Targets = new(capacity);
         /// <summary>Some command needs the grain's own turn.</summary>
         public bool InTurn;
 

@@ -30,6 +30,29 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     private bool _inFlight;
 
     /// <summary>
+    /// Runs one command: at once on the caller's thread when the partition is here and free (nothing allocated
+    /// around the reply), else queued for the next batch. <paramref name="inTurn"/> marks a command that must run in
+    /// the grain's own turn.
+    /// </summary>
+    public ValueTask<Reply> Execute(byte[][] command, bool inTurn, CancellationToken cancellationToken)
+    {
+        if (!inTurn && TryTakeTurn() is { } activation)
+        {
+            Reply? reply;
+            try { reply = activation.TryExecute(command); }
+            catch (Exception e) { ReleaseTurn(); return ValueTask.FromException<Reply>(e); }
+            ReleaseTurn();
+            if (reply is not null) return ValueTask.FromResult(reply);
+            // The activation is closing: queue it for a grain call.
+        }
+        var task = Queue(command, inTurn, out int index);
+        return task.IsCompletedSuccessfully ? ValueTask.FromResult(task.Result[index]) : AwaitOne(task, index, cancellationToken);
+    }
+
+    private static async ValueTask<Reply> AwaitOne(Task<Reply[]> task, int index, CancellationToken cancellationToken) =>
+        (await task.WaitAsync(cancellationToken).ConfigureAwait(false))[index];
+
+    /// <summary>
     /// Queues one command; its reply will be at <paramref name="index"/> of the batch's replies. <paramref name="inTurn"/>
     /// marks a command that must run in the grain's own turn.
     /// </summary>
@@ -44,6 +67,11 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
             if (error is not null) return Task.FromException<Reply[]>(error);
             // The activation is closing: queue it for a grain call.
         }
+        return Queue(command, inTurn, out index);
+    }
+
+    private Task<Reply[]> Queue(byte[][] command, bool inTurn, out int index)
+    {
         Pending batch;
         bool start = false;
         lock (_lock)

@@ -94,6 +94,19 @@ public sealed partial class PartitionGrain(
         return ran == commands.Length ? ValueTask.FromResult(new ReplyBatch(replies)) : ExecuteRest(commands, replies, ran);
     }
 
+    public Reply? TryExecute(byte[][] command)
+    {
+        lock (_gate)
+        {
+            if (_closed) return null;
+            var info = command.Length > 0 ? CommandTable.Find(command[0]) : null;
+            Debug.Assert(info is not { Handler: null, Routing: not Routing.Server }, "callers send commands that need the grain's turn as grain calls");
+            var reply = Run(info, command);
+            AfterWrites();
+            return reply;
+        }
+    }
+
     public Reply[]? TryExecute(IReadOnlyList<byte[][]> commands)
     {
         var replies = new Reply[commands.Count];

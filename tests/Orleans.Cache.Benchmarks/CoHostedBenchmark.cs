@@ -31,8 +31,8 @@ public static class CoHostedBenchmark
         var gets = keys.Select(k => new[] { Get, Encoding.UTF8.GetBytes(k) }).ToArray();
         _only = only;
 
-        Console.WriteLine($"| shape | ops/s | ({Environment.ProcessorCount} cores, {keyCount:N0} random keys, {seconds}s each, after warm-up) |");
-        Console.WriteLine("|---|---|---|");
+        Console.WriteLine($"| shape | ops/s | allocated B/op | ({Environment.ProcessorCount} cores, {keyCount:N0} random keys, {seconds}s each, after warm-up) |");
+        Console.WriteLine("|---|---|---|---|");
         foreach (var warm in new[] { true, false })
         {
             var t = warm ? TimeSpan.FromSeconds(1) : time;
@@ -69,16 +69,19 @@ public static class CoHostedBenchmark
 
     private static string? _only;
 
-    private static async Task Report(bool warmUp, string shape, Func<Task<double>> start)
+    private static async Task Report(bool warmUp, string shape, Func<Task<(double, long)>> start)
     {
         if (_only is not null && !shape.Contains(_only, StringComparison.OrdinalIgnoreCase)) return;
-        var run = start();
-        double opsPerSecond = await run;
-        if (!warmUp) Console.WriteLine($"| {shape} | {opsPerSecond:N0} | |");
+        // Bytes allocated per operation by the whole process (client, executor, partitions, benchmark loop): steady
+        // from run to run, unlike ops/s on this shared VM, and what the GC's share of the time follows.
+        long allocated = GC.GetTotalAllocatedBytes();
+        var (opsPerSecond, ops) = await start();
+        double bytesPerOp = (double)(GC.GetTotalAllocatedBytes() - allocated) / ops;
+        if (!warmUp) Console.WriteLine($"| {shape} | {opsPerSecond:N0} | {bytesPerOp:N0} | |");
     }
 
-    /// <summary>Runs <paramref name="callers"/> loops for <paramref name="duration"/>; returns operations per second.</summary>
-    private static async Task<double> Concurrent(int callers, TimeSpan duration, Func<int, Random, Task> op, int opsPerCall = 1)
+    /// <summary>Runs <paramref name="callers"/> loops for <paramref name="duration"/>; returns operations per second and operations.</summary>
+    private static async Task<(double, long)> Concurrent(int callers, TimeSpan duration, Func<int, Random, Task> op, int opsPerCall = 1)
     {
         long total = 0;
         var sw = Stopwatch.StartNew();
@@ -94,6 +97,6 @@ public static class CoHostedBenchmark
             Interlocked.Add(ref total, n * opsPerCall);
         })).ToArray();
         await Task.WhenAll(loops);
-        return total / sw.Elapsed.TotalSeconds;
+        return (total / sw.Elapsed.TotalSeconds, total);
     }
 }
