@@ -64,12 +64,12 @@ public sealed class ClusterCommandExecutor : ICommandExecutor
     private async ValueTask<Reply> ExecuteSplit(RoutePlan plan, CancellationToken cancellationToken)
     {
         var parts = plan.Parts!;
-        var tasks = new Task<Reply[]>[parts.Count];
-        var indexes = new int[parts.Count];
+        // Every part is sent before any is awaited, so the partitions work on them at the same time.
+        var pending = new ValueTask<Reply>[parts.Count];
         bool inTurn = InTurn(plan.Command!);
-        for (int i = 0; i < parts.Count; i++) tasks[i] = _queues[parts[i].Partition].Enqueue(parts[i].Argv, inTurn, out indexes[i]);
+        for (int i = 0; i < parts.Count; i++) pending[i] = _queues[parts[i].Partition].Execute(parts[i].Argv, inTurn, cancellationToken);
         var replies = new Reply[parts.Count];
-        for (int i = 0; i < parts.Count; i++) replies[i] = (await tasks[i].WaitAsync(cancellationToken).ConfigureAwait(false))[indexes[i]];
+        for (int i = 0; i < parts.Count; i++) replies[i] = await pending[i].ConfigureAwait(false);
         return Finish(plan, replies);
     }
 

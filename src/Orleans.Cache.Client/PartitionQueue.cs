@@ -52,24 +52,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     private static async ValueTask<Reply> AwaitOne(Task<Reply[]> task, int index, CancellationToken cancellationToken) =>
         (await task.WaitAsync(cancellationToken).ConfigureAwait(false))[index];
 
-    /// <summary>
-    /// Queues one command; its reply will be at <paramref name="index"/> of the batch's replies. <paramref name="inTurn"/>
-    /// marks a command that must run in the grain's own turn.
-    /// </summary>
-    public Task<Reply[]> Enqueue(byte[][] command, bool inTurn, out int index)
-    {
-        if (!inTurn && TryTakeTurn() is { } activation)
-        {
-            index = 0;
-            var replies = RunInTurn(activation, [command], out var error);
-            ReleaseTurn();
-            if (replies is not null) return Task.FromResult(replies);
-            if (error is not null) return Task.FromException<Reply[]>(error);
-            // The activation is closing: queue it for a grain call.
-        }
-        return Queue(command, inTurn, out index);
-    }
-
+    /// <summary>Queues one command for the next batch; its reply will be at <paramref name="index"/> of the batch's replies.</summary>
     private Task<Reply[]> Queue(byte[][] command, bool inTurn, out int index)
     {
         Pending batch;
