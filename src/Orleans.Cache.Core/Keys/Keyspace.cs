@@ -143,14 +143,7 @@ public sealed class Keyspace
     {
         int hash = KeyTable.HashOf(key);
         var entry = _table.Find(key, hash);
-        if (entry is null)
-        {
-            entry = new Entry(key, hash, value, _clock);
-            _table.Add(entry);
-            Events?.OnKeyspaceEvent(KeyspaceEventFlags.New, "new", key);
-            return entry;
-        }
-        return Replace(entry, value, keepTtl);
+        return entry is null ? Add(key, hash, value) : Replace(entry, value, keepTtl);
     }
 
     /// <summary>
@@ -158,7 +151,17 @@ public sealed class Keyspace
     /// is what <see cref="Find"/> returned for <paramref name="key"/> (null: absent), so the table is searched once.
     /// </summary>
     public Entry Set(byte[] key, Entry? found, object value, bool keepTtl = false) =>
-        found is null || found.Removed ? Set(key, value, keepTtl) : Replace(found, value, keepTtl);
+        found is null ? Add(key, KeyTable.HashOf(key), value)
+        : found.Removed ? Set(key, value, keepTtl) : Replace(found, value, keepTtl);
+
+    /// <summary>Adds a key known to be absent.</summary>
+    private Entry Add(byte[] key, int hash, object value)
+    {
+        var entry = new Entry(key, hash, value, _clock);
+        _table.Add(entry);
+        Events?.OnKeyspaceEvent(KeyspaceEventFlags.New, "new", key);
+        return entry;
+    }
 
     private Entry Replace(Entry entry, object value, bool keepTtl)
     {
