@@ -20,7 +20,19 @@ public interface IPartitionGrain : IGrainWithIntegerKey
     /// command's timeout passes (its empty reply), or <see cref="CancelBlock"/> names <paramref name="waiter"/>.
     /// </summary>
     [Alias("Block"), AlwaysInterleave, ResponseTimeout("01:10:00")]
-    ValueTask<BlockResult> Block(byte[][] argv, long waitedMilliseconds, Guid waiter);
+    ValueTask<BlockResult> Block(Command command, long waitedMilliseconds, Guid waiter);
+
+    /// <summary>WATCH: registers a watcher of <paramref name="key"/> and returns its version (see <c>PartitionEngine.Watch</c>).</summary>
+    [Alias("Watch")]
+    ValueTask<long> Watch(byte[] key);
+
+    /// <summary>Drops one watcher of each key (UNWATCH, DISCARD, EXEC elsewhere, a closed connection).</summary>
+    [Alias("Unwatch"), OneWay]
+    Task Unwatch(byte[][] keys);
+
+    /// <summary>EXEC: the commands as one atomic batch if no watched key changed (their replies), else a nil array.</summary>
+    [Alias("ExecuteTransaction")]
+    ValueTask<Reply> ExecuteTransaction(TransactionBatch transaction);
 
     /// <summary>
     /// The client of <paramref name="waiter"/> went away: its Block call ends with nothing taken. A waiter that was

@@ -3,13 +3,56 @@ using Orleans.Cache.Core;
 namespace Orleans.Cache;
 
 /// <summary>
-/// An ordered batch of commands for one partition; each command is its argv (name first). Immutable: the
-/// sender never touches the arrays again, so co-hosted calls pass it without a deep copy.
+/// An ordered batch of resolved commands for one partition. Immutable: the sender never touches the arrays again,
+/// so co-hosted calls pass it without a deep copy.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.CommandBatch")]
-public sealed class CommandBatch(byte[][][] commands)
+public sealed class CommandBatch(Command[] commands)
 {
-    [Id(0)] public byte[][][] Commands { get; } = commands;
+    [Id(0)] public Command[] Commands { get; } = commands;
+}
+
+/// <summary>A MULTI … EXEC for one partition: the queued commands and the versions its WATCHes answered.</summary>
+[GenerateSerializer, Immutable, Alias("Orleans.Cache.TransactionBatch")]
+public sealed class TransactionBatch(Command[] commands, WatchedVersion[] watches)
+{
+    [Id(0)] public Command[] Commands { get; } = commands;
+    [Id(1)] public WatchedVersion[] Watches { get; } = watches;
+}
+
+/// <summary>
+/// The wire form of a resolved <see cref="Command"/>: the row's position in the one command table (the receiver
+/// maps it back without a lookup by name) and the arguments.
+/// </summary>
+[GenerateSerializer, Alias("Orleans.Cache.Command")]
+public struct CommandSurrogate
+{
+    [Id(0)] public int Id;
+    [Id(1)] public byte[][] Argv;
+}
+
+[RegisterConverter]
+public sealed class CommandSurrogateConverter : IConverter<Command, CommandSurrogate>
+{
+    public Command ConvertFromSurrogate(in CommandSurrogate s) =>
+        new(CommandTable.ById(s.Id) ?? throw new InvalidOperationException($"unknown command id {s.Id}"), s.Argv);
+
+    public CommandSurrogate ConvertToSurrogate(in Command c) => new() { Id = c.Info.Id, Argv = c.Argv };
+}
+
+/// <summary>The wire form of <see cref="WatchedVersion"/>.</summary>
+[GenerateSerializer, Alias("Orleans.Cache.WatchedVersion")]
+public struct WatchedVersionSurrogate
+{
+    [Id(0)] public byte[] Key;
+    [Id(1)] public long Version;
+}
+
+[RegisterConverter]
+public sealed class WatchedVersionSurrogateConverter : IConverter<WatchedVersion, WatchedVersionSurrogate>
+{
+    public WatchedVersion ConvertFromSurrogate(in WatchedVersionSurrogate s) => new(s.Key, s.Version);
+    public WatchedVersionSurrogate ConvertToSurrogate(in WatchedVersion w) => new() { Key = w.Key, Version = w.Version };
 }
 
 /// <summary>The replies to a <see cref="CommandBatch"/>, in the same order.</summary>

@@ -23,7 +23,7 @@ public static class CacheServiceCollectionExtensions
         services.TryAddSingleton<ICommandExecutor>(sp =>
         {
             var cache = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
-            return new ClusterCommandExecutor(sp.GetRequiredService<IGrainFactory>(), new PartitionMap(cache.Partitions),
+            return new PartitionExecutor(sp.GetRequiredService<IGrainFactory>(), new PartitionMap(cache.Partitions),
                 cache.DirectLocalCalls ? sp.GetService<LocalPartitions>() : null);
         });
         services.TryAddSingleton<ICache>(sp => new Cache(sp.GetRequiredService<ICommandExecutor>()));

@@ -3,20 +3,65 @@ using Orleans.Cache.Core;
 namespace Orleans.Cache.Client;
 
 /// <summary>
-/// Runs data commands (everything in the command table whose routing is not <see cref="Routing.Server"/>)
-/// on the partitions that own their keys. The RESP endpoint and the typed client both sit on this.
+/// Runs resolved commands (everything in the command table that a partition runs) on the partitions that own their
+/// keys. The RESP endpoint and the typed client both sit on this; the front door resolves each command once
+/// (<see cref="CommandRouter.Resolve"/>) and hands the resolved form on.
 /// </summary>
 public interface ICommandExecutor
 {
-    /// <summary>Runs one command; <paramref name="argv"/>[0] is its name. Errors come back as error replies.</summary>
-    ValueTask<Reply> ExecuteAsync(byte[][] argv, CancellationToken cancellationToken = default);
+    /// <summary>Runs one command. Errors come back as error replies.</summary>
+    ValueTask<Reply> ExecuteAsync(Command command, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Runs a pipeline: commands are grouped per partition and sent as one batch each; the replies come back
     /// in request order. Commands on one partition run in request order.
     /// </summary>
-    ValueTask<Reply[]> ExecuteAsync(IReadOnlyList<byte[][]> pipeline, CancellationToken cancellationToken = default);
+    ValueTask<Reply[]> ExecuteAsync(IReadOnlyList<Command> pipeline, CancellationToken cancellationToken = default);
+
+    /// <summary>WATCH: registers a watcher of <paramref name="key"/> in its partition; the version goes to EXEC.</summary>
+    ValueTask<WatchedVersion> WatchAsync(byte[] key, CancellationToken cancellationToken = default);
+
+    /// <summary>Drops watchers registered by <see cref="WatchAsync"/> (UNWATCH, DISCARD, a closed connection).</summary>
+    void Unwatch(IEnumerable<byte[]> keys);
+
+    /// <summary>
+    /// EXEC: runs <paramref name="commands"/> as one atomic batch in <paramref name="partition"/> when none of the
+    /// watched keys (all in that partition) changed since WATCH; an array of their replies, or a nil array. The watches
+    /// are released either way.
+    /// </summary>
+    ValueTask<Reply> ExecuteTransactionAsync(int partition, IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Routes commands: the slot → partition layout and the plan of each command.</summary>
+    CommandRouter Router { get; }
 
     /// <summary>The slot → partition layout this executor routes with.</summary>
-    PartitionMap Partitions { get; }
+    PartitionMap Partitions => Router.Partitions;
+}
+
+/// <summary>Raw-argv conveniences: each request is resolved once here, then runs as a resolved command.</summary>
+public static class CommandExecutorExtensions
+{
+    /// <summary>Resolves and runs one request (<paramref name="argv"/>[0] is its name).</summary>
+    public static ValueTask<Reply> ExecuteAsync(this ICommandExecutor executor, byte[][] argv, CancellationToken cancellationToken = default) =>
+        CommandRouter.Resolve(argv, out var error) is { } command ? executor.ExecuteAsync(command, cancellationToken) : ValueTask.FromResult(error!);
+
+    /// <summary>Resolves and runs a pipeline of requests; one that does not resolve answers its error in its place.</summary>
+    public static async ValueTask<Reply[]> ExecuteAsync(this ICommandExecutor executor, IReadOnlyList<byte[][]> pipeline,
+        CancellationToken cancellationToken = default)
+    {
+        var commands = new List<Command>(pipeline.Count);
+        var errors = new Reply?[pipeline.Count];
+        bool anyError = false;
+        for (int i = 0; i < pipeline.Count; i++)
+        {
+            if (CommandRouter.Resolve(pipeline[i], out var error) is { } command) commands.Add(command);
+            else { errors[i] = error; anyError = true; }
+        }
+        var replies = await executor.ExecuteAsync(commands, cancellationToken).ConfigureAwait(false);
+        if (!anyError) return replies;
+        var all = new Reply[pipeline.Count];
+        for (int i = 0, r = 0; i < all.Length; i++) all[i] = errors[i] ?? replies[r++];
+        return all;
+    }
 }

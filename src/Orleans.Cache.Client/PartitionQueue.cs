@@ -14,7 +14,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     /// <summary>Commands gathered for the next batch; senders await the same completion or are called back.</summary>
     internal sealed class Pending
     {
-        public readonly List<byte[][]> Commands = new(16);
+        public readonly List<Command> Commands = new(16);
         // Only for senders that await; continuations run inline: the next call is already on its way before this completes.
         public TaskCompletionSource<Reply[]>? Done;
         public List<(IReplySink Sink, int Token, int Offset, int Count)>? Sinks;
@@ -34,8 +34,9 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     /// around the reply), else queued for the next batch. <paramref name="inTurn"/> marks a command that must run in
     /// the grain's own turn.
     /// </summary>
-    public ValueTask<Reply> Execute(byte[][] command, bool inTurn, CancellationToken cancellationToken)
+    public ValueTask<Reply> Execute(Command command, CancellationToken cancellationToken)
     {
+        bool inTurn = InTurn(command);
         if (!inTurn && TryTakeTurn() is { } activation)
         {
             Reply? reply;
@@ -53,7 +54,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         (await task.WaitAsync(cancellationToken).ConfigureAwait(false))[index];
 
     /// <summary>Queues one command for the next batch; its reply will be at <paramref name="index"/> of the batch's replies.</summary>
-    private Task<Reply[]> Queue(byte[][] command, bool inTurn, out int index)
+    private Task<Reply[]> Queue(Command command, bool inTurn, out int index)
     {
         Pending batch;
         bool start = false;
@@ -75,7 +76,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     /// as the batch has run, on the thread that ran it: a pipeline spread over many partitions then resumes
     /// once, when its last partition answers, instead of once per partition.
     /// </summary>
-    public void Enqueue(List<byte[][]> commands, bool inTurn, IReplySink sink, int token)
+    public void Enqueue(List<Command> commands, bool inTurn, IReplySink sink, int token)
     {
         if (!inTurn && TryTakeTurn() is { } activation)
         {
@@ -102,7 +103,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     /// The fast path when callers don't collide: the partition is active here and no batch holds its turn, so this
     /// caller takes the turn and runs its commands at once, with nothing queued or allocated for them.
     /// </summary>
-    private ILocalPartition? TryTakeTurn()
+    private PartitionEngine? TryTakeTurn()
     {
         if (local?.Find(partition) is not { } activation) return null;
         lock (_lock)
@@ -114,7 +115,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     }
 
     /// <summary>Runs commands on the activation in the turn this caller took: the replies, or null with the error, or null and no error when the activation is closing.</summary>
-    private static Reply[]? RunInTurn(ILocalPartition activation, IReadOnlyList<byte[][]> commands, out Exception? error)
+    private static Reply[]? RunInTurn(PartitionEngine activation, IReadOnlyList<Command> commands, out Exception? error)
     {
         error = null;
         try { return activation.TryExecute(commands); }
@@ -140,21 +141,51 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     }
 
     /// <summary>Runs a blocking command (see <see cref="IPartitionGrain.Block"/>), on the local activation when there is one.</summary>
-    public ValueTask<BlockResult> Block(byte[][] argv, long waitedMilliseconds, Guid waiter)
+    public ValueTask<BlockResult> Block(Command command, long waitedMilliseconds, Guid waiter)
     {
         if (local?.Find(partition) is { } activation)
         {
             lock (_lock)
             {
                 // Behind a batch in flight it waits its turn, as a grain call would: one caller's order holds.
-                if (!_inFlight && activation.TryBlock(argv, waitedMilliseconds, waiter, out var result)) return result;
+                if (!_inFlight && activation.TryBlock(command, waitedMilliseconds, IPartitionGrain.MaxBlockMilliseconds, waiter, out var result))
+                    return ToBlockResult(result);
             }
         }
-        return grain.Block(argv, waitedMilliseconds, waiter);
+        return grain.Block(command, waitedMilliseconds, waiter);
     }
 
-    public ValueTask CancelBlock(Guid waiter) =>
-        local?.Find(partition) is { } activation ? activation.CancelBlock(waiter) : grain.CancelBlock(waiter);
+    private static async ValueTask<BlockResult> ToBlockResult(ValueTask<(Reply? Reply, bool Retry)> wait)
+    {
+        var (reply, retry) = await wait.ConfigureAwait(false);
+        return new BlockResult(reply, retry);
+    }
+
+    public ValueTask CancelBlock(Guid waiter)
+    {
+        if (local?.Find(partition) is not { } activation) return grain.CancelBlock(waiter);
+        activation.CancelBlock(waiter);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>WATCH on this partition: the key's version.</summary>
+    public ValueTask<long> Watch(byte[] key) => local?.Find(partition) is { } activation ? ValueTask.FromResult(activation.Watch(key)) : grain.Watch(key);
+
+    /// <summary>Drops watchers (fire and forget for a remote partition: a lost one only keeps a small entry alive).</summary>
+    public void Unwatch(byte[][] keys)
+    {
+        if (local?.Find(partition) is { } activation) activation.Unwatch(keys);
+        else _ = grain.Unwatch(keys);
+    }
+
+    /// <summary>EXEC on this partition: one atomic run, or a nil array when a watched key changed.</summary>
+    public ValueTask<Reply> ExecuteTransaction(TransactionBatch transaction) =>
+        local?.Find(partition) is { } activation && activation.TryExecuteTransaction(transaction.Commands, transaction.Watches) is { } reply
+            ? ValueTask.FromResult(reply)
+            : grain.ExecuteTransaction(transaction);
+
+    /// <summary>A command the grain must run in its own turn (no Core handler: SAVE, BGSAVE, LASTSAVE).</summary>
+    public static bool InTurn(Command command) => command.Info.Kind == CommandKind.Partition;
 
     private static void Complete(Pending batch, Reply[]? replies, Exception? error)
     {
@@ -218,7 +249,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     private async ValueTask<Reply[]> Send(Pending batch) => (await grain.Execute(new CommandBatch([.. batch.Commands])).ConfigureAwait(false)).Replies;
 }
 
-/// <summary>Receives the replies of commands queued with <see cref="PartitionQueue.Enqueue(List{byte[][]}, bool, IReplySink, int)"/>.</summary>
+/// <summary>Receives the replies of commands queued with <see cref="PartitionQueue.Enqueue(List{Command}, bool, IReplySink, int)"/>.</summary>
 internal interface IReplySink
 {
     void OnReplies(ReadOnlySpan<Reply> replies, int token);

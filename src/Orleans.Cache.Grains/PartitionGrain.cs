@@ -9,37 +9,30 @@ using Orleans.Storage;
 namespace Orleans.Cache.Grains;
 
 /// <summary>
-/// The distributed shell around one partition's <see cref="Keyspace"/>: runs command batches in order, runs
-/// the active-expire cycle on a grain timer, and loads/saves snapshots. The timers keep the activation
-/// alive: a partition holds data, so it must not be collected when idle. Callers in the same silo may run
-/// commands directly (<see cref="ILocalPartition"/>): everything that touches the keyspace holds <c>_gate</c>,
-/// so a direct batch and the grain's own turns never overlap.
+/// The distributed shell around one partition's <see cref="PartitionEngine"/>: activation, the active-expire and
+/// save timers (which keep the activation alive: a partition holds data, so it must not be collected when idle),
+/// snapshot storage, and the grain interface. Callers in the same silo run commands on the engine directly
+/// (<see cref="LocalPartitions"/>); the engine's lock keeps them and the grain's own turns apart.
 /// </summary>
 [PartitionPlacement]
 public sealed partial class PartitionGrain(
     IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshotOptions, CacheClock clock, ILogger<PartitionGrain> logger,
     IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null)
-    : Grain, IPartitionGrain, ILocalPartition
+    : Grain, IPartitionGrain
 {
-    private readonly Lock _gate = new();
-    /// <summary>Set (under the gate) when deactivation begins: direct callers then fall back to grain calls.</summary>
-    private bool _closed;
-    private readonly Keyspace _keyspace = new(clock.Time);
+    private readonly PartitionEngine _engine = new(clock.Time);
     private readonly CacheOptions _options = options.Value;
     private readonly SnapshotOptions _snapshots = snapshotOptions.Value;
-    private readonly BlockedClients _blocked = new();
     private SnapshotStore? _store;
     private Task _saving = Task.CompletedTask;
     /// <summary>When the last save began, on the partition clock (the <c>save</c> rules count from it).</summary>
     private long _lastSaveTimestamp;
-    /// <summary>Set when the stored snapshot could not be read: commands then fail rather than serve (and later overwrite) an empty partition.</summary>
-    private string? _loadError;
 
     private long Partition => this.GetPrimaryKeyLong();
-    private PartitionEvents? _events;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _engine.CommandFailed = (e, command) => LogCommandFailed(e, command.Name);
         var sweep = _options.ExpireSweepInterval;
         this.RegisterGrainTimer(SweepTick, new GrainTimerCreationOptions(sweep, sweep) { KeepAlive = true });
 
@@ -51,11 +44,12 @@ public sealed partial class PartitionGrain(
             if (_snapshots.SaveRules().Count > 0)
                 this.RegisterGrainTimer(SaveTick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
         }
-        _keyspace.LastSave = _keyspace.Now / 1000;
+        var keyspace = _engine.Keyspace;
+        keyspace.LastSave = keyspace.Now / 1000;
         _lastSaveTimestamp = clock.Time.GetTimestamp();
         await LoadKeyspaceEventsAsync();
-        local?.Add((int)Partition, this);
-        LogActivated(Partition, RuntimeIdentity, _keyspace.Count);
+        local?.Add((int)Partition, _engine);
+        LogActivated(Partition, RuntimeIdentity, keyspace.Count);
     }
 
     private async Task LoadAsync()
@@ -65,23 +59,23 @@ public sealed partial class PartitionGrain(
             var sw = Stopwatch.StartNew();
             var data = await _store!.LoadAsync();
             if (data is null) return;
-            var info = Snapshot.Load(data, _keyspace);
-            LogLoaded(Partition, _keyspace.Count, data.Length, sw.ElapsedMilliseconds, info.Version);
+            var info = Snapshot.Load(data, _engine.Keyspace);
+            LogLoaded(Partition, _engine.Keyspace.Count, data.Length, sw.ElapsedMilliseconds, info.Version);
         }
         catch (Exception e)
         {
-            _loadError = $"ERR partition {Partition} snapshot could not be loaded: {e.Message}";
-            _keyspace.Flush();
+            _engine.LoadError = $"ERR partition {Partition} snapshot could not be loaded: {e.Message}";
+            _engine.Keyspace.Flush();
             LogLoadFailed(e, Partition);
         }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        lock (_gate) _closed = true;
-        local?.Remove((int)Partition, this);
+        _engine.Close();
+        local?.Remove((int)Partition, _engine);
         // Graceful shutdown snapshots whatever changed, like Redis's SHUTDOWN SAVE.
-        if (_keyspace.Dirty > 0) await SaveAsync();
+        if (_engine.Keyspace.Dirty > 0) await SaveAsync();
         else await _saving;
     }
 
@@ -89,165 +83,55 @@ public sealed partial class PartitionGrain(
     {
         var commands = batch.Commands;
         var replies = new Reply[commands.Length];
-        int ran;
-        lock (_gate) ran = RunUntilGrainCommand(commands, replies);
+        int ran = _engine.Execute(commands, replies, 0);
         return ran == commands.Length ? ValueTask.FromResult(new ReplyBatch(replies)) : ExecuteRest(commands, replies, ran);
     }
 
-    public Reply? TryExecute(byte[][] command)
+    /// <summary>The rest of a batch that contains a command the grain runs itself (SAVE may await storage).</summary>
+    private async ValueTask<ReplyBatch> ExecuteRest(Command[] commands, Reply[] replies, int from)
     {
-        lock (_gate)
+        for (int i = from; i < commands.Length;)
         {
-            if (_closed) return null;
-            var info = command.Length > 0 ? CommandTable.Find(command[0]) : null;
-            Debug.Assert(info is not { Handler: null, Routing: not Routing.Server }, "callers send commands that need the grain's turn as grain calls");
-            var reply = Run(info, command);
-            AfterWrites();
-            return reply;
+            var (command, argv) = commands[i];
+            replies[i++] = command.Name switch
+            {
+                "SAVE" => await Save(),
+                "BGSAVE" => BackgroundSave(argv),
+                "LASTSAVE" => Reply.Int(_engine.Locked(k => k.LastSave)),
+                _ => throw new InvalidOperationException($"{command.Name} has no handler in the partition"),
+            };
+            i = _engine.Execute(commands, replies, i);
         }
+        return new ReplyBatch(replies);
     }
 
-    public Reply[]? TryExecute(IReadOnlyList<byte[][]> commands)
+    public async ValueTask<BlockResult> Block(Command command, long waitedMilliseconds, Guid waiter)
     {
-        var replies = new Reply[commands.Count];
-        lock (_gate)
-        {
-            if (_closed) return null;
-            int ran = RunUntilGrainCommand(commands, replies);
-            Debug.Assert(ran == commands.Count, "callers send commands that need the grain's turn as grain calls");
-            return replies;
-        }
-    }
-
-    /// <summary>
-    /// Runs commands in order up to the first one the grain must run in its own turn (SAVE may await storage),
-    /// without running it or anything after it when it is not the first; returns how many ran. Holds the gate.
-    /// </summary>
-    private int RunUntilGrainCommand(IReadOnlyList<byte[][]> commands, Reply[] replies)
-    {
-        int i = 0;
-        for (; i < commands.Count; i++)
-        {
-            var argv = commands[i];
-            var command = argv.Length > 0 ? CommandTable.Find(argv[0]) : null;
-            if (command is { Handler: null, Routing: not Routing.Server }) break;
-            if (i % Keyspace.CommandsPerTick == 0) _keyspace.Tick();
-            replies[i] = Run(command, argv, tick: false);
-        }
-        AfterWrites();
-        return i;
-    }
-
-    /// <summary>Serves blocked clients the writes made ready, and publishes the keyspace events raised. Holds the gate.</summary>
-    private void AfterWrites()
-    {
-        if (_blocked.Count > 0) _blocked.Serve(Run);
-        _events?.Flush();
-    }
-
-    public ValueTask<BlockResult> Block(byte[][] argv, long waitedMilliseconds, Guid waiterId)
-    {
-        lock (_gate) return StartBlock(argv, waitedMilliseconds, waiterId);
-    }
-
-    public bool TryBlock(byte[][] argv, long waitedMilliseconds, Guid waiterId, out ValueTask<BlockResult> result)
-    {
-        lock (_gate)
-        {
-            result = _closed ? default : StartBlock(argv, waitedMilliseconds, waiterId);
-            return !_closed;
-        }
-    }
-
-    /// <summary>
-    /// Tries a blocking command at once and, when it must wait, queues it — in one hold of the gate, so that no
-    /// write slips between the try and the queue. Holds the gate.
-    /// </summary>
-    private ValueTask<BlockResult> StartBlock(byte[][] argv, long waitedMilliseconds, Guid waiterId)
-    {
-        var command = argv.Length > 0 ? CommandTable.Find(argv[0]) : null;
-        var first = Run(command, argv);
-        _events?.Flush();
-        if (command is null || !BlockedClients.IsEmpty(first)) return ValueTask.FromResult(new BlockResult(first, false));
-
-        // The handler already validated the timeout; 0 means forever.
-        long timeout = (long)(BlockingArgs.Timeout(argv[BlockingArgs.TimeoutIndex(command, argv.Length)]) * 1000);
-        long remaining = timeout == 0 ? long.MaxValue : timeout - waitedMilliseconds;
-        if (remaining <= 0) return ValueTask.FromResult(new BlockResult(first, false));
-        long wait = Math.Min(remaining, IPartitionGrain.MaxBlockMilliseconds);
-        return WaitAsync(_blocked.Add(waiterId, command, argv), first, wait, remaining);
-    }
-
-    private async ValueTask<BlockResult> WaitAsync(BlockedClients.Waiter waiter, Reply first, long wait, long remaining)
-    {
-        using var expiry = new CancellationTokenSource(TimeSpan.FromMilliseconds(wait), clock.Time);
-        using var _ = expiry.Token.Register(() => waiter.Done.TrySetResult(null));
-        try
-        {
-            var reply = await waiter.Done.Task;
-            if (reply is not null) return new BlockResult(reply, false);
-            if (waiter.Cancelled) return new BlockResult(null, false);
-            return wait < remaining ? new BlockResult(null, true) : new BlockResult(first, false);
-        }
-        finally
-        {
-            lock (_gate) _blocked.Remove(waiter);
-        }
+        var (reply, retry) = await _engine.Block(command, waitedMilliseconds, IPartitionGrain.MaxBlockMilliseconds, waiter);
+        return new BlockResult(reply, retry);
     }
 
     public ValueTask CancelBlock(Guid waiter)
     {
-        lock (_gate) _blocked.Cancel(waiter);
+        _engine.CancelBlock(waiter);
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The rest of a batch that contains a command the grain runs itself (SAVE may await storage).</summary>
-    private async ValueTask<ReplyBatch> ExecuteRest(byte[][][] commands, Reply[] replies, int from)
+    public ValueTask<long> Watch(byte[] key) => ValueTask.FromResult(_engine.Watch(key));
+
+    public Task Unwatch(byte[][] keys)
     {
-        for (int i = from; i < commands.Length; i++)
-        {
-            var argv = commands[i];
-            var command = argv.Length > 0 ? CommandTable.Find(argv[0]) : null;
-            replies[i] = command switch
-            {
-                { Name: "SAVE" } => await Save(),
-                { Name: "BGSAVE" } => BackgroundSave(argv),
-                { Name: "LASTSAVE" } => Reply.Int(_keyspace.LastSave),
-                _ => RunLocked(command, argv),
-            };
-        }
-        lock (_gate) AfterWrites();
-        return new ReplyBatch(replies);
+        _engine.Unwatch(keys);
+        return Task.CompletedTask;
     }
 
-    private Reply RunLocked(CommandInfo? command, byte[][] argv)
-    {
-        lock (_gate) return Run(command, argv);
-    }
-
-    /// <summary>Runs one command on the keyspace. Holds the gate.</summary>
-    private Reply Run(CommandInfo? command, byte[][] argv) => Run(command, argv, tick: true);
-
-    private Reply Run(CommandInfo? command, byte[][] argv, bool tick)
-    {
-        if (_loadError is not null) return Reply.Error(_loadError);
-        try
-        {
-            return command?.Handler is null ? _keyspace.Execute(argv)
-                : tick ? _keyspace.Execute(command, argv) : _keyspace.ExecuteAtLastTick(command, argv);
-        }
-        catch (Exception e)
-        {
-            // A bug in one command must not fail the other commands of the batch or the partition.
-            LogCommandFailed(e, argv.Length > 0 ? Args.Text(argv[0]) : "");
-            return Reply.Error("ERR internal error: " + e.Message);
-        }
-    }
+    public ValueTask<Reply> ExecuteTransaction(TransactionBatch transaction) =>
+        ValueTask.FromResult(_engine.ExecuteTransaction(transaction.Commands, transaction.Watches));
 
     private async Task<Reply> Save()
     {
         if (_store is null) return Reply.Error("ERR snapshots are not configured");
-        if (_loadError is not null) return Reply.Error(_loadError);
+        if (_engine.LoadError is { } loadError) return Reply.Error(loadError);
         try
         {
             await SaveAsync();
@@ -263,7 +147,7 @@ public sealed partial class PartitionGrain(
     {
         if (argv.Length > 2 || argv.Length == 2 && !Args.Is(argv[1], "SCHEDULE")) return Errors.Syntax;
         if (_store is null) return Reply.Error("ERR snapshots are not configured");
-        if (_loadError is not null) return Reply.Error(_loadError);
+        if (_engine.LoadError is { } loadError) return Reply.Error(loadError);
         if (!_saving.IsCompleted) return Reply.Error("ERR Background save already in progress");
         _saving = SaveAsync();
         return Reply.Simple("Background saving started");
@@ -276,17 +160,10 @@ public sealed partial class PartitionGrain(
     /// </summary>
     private Task SaveAsync()
     {
-        if (_store is null || _loadError is not null) return Task.CompletedTask;
+        if (_store is null || _engine.LoadError is not null) return Task.CompletedTask;
         var previous = _saving;
         var sw = Stopwatch.StartNew();
-        byte[] data;
-        long dirtyAtFork;
-        lock (_gate)
-        {
-            data = Snapshot.Write(_keyspace, 0);
-            dirtyAtFork = _keyspace.Dirty;
-            _keyspace.Dirty = 0;
-        }
+        var (data, dirtyAtFork) = _engine.Fork();
         _lastSaveTimestamp = clock.Time.GetTimestamp();
         var saving = WriteAsync(_store.SaveInBackground(previous, data), data.Length, dirtyAtFork, sw);
         _saving = saving;
@@ -302,40 +179,29 @@ public sealed partial class PartitionGrain(
         }
         catch (Exception e)
         {
-            lock (_gate) _keyspace.Dirty += dirtyAtFork; // try again at the next policy tick
+            _engine.Locked(k => k.Dirty += dirtyAtFork); // try again at the next policy tick
             LogSaveFailed(e, Partition);
             throw;
         }
-        lock (_gate) _keyspace.LastSave = clock.Time.GetUtcNow().ToUnixTimeSeconds();
+        _engine.Locked(k => k.LastSave = clock.Time.GetUtcNow().ToUnixTimeSeconds());
         LogSaved(Partition, bytes, sw.ElapsedMilliseconds);
     }
 
     private Task SaveTick(CancellationToken cancellationToken)
     {
-        if (_keyspace.Dirty == 0 || !_saving.IsCompleted) return Task.CompletedTask;
-        if (_snapshots.SaveIsDue(clock.Time.GetElapsedTime(_lastSaveTimestamp), _keyspace.Dirty)) _saving = SaveAsync();
+        long dirty = _engine.Locked(k => k.Dirty);
+        if (dirty == 0 || !_saving.IsCompleted) return Task.CompletedTask;
+        if (_snapshots.SaveIsDue(clock.Time.GetElapsedTime(_lastSaveTimestamp), dirty)) _saving = SaveAsync();
         return Task.CompletedTask;
     }
 
-    public ValueTask<int> SweepExpired(int maxKeys)
-    {
-        int reclaimed;
-        lock (_gate)
-        {
-            reclaimed = _keyspace.ActiveExpire(maxKeys);
-            _events?.Flush();
-        }
-        return ValueTask.FromResult(reclaimed);
-    }
+    public ValueTask<int> SweepExpired(int maxKeys) => ValueTask.FromResult(_engine.SweepExpired(maxKeys));
 
     public ValueTask SetKeyspaceEvents(int flags)
     {
         var f = (KeyspaceEventFlags)flags;
-        lock (_gate)
-        {
-            _events = hub is not null && KeyspaceEvents.AnyPublished(f) ? new PartitionEvents(f, hub) : null;
-            _keyspace.Events = _events; // null when off: commands then skip event work entirely
-        }
+        var events = hub is not null && KeyspaceEvents.AnyPublished(f) ? new PartitionEvents(f, hub) : null;
+        _engine.SetEvents(events, events is null ? null : events.Flush);
         return ValueTask.CompletedTask;
     }
 

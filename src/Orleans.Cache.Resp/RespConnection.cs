@@ -15,7 +15,7 @@ namespace Orleans.Cache.Resp;
 internal sealed class RespConnection(RespNode node, ServerCommands commands, RespClient client, IDuplexPipe transport, ILogger logger)
 {
     private readonly RespParser _parser = new();
-    private readonly List<byte[][]> _pipeline = [];
+    private readonly List<Command> _pipeline = [];
     private Slot[] _slots = new Slot[16];
     private int _count;
     private bool _endRound;
@@ -173,7 +173,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         {
             ref var slot = ref Next();
             slot.Pipeline = _pipeline.Count;
-            _pipeline.Add(argv);
+            _pipeline.Add(new Command(command, argv)); // resolved once, here: the row travels with it
             return false;
         }
 

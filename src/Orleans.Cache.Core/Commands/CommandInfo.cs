@@ -49,6 +49,26 @@ public enum Merge
 
 public delegate Reply CommandHandler(Keyspace db, byte[][] argv);
 
+/// <summary>Who runs a command: which handler its row is bound to at start-up.</summary>
+public enum CommandKind
+{
+    /// <summary>A Core handler on the partition's keyspace (<see cref="CommandInfo.Handler"/>).</summary>
+    Keyspace,
+    /// <summary>The partition grain in its own turn (SAVE, BGSAVE, LASTSAVE: they await storage).</summary>
+    Partition,
+    /// <summary>The front door (the RESP endpoint's handlers): connection, server, pub/sub and transaction control.</summary>
+    FrontDoor,
+}
+
+/// <summary>
+/// A command resolved once at the front door: its table row and its arguments (<c>Argv[0]</c> is the name as sent).
+/// This, not the raw argv, is what travels to the partition.
+/// </summary>
+public readonly record struct Command(CommandInfo Info, byte[][] Argv)
+{
+    public override string ToString() => Info.Name;
+}
+
 /// <summary>One row of the command table: what <c>COMMAND INFO</c> says of a command, plus how to route and run it.</summary>
 public sealed class CommandInfo(
     string name, int arity, CommandFlags flags, int firstKey, int lastKey, int step,
@@ -79,6 +99,13 @@ public sealed class CommandInfo(
     /// A <see cref="FirstKey"/> before it (a STORE form's destination) is a key too.
     /// </summary>
     public int NumKeysAt { get; } = numKeysAt;
+
+    /// <summary>Position in <see cref="CommandTable.All"/>: what a resolved command carries across a grain call.</summary>
+    public int Id { get; internal set; }
+
+    /// <summary>Who runs it: a Core handler, the partition grain, or the front door.</summary>
+    public CommandKind Kind => Handler is not null ? CommandKind.Keyspace
+        : Routing == Routing.Server ? CommandKind.FrontDoor : CommandKind.Partition;
 
     public bool IsWrite => (Flags & CommandFlags.Write) != 0;
 

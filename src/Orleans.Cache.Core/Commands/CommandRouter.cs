@@ -1,7 +1,18 @@
+using System.Globalization;
+
 namespace Orleans.Cache.Core;
 
 /// <summary>One piece of a routed request: the command to run on a partition, and for split commands which keys it carries.</summary>
 public readonly record struct RoutedPart(int Partition, byte[][] Argv, int[]? KeyOrder);
+
+/// <summary>
+/// Where a command goes, computed once: an immediate reply (an error), one partition, or several parts whose replies
+/// <see cref="CommandRouter.Finish"/> merges.
+/// </summary>
+public readonly record struct CommandPlan(Reply? Reply, Command Command, int Partition, List<RoutedPart>? Parts, int KeyCount)
+{
+    public static CommandPlan Answer(Reply reply) => new(reply, default, 0, null, 0);
+}
 
 /// <summary>
 /// Decides where a command runs (Redis Cluster's rules, minus redirects): single-slot commands go to their
@@ -11,6 +22,83 @@ public readonly record struct RoutedPart(int Partition, byte[][] Argv, int[]? Ke
 public sealed class CommandRouter(PartitionMap partitions)
 {
     public PartitionMap Partitions { get; } = partitions;
+
+    /// <summary>
+    /// Resolves a request once: its row in the one command table and the arity check. Null with Redis's error for an
+    /// empty request, an unknown command or a wrong number of arguments.
+    /// </summary>
+    public static Command? Resolve(byte[][] argv, out Reply? error)
+    {
+        error = null;
+        if (argv.Length == 0) { error = Errors.Syntax; return null; }
+        var info = CommandTable.Find(argv[0]);
+        if (info is null) { error = Errors.UnknownCommand(Args.Text(argv[0]), argv.Skip(1).Select(Args.Text)); return null; }
+        if (!info.AcceptsArgCount(argv.Length)) { error = Errors.WrongArity(info.Name); return null; }
+        return new Command(info, argv);
+    }
+
+    /// <summary>The plan of a raw request (resolve, then <see cref="Plan(Command)"/>).</summary>
+    public CommandPlan Plan(byte[][] argv) => Resolve(argv, out var error) is { } command ? Plan(command) : CommandPlan.Answer(error!);
+
+    /// <summary>
+    /// Routes a resolved command: its partition, or its parts (split per key, or every partition), or an error
+    /// (CROSSSLOT; front-door commands, which no partition runs, answer unknown command).
+    /// </summary>
+    public CommandPlan Plan(Command command)
+    {
+        var (info, argv) = command;
+        if (info.Kind == CommandKind.FrontDoor)
+            return CommandPlan.Answer(Errors.UnknownCommand(Args.Text(argv[0]), argv.Skip(1).Select(Args.Text)));
+        switch (info.Routing)
+        {
+            case Routing.EachKey:
+                var parts = Split(info, argv);
+                if (parts.Count == 1) return new CommandPlan(null, command, parts[0].Partition, null, 0);
+                return new CommandPlan(null, command, 0, parts, info.Keys(argv.Length).Count);
+            case Routing.AllPartitions when info.Name == "SCAN":
+                return PlanScan(command);
+            case Routing.AllPartitions:
+                var all = new List<RoutedPart>(Partitions.Count);
+                for (int p = 0; p < Partitions.Count; p++) all.Add(new RoutedPart(p, argv, null));
+                return new CommandPlan(null, command, 0, all, 0);
+            default:
+                int partition = PartitionOf(info, argv, out var error);
+                return error is not null ? CommandPlan.Answer(error) : new CommandPlan(null, command, partition, null, 0);
+        }
+    }
+
+    /// <summary>
+    /// The cursor clients see folds in the partition: cursor = local × partitions + partition. A scan walks
+    /// partition 0 to the end, then 1, and so on; 0 again means done.
+    /// </summary>
+    private CommandPlan PlanScan(Command command)
+    {
+        var argv = command.Argv;
+        if (!ulong.TryParse(argv[1], NumberStyles.None, CultureInfo.InvariantCulture, out ulong cursor))
+            return CommandPlan.Answer(Errors.InvalidCursor);
+        int count = Partitions.Count;
+        int partition = (int)(cursor % (ulong)count);
+        var local = (byte[][])argv.Clone();
+        local[1] = Args.Bytes((cursor / (ulong)count).ToString(CultureInfo.InvariantCulture));
+        return new CommandPlan(null, command, 0, [new RoutedPart(partition, local, null)], 0);
+    }
+
+    /// <summary>The one reply of a planned command with parts, from the parts' replies.</summary>
+    public Reply Finish(CommandPlan plan, Reply[] replies)
+    {
+        if (plan.Command.Info.Name == "SCAN") return FinishScan(plan.Parts![0].Partition, replies[0]);
+        return Merge(plan.Command.Info, plan.Parts!, replies, plan.KeyCount);
+    }
+
+    private Reply FinishScan(int partition, Reply reply)
+    {
+        if (reply.IsError) return reply;
+        ulong local = ulong.Parse(reply.Items![0].Bytes!, CultureInfo.InvariantCulture);
+        ulong count = (ulong)Partitions.Count;
+        ulong next = local != 0 ? local * count + (ulong)partition
+            : partition + 1 < Partitions.Count ? (ulong)partition + 1 : 0;
+        return Reply.Array([Reply.Bulk(next.ToString(CultureInfo.InvariantCulture)), reply.Items[1]]);
+    }
 
     /// <summary>
     /// The partition a Slot-routed command runs on, or an error reply (CROSSSLOT). Commands without keys run on

@@ -229,6 +229,18 @@ public static class CommandTable
         C("SUNSUBSCRIBE", -1, PubSub | NoScript | Loading | Stale, 1, -1, 1, "pubsub", null, Routing.Server),
     ];
 
+    // Runs with the other initializers, right after All: every row knows its position before any lookup.
+    private static readonly int RowCount = Number();
+
+    private static int Number()
+    {
+        for (int i = 0; i < All.Count; i++) All[i].Id = i;
+        return All.Count;
+    }
+
+    /// <summary>The row with <see cref="CommandInfo.Id"/> <paramref name="id"/> (a resolved command after a grain call), or null.</summary>
+    public static CommandInfo? ById(int id) => (uint)id < (uint)RowCount ? All[id] : null;
+
     private static readonly FrozenDictionary<string, CommandInfo> ByName =
         All.ToFrozenDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
 

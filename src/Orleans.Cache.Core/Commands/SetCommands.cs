@@ -54,7 +54,11 @@ public static class SetCommands
         if (set is null) return a.Length == 3 ? Reply.Set([]) : Reply.Nil;
         var picks = set.Members.SampleDistinct(count, db.Random).Select(p => p.Key).ToList();
         foreach (var m in picks) set.Remove(m);
-        if (picks.Count > 0) db.Notify(KeyspaceEventFlags.Set, "spop", a[1]);
+        if (picks.Count > 0)
+        {
+            db.Notify(KeyspaceEventFlags.Set, "spop", a[1]);
+            db.Propagate([Args.Bytes("SREM"), a[1], .. picks]); // the members chance picked, not the pick itself
+        }
         RedisSet.DeleteIfEmpty(db, a[1], set);
         return a.Length == 3 ? Reply.Set(picks.Select(m => Reply.Bulk(m)).ToArray()) : Reply.Bulk(picks[0]);
     }

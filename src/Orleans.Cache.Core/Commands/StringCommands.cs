@@ -195,6 +195,8 @@ public static class StringCommands
         var bytes = Args.Bytes(result.ToString());
         db.Set(a[1], bytes, keepTtl: true);
         db.Notify(KeyspaceEventFlags.String, "incrbyfloat", a[1]);
+        // Replayed as the value it produced: float formatting must not be redone elsewhere.
+        db.Propagate("SET"u8.ToArray(), a[1], bytes, "KEEPTTL"u8.ToArray());
         return Reply.Bulk(bytes);
     }
 

@@ -47,8 +47,49 @@ public sealed class Keyspace
     /// <summary>Where keyspace events go (notify-keyspace-events); null while notifications are off, so commands pay one null check.</summary>
     public IKeyspaceEventSink? Events { get; set; }
 
-    /// <summary>Raises a keyspace event (Redis's notifyKeyspaceEvent) with Redis's event name.</summary>
-    public void Notify(KeyspaceEventFlags type, string name, byte[] key) => Events?.OnKeyspaceEvent(type, name, key);
+    /// <summary>
+    /// A write changed <paramref name="key"/>: raises the keyspace event (Redis's notifyKeyspaceEvent, with Redis's event
+    /// name) and tells the change seam (Redis's signalModifiedKey). Handlers call it exactly when something changed,
+    /// so a command that called it is a write to propagate and one that did not changed nothing.
+    /// </summary>
+    public void Notify(KeyspaceEventFlags type, string name, byte[] key)
+    {
+        _changed = true;
+        KeyChanges?.OnKeyChanged(key);
+        Events?.OnKeyspaceEvent(type, name, key);
+    }
+
+    /// <summary>The effects of the writes run here, with their offsets.</summary>
+    public EffectLog Effects { get; } = new();
+
+    /// <summary>Told which keys each write changed; null when nobody listens.</summary>
+    public IKeyChangeListener? KeyChanges { get; set; }
+
+    // Per command being run: something changed, and the handler already emitted its own effect(s) for it.
+    private bool _changed, _emitted;
+
+    /// <summary>
+    /// Emits <paramref name="effect"/> in place of the running command (Redis's rewriteClientCommandVector / alsoPropagate):
+    /// for writes whose replay must not depend on the clock or on chance. A handler may emit several.
+    /// </summary>
+    public void Propagate(params byte[][] effect)
+    {
+        _emitted = true;
+        _changed = true;
+        Effects.Append(effect);
+    }
+
+    /// <summary>
+    /// Emits <paramref name="effect"/> after the running command's own effect: a TTL the command set relative to now
+    /// follows it as an absolute PEXPIREAT, so a replay at another time ends with the same deadline.
+    /// </summary>
+    public void PropagateAfter(byte[][] effect)
+    {
+        _changed = true;
+        (_trailing ??= []).Add(effect);
+    }
+
+    private List<byte[][]>? _trailing;
 
     /// <summary>Successful write commands since the last snapshot (Redis's <c>changes</c> for the save policy).</summary>
     public long Dirty { get; set; }
@@ -91,15 +132,32 @@ public sealed class Keyspace
     public Reply ExecuteAtLastTick(CommandInfo command, byte[][] argv)
     {
         if (!command.AcceptsArgCount(argv.Length)) return Errors.WrongArity(command.Name);
+        // A script's redis.call runs here inside the EVAL being run: each command propagates itself, and the EVAL
+        // propagates nothing of its own.
+        bool outerChanged = _changed, outerEmitted = _emitted;
+        _changed = _emitted = false;
         try
         {
-            var reply = command.Handler!(this, argv);
-            if (command.IsWrite && !reply.IsError) Dirty++;
-            return reply;
+            return command.Handler!(this, argv);
         }
         catch (CommandException e)
         {
             return e.Reply;
+        }
+        finally
+        {
+            if (_changed)
+            {
+                Dirty++;
+                if (!_emitted) Effects.Append(argv);
+                if (_trailing is { Count: > 0 } trailing)
+                {
+                    foreach (var effect in trailing) Effects.Append(effect);
+                    trailing.Clear();
+                }
+            }
+            _emitted = outerEmitted | _changed;
+            _changed |= outerChanged;
         }
     }
 
@@ -159,6 +217,7 @@ public sealed class Keyspace
     {
         var entry = new Entry(key, hash, value, _clock);
         _table.Add(entry);
+        _changed = true;
         Events?.OnKeyspaceEvent(KeyspaceEventFlags.New, "new", key);
         return entry;
     }
@@ -208,10 +267,15 @@ public sealed class Keyspace
         CompactDeadlinesIfMostlyStale();
     }
 
+    private static readonly byte[] Del = "DEL"u8.ToArray();
+
+    /// <summary>Deletes a key whose TTL passed; replicas get a DEL, as Redis propagates expiry.</summary>
     private void Expire(Entry entry)
     {
         Remove(entry);
         ExpiredTotal++;
+        Effects.Append([Del, entry.Key]);
+        KeyChanges?.OnKeyChanged(entry.Key);
         Events?.OnKeyspaceEvent(KeyspaceEventFlags.Expired, "expired", entry.Key);
     }
 
@@ -254,11 +318,14 @@ public sealed class Keyspace
         _deadlines.EnqueueRange(live);
     }
 
+    /// <summary>Deletes every key (FLUSHDB, a failed load).</summary>
     public void Flush()
     {
         _table.Clear();
         _deadlines.Clear();
         ExpiringCount = 0;
+        _changed = true;
+        KeyChanges?.OnFlushed();
     }
 
     /// <summary>A random live key, or null when the keyspace is empty.</summary>

@@ -22,14 +22,18 @@ public static class Snapshot
     private static ReadOnlySpan<byte> Magic => "OCSNAP"u8;
     private const int HeaderLength = 6 + 2 + 8 + 8 + 8;
 
-    /// <summary>Writes every live key of <paramref name="db"/> to a new array.</summary>
-    public static byte[] Write(Keyspace db, long offset)
+    /// <summary>
+    /// Writes every live key of <paramref name="db"/> to a new array, with the effect offset it holds (after the keys
+    /// found expired on the way were deleted); <paramref name="offset"/> overrides it (tests).
+    /// </summary>
+    public static byte[] Write(Keyspace db, long? offset = null)
     {
         db.Tick();
         var w = new SnapshotWriter(1024 + db.Count * 48);
         w.Raw(Magic);
         w.UInt16(FormatVersion);
-        w.Int64(offset);
+        int offsetAt = w.Position;
+        w.Int64(0);
         w.Int64(db.Now);
         int countAt = w.Position;
         w.Int64(0);
@@ -43,6 +47,7 @@ public static class Snapshot
             keys++;
         }
         w.PatchInt64(countAt, keys);
+        w.PatchInt64(offsetAt, offset ?? db.Effects.Offset);
         w.UInt64(XxHash64.HashToUInt64(w.Written));
         return w.ToArray();
     }
@@ -69,6 +74,7 @@ public static class Snapshot
             if (expireAt != 0) db.SetExpiry(entry, expireAt);
         }
         if (!r.AtEnd) throw new SnapshotFormatException("snapshot has trailing bytes after its last key");
+        db.Effects.Reset(info.Offset);
         return info;
     }
 

@@ -25,7 +25,7 @@ public sealed partial class ServerCommands
         long keys = 0;
         if (wanted.Contains("keyspace"))
         {
-            var reply = await node.Executor.ExecuteAsync(DbSize);
+            var reply = await node.Executor.ExecuteAsync(new Command(CommandTable.Find("DBSIZE")!, DbSize));
             if (reply.Kind == ReplyKind.Integer) keys = reply.Integer;
         }
 

@@ -1,3 +1,4 @@
+using Orleans.Cache.Core;
 using System.Text;
 using Orleans.Cache.Client;
 
@@ -42,7 +43,7 @@ public sealed class EngineClusterTests(ThreeSiloFixture fixture) : IClassFixture
         var silosWithKeys = new HashSet<string>();
         for (int p = 0; p < CacheCluster.Partitions; p++)
         {
-            var reply = (await C.Partition(p).Execute(new CommandBatch([[Encoding.UTF8.GetBytes("KEYS"), Encoding.UTF8.GetBytes(prefix + ":*")]]))).Replies[0];
+            var reply = (await C.Partition(p).Execute(new CommandBatch([CommandRouter.Resolve([Encoding.UTF8.GetBytes("KEYS"), Encoding.UTF8.GetBytes(prefix + ":*")], out _)!.Value]))).Replies[0];
             if (reply.Items!.Length > 0) silosWithKeys.Add(await C.Partition(p).GetSilo());
         }
         Assert.Equal(3, silosWithKeys.Count);

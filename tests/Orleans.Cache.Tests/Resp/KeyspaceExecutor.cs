@@ -3,42 +3,43 @@ using Orleans.Cache.Core;
 
 namespace Orleans.Cache.Tests.Resp;
 
-/// <summary>Test-only executor: one keyspace behind a lock, with the Slot-routing CROSSSLOT rule of the real one.</summary>
+/// <summary>Test-only executor: one <see cref="PartitionEngine"/> in process, with the Slot-routing CROSSSLOT rule of the real one.</summary>
 public sealed class KeyspaceExecutor : ICommandExecutor
 {
-    private readonly Keyspace _db = new();
-    private readonly CommandRouter _router = new(new PartitionMap(1));
-    private readonly Lock _lock = new();
+    private readonly PartitionEngine _engine = new();
 
-    public PartitionMap Partitions => _router.Partitions;
+    public CommandRouter Router { get; } = new(new PartitionMap(1));
 
     /// <summary>Executor calls seen, to check that a pipeline is one call.</summary>
     public int Calls;
 
-    public ValueTask<Reply> ExecuteAsync(byte[][] argv, CancellationToken cancellationToken = default)
+    public ValueTask<Reply> ExecuteAsync(Command command, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref Calls);
-        lock (_lock) return ValueTask.FromResult(Run(argv));
+        return ValueTask.FromResult(Run(command));
     }
 
-    public ValueTask<Reply[]> ExecuteAsync(IReadOnlyList<byte[][]> pipeline, CancellationToken cancellationToken = default)
+    public ValueTask<Reply[]> ExecuteAsync(IReadOnlyList<Command> pipeline, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref Calls);
         var replies = new Reply[pipeline.Count];
-        lock (_lock)
-            for (int i = 0; i < replies.Length; i++) replies[i] = Run(pipeline[i]);
+        for (int i = 0; i < replies.Length; i++) replies[i] = Run(pipeline[i]);
         return ValueTask.FromResult(replies);
     }
 
-    private Reply Run(byte[][] argv)
+    private Reply Run(Command command)
     {
-        var command = CommandTable.Find(argv[0]);
-        if (command?.Handler is null) return _db.Execute(argv);
-        if (command.Routing == Routing.Slot && command.AcceptsArgCount(argv.Length))
-        {
-            _router.PartitionOf(command, argv, out var error);
-            if (error is not null) return error;
-        }
-        return _db.Execute(command, argv);
+        var plan = Router.Plan(command);
+        if (plan.Reply is not null) return plan.Reply;
+        return command.Info.Kind == CommandKind.Keyspace ? _engine.TryExecute(command)! : Reply.Error("ERR snapshots are not configured");
     }
+
+    public ValueTask<WatchedVersion> WatchAsync(byte[] key, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(new WatchedVersion(key, _engine.Watch(key)));
+
+    public void Unwatch(IEnumerable<byte[]> keys) => _engine.Unwatch(keys);
+
+    public ValueTask<Reply> ExecuteTransactionAsync(int partition, IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches,
+        CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_engine.TryExecuteTransaction(commands, watches)!);
 }

@@ -1,11 +1,9 @@
-using Orleans.Cache.Core;
-
-namespace Orleans.Cache.Grains;
+namespace Orleans.Cache.Core;
 
 /// <summary>
 /// The clients blocked on keys of one partition (Redis's blocking.c): per key, waiters in arrival order.
-/// After writes, each waiter's command is re-run as its non-blocking form; the first that gets an answer is
-/// served and leaves every queue it was in. Runs inside the grain's turns only.
+/// After a write makes keys ready, the waiters on those keys re-run their command as its non-blocking form; the
+/// first that gets an answer is served and leaves every queue it was in. Used under the engine's lock only.
 /// </summary>
 internal sealed class BlockedClients
 {
@@ -61,17 +59,20 @@ internal sealed class BlockedClients
         if (found) Count--;
     }
 
+    /// <summary>True when someone waits on <paramref name="key"/>: a write to it makes it ready.</summary>
+    public bool IsWaitedOn(byte[] key) => _byKey.ContainsKey(key);
+
     /// <summary>
-    /// Serves whoever can be served now, oldest first per key, until a pass serves nobody (serving one, e.g.
-    /// BLMOVE, may make another key ready).
+    /// Serves, oldest first per key, the waiters on the keys in <paramref name="ready"/>, until no key is ready: serving
+    /// one (BLMOVE) may make another key ready, which the run adds to the set.
     /// </summary>
-    public void Serve(Func<CommandInfo, byte[][], Reply> run)
+    public void Serve(HashSet<byte[]> ready, Func<CommandInfo, byte[][], Reply> run)
     {
-        bool progress = true;
-        while (progress && Count > 0)
+        while (ready.Count > 0 && Count > 0)
         {
-            progress = false;
-            foreach (var key in _byKey.Keys.ToArray())
+            var keys = ready.ToArray();
+            ready.Clear();
+            foreach (var key in keys)
             {
                 while (_byKey.TryGetValue(key, out var queue) && queue.First is { } node)
                 {
@@ -80,10 +81,10 @@ internal sealed class BlockedClients
                     if (IsEmpty(reply)) break;
                     Remove(waiter);
                     waiter.Done.TrySetResult(reply);
-                    progress = true;
                 }
             }
         }
+        ready.Clear();
     }
 
     /// <summary>A blocking command's "nothing yet" answer (its non-blocking form found nothing).</summary>

@@ -1,0 +1,207 @@
+using Orleans.Cache.Core;
+
+namespace Orleans.Cache.Client;
+
+/// <summary>
+/// Runs resolved commands on the partitions: routes each with <see cref="CommandRouter.Plan(Command)"/>, groups a
+/// pipeline per partition (one batch each, replies back in request order), splits and merges multi-key commands,
+/// coalesces batches across callers per partition, and runs transactions atomically in their partition.
+/// </summary>
+public sealed class PartitionExecutor : ICommandExecutor
+{
+    private readonly PartitionQueue[] _queues;
+    private readonly CommandRouter _router;
+
+    /// <param name="local">The partitions active in this process (a silo), run without grain calls; null for none.</param>
+    public PartitionExecutor(IGrainFactory grains, PartitionMap partitions, LocalPartitions? local = null)
+    {
+        _router = new CommandRouter(partitions);
+        _queues = new PartitionQueue[partitions.Count];
+        for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(grains.GetGrain<IPartitionGrain>(i), i, local);
+    }
+
+    public PartitionMap Partitions => _router.Partitions;
+
+    public CommandRouter Router => _router;
+
+    public ValueTask<Reply> ExecuteAsync(Command command, CancellationToken cancellationToken = default)
+    {
+        var plan = _router.Plan(command);
+        if (plan.Reply is not null) return ValueTask.FromResult(plan.Reply);
+        if (command.Info.IsBlocking) return ExecuteBlocking(plan, cancellationToken);
+        if (plan.Parts is null) return _queues[plan.Partition].Execute(command, cancellationToken);
+        return ExecuteSplit(plan, cancellationToken);
+    }
+
+    /// <summary>
+    /// A blocking command waits inside its partition (interleaved, so the partition keeps serving); it bypasses
+    /// the coalescing queue because it may take long, and asks again if the partition's longest wait runs out.
+    /// </summary>
+    private async ValueTask<Reply> ExecuteBlocking(CommandPlan plan, CancellationToken cancellationToken)
+    {
+        var queue = _queues[plan.Partition];
+        var command = plan.Command;
+        var waiter = Guid.NewGuid();
+        // A client that goes away asks the partition to drop its wait; the call itself is always awaited so that
+        // an element handed over meanwhile is not lost.
+        using var cancel = cancellationToken.Register(() => _ = queue.CancelBlock(waiter).AsTask());
+        for (long waited = 0; ; waited += IPartitionGrain.MaxBlockMilliseconds)
+        {
+            var result = await queue.Block(command, waited, waiter).ConfigureAwait(false);
+            if (result.Retry && !cancellationToken.IsCancellationRequested) continue;
+            if (cancellationToken.IsCancellationRequested)
+            {
+                if (result.Reply is { } taken && BlockingArgs.Undo(command.Info, command.Argv, taken) is { } undo
+                    && CommandRouter.Resolve(undo, out _) is { } resolved)
+                    await ExecuteAsync(resolved, CancellationToken.None).ConfigureAwait(false);
+                throw new OperationCanceledException(cancellationToken);
+            }
+            return result.Reply ?? Reply.NilArray;
+        }
+    }
+
+    private async ValueTask<Reply> ExecuteSplit(CommandPlan plan, CancellationToken cancellationToken)
+    {
+        var parts = plan.Parts!;
+        var info = plan.Command.Info;
+        // Every part is sent before any is awaited, so the partitions work on them at the same time.
+        var pending = new ValueTask<Reply>[parts.Count];
+        for (int i = 0; i < parts.Count; i++) pending[i] = _queues[parts[i].Partition].Execute(new Command(info, parts[i].Argv), cancellationToken);
+        var replies = new Reply[parts.Count];
+        for (int i = 0; i < parts.Count; i++) replies[i] = await pending[i].ConfigureAwait(false);
+        return _router.Finish(plan, replies);
+    }
+
+    public async ValueTask<Reply[]> ExecuteAsync(IReadOnlyList<Command> pipeline, CancellationToken cancellationToken = default)
+    {
+        var replies = new Reply[pipeline.Count];
+        int start = 0;
+        while (true)
+        {
+            // A blocking command holds back what follows it on its connection, as in Redis: the commands before
+            // it run as one batch per partition, then it, then the rest.
+            int blocking = await ExecuteSegment(pipeline, start, replies, cancellationToken).ConfigureAwait(false);
+            if (blocking >= pipeline.Count) return replies;
+            replies[blocking] = await ExecuteAsync(pipeline[blocking], cancellationToken).ConfigureAwait(false);
+            start = blocking + 1;
+        }
+    }
+
+    /// <summary>
+    /// Runs the commands from <paramref name="start"/> up to the first blocking one (or the end), grouped per
+    /// partition; returns the index where it stopped.
+    /// </summary>
+    private async ValueTask<int> ExecuteSegment(IReadOnlyList<Command> pipeline, int start, Reply[] replies, CancellationToken cancellationToken)
+    {
+        int n = pipeline.Count, end = n;
+        // Per partition: the commands in request order, and for each where its reply goes.
+        var groups = new Group?[_queues.Length];
+        CommandPlan?[]? splits = null;
+        Reply[]?[]? partReplies = null;
+        int used = 0;
+        for (int i = start; i < n; i++)
+        {
+            var command = pipeline[i];
+            var plan = _router.Plan(command);
+            if (plan.Reply is not null) { replies[i] = plan.Reply; continue; }
+            if (command.Info.IsBlocking) { end = i; break; }
+            if (plan.Parts is null)
+            {
+                Add(plan.Partition, command, i, -1);
+                continue;
+            }
+            (splits ??= new CommandPlan?[n])[i] = plan;
+            // Created here, before any partition answers: parts of one command may land on several threads at once.
+            (partReplies ??= new Reply[]?[n])[i] = new Reply[plan.Parts.Count];
+            for (int k = 0; k < plan.Parts.Count; k++) Add(plan.Parts[k].Partition, new Command(command.Info, plan.Parts[k].Argv), i, k);
+        }
+
+        if (used > 0)
+        {
+            var sink = new PipelineSink(groups, replies, partReplies, used);
+            for (int p = 0; p < groups.Length; p++)
+                if (groups[p] is { } g) _queues[p].Enqueue(g.Commands, g.InTurn, sink, p);
+            await sink.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (splits is not null)
+            for (int i = start; i < end; i++)
+                if (splits[i] is { } plan) replies[i] = _router.Finish(plan, partReplies![i]!);
+        return end;
+
+        void Add(int partition, Command command, int request, int part)
+        {
+            if (groups[partition] is not { } group)
+            {
+                // Sized for an even spread over the partitions with some slack, so a big pipeline's groups rarely grow.
+                groups[partition] = group = new Group(Math.Max(8, (end - start) / groups.Length * 5 / 4));
+                used++;
+            }
+            group.Add(command, request, part);
+            group.InTurn |= PartitionQueue.InTurn(command);
+        }
+    }
+
+    public ValueTask<WatchedVersion> WatchAsync(byte[] key, CancellationToken cancellationToken = default)
+    {
+        var watch = _queues[_router.Partitions.PartitionOfKey(key)].Watch(key);
+        return watch.IsCompletedSuccessfully ? ValueTask.FromResult(new WatchedVersion(key, watch.Result)) : Await(watch);
+
+        async ValueTask<WatchedVersion> Await(ValueTask<long> version) => new(key, await version.ConfigureAwait(false));
+    }
+
+    public void Unwatch(IEnumerable<byte[]> keys)
+    {
+        foreach (var group in keys.GroupBy(k => _router.Partitions.PartitionOfKey(k)))
+            _queues[group.Key].Unwatch([.. group]);
+    }
+
+    public ValueTask<Reply> ExecuteTransactionAsync(int partition, IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches,
+        CancellationToken cancellationToken = default) =>
+        _queues[partition].ExecuteTransaction(new TransactionBatch([.. commands], [.. watches]));
+
+    /// <summary>
+    /// Collects a pipeline's replies as each partition answers (on the thread that got the answer) and completes
+    /// once, when the last partition has answered.
+    /// </summary>
+    private sealed class PipelineSink(Group?[] groups, Reply[] replies, Reply[]?[]? partReplies, int partitions)
+        : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), IReplySink
+    {
+        private int _remaining = partitions;
+
+        public void OnReplies(ReadOnlySpan<Reply> results, int partition)
+        {
+            var targets = groups[partition]!.Targets;
+            for (int j = 0; j < targets.Count; j++) Place(targets[j], results[j]);
+            if (Interlocked.Decrement(ref _remaining) == 0) TrySetResult();
+        }
+
+        public void OnFailure(Exception error, int partition)
+        {
+            // A partition that cannot be reached fails only the commands that needed it.
+            var reply = Reply.Error("ERR partition unavailable: " + error.GetBaseException().Message);
+            foreach (var target in groups[partition]!.Targets) Place(target, reply);
+            if (Interlocked.Decrement(ref _remaining) == 0) TrySetResult();
+        }
+
+        private void Place((int Request, int Part) target, Reply reply)
+        {
+            if (target.Part < 0) replies[target.Request] = reply;
+            else partReplies![target.Request]![target.Part] = reply;
+        }
+    }
+
+    private sealed class Group(int capacity)
+    {
+        public readonly List<Command> Commands = new(capacity);
+        /// <summary>Per command: the request it answers and, for a split command, which part (else -1).</summary>
+        public readonly List<(int Request, int Part)> Targets = new(capacity);
+        /// <summary>Some command needs the grain's own turn.</summary>
+        public bool InTurn;
+
+        public void Add(Command command, int request, int part)
+        {
+            Commands.Add(command);
+            Targets.Add((request, part));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+namespace Orleans.Cache.Core;
+
+/// <summary>
+/// One write as a partition emits it (Redis's propagated command): deterministic, so applying the effects in offset
+/// order to a copy of the partition gives the same keyspace. Relative TTLs are absolute (PEXPIREAT, SET … PXAT),
+/// random choices are explicit (SPOP as SREM), computed values are stored (INCRBYFLOAT as SET … KEEPTTL), and expiry
+/// is a DEL.
+/// </summary>
+public readonly record struct Effect(long Offset, byte[][] Argv)
+{
+    public override string ToString() => $"{Offset}: {string.Join(' ', Argv.Select(Args.Text))}";
+}
+
+/// <summary>
+/// The partition's effect log: every write's <see cref="Effect"/> gets the next offset; the most recent ones are kept
+/// in a ring (<see cref="Capacity"/>, 0 keeps none) for whoever reads the log (replicas, moves, tests).
+/// </summary>
+public sealed class EffectLog
+{
+    private Effect[] _ring = [];
+
+    /// <summary>The offset of the last effect appended (0: none yet); snapshots record it.</summary>
+    public long Offset { get; private set; }
+
+    /// <summary>How many recent effects are kept.</summary>
+    public int Capacity
+    {
+        get => _ring.Length;
+        set => _ring = value <= 0 ? [] : new Effect[value];
+    }
+
+    /// <summary>Appends a write; <paramref name="argv"/> must not be changed afterwards.</summary>
+    public void Append(byte[][] argv)
+    {
+        long offset = ++Offset;
+        if (_ring.Length > 0) _ring[offset % _ring.Length] = new Effect(offset, argv);
+    }
+
+    /// <summary>Starts counting from <paramref name="offset"/> (a snapshot's offset, at load); drops what was kept.</summary>
+    public void Reset(long offset)
+    {
+        Offset = offset;
+        Array.Clear(_ring);
+    }
+
+    /// <summary>
+    /// The kept effects after <paramref name="offset"/>, in order; false when some of them are no longer kept (the
+    /// reader then needs a full copy, as a Redis replica needs a full resync past the backlog).
+    /// </summary>
+    public bool TryReadSince(long offset, List<Effect> into)
+    {
+        if (offset >= Offset) return offset == Offset;
+        if (Offset - offset > _ring.Length) return false;
+        for (long o = offset + 1; o <= Offset; o++) into.Add(_ring[o % _ring.Length]);
+        return true;
+    }
+}
+
+/// <summary>Told which keys each write changed (Redis's signalModifiedKey): WATCH versions, blocked clients, invalidations.</summary>
+public interface IKeyChangeListener
+{
+    void OnKeyChanged(byte[] key);
+
+    /// <summary>Every key changed at once (FLUSHDB, FLUSHALL, a snapshot load).</summary>
+    void OnFlushed();
+}

@@ -1,0 +1,334 @@
+namespace Orleans.Cache.Core;
+
+/// <summary>
+/// One partition's state and the one lock around it (Redis's single thread, per partition): the keyspace, the
+/// clients blocked on its keys, its keyspace events, WATCH versions, the snapshot fork and atomic execution of a
+/// batch or a transaction. Both the direct local path (the caller's thread) and grain calls run through here; the
+/// grain around it keeps only activation, timers, storage and the grain interface.
+/// </summary>
+public sealed class PartitionEngine : IKeyChangeListener
+{
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly BlockedClients _blocked = new();
+    private readonly HashSet<byte[]> _ready = new(BytesComparer.Instance);
+    private readonly Dictionary<byte[], WatchedKey> _watched = new(BytesComparer.Instance);
+    // WATCH versions: the next one; starts at a random point so that a version from an earlier activation of this
+    // partition (whose watches are gone) never matches one of this activation.
+    private long _watchClock = Random.Shared.NextInt64(1L << 40, 1L << 62);
+    private bool _closed;
+    private IKeyspaceEventSink? _events;
+    private Action? _flushEvents;
+
+    public PartitionEngine(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        Keyspace = new Keyspace(_time) { KeyChanges = this };
+    }
+
+    /// <summary>The keys. Touch it only under <see cref="Locked{T}"/> once commands may arrive.</summary>
+    public Keyspace Keyspace { get; }
+
+    /// <summary>Set when the stored snapshot could not be read: commands then answer it rather than serve an empty partition.</summary>
+    public string? LoadError { get; set; }
+
+    /// <summary>Called (under the lock) when a handler throws: the command answers an error, nothing else fails.</summary>
+    public Action<Exception, CommandInfo>? CommandFailed { get; set; }
+
+    /// <summary>Clients waiting in a blocking command on this partition (INFO's blocked_clients).</summary>
+    public int BlockedCount { get { lock (_gate) return _blocked.Count; } }
+
+    /// <summary>Runs <paramref name="action"/> under the partition's lock.</summary>
+    public T Locked<T>(Func<Keyspace, T> action)
+    {
+        lock (_gate) return action(Keyspace);
+    }
+
+    /// <summary>Installs (or with null removes) the keyspace-event sink; <paramref name="flush"/> runs after each batch.</summary>
+    public void SetEvents(IKeyspaceEventSink? sink, Action? flush)
+    {
+        lock (_gate)
+        {
+            _events = sink;
+            _flushEvents = flush;
+            Keyspace.Events = sink; // null when off: commands then skip event work entirely
+        }
+    }
+
+    /// <summary>Refuses direct calls from now on (the activation is going away; callers fall back to grain calls).</summary>
+    public void Close()
+    {
+        lock (_gate) _closed = true;
+    }
+
+    // ---- batches ----
+
+    /// <summary>
+    /// The direct path: runs keyspace commands in order, atomically, on the caller's thread; null when closed. Commands
+    /// the grain runs in its own turn (<see cref="CommandKind.Partition"/>) never come here.
+    /// </summary>
+    public Reply[]? TryExecute(IReadOnlyList<Command> commands)
+    {
+        var replies = new Reply[commands.Count];
+        lock (_gate)
+        {
+            if (_closed) return null;
+            int ran = RunUntilPartitionCommand(commands, replies, 0);
+            if (ran != commands.Count) throw new InvalidOperationException($"{commands[ran]} runs in the partition grain's turn");
+            return replies;
+        }
+    }
+
+    /// <summary><see cref="TryExecute(IReadOnlyList{Command})"/> for one command, with nothing allocated around its reply.</summary>
+    public Reply? TryExecute(Command command)
+    {
+        if (command.Info.Kind != CommandKind.Keyspace) throw new InvalidOperationException($"{command} runs in the partition grain's turn");
+        lock (_gate)
+        {
+            if (_closed) return null;
+            var reply = Run(command.Info, command.Argv, tick: true);
+            AfterWrites();
+            return reply;
+        }
+    }
+
+    /// <summary>
+    /// The grain path: runs commands from <paramref name="from"/> in order, atomically, up to the first one the grain runs
+    /// itself (not run); returns where it stopped.
+    /// </summary>
+    public int Execute(IReadOnlyList<Command> commands, Reply[] replies, int from)
+    {
+        lock (_gate) return RunUntilPartitionCommand(commands, replies, from);
+    }
+
+    private int RunUntilPartitionCommand(IReadOnlyList<Command> commands, Reply[] replies, int from)
+    {
+        int i = from;
+        for (; i < commands.Count; i++)
+        {
+            var command = commands[i];
+            if (command.Info.Kind != CommandKind.Keyspace) break;
+            if ((i - from) % Keyspace.CommandsPerTick == 0) Keyspace.Tick();
+            replies[i] = Run(command.Info, command.Argv, tick: false);
+        }
+        AfterWrites();
+        return i;
+    }
+
+    /// <summary>Runs one command; the caller holds the lock.</summary>
+    private Reply Run(CommandInfo command, byte[][] argv, bool tick)
+    {
+        if (LoadError is not null) return Reply.Error(LoadError);
+        try
+        {
+            return tick ? Keyspace.Execute(command, argv) : Keyspace.ExecuteAtLastTick(command, argv);
+        }
+        catch (Exception e)
+        {
+            // A bug in one command must not fail the other commands of the batch or the partition.
+            CommandFailed?.Invoke(e, command);
+            return Reply.Error("ERR internal error: " + e.Message);
+        }
+    }
+
+    private Reply Run(CommandInfo command, byte[][] argv) => Run(command, argv, tick: true);
+
+    /// <summary>Serves the blocked clients whose keys the writes made ready, and publishes the events raised. Holds the lock.</summary>
+    private void AfterWrites()
+    {
+        if (_ready.Count > 0) _blocked.Serve(_ready, Run);
+        if (_events is not null) _flushEvents?.Invoke();
+    }
+
+    // ---- the change seam ----
+
+    void IKeyChangeListener.OnKeyChanged(byte[] key)
+    {
+        if (_watched.Count > 0 && _watched.TryGetValue(key, out var w)) w.Version = ++_watchClock;
+        if (_blocked.Count > 0 && _blocked.IsWaitedOn(key)) _ready.Add(key);
+    }
+
+    void IKeyChangeListener.OnFlushed()
+    {
+        foreach (var w in _watched.Values) w.Version = ++_watchClock;
+    }
+
+    // ---- WATCH and transactions ----
+
+    private sealed class WatchedKey(long version)
+    {
+        public long Version = version;
+        public int Watchers = 1;
+    }
+
+    /// <summary>
+    /// WATCH: registers one watcher of <paramref name="key"/> and returns the key's version; any change to the key (a
+    /// write from any client, expiry, FLUSHDB) moves the version, and an EXEC holding the old one fails.
+    /// </summary>
+    public long Watch(byte[] key)
+    {
+        lock (_gate)
+        {
+            Keyspace.Tick();
+            Keyspace.Peek(key); // a key whose TTL passed before the WATCH is simply absent, not a change
+            if (_watched.TryGetValue(key, out var w))
+            {
+                w.Watchers++;
+                return w.Version;
+            }
+            _watched[key] = w = new WatchedKey(++_watchClock);
+            return w.Version;
+        }
+    }
+
+    /// <summary>Drops one watcher of each key (UNWATCH, DISCARD, a closed connection).</summary>
+    public void Unwatch(IEnumerable<byte[]> keys)
+    {
+        lock (_gate) UnwatchLocked(keys);
+    }
+
+    private void UnwatchLocked(IEnumerable<byte[]> keys)
+    {
+        foreach (var key in keys)
+            if (_watched.TryGetValue(key, out var w) && --w.Watchers <= 0) _watched.Remove(key);
+    }
+
+    /// <summary>
+    /// EXEC: when every watched key still has its version, runs the commands as one atomic batch and answers their
+    /// replies; otherwise runs nothing and answers a nil array. Either way the watches are released. Null when closed.
+    /// </summary>
+    public Reply? TryExecuteTransaction(IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches)
+    {
+        lock (_gate)
+        {
+            if (_closed) return null;
+            return ExecuteTransactionLocked(commands, watches);
+        }
+    }
+
+    /// <summary><see cref="TryExecuteTransaction"/> on the grain path (runs even while closing).</summary>
+    public Reply ExecuteTransaction(IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches)
+    {
+        lock (_gate) return ExecuteTransactionLocked(commands, watches);
+    }
+
+    private Reply ExecuteTransactionLocked(IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches)
+    {
+        Keyspace.Tick();
+        bool unchanged = true;
+        foreach (var w in watches)
+        {
+            Keyspace.Peek(w.Key); // expired since WATCH: the lazy delete moves the version
+            if (!_watched.TryGetValue(w.Key, out var current) || current.Version != w.Version) unchanged = false;
+        }
+        UnwatchLocked(watches.Select(w => w.Key));
+        if (!unchanged) return Reply.NilArray;
+        if (LoadError is not null) return Reply.Error(LoadError);
+        var replies = new Reply[commands.Count];
+        for (int i = 0; i < commands.Count; i++)
+        {
+            var c = commands[i];
+            replies[i] = c.Info.Kind == CommandKind.Keyspace ? Run(c.Info, c.Argv, tick: false)
+                : Reply.Error($"ERR {c.Info.Name} is not allowed in a transaction here");
+        }
+        AfterWrites();
+        return Reply.Array(replies);
+    }
+
+    // ---- blocking commands ----
+
+    /// <summary>
+    /// A blocking command (BLPOP, BLMOVE, BZPOPMIN …): tries it at once and, when it must wait, queues it — in one hold of
+    /// the lock, so no write slips between the try and the queue. The result: the reply, or null with Retry when this
+    /// call's longest wait (<paramref name="maxWaitMilliseconds"/>) ran out first, or null without it when cancelled.
+    /// False when closed.
+    /// </summary>
+    public bool TryBlock(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId, out ValueTask<(Reply? Reply, bool Retry)> result)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                result = default;
+                return false;
+            }
+            result = StartBlock(command, waitedMilliseconds, maxWaitMilliseconds, waiterId);
+            return true;
+        }
+    }
+
+    /// <summary><see cref="TryBlock"/> on the grain path.</summary>
+    public ValueTask<(Reply? Reply, bool Retry)> Block(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId)
+    {
+        lock (_gate) return StartBlock(command, waitedMilliseconds, maxWaitMilliseconds, waiterId);
+    }
+
+    private ValueTask<(Reply?, bool)> StartBlock(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId)
+    {
+        var (info, argv) = command;
+        var first = Run(info, argv);
+        AfterWrites();
+        if (!BlockedClients.IsEmpty(first)) return ValueTask.FromResult<(Reply?, bool)>((first, false));
+
+        // The handler already validated the timeout; 0 means forever.
+        long timeout = (long)(BlockingArgs.Timeout(argv[BlockingArgs.TimeoutIndex(info, argv.Length)]) * 1000);
+        long remaining = timeout == 0 ? long.MaxValue : timeout - waitedMilliseconds;
+        if (remaining <= 0) return ValueTask.FromResult<(Reply?, bool)>((first, false));
+        long wait = Math.Min(remaining, maxWaitMilliseconds);
+        return WaitAsync(_blocked.Add(waiterId, info, argv), first, wait, remaining);
+    }
+
+    private async ValueTask<(Reply?, bool)> WaitAsync(BlockedClients.Waiter waiter, Reply first, long wait, long remaining)
+    {
+        using var expiry = new CancellationTokenSource(TimeSpan.FromMilliseconds(wait), _time);
+        using var _ = expiry.Token.Register(() => waiter.Done.TrySetResult(null));
+        try
+        {
+            var reply = await waiter.Done.Task.ConfigureAwait(false);
+            if (reply is not null) return (reply, false);
+            if (waiter.Cancelled) return (null, false);
+            return wait < remaining ? (null, true) : (first, false);
+        }
+        finally
+        {
+            lock (_gate) _blocked.Remove(waiter);
+        }
+    }
+
+    /// <summary>The client of <paramref name="waiterId"/> went away: its wait ends with nothing taken.</summary>
+    public void CancelBlock(Guid waiterId)
+    {
+        lock (_gate) _blocked.Cancel(waiterId);
+    }
+
+    // ---- expiry and snapshots ----
+
+    /// <summary>One active-expire cycle; returns the keys reclaimed.</summary>
+    public int SweepExpired(int maxKeys)
+    {
+        lock (_gate)
+        {
+            int reclaimed = Keyspace.ActiveExpire(maxKeys);
+            AfterWrites();
+            return reclaimed;
+        }
+    }
+
+    /// <summary>
+    /// The snapshot "fork": serializes the keyspace at its current effect offset and resets the change count; returns
+    /// the bytes and how many changes they cover (to add back if the write fails).
+    /// </summary>
+    public (byte[] Data, long Changes) Fork()
+    {
+        lock (_gate)
+        {
+            var data = Snapshot.Write(Keyspace);
+            long changes = Keyspace.Dirty;
+            Keyspace.Dirty = 0;
+            return (data, changes);
+        }
+    }
+}
+
+/// <summary>A key a transaction watched and the version WATCH answered for it.</summary>
+public readonly record struct WatchedVersion(byte[] Key, long Version);
