@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
+using Orleans.Cache.Core;
+using Orleans.Cache.Resp.Commands;
 
 namespace Orleans.Cache.Resp;
 
@@ -39,6 +41,12 @@ public sealed class RespClient
     /// <summary>Full name of the last command (e.g. <c>client|list</c>), for CLIENT LIST's <c>cmd=</c>.</summary>
     public string LastCommand { get; set; } = "NULL";
     public bool Tls { get; init; }
+    /// <summary>The transaction being queued (between MULTI and EXEC/DISCARD), or null.</summary>
+    internal Transaction? Multi { get; set; }
+
+    /// <summary>The keys WATCHed since the last EXEC, DISCARD or UNWATCH, with the versions their partitions answered.</summary>
+    internal List<WatchedVersion>? Watches { get; set; }
+
     /// <summary>The client's pub/sub state, once it subscribed to something.</summary>
     internal RespSubscriber? Subscriber { get; set; }
 
@@ -72,7 +80,7 @@ public sealed class RespClient
             .Append(" db=0 sub=").Append(Subscriber?.Channels ?? 0)
             .Append(" psub=").Append(Subscriber?.Patterns ?? 0)
             .Append(" ssub=").Append(Subscriber?.ShardChannels ?? 0)
-            .Append(" multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=").Append(Subscriber?.QueuedBytes ?? 0)
+            .Append(" multi=").Append(Multi?.Commands.Count ?? -1).Append(" qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=").Append(Subscriber?.QueuedBytes ?? 0)
             .Append(" tot-mem=0 events=r")
             .Append(" cmd=").Append(LastCommand.ToLowerInvariant())
             .Append(" user=default redir=-1 resp=").Append(Protocol)

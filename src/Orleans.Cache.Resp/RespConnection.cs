@@ -45,6 +45,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         }
         finally
         {
+            commands.Unwatch(client);
             if (client.Subscriber is { } sub)
             {
                 sub.Close();
@@ -142,23 +143,32 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                 _count = 0;
                 return true;
             }
+            ServerCommands.Abort(client);
             Add(Errors.UnknownCommand(Args.Text(argv[0]), ArgsForError(argv)));
             return false;
         }
         client.LastCommand = command.Name;
         if (!command.AcceptsArgCount(argv.Length))
         {
+            ServerCommands.Abort(client);
             Add(Errors.WrongArity(command.Name));
             return false;
         }
         if (!client.Authenticated && (command.Flags & CommandFlags.NoAuth) == 0)
         {
+            ServerCommands.Abort(client);
             Add(ServerCommands.NoAuth);
             return false;
         }
         if (client.InSubscribedMode && !ServerCommands.AllowedInSubscribedMode(command))
         {
+            ServerCommands.Abort(client);
             Add(ServerCommands.SubscribedModeError(command));
+            return false;
+        }
+        if (client.Multi is not null && !ServerCommands.ControlsTransaction(command))
+        {
+            Add(ServerCommands.Queue(client, new Command(command, argv)));
             return false;
         }
         if (command.Group == "pubsub" || command.Name == "RESET" && client.Subscriber is { IsSubscribed: true })
@@ -181,7 +191,13 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         var reply = commands.Execute(client, command, argv, ref after);
         ref var s = ref Next(); // after Execute: HELLO's reply already speaks the protocol it chose
         s.Reply = reply;
-        if (after == AfterReply.Deferred) s.Deferred = argv;
+        if (after == AfterReply.Deferred)
+        {
+            s.Deferred = argv;
+            s.Command = command;
+            // WATCH and EXEC must see the writes this connection sent before them, and none it sent after.
+            _endRound = command.Name is "WATCH" or "EXEC";
+        }
         if (command.Name == "CONFIG" && node.Config.LastPush is { IsCompleted: false } push) s.Wait = push;
         return after == AfterReply.Close;
     }
@@ -250,6 +266,12 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                 {
                     case null or "INFO":
                         _slots[i].Reply = await commands.InfoAsync(client, argv);
+                        break;
+                    case "WATCH":
+                        _slots[i].Reply = await commands.WatchAsync(client, argv);
+                        break;
+                    case "EXEC":
+                        _slots[i].Reply = await commands.ExecAsync(client);
                         break;
                     case "PUBSUB":
                         _slots[i].Reply = await commands.PubSubAsync(argv);

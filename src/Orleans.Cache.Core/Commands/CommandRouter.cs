@@ -100,6 +100,20 @@ public sealed class CommandRouter(PartitionMap partitions)
         return Reply.Array([Reply.Bulk(next.ToString(CultureInfo.InvariantCulture)), reply.Items[1]]);
     }
 
+    /// <summary>The one hash slot of all of a command's keys; -1 when it has none; CROSSSLOT when they differ.</summary>
+    public static int SlotOf(CommandInfo command, byte[][] argv, out Reply? error)
+    {
+        error = null;
+        int slot = -1;
+        foreach (int i in command.KeyIndexes(argv))
+        {
+            int s = HashSlot.Of(argv[i]);
+            if (slot < 0) slot = s;
+            else if (s != slot) { error = Errors.CrossSlot; return -1; }
+        }
+        return slot;
+    }
+
     /// <summary>
     /// The partition a Slot-routed command runs on, or an error reply (CROSSSLOT). Commands without keys run on
     /// partition 0.

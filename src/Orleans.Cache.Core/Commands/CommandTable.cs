@@ -217,6 +217,13 @@ public static class CommandTable
         C("READONLY", 1, Fast | Loading | Stale, 0, 0, 0, "cluster", null),
         C("READWRITE", 1, Fast | Loading | Stale, 0, 0, 0, "cluster", null),
 
+        // ---- transactions: queued by the front door, run as one atomic batch in the partition ----
+        C("MULTI", 1, NoScript | Loading | Stale | Fast | AllowBusy, 0, 0, 0, "transactions", null),
+        C("EXEC", 1, NoScript | Loading | Stale, 0, 0, 0, "transactions", null),
+        C("DISCARD", 1, NoScript | Loading | Stale | Fast | AllowBusy, 0, 0, 0, "transactions", null),
+        C("WATCH", -2, NoScript | Loading | Stale | Fast | AllowBusy, 1, -1, 1, "transactions", null, Routing.Server),
+        C("UNWATCH", 1, NoScript | Loading | Stale | Fast | AllowBusy, 0, 0, 0, "transactions", null),
+
         // ---- pubsub: answered by the front door through the silo's pub/sub hub ----
         C("PUBLISH", 3, PubSub | Loading | Stale | Fast, 0, 0, 0, "pubsub", null),
         C("SUBSCRIBE", -2, PubSub | NoScript | Loading | Stale, 0, 0, 0, "pubsub", null),

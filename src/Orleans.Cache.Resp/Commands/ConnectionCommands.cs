@@ -38,6 +38,8 @@ public sealed partial class ServerCommands
 
     private Reply Reset(RespClient client)
     {
+        client.Multi = null;
+        Unwatch(client);
         client.Protocol = 2;
         client.Name = "";
         client.NoEvict = false;

@@ -43,6 +43,11 @@ public sealed partial class ServerCommands(RespNode node)
                 "CLUSTER" => Cluster(client, argv),
                 "READONLY" => SetReadOnly(client, true),
                 "READWRITE" => SetReadOnly(client, false),
+                "MULTI" => Multi(client),
+                "EXEC" => Exec(client, ref after),
+                "DISCARD" => Discard(client),
+                "WATCH" => Watch(client, ref after),
+                "UNWATCH" => UnwatchCommand(client),
                 _ => Errors.UnknownCommand(command.Name, []),
             };
         }
