@@ -28,6 +28,8 @@ public sealed class Cache(ICommandExecutor executor) : CacheCommands, ICache
 
     public ICacheBatch CreateBatch() => new CacheBatch(executor);
 
+    public ICacheTransaction CreateTransaction() => new CacheTransaction(executor);
+
     public async IAsyncEnumerable<string> ScanAsync(string pattern = "*", int pageSize = 250, string? type = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

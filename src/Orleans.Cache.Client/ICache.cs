@@ -61,6 +61,12 @@ public interface ICache : ICacheCommands
     /// <summary>A batch: commands queued on it are sent together (grouped per partition) by <see cref="ICacheBatch.ExecuteAsync"/>.</summary>
     ICacheBatch CreateBatch();
 
+    /// <summary>
+    /// A transaction (MULTI/EXEC): commands queued on it run atomically in one partition when <see cref="ICacheTransaction.ExecuteAsync"/>
+    /// finds every condition holding; their keys must share a hash slot.
+    /// </summary>
+    ICacheTransaction CreateTransaction();
+
     /// <summary>Every key matching <paramref name="pattern"/>, page by page with SCAN (safe on big keyspaces).</summary>
     IAsyncEnumerable<string> ScanAsync(string pattern = "*", int pageSize = 250, string? type = null, CancellationToken cancellationToken = default);
     Task<long> CountAsync(CancellationToken cancellationToken = default);
@@ -75,6 +81,19 @@ public interface ICache : ICacheCommands
 public interface ICacheBatch : ICacheCommands
 {
     Task ExecuteAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Commands queued on a transaction return tasks that complete once it committed, or are cancelled when a condition
+/// failed or a watched key changed (then <see cref="ExecuteAsync"/> answers false and nothing ran).
+/// </summary>
+public interface ICacheTransaction : ICacheCommands
+{
+    /// <summary>A condition checked (and its key watched) before the commands run.</summary>
+    void AddCondition(CacheCondition condition);
+
+    /// <summary>Commits: true when the commands ran, false when a condition failed or a watched key changed.</summary>
+    Task<bool> ExecuteAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>An error reply from the cache (e.g. WRONGTYPE, CROSSSLOT).</summary>

@@ -69,5 +69,60 @@ public sealed class RawClient : IDisposable
         return await ReceiveAsync(quietMs, expectReply);
     }
 
+    public RawClient() { }
+
+    /// <summary>A client connected at once (blocking connect on loopback), for tests that write <c>using var raw = new RawClient(endPoint)</c>.</summary>
+    public RawClient(IPEndPoint endPoint) => _socket.Connect(endPoint);
+
+    /// <summary>
+    /// Sends one command as a RESP array and reads exactly one reply; a one-line reply comes back without its CRLF
+    /// (<c>+OK</c>, <c>*-1</c>), a longer one as its raw text.
+    /// </summary>
+    public async Task<string> CommandAsync(params string[] args)
+    {
+        var request = new StringBuilder().Append('*').Append(args.Length).Append("\r\n");
+        foreach (var a in args) request.Append('$').Append(Encoding.UTF8.GetByteCount(a)).Append("\r\n").Append(a).Append("\r\n");
+        await SendAsync(request.ToString());
+        var text = new StringBuilder();
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(10_000);
+        while (true)
+        {
+            int n = await _socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            if (n == 0) return text.Append("<closed>").ToString();
+            text.Append(Encoding.UTF8.GetString(buffer, 0, n));
+            int end = CompleteReplyLength(text.ToString(), 0);
+            if (end < 0) continue;
+            var reply = text.ToString(0, end);
+            return reply.IndexOf("\r\n", StringComparison.Ordinal) == reply.Length - 2 ? reply[..^2] : reply;
+        }
+    }
+
+    /// <summary>Where the RESP value starting at <paramref name="at"/> ends, or -1 when it is not complete yet.</summary>
+    private static int CompleteReplyLength(string text, int at)
+    {
+        int eol = text.IndexOf("\r\n", at, StringComparison.Ordinal);
+        if (eol < 0) return -1;
+        char type = text[at];
+        int after = eol + 2;
+        if (type is '+' or '-' or ':' or '_' or ',' or '#' or '(') return after;
+        long n = long.Parse(text.AsSpan(at + 1, eol - at - 1));
+        if (type is '$' or '=' or '!')
+        {
+            if (n < 0) return after;
+            // Bulk lengths are bytes; the tests use ASCII payloads.
+            return text.Length >= after + n + 2 ? after + (int)n + 2 : -1;
+        }
+        if (n < 0) return after;
+        long items = type is '%' or '|' ? n * 2 : n;
+        for (long i = 0; i < items; i++)
+        {
+            if (after >= text.Length) return -1;
+            after = CompleteReplyLength(text, after);
+            if (after < 0) return -1;
+        }
+        return after;
+    }
+
     public void Dispose() => _socket.Dispose();
 }
