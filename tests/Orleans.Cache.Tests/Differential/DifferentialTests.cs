@@ -44,6 +44,12 @@ public abstract class DifferentialTests<TFixture>(TFixture fixture, ITestOutputH
     [Theory, MemberData(nameof(RandomRows))]
     public async Task Random_command_sequences(int seed, int protocol) =>
         output.WriteLine(await Harness.RunAsync($"random sequence, seed {seed}", RandomCommands.Generate(seed, RandomCommandCount), protocol));
+
+    /// <summary>The same generator without transactions and scripts: the data commands the others are built from.</summary>
+    [Theory, MemberData(nameof(RandomRows))]
+    public async Task Random_data_command_sequences(int seed, int protocol) =>
+        output.WriteLine(await Harness.RunAsync($"random data sequence, seed {seed}",
+            RandomCommands.Generate(seed, RandomCommandCount, transactionsAndScripts: false), protocol));
 }
 
 /// <summary>The self-check: two redis-servers agree on every scenario, so the scenarios and the harness are deterministic.</summary>

@@ -24,7 +24,11 @@ public static class RandomCommands
         "return redis.call('TYPE', KEYS[1])",
     ];
 
-    public static IEnumerable<Step> Generate(int seed, int count)
+    /// <summary>
+    /// <paramref name="count"/> commands (a block counts whole) from <paramref name="seed"/>; without
+    /// <paramref name="transactionsAndScripts"/> only plain data commands, on connections A and B.
+    /// </summary>
+    public static IEnumerable<Step> Generate(int seed, int count, bool transactionsAndScripts = true)
     {
         var random = new Random(seed);
         string Pick(string[] from) => from[random.Next(from.Length)];
@@ -59,7 +63,8 @@ public static class RandomCommands
                 20 => ["SCARD", K(Sets)],
                 21 => ["EXPIRE", Pick(AllKeys), $"{random.Next(10_000, 100_000)}"],
                 22 => ["PERSIST", Pick(AllKeys)],
-                _ => ["EVAL", Pick(Scripts), "1", Pick(AllKeys), Value()],
+                _ when transactionsAndScripts => ["EVAL", Pick(Scripts), "1", Pick(AllKeys), Value()],
+                _ => ["EXISTS", Pick(AllKeys)],
             };
         }
 
@@ -73,7 +78,7 @@ public static class RandomCommands
         int emitted = 0;
         while (emitted < count)
         {
-            switch (random.Next(10))
+            switch (transactionsAndScripts ? random.Next(10) : 0)
             {
                 case < 6:
                     yield return new Step(random.Next(6) == 0 ? "B" : "A", Data());
