@@ -33,6 +33,9 @@ public sealed class OrleansDiffFixture() : RespClusterFixtureBase(2), IDiffFixtu
 {
     public RealRedisServer Redis { get; } = new();
 
+    /// <summary>A one-node Redis Cluster: the reference for what standalone redis-server does not do (CROSSSLOT).</summary>
+    public RealRedisServer RedisCluster { get; } = new(cluster: true);
+
     public DiffServer Reference => new("redis-server", _ => Redis.EndPoint);
     public DiffServer Target => new("Orleans.Cache", conn => EndPointOf((conn[0] - 'A') % 2));
 
@@ -40,6 +43,7 @@ public sealed class OrleansDiffFixture() : RespClusterFixtureBase(2), IDiffFixtu
     async Task IAsyncLifetime.InitializeAsync()
     {
         await Redis.InitializeAsync();
+        await RedisCluster.InitializeAsync();
         await InitializeAsync();
     }
 
@@ -47,6 +51,7 @@ public sealed class OrleansDiffFixture() : RespClusterFixtureBase(2), IDiffFixtu
     {
         await DisposeAsync();
         await Redis.DisposeAsync();
+        await RedisCluster.DisposeAsync();
     }
 }
 

@@ -8,9 +8,10 @@ namespace Orleans.Cache.Tests.Differential;
 /// <summary>
 /// A real, throwaway redis-server on a free loopback port, without persistence, in a temporary folder; killed and the
 /// folder deleted on dispose. Without redis-server on PATH it fails with the install command (CI installs it) rather
-/// than letting the comparisons pass against nothing.
+/// than letting the comparisons pass against nothing. With <paramref name="cluster"/> it is a one-node Redis Cluster
+/// owning all 16384 slots, for the rules only cluster mode has (CROSSSLOT).
 /// </summary>
-public sealed class RealRedisServer : IAsyncLifetime
+public sealed class RealRedisServer(bool cluster = false) : IAsyncLifetime
 {
     private Process? _process;
     private string _dir = "";
@@ -32,6 +33,9 @@ public sealed class RealRedisServer : IAsyncLifetime
         };
         foreach (var a in new[] { "--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _dir })
             start.ArgumentList.Add(a);
+        if (cluster)
+            foreach (var a in new[] { "--cluster-enabled", "yes", "--cluster-config-file", Path.Combine(_dir, "nodes.conf") })
+                start.ArgumentList.Add(a);
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start redis-server");
         _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
@@ -47,6 +51,20 @@ public sealed class RealRedisServer : IAsyncLifetime
                 lock (_output) log = _output.ToString();
                 throw new InvalidOperationException($"redis-server on port {port} did not answer PING:\n{log}");
             }
+            await Task.Delay(50);
+        }
+        if (cluster) await ClaimAllSlotsAsync();
+    }
+
+    private async Task ClaimAllSlotsAsync()
+    {
+        using var connection = await RespConnection.ConnectAsync(EndPoint);
+        var added = Encoding.UTF8.GetString(await connection.CallAsync(["CLUSTER", "ADDSLOTSRANGE", "0", "16383"]));
+        if (added != "+OK\r\n") throw new InvalidOperationException($"CLUSTER ADDSLOTSRANGE answered {added}");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Encoding.UTF8.GetString(await connection.CallAsync(["CLUSTER", "INFO"])).Contains("cluster_state:ok"))
+        {
+            if (DateTime.UtcNow > deadline) throw new InvalidOperationException("the one-node Redis Cluster never reached cluster_state:ok");
             await Task.Delay(50);
         }
     }
