@@ -15,16 +15,15 @@ public static class ListMoveCommands
     {
         bool from = Side(a[3]), to = Side(a[4]);
         BlockingArgs.Timeout(a[5]);
-        return WouldBlockIfNil(Move(db, a[1], a[2], from, to));
+        return Move(db, a[1], a[2], from, to);
     }
 
     public static Reply BRPopLPush(Keyspace db, byte[][] a)
     {
         BlockingArgs.Timeout(a[3]);
-        return WouldBlockIfNil(Move(db, a[1], a[2], fromFront: false, toFront: true));
+        return Move(db, a[1], a[2], fromFront: false, toFront: true);
     }
 
-    private static Reply WouldBlockIfNil(Reply reply) => reply.Kind == ReplyKind.Null ? Reply.NilArray : reply;
 
     /// <summary>LEFT is the head, RIGHT the tail.</summary>
     private static bool Side(byte[] arg) =>

@@ -273,12 +273,13 @@ public sealed class PartitionEngine : IKeyChangeListener
         // The handler already validated the timeout; 0 means forever.
         long timeout = (long)(BlockingArgs.Timeout(argv[BlockingArgs.TimeoutIndex(info, argv.Length)]) * 1000);
         long remaining = timeout == 0 ? long.MaxValue : timeout - waitedMilliseconds;
-        if (remaining <= 0) return ValueTask.FromResult<(Reply?, bool)>((first, false));
+        if (remaining <= 0) return ValueTask.FromResult<(Reply?, bool)>((Reply.NilArray, false));
         long wait = Math.Min(remaining, maxWaitMilliseconds);
-        return WaitAsync(_blocked.Add(waiterId, info, argv), first, wait, remaining);
+        return WaitAsync(_blocked.Add(waiterId, info, argv), wait, remaining);
     }
 
-    private async ValueTask<(Reply?, bool)> WaitAsync(BlockedClients.Waiter waiter, Reply first, long wait, long remaining)
+    /// <summary>Waits to be served; a timeout answers Redis's timed-out reply, a null array (BLMOVE's non-blocking nil is a bulk).</summary>
+    private async ValueTask<(Reply?, bool)> WaitAsync(BlockedClients.Waiter waiter, long wait, long remaining)
     {
         using var expiry = new CancellationTokenSource(TimeSpan.FromMilliseconds(wait), _time);
         using var _ = expiry.Token.Register(() => waiter.Done.TrySetResult(null));
@@ -287,7 +288,7 @@ public sealed class PartitionEngine : IKeyChangeListener
             var reply = await waiter.Done.Task.ConfigureAwait(false);
             if (reply is not null) return (reply, false);
             if (waiter.Cancelled) return (null, false);
-            return wait < remaining ? (null, true) : (first, false);
+            return wait < remaining ? (null, true) : (Reply.NilArray, false);
         }
         finally
         {

@@ -9,8 +9,10 @@ internal sealed class Transaction
     public readonly List<Command> Commands = [];
     /// <summary>A command was refused while queueing: EXEC answers EXECABORT.</summary>
     public bool Aborted;
-    /// <summary>The hash slot of every key queued so far (-1: none yet): a transaction runs in one partition.</summary>
+    /// <summary>The hash slot of the first key queued (-1: none yet): a transaction runs in one partition.</summary>
     public int Slot = -1;
+    /// <summary>Commands queued in different slots: EXEC answers CROSSSLOT and runs nothing, as Redis Cluster does.</summary>
+    public bool CrossSlot;
 }
 
 // MULTI, EXEC, DISCARD, WATCH, UNWATCH: queued here, run as one atomic batch by the partition that owns the slot.
@@ -28,18 +30,21 @@ public sealed partial class ServerCommands
         if (client.Multi is { } multi) multi.Aborted = true;
     }
 
-    /// <summary>Queues a command after MULTI: +QUEUED, or CROSSSLOT (which dooms the transaction) when its keys leave the slot.</summary>
+    /// <summary>
+    /// Queues a command after MULTI: +QUEUED, or CROSSSLOT (which dooms the transaction) when its own keys span slots.
+    /// Commands whose slots differ from each other are queued, and EXEC answers CROSSSLOT, as in Redis Cluster.
+    /// </summary>
     internal static Reply Queue(RespClient client, Command command)
     {
         var multi = client.Multi!;
         int slot = CommandRouter.SlotOf(command.Info, command.Argv, out var error);
-        if (error is null && slot >= 0 && multi.Slot >= 0 && slot != multi.Slot) error = Errors.CrossSlot;
         if (error is not null)
         {
             multi.Aborted = true;
             return error;
         }
-        if (slot >= 0) multi.Slot = slot;
+        if (slot >= 0 && multi.Slot >= 0 && slot != multi.Slot) multi.CrossSlot = true;
+        else if (slot >= 0) multi.Slot = slot;
         multi.Commands.Add(command);
         return Reply.Queued;
     }
@@ -74,9 +79,11 @@ public sealed partial class ServerCommands
     }
 
     /// <summary>WATCH inside MULTI is refused at once; otherwise the keys are registered after the round's earlier commands ran.</summary>
-    private static Reply? Watch(RespClient client, ref AfterReply after)
+    private static Reply? Watch(RespClient client, byte[][] argv, ref AfterReply after)
     {
         if (client.Multi is not null) return Reply.Error("ERR WATCH inside MULTI is not allowed");
+        for (int i = 2; i < argv.Length; i++)
+            if (HashSlot.Of(argv[i]) != HashSlot.Of(argv[1])) return Errors.CrossSlot;
         after = AfterReply.Deferred;
         return null;
     }
@@ -107,10 +114,10 @@ public sealed partial class ServerCommands
         client.Multi = null;
         var watches = client.Watches ?? [];
         client.Watches = null;
-        if (multi.Aborted)
+        if (multi.Aborted || multi.CrossSlot)
         {
             node.Executor.Unwatch(watches.Select(w => w.Key));
-            return ExecAbort;
+            return multi.Aborted ? ExecAbort : Errors.CrossSlot;
         }
 
         var router = node.Executor.Router;

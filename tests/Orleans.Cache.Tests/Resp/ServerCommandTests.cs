@@ -150,3 +150,16 @@ public sealed class ServerCommandTests(RespServerFixture fixture) : IClassFixtur
             await ErrorOf(redis.GetDatabase().ExecuteAsync("NOSUCH", "a", "b")));
     }
 }
+
+/// <summary>Every command is one row in the one table, bound to one handler at start-up.</summary>
+public sealed class CommandBindingTests
+{
+    [Fact]
+    public void Every_front_door_row_has_a_handler_and_every_handler_a_row() =>
+        Assert.Empty(Orleans.Cache.Resp.Commands.ServerCommands.Unbound);
+
+    [Fact]
+    public void Only_the_snapshot_commands_run_in_the_partition_grains_own_turn() =>
+        Assert.Equal(["SAVE", "BGSAVE", "LASTSAVE"],
+            Orleans.Cache.Core.CommandTable.All.Where(c => c.Kind == Orleans.Cache.Core.CommandKind.Partition).Select(c => c.Name));
+}

@@ -78,14 +78,18 @@ public sealed class TransactionClusterTests(TransactionClusterFixture fixture) :
     }
 
     [Fact]
-    public async Task Queued_command_in_another_slot_answers_crossslot_and_dooms_exec()
+    public async Task Transaction_over_two_slots_answers_crossslot_at_exec_and_runs_nothing()
     {
         using var raw = new RawClient(fixture.EndPointOf(1));
         Assert.Equal("+OK", await raw.CommandAsync("MULTI"));
         Assert.Equal("+QUEUED", await raw.CommandAsync("SET", "{a}x", "1"));
-        Assert.Equal("-CROSSSLOT Keys in request don't hash to the same slot", await raw.CommandAsync("SET", "{b}x", "1"));
-        Assert.Equal("-EXECABORT Transaction discarded because of previous errors.", await raw.CommandAsync("EXEC"));
+        Assert.Equal("+QUEUED", await raw.CommandAsync("SET", "{b}x", "1"));
+        Assert.Equal("-CROSSSLOT Keys in request don't hash to the same slot", await raw.CommandAsync("EXEC"));
         Assert.Equal("$-1", await raw.CommandAsync("GET", "{a}x"));
+        // One command over two slots is refused while queueing, and dooms the transaction.
+        Assert.Equal("+OK", await raw.CommandAsync("MULTI"));
+        Assert.Equal("-CROSSSLOT Keys in request don't hash to the same slot", await raw.CommandAsync("MSET", "{a}x", "1", "{b}x", "2"));
+        Assert.Equal("-EXECABORT Transaction discarded because of previous errors.", await raw.CommandAsync("EXEC"));
     }
 
     [Fact]
