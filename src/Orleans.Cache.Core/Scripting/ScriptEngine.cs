@@ -95,6 +95,9 @@ public sealed partial class ScriptEngine : IDisposable
         return error ?? Reply.Bulk(sha);
     }
 
+    /// <summary>How many script bodies this engine has compiled (a cached one is not compiled again).</summary>
+    internal int Compilations { get; private set; }
+
     /// <summary>SCRIPT EXISTS for one sha (any case).</summary>
     public bool Exists(string sha) => _scripts.ContainsKey(sha.ToLowerInvariant());
 
@@ -133,6 +136,7 @@ public sealed partial class ScriptEngine : IDisposable
             _lua.Pop(1);
             return Reply.Error("ERR Error compiling script (new function): " + message);
         }
+        Compilations++;
         script = new CachedScript(_lua.Ref(LuaRegistry.Index), code != body, noWrites);
         _scripts[sha] = script;
         return null;
