@@ -25,7 +25,36 @@ local tconcat = table.concat
 local spack, sunpack, spacksize = string.pack, string.unpack, string.packsize
 
 local function readonly_error() raw_error('Attempt to modify a readonly table', 2) end
-local function err(msg) raw_error({err = 'ERR ' .. msg}, 0) end
+
+-- Where a script called into redis / cjson / cmsgpack, taken when it looks the function up. Lua 5.4 drops the
+-- script's frame on 'return cjson.decode(x)' (a tail call; in Redis's 5.1 these are C functions, which keep it),
+-- so errors raised by the Lua wrappers below name this line instead.
+local site_src, site_line = '?', '?'
+local last_raise
+local user_source = { ['@user_script'] = true, ['@user_function'] = true }
+local function raise_from(level, msg, with_position)
+  local src, line = site_src, site_line
+  local w = getinfo(level, 't')
+  if not (w and w.istailcall) then
+    local c = getinfo(level + 1, 'Sl')
+    if c and user_source[c.source] then src, line = c.source, c.currentline end
+  end
+  if with_position and type(msg) == 'string' and src ~= '?' then msg = ssub(src, 2) .. ':' .. line .. ': ' .. msg end
+  last_raise = { msg, src, line }
+  raw_error(msg, 0)
+end
+-- Both are called by a wrapper (never as a tail call): level 3 is that wrapper.
+local function raise(msg, with_position) raise_from(3, msg, with_position) end
+local function err(msg) raise_from(3, { err = 'ERR ' .. msg }) end
+local function tracked(t)
+  return setmetatable({}, {
+    __index = function(_, k)
+      local i = getinfo(2, 'Sl')
+      if i then site_src, site_line = i.source, i.currentline end
+      return t[k]
+    end,
+    __newindex = readonly_error, __metatable = false, __pairs = function() return next, t, nil end })
+end
 
 -- A read-only view: Lua 5.4 has no read-only flag on tables, so library tables are proxies whose writes fail.
 local function readonly(t)
@@ -214,17 +243,17 @@ B.struct = readonly(struct)
 local cjson = {}
 cjson.null = P.json_null
 cjson.encode = function(...)
-  if select('#', ...) ~= 1 then raw_error('bad argument #1 to \'encode\' (expected 1 argument)', 2) end
+  if select('#', ...) ~= 1 then raise('bad argument #1 to \'encode\' (expected 1 argument)', true) end
   local s, e = P.json_encode(...)
-  if s == nil then raw_error(e, 2) end
+  if s == nil then raise(e, true) end
   return s
 end
 cjson.decode = function(...)
-  if select('#', ...) ~= 1 then raw_error('bad argument #1 to \'decode\' (expected 1 argument)', 2) end
+  if select('#', ...) ~= 1 then raise('bad argument #1 to \'decode\' (expected 1 argument)', true) end
   local s = ...
-  if type(s) ~= 'string' and type(s) ~= 'number' then raw_error("bad argument #1 to 'decode' (string expected, got " .. type(s) .. ")", 2) end
+  if type(s) ~= 'string' and type(s) ~= 'number' then raise("bad argument #1 to 'decode' (string expected, got " .. type(s) .. ")", true) end
   local ok, v = P.json_decode(s)
-  if not ok then raw_error(v, 2) end
+  if not ok then raise(v, true) end
   return v
 end
 cjson.encode_keep_buffer = function() end
@@ -235,21 +264,19 @@ cjson.encode_sparse_array = function() return false, 2, 10 end
 cjson.encode_invalid_numbers = function() return false end
 cjson.decode_invalid_numbers = function() return true end
 cjson.new = function() return B.cjson end
-B.cjson = readonly(cjson)
-local function mp_unpacked(ok, ...)
-  if not ok then raw_error((...), 2) end
-  return ...
-end
+B.cjson = tracked(cjson)
 local cmsgpack = {}
 cmsgpack.pack = function(...)
-  if select('#', ...) == 0 then raw_error("bad argument #0 to 'pack' (MessagePack pack needs input.)", 2) end
+  if select('#', ...) == 0 then raise("bad argument #0 to 'pack' (MessagePack pack needs input.)", true) end
   return P.mp_pack(...)
 end
 cmsgpack.unpack = function(s)
-  if type(s) ~= 'string' then raw_error("bad argument #1 to 'unpack' (string expected, got " .. type(s) .. ")", 2) end
-  return mp_unpacked(P.mp_unpack(s))
+  if type(s) ~= 'string' then raise("bad argument #1 to 'unpack' (string expected, got " .. type(s) .. ")", true) end
+  local r = table.pack(P.mp_unpack(s))
+  if not r[1] then raise(r[2], true) end
+  return table.unpack(r, 2, r.n)
 end
-B.cmsgpack = readonly(cmsgpack)
+B.cmsgpack = tracked(cmsgpack)
 
 -- ---- redis ----
 local LOG = { LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3 }
@@ -281,15 +308,10 @@ local redis = {
   REPL_NONE = 0, REPL_AOF = 1, REPL_SLAVE = 2, REPL_REPLICA = 2, REPL_ALL = 3,
 }
 for k, v in next, LOG do redis[k] = v end
--- 'return redis.call(...)' is a tail call in Lua 5.4 (not in 5.1, where redis.call is C), which drops the
--- script's frame before the error is raised. The script's line is taken when it looks 'call' up instead.
-local call_src, call_line = '?', '?'
-local raised_at = setmetatable({}, { __mode = 'k' })
 redis.call = function(...)
   local ok, v = P.call(...)
   if ok then return v end
-  if getinfo(1, 't').istailcall then raised_at[v] = { call_src, call_line } end
-  raw_error(v, 0)
+  raise(v)
 end
 redis.pcall = function(...)
   local ok, v = P.call(...)
@@ -327,18 +349,10 @@ redis.debug = function() end
 redis.acl_check_cmd = function(...)
   if select('#', ...) == 0 then err('Please specify at least one argument for this redis lib call') end
   local ok, v = P.acl_check(...)
-  if not ok then raw_error(v, 0) end
+  if not ok then raise(v) end
   return v
 end
-B.redis = setmetatable({}, {
-  __index = function(_, k)
-    if k == 'call' then
-      local i = getinfo(2, 'Sl')
-      if i then call_src, call_line = i.source, i.currentline end
-    end
-    return redis[k]
-  end,
-  __newindex = readonly_error, __metatable = false, __pairs = function() return next, redis, nil end })
+B.redis = tracked(redis)
 
 -- Install: the real global table becomes an empty, read-only face over B.
 for k in next, G do G[k] = nil end
@@ -346,7 +360,6 @@ B._G = G
 setmetatable(G, { __index = B, __newindex = readonly_error, __metatable = false })
 
 -- ---- the runner: every script, function and library load runs through it on its own Lua thread ----
-local user_source = { ['@user_script'] = true, ['@user_function'] = true }
 local function where(level)
   while true do
     local i = getinfo(level, 'Sl')
@@ -364,12 +377,12 @@ local function handler(e)
     msg = 'ERR ' .. B.tostring(e)
   end
   local src, line
-  local at = type(e) == 'table' and raised_at[e]
-  if at then src, line = at[1], at[2] else src, line = where(2) end
+  if last_raise and rawequal(last_raise[1], e) then src, line = last_raise[2], last_raise[3] else src, line = where(2) end
   return { msg, src, line }
 end
 local function run(f, ...)
   current = co_running()
+  last_raise = nil
   return raw_xpcall(f, handler, ...)
 end
 
