@@ -1,0 +1,94 @@
+using System.Text;
+using KeraLua;
+
+namespace Orleans.Cache.Core.Scripting;
+
+// The C# functions behind the prelude's redis.* table. None raises a Lua error (that would longjmp over managed
+// frames): failures come back as (false, {err=...}) and the prelude's Lua code raises them.
+public sealed partial class ScriptEngine
+{
+    /// <summary>redis.call / redis.pcall: (true, converted reply) or (false, {err=...}).</summary>
+    private int LuaCall(IntPtr state)
+    {
+        var l = Lua.FromIntPtr(state);
+        int n = l.GetTop();
+        if (n == 0) return PushError(l, ScriptErrors.NoArguments);
+        var argv = new byte[n][];
+        for (int i = 1; i <= n; i++)
+        {
+            var arg = LuaReplies.ArgumentBytes(l, i);
+            if (arg is null) return PushError(l, ScriptErrors.BadArgument);
+            argv[i - 1] = arg;
+        }
+        var command = CommandTable.Find(argv[0]);
+        if (command is null) return PushError(l, ScriptErrors.UnknownCommand);
+        if (!command.AcceptsArgCount(n)) return PushError(l, ScriptErrors.WrongArity);
+        if ((command.Flags & CommandFlags.NoScript) != 0) return PushError(l, ScriptErrors.NotAllowed);
+        if (command.IsWrite)
+        {
+            if (_readOnly) return PushError(l, ScriptErrors.WriteInReadOnly);
+            _wrote = true;
+        }
+        if (_host is null) return PushError(l, ScriptErrors.NotAllowed);
+        Reply reply;
+        try
+        {
+            reply = _host.Call(command, argv);
+        }
+        catch (CommandException e)
+        {
+            reply = e.Reply;
+        }
+        catch (Exception e)
+        {
+            reply = Reply.Error("ERR " + e.Message);
+        }
+        if (reply.IsError) return PushError(l, ScriptErrors.ForScript(reply.Text ?? ""));
+        l.PushBoolean(true);
+        LuaReplies.Push(l, reply, _resp);
+        return 2;
+    }
+
+    private static int PushError(Lua l, string text)
+    {
+        l.PushBoolean(false);
+        LuaReplies.PushErrorTable(l, text);
+        return 2;
+    }
+
+    private static int LuaSha1Hex(IntPtr state)
+    {
+        var l = Lua.FromIntPtr(state);
+        l.PushString(Sha1Hex(l.ToBuffer(1, false) ?? []));
+        return 1;
+    }
+
+    /// <summary>redis.log: Redis writes to its log file; here the text goes to <see cref="Log"/> when one is set.</summary>
+    private int LuaLog(IntPtr state)
+    {
+        var l = Lua.FromIntPtr(state);
+        Log?.Invoke((int)l.ToInteger(1), Encoding.UTF8.GetString(l.ToBuffer(2, false) ?? []));
+        return 0;
+    }
+
+    /// <summary>Where redis.log lines go (level 0..3 = LOG_DEBUG..LOG_WARNING, message); nowhere when null.</summary>
+    public Action<int, string>? Log { get; set; }
+
+    private int LuaSetResp(IntPtr state)
+    {
+        _resp = (int)Lua.FromIntPtr(state).ToInteger(1);
+        return 0;
+    }
+
+    /// <summary>redis.acl_check_cmd: every known command is allowed (there are no ACL users here).</summary>
+    private static int LuaAclCheck(IntPtr state)
+    {
+        var l = Lua.FromIntPtr(state);
+        var name = LuaReplies.ArgumentBytes(l, 1);
+        if (name is null || CommandTable.Find(name) is null)
+            return PushError(l, "ERR Invalid command passed to redis.acl_check_cmd()");
+        l.PushBoolean(true);
+        l.PushBoolean(true);
+        return 2;
+    }
+}

@@ -1,0 +1,286 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using KeraLua;
+
+namespace Orleans.Cache.Core.Scripting;
+
+/// <summary>One partition's Lua VM (Redis's script cache + function libraries); used by one thread at a time.</summary>
+public sealed partial class ScriptEngine : IDisposable
+{
+    /// <summary>Instructions between two looks at the kill flag.</summary>
+    private const int HookInstructions = 100_000;
+
+    private readonly Lua _lua;
+    private readonly int _globalsRef, _runRef, _compileLibraryRef;
+    private readonly Dictionary<string, CachedScript> _scripts = new(StringComparer.Ordinal);
+
+    // The C# side of the sandbox; fields so the delegates outlive every native pointer to them.
+    private readonly LuaFunction _call, _sha1hex, _log, _setresp, _aclCheck, _jsonEncode, _jsonDecode, _mpPack, _mpUnpack;
+    private readonly LuaHookFunction _hook;
+
+    // The current run: set by Run, read by the callbacks (same thread) and by Kill / IsRunning (other threads).
+    private IScriptHost? _host;
+    private bool _readOnly;
+    private int _resp = 2;
+    private volatile bool _running, _wrote, _killRequested, _killed;
+    private long _startedAt;
+    private string _killSource = "?", _killLine = "?";
+    private bool _disposed;
+
+    private sealed record CachedScript(int Ref, bool HasShebang, bool NoWrites);
+
+    public ScriptEngine()
+    {
+        _call = LuaCall; _sha1hex = LuaSha1Hex; _log = LuaLog; _setresp = LuaSetResp; _aclCheck = LuaAclCheck;
+        _jsonEncode = LuaJson.Encode; _jsonDecode = LuaJson.Decode; _mpPack = LuaMsgPack.Pack; _mpUnpack = LuaMsgPack.Unpack;
+        _hook = CountHook;
+
+        _lua = new Lua(openLibs: true);
+        var l = _lua;
+        if (l.LoadBuffer(Encoding.UTF8.GetBytes(LuaPrelude.Code), LuaPrelude.ChunkName, "t") != LuaStatus.OK)
+            throw new InvalidOperationException("Lua prelude: " + l.ToString(-1, false));
+        l.NewTable();
+        SetFunction(l, "call", _call);
+        SetFunction(l, "sha1hex", _sha1hex);
+        SetFunction(l, "log", _log);
+        SetFunction(l, "setresp", _setresp);
+        SetFunction(l, "acl_check", _aclCheck);
+        SetFunction(l, "json_encode", _jsonEncode);
+        SetFunction(l, "json_decode", _jsonDecode);
+        SetFunction(l, "mp_pack", _mpPack);
+        SetFunction(l, "mp_unpack", _mpUnpack);
+        l.PushLightUserData(IntPtr.Zero);
+        l.SetField(-2, "json_null");
+        if (l.PCall(1, 1, 0) != LuaStatus.OK)
+            throw new InvalidOperationException("Lua prelude: " + l.ToString(-1, false));
+        l.GetField(-1, "globals");
+        _globalsRef = l.Ref(LuaRegistry.Index);
+        l.GetField(-1, "run");
+        _runRef = l.Ref(LuaRegistry.Index);
+        l.GetField(-1, "compile_library");
+        _compileLibraryRef = l.Ref(LuaRegistry.Index);
+        l.Pop(1);
+    }
+
+    private static void SetFunction(Lua l, string name, LuaFunction f)
+    {
+        l.PushCFunction(f);
+        l.SetField(-2, name);
+    }
+
+    /// <summary>The SHA1 of a script body in lower-case hex, as SCRIPT LOAD answers.</summary>
+    public static string Sha1Hex(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA1.HashData(body));
+
+    /// <summary>A script or function is running now (readable from other threads).</summary>
+    public bool IsRunning => _running;
+
+    /// <summary>The running script has called a write command (then it cannot be killed: the caller answers -UNKILLABLE).</summary>
+    public bool RunningScriptWrote => _running && _wrote;
+
+    /// <summary>How long the current script has been running (zero when none is).</summary>
+    public TimeSpan RunningFor => _running ? Stopwatch.GetElapsedTime(Interlocked.Read(ref _startedAt)) : TimeSpan.Zero;
+
+    /// <summary>SCRIPT KILL / FUNCTION KILL from another thread: the running script stops at its next hook with Redis's error.</summary>
+    public void Kill()
+    {
+        if (_running) _killRequested = true;
+    }
+
+    /// <summary>SCRIPT LOAD: compiles and caches the body by sha; answers the sha, or Redis's compile error.</summary>
+    public Reply Load(byte[] body)
+    {
+        string sha = Sha1Hex(body);
+        var error = LoadScript(sha, body, out _);
+        return error ?? Reply.Bulk(sha);
+    }
+
+    /// <summary>How many script bodies this engine has compiled (a cached one is not compiled again).</summary>
+    internal int Compilations { get; private set; }
+
+    /// <summary>SCRIPT EXISTS for one sha (any case).</summary>
+    public bool Exists(string sha) => _scripts.ContainsKey(sha.ToLowerInvariant());
+
+    /// <summary>SCRIPT FLUSH: drops the cached scripts (not the function libraries).</summary>
+    public void Flush()
+    {
+        foreach (var script in _scripts.Values) _lua.Unref(LuaRegistry.Index, script.Ref);
+        _scripts.Clear();
+        _lua.GarbageCollector(LuaGC.Collect, 0);
+    }
+
+    /// <summary>EVAL: loads the body if it is not cached yet, then runs it.</summary>
+    public Reply Eval(byte[] body, byte[][] keys, byte[][] args, IScriptHost host, ScriptOptions options)
+    {
+        string sha = Sha1Hex(body);
+        var error = LoadScript(sha, body, out var script);
+        return error ?? RunScript(sha, script!, keys, args, host, options);
+    }
+
+    /// <summary>EVALSHA: runs a cached script; -NOSCRIPT when the sha is unknown.</summary>
+    public Reply EvalSha(string sha, byte[][] keys, byte[][] args, IScriptHost host, ScriptOptions options)
+    {
+        sha = sha.ToLowerInvariant();
+        if (!_scripts.TryGetValue(sha, out var script)) return ScriptErrors.NoScript;
+        return RunScript(sha, script, keys, args, host, options);
+    }
+
+    private Reply? LoadScript(string sha, byte[] body, out CachedScript? script)
+    {
+        if (_scripts.TryGetValue(sha, out script)) return null;
+        var shebang = Shebang.ParseScript(body, out bool noWrites, out byte[] code);
+        if (shebang is not null) return shebang;
+        if (_lua.LoadBuffer(code, "@user_script", "t") != LuaStatus.OK)
+        {
+            string message = LuaText.CompileError(_lua.ToString(-1, false) ?? "");
+            _lua.Pop(1);
+            return Reply.Error("ERR Error compiling script (new function): " + message);
+        }
+        Compilations++;
+        script = new CachedScript(_lua.Ref(LuaRegistry.Index), code != body, noWrites);
+        _scripts[sha] = script;
+        return null;
+    }
+
+    private Reply RunScript(string sha, CachedScript script, byte[][] keys, byte[][] args, IScriptHost host, ScriptOptions options)
+    {
+        if (options.ReadOnly && script.HasShebang && !script.NoWrites) return ScriptErrors.WriteFlagWithRo;
+        var l = _lua;
+        l.RawGetInteger(LuaRegistry.Index, _globalsRef);
+        PushStrings(l, keys);
+        l.SetField(-2, "KEYS");
+        PushStrings(l, args);
+        l.SetField(-2, "ARGV");
+        l.Pop(1);
+        return Run(script.Ref, null, null, sha, host, options.ReadOnly || script.NoWrites);
+    }
+
+    private static void PushStrings(Lua l, byte[][] values)
+    {
+        l.CreateTable(values.Length, 0);
+        for (int i = 0; i < values.Length; i++)
+        {
+            l.PushBuffer(values[i]);
+            l.RawSetInteger(-2, i + 1);
+        }
+    }
+
+    /// <summary>
+    /// Runs a function (a registry ref) on a fresh Lua thread under the prelude's runner, with a count hook that
+    /// honours <see cref="Kill"/>. A kill yields the thread out of the hook rather than raising an error, so no
+    /// longjmp crosses managed frames and no pcall in the script can catch it.
+    /// </summary>
+    private Reply Run(int functionRef, byte[][]? keys, byte[][]? args, string name, IScriptHost? host, bool readOnly)
+    {
+        var l = _lua;
+        int top = l.GetTop();
+        var thread = l.NewThread();
+        try
+        {
+            thread.RawGetInteger(LuaRegistry.Index, _runRef);
+            thread.RawGetInteger(LuaRegistry.Index, functionRef);
+            int nargs = 1;
+            if (keys is not null && args is not null)
+            {
+                PushStrings(thread, keys);
+                PushStrings(thread, args);
+                nargs += 2;
+            }
+            thread.SetHook(_hook, LuaHookMask.Count, HookInstructions);
+            BeginRun(host, readOnly);
+            LuaStatus status;
+            try
+            {
+                status = thread.Resume(l, nargs, out _);
+            }
+            finally
+            {
+                EndRun();
+            }
+            if (status == LuaStatus.Yield)
+            {
+                if (_killed) return Reply.Error($"ERR Script killed by user with SCRIPT KILL... script: {name}, on {_killSource}:{_killLine}.");
+                return Reply.Error($"ERR attempt to yield across a C-call boundary script: {name}, on @user_script:?.");
+            }
+            if (status != LuaStatus.OK) return Reply.Error("ERR " + (thread.ToString(-1, false) ?? "unknown error"));
+            if (thread.ToBoolean(1))
+            {
+                if (thread.GetTop() < 2) return Reply.Nil;
+                return LuaReplies.ToReply(thread, 2, _resp);
+            }
+            return ErrorFromHandler(thread, 2, name);
+        }
+        finally
+        {
+            thread.SetHook(null!, 0, 0);
+            l.SetTop(top);
+        }
+    }
+
+    /// <summary>The reply for the runner's error triple {message, source, line}: Redis 7's "... script: name, on @source:line.".</summary>
+    private static Reply ErrorFromHandler(Lua l, int index, string name)
+    {
+        if (l.Type(index) != LuaType.Table) return Reply.Error("ERR unknown error script: " + name);
+        l.RawGetInteger(index, 1);
+        string message = l.ToString(-1, false) ?? "ERR unknown error";
+        l.RawGetInteger(index, 2);
+        string source = l.ToString(-1, false) ?? "?";
+        l.RawGetInteger(index, 3);
+        string line = l.Type(-1) == LuaType.Number ? l.ToInteger(-1).ToString() : "?";
+        l.Pop(3);
+        return Reply.Error($"{message} script: {name}, on {source}:{line}.");
+    }
+
+    private void BeginRun(IScriptHost? host, bool readOnly)
+    {
+        _host = host;
+        _readOnly = readOnly;
+        _resp = 2;
+        _wrote = false;
+        _killed = false;
+        _killRequested = false;
+        _killSource = _killLine = "?";
+        Interlocked.Exchange(ref _startedAt, Stopwatch.GetTimestamp());
+        _running = true;
+    }
+
+    private void EndRun()
+    {
+        _running = false;
+        _killRequested = false;
+        _host = null;
+    }
+
+    private void CountHook(IntPtr state, IntPtr ar)
+    {
+        if (!_killRequested) return;
+        var l = Lua.FromIntPtr(state);
+        if (!_killed)
+        {
+            // Where the script was when it was stopped, for the error text: the innermost frame of user code.
+            var debug = new LuaDebug();
+            for (int level = 0; l.GetStack(level, ref debug) != 0; level++)
+            {
+                l.GetInfo("Sl", ref debug);
+                if (debug.Source is "@user_script" or "@user_function")
+                {
+                    _killSource = debug.Source;
+                    _killLine = debug.CurrentLine.ToString();
+                    break;
+                }
+            }
+            _killed = true;
+        }
+        // From now on the hook runs at every instruction, so the script cannot get far, even in its own coroutines.
+        l.SetHook(_hook, LuaHookMask.Count, 1);
+        if (l.IsYieldable) l.Yield(0);
+    }
+
+    /// <summary>Releases the native Lua state.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _lua.Dispose();
+    }
+}
