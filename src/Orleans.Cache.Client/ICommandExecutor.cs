@@ -32,6 +32,9 @@ public interface ICommandExecutor
     ValueTask<Reply> ExecuteTransactionAsync(int partition, IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches,
         CancellationToken cancellationToken = default);
 
+    /// <summary>The cluster's script cache as this process sees it (SCRIPT LOAD, EVALSHA).</summary>
+    ScriptRegistry Scripts { get; }
+
     /// <summary>Routes commands: the slot → partition layout and the plan of each command.</summary>
     CommandRouter Router { get; }
 

@@ -16,6 +16,7 @@ public sealed class PartitionExecutor : ICommandExecutor
     public PartitionExecutor(IGrainFactory grains, PartitionMap partitions, LocalPartitions? local = null)
     {
         _router = new CommandRouter(partitions);
+        Scripts = new ScriptRegistry(grains);
         _queues = new PartitionQueue[partitions.Count];
         for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(grains.GetGrain<IPartitionGrain>(i), i, local);
     }
@@ -24,13 +25,42 @@ public sealed class PartitionExecutor : ICommandExecutor
 
     public CommandRouter Router => _router;
 
+    public ScriptRegistry Scripts { get; }
+
     public ValueTask<Reply> ExecuteAsync(Command command, CancellationToken cancellationToken = default)
     {
+        if (ScriptRegistry.Concerns(command)) return ExecuteScriptAsync(command, cancellationToken);
         var plan = _router.Plan(command);
         if (plan.Reply is not null) return ValueTask.FromResult(plan.Reply);
         if (command.Info.IsBlocking) return ExecuteBlocking(plan, cancellationToken);
         if (plan.Parts is null) return _queues[plan.Partition].Execute(command, cancellationToken);
         return ExecuteSplit(plan, cancellationToken);
+    }
+
+    private async ValueTask<Reply> ExecuteScriptAsync(Command command, CancellationToken cancellationToken)
+    {
+        var (prepared, error) = await Scripts.PrepareAsync(command).ConfigureAwait(false);
+        if (error is not null) return error;
+        var plan = _router.Plan(prepared);
+        return plan.Reply ?? await _queues[plan.Partition].Execute(prepared, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>EVALSHA in a pipeline or transaction: each becomes the EVAL of its body before anything is sent.</summary>
+    private async ValueTask<(IReadOnlyList<Command> Commands, Reply?[]? Errors)> PrepareScriptsAsync(IReadOnlyList<Command> commands)
+    {
+        bool any = false;
+        for (int i = 0; i < commands.Count && !any; i++) any = ScriptRegistry.Concerns(commands[i]);
+        if (!any) return (commands, null);
+        var prepared = new Command[commands.Count];
+        Reply?[]? errors = null;
+        for (int i = 0; i < prepared.Length; i++)
+        {
+            if (!ScriptRegistry.Concerns(commands[i])) { prepared[i] = commands[i]; continue; }
+            var (command, error) = await Scripts.PrepareAsync(commands[i]).ConfigureAwait(false);
+            prepared[i] = command;
+            if (error is not null) (errors ??= new Reply?[prepared.Length])[i] = error;
+        }
+        return (prepared, errors);
     }
 
     /// <summary>
@@ -75,6 +105,8 @@ public sealed class PartitionExecutor : ICommandExecutor
     public async ValueTask<Reply[]> ExecuteAsync(IReadOnlyList<Command> pipeline, CancellationToken cancellationToken = default)
     {
         var replies = new Reply[pipeline.Count];
+        (pipeline, var scriptErrors) = await PrepareScriptsAsync(pipeline).ConfigureAwait(false);
+        if (scriptErrors is not null) return await ExecuteWithErrorsAsync(pipeline, scriptErrors, cancellationToken).ConfigureAwait(false);
         int start = 0;
         while (true)
         {
@@ -155,9 +187,25 @@ public sealed class PartitionExecutor : ICommandExecutor
             _queues[group.Key].Unwatch([.. group]);
     }
 
-    public ValueTask<Reply> ExecuteTransactionAsync(int partition, IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches,
-        CancellationToken cancellationToken = default) =>
-        _queues[partition].ExecuteTransaction(new TransactionBatch([.. commands], [.. watches]));
+    /// <summary>A pipeline in which some EVALSHA named an unknown script: those answer NOSCRIPT in place, the rest run.</summary>
+    private async ValueTask<Reply[]> ExecuteWithErrorsAsync(IReadOnlyList<Command> pipeline, Reply?[] errors, CancellationToken cancellationToken)
+    {
+        var runnable = pipeline.Where((_, i) => errors[i] is null).ToList();
+        var ran = await ExecuteAsync(runnable, cancellationToken).ConfigureAwait(false);
+        var replies = new Reply[pipeline.Count];
+        for (int i = 0, r = 0; i < replies.Length; i++) replies[i] = errors[i] ?? ran[r++];
+        return replies;
+    }
+
+    public async ValueTask<Reply> ExecuteTransactionAsync(int partition, IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches,
+        CancellationToken cancellationToken = default)
+    {
+        (commands, var scriptErrors) = await PrepareScriptsAsync(commands).ConfigureAwait(false);
+        var reply = await _queues[partition].ExecuteTransaction(new TransactionBatch([.. commands], [.. watches])).ConfigureAwait(false);
+        if (scriptErrors is null || reply.Items is not { } items) return reply;
+        // An EVALSHA of an unknown script ran as EVAL of its sha (which fails) inside the transaction: answer NOSCRIPT there.
+        return Reply.Array([.. items.Select((r, i) => scriptErrors[i] ?? r)]);
+    }
 
     /// <summary>
     /// Collects a pipeline's replies as each partition answers (on the thread that got the answer) and completes

@@ -33,6 +33,9 @@ public sealed partial class PartitionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _engine.CommandFailed = (e, command) => LogCommandFailed(e, command.Name);
+        var map = new PartitionMap(_options.Partitions);
+        int partition = (int)Partition;
+        _engine.Keyspace.OwnsSlot = slot => map.PartitionOfSlot(slot) == partition;
         var sweep = _options.ExpireSweepInterval;
         this.RegisterGrainTimer(SweepTick, new GrainTimerCreationOptions(sweep, sweep) { KeepAlive = true });
 

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Orleans.Cache.Core.Scripting;
 using static Orleans.Cache.Core.CommandFlags;
 
 namespace Orleans.Cache.Core;
@@ -216,6 +217,16 @@ public static class CommandTable
         C("CLUSTER", -2, Stale, 0, 0, 0, "cluster", null),
         C("READONLY", 1, Fast | Loading | Stale, 0, 0, 0, "cluster", null),
         C("READWRITE", 1, Fast | Loading | Stale, 0, 0, 0, "cluster", null),
+
+        // ---- scripting: run in the partition of the declared keys (keys follow the count at argument 2) ----
+        C("EVAL", -3, NoScript | Stale, 3, 0, 1, "scripting", ScriptCommands.Eval, numKeysAt: 2),
+        C("EVALSHA", -3, NoScript | Stale, 3, 0, 1, "scripting", ScriptCommands.EvalSha, numKeysAt: 2),
+        C("EVAL_RO", -3, NoScript | Stale | ReadOnly, 3, 0, 1, "scripting", ScriptCommands.EvalRo, numKeysAt: 2),
+        C("EVALSHA_RO", -3, NoScript | Stale | ReadOnly, 3, 0, 1, "scripting", ScriptCommands.EvalShaRo, numKeysAt: 2),
+        C("FCALL", -3, NoScript | Stale, 3, 0, 1, "scripting", ScriptCommands.FCall, numKeysAt: 2),
+        C("FCALL_RO", -3, NoScript | Stale | ReadOnly, 3, 0, 1, "scripting", ScriptCommands.FCallRo, numKeysAt: 2),
+        C("FUNCTION", -2, NoScript, 0, 0, 0, "scripting", ScriptCommands.Function, Routing.AllPartitions),
+        C("SCRIPT", -2, NoScript, 0, 0, 0, "scripting", null),
 
         // ---- transactions: queued by the front door, run as one atomic batch in the partition ----
         C("MULTI", 1, NoScript | Loading | Stale | Fast | AllowBusy, 0, 0, 0, "transactions", null),

@@ -59,6 +59,13 @@ public sealed class Keyspace
         Events?.OnKeyspaceEvent(type, name, key);
     }
 
+    /// <summary>This partition's Lua VM (scripts and function libraries), created by the first script.</summary>
+    public Scripting.ScriptEngine Scripts => _scripts ??= new Scripting.ScriptEngine();
+    private Scripting.ScriptEngine? _scripts;
+
+    /// <summary>Whether a hash slot belongs to this partition (a script may touch only those keys); null: every slot.</summary>
+    public Func<int, bool>? OwnsSlot { get; set; }
+
     /// <summary>The effects of the writes run here, with their offsets.</summary>
     public EffectLog Effects { get; } = new();
 

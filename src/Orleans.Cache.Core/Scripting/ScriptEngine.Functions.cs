@@ -18,6 +18,9 @@ public sealed partial class ScriptEngine
     private readonly Dictionary<string, Library> _libraries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LuaFunctionInfo> _functions = new(StringComparer.Ordinal);
 
+    /// <summary>How many functions the loaded libraries register (FUNCTION STATS).</summary>
+    public int FunctionCount => _functions.Count;
+
     /// <summary>The loaded libraries and their code, in load order, to persist with snapshots.</summary>
     public IReadOnlyList<(string Library, byte[] Code)> Libraries => [.. _libraries.Values.Select(lib => (lib.Name, lib.Code))];
 

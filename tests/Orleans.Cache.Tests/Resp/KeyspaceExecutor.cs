@@ -10,6 +10,8 @@ public sealed class KeyspaceExecutor : ICommandExecutor
 
     public CommandRouter Router { get; } = new(new PartitionMap(1));
 
+    public ScriptRegistry Scripts { get; } = new(null);
+
     /// <summary>Executor calls seen, to check that a pipeline is one call.</summary>
     public int Calls;
 
@@ -29,6 +31,12 @@ public sealed class KeyspaceExecutor : ICommandExecutor
 
     private Reply Run(Command command)
     {
+        if (ScriptRegistry.Concerns(command))
+        {
+            var (prepared, error) = Scripts.PrepareAsync(command).AsTask().GetAwaiter().GetResult();
+            if (error is not null) return error;
+            command = prepared;
+        }
         var plan = Router.Plan(command);
         if (plan.Reply is not null) return plan.Reply;
         return command.Info.Kind == CommandKind.Keyspace ? _engine.TryExecute(command)! : Reply.Error("ERR snapshots are not configured");
