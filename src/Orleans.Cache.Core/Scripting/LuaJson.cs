@@ -25,7 +25,8 @@ internal static class LuaJson
             l.PushString(error);
             return 2;
         }
-        l.PushBuffer(Encoding.UTF8.GetBytes(output.ToString()));
+        // Latin-1 maps chars 0-255 to bytes 1:1, so string bytes pass through untouched (cjson does not check UTF-8).
+        l.PushBuffer(Encoding.Latin1.GetBytes(output.ToString()));
         return 1;
     }
 
@@ -141,7 +142,7 @@ internal static class LuaJson
     private static void AppendString(StringBuilder output, byte[] bytes)
     {
         output.Append('"');
-        foreach (char c in Encoding.UTF8.GetString(bytes))
+        foreach (char c in Encoding.Latin1.GetString(bytes))
         {
             switch (c)
             {

@@ -435,7 +435,15 @@ local load_redis = { register_function = register_function, log = log,
                      REDIS_VERSION = redis.REDIS_VERSION, REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM }
 for k, v in next, LOG do load_redis[k] = v end
 -- While a library loads it sees only this 'redis'; afterwards its functions see the full globals.
-local load_G = setmetatable({ redis = readonly(load_redis) }, {
+-- Redis 7.0 answers a missing field of this 'redis' as it does a missing global.
+local load_redis_view = setmetatable({}, {
+  __index = function(_, k)
+    local v = load_redis[k]
+    if v == nil then raw_error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2) end
+    return v
+  end,
+  __newindex = readonly_error, __metatable = false })
+local load_G = setmetatable({ redis = load_redis_view }, {
   __index = function(_, k) raw_error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2) end,
   __newindex = readonly_error, __metatable = false })
 

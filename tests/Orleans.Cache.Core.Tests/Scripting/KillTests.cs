@@ -80,4 +80,19 @@ public class KillTests : IDisposable
         s.Engine.Kill();
         Assert.True(run.Thread.Join(TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public void Kill_stops_a_function_with_its_name_and_line()
+    {
+        // redis-server 7.0.15 (FUNCTION KILL): "ERR Script killed by user with SCRIPT KILL... script: loop, on @user_function:2."
+        s.Load("#!lua name=libk\nredis.register_function('loop', function() while true do end end)");
+        Reply? reply = null;
+        var thread = new Thread(() => reply = s.FcallRaw("loop")) { IsBackground = true };
+        thread.Start();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!s.Engine.IsRunning && DateTime.UtcNow < deadline) Thread.Sleep(5);
+        s.Engine.Kill();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal("ERR Script killed by user with SCRIPT KILL... script: loop, on @user_function:2.", reply!.Text);
+    }
 }

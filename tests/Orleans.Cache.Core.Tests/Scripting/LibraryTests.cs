@@ -55,6 +55,13 @@ public class LibraryTests : IDisposable
     }
 
     [Fact]
+    public void Cjson_passes_string_bytes_through()
+    {
+        var reply = s.Engine.Eval("return cjson.encode(ARGV[1])"u8.ToArray(), [], [[0xc3, 0xa9, 0xff]], s.Host, new());
+        Assert.Equal(new byte[] { (byte)'"', 0xc3, 0xa9, 0xff, (byte)'"' }, reply.Bytes);
+    }
+
+    [Fact]
     public void Cmsgpack_packs_as_lua_cmsgpack_does()
     {
         // redis-server 7.0.15: 90cb3fb999999999999aca3fc00000cd012cd0dfcf0000010000000000a361626381a16101920102
