@@ -74,6 +74,10 @@ public sealed class ScriptRegistry(IGrainFactory? grains)
             Remember(argv[1]);
             return (command, null);
         }
+        // The key count is checked before the sha, as Redis does.
+        if (!Args.TryLong(argv[2], out long keys)) return (command, Errors.NotInteger);
+        if (keys < 0) return (command, Reply.Error("ERR Number of keys can't be negative"));
+        if (keys > argv.Length - 3) return (command, Reply.Error("ERR Number of keys can't be greater than number of args"));
         var body = await FindAsync(Args.Text(argv[1])).ConfigureAwait(false);
         if (body is null) return (command, NoScript);
         var rewritten = (byte[][])argv.Clone();

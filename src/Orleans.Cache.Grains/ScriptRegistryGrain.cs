@@ -16,27 +16,28 @@ public sealed class ScriptRegistryGrain : Grain, IScriptRegistryGrain
     private readonly GrainState<ScriptSet> _state = new(new ScriptSet());
     private IGrainStorage? _storage;
 
+    private Dictionary<string, byte[]> Scripts => (_state.State ??= new ScriptSet()).Scripts;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _storage = ServiceProvider.GetKeyedService<IGrainStorage>(SnapshotOptions.StorageName);
         if (_storage is not null) await _storage.ReadStateAsync("scripts", this.GetGrainId(), _state);
-        _state.State ??= new ScriptSet();
     }
 
     public async Task Add(string sha, byte[] body)
     {
-        if (_state.State.Scripts.ContainsKey(sha)) return;
-        _state.State.Scripts[sha] = body;
+        if (Scripts.ContainsKey(sha)) return;
+        Scripts[sha] = body;
         await SaveAsync();
     }
 
-    public Task<byte[]?> Get(string sha) => Task.FromResult(_state.State.Scripts.GetValueOrDefault(sha));
+    public Task<byte[]?> Get(string sha) => Task.FromResult(Scripts.GetValueOrDefault(sha));
 
-    public Task<bool[]> Exists(string[] shas) => Task.FromResult(shas.Select(_state.State.Scripts.ContainsKey).ToArray());
+    public Task<bool[]> Exists(string[] shas) => Task.FromResult(shas.Select(Scripts.ContainsKey).ToArray());
 
     public async Task Flush()
     {
-        _state.State.Scripts.Clear();
+        Scripts.Clear();
         await SaveAsync();
     }
 

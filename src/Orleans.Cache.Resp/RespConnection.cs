@@ -273,6 +273,9 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                     case "EXEC":
                         _slots[i].Reply = await commands.ExecAsync(client);
                         break;
+                    case "SCRIPT":
+                        _slots[i].Reply = await commands.ScriptAsync(argv);
+                        break;
                     case "PUBSUB":
                         _slots[i].Reply = await commands.PubSubAsync(argv);
                         break;

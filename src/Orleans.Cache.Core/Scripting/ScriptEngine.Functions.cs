@@ -18,6 +18,9 @@ public sealed partial class ScriptEngine
     private readonly Dictionary<string, Library> _libraries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LuaFunctionInfo> _functions = new(StringComparer.Ordinal);
 
+    /// <summary>Flags are listed in Redis's table order, whatever order they were declared in.</summary>
+    private static int FlagOrder(string flag) => Array.IndexOf(["no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys"], flag);
+
     /// <summary>How many functions the loaded libraries register (FUNCTION STATS).</summary>
     public int FunctionCount => _functions.Count;
 
@@ -227,7 +230,7 @@ public sealed partial class ScriptEngine
             [
                 Reply.Bulk("name"), Reply.Bulk(f.Name),
                 Reply.Bulk("description"), f.Description is null ? Reply.Nil : Reply.Bulk(f.Description),
-                Reply.Bulk("flags"), Reply.Set([.. f.Flags.Select(Reply.Simple)]),
+                Reply.Bulk("flags"), Reply.Set([.. f.Flags.OrderBy(FlagOrder).Select(Reply.Simple)]),
             ])).ToArray();
             var fields = new List<Reply>
             {

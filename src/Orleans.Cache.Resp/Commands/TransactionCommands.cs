@@ -156,6 +156,7 @@ public sealed partial class ServerCommands
         var after = AfterReply.None;
         var reply = Execute(client, info, argv, ref after);
         if (after == AfterReply.Deferred && info.Name == "INFO") return await InfoAsync(client, argv);
+        if (after == AfterReply.Deferred && info.Name == "SCRIPT") return await ScriptAsync(argv);
         return reply ?? NotInTransaction;
     }
 }
