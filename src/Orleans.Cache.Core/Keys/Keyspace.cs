@@ -60,7 +60,7 @@ public sealed class Keyspace
     }
 
     /// <summary>This partition's Lua VM (scripts and function libraries), created by the first script.</summary>
-    public Scripting.ScriptEngine Scripts => _scripts ??= new Scripting.ScriptEngine();
+    public Scripting.ScriptEngine Scripts => _scripts ??= new Scripting.ScriptEngine(_time);
     private Scripting.ScriptEngine? _scripts;
 
     /// <summary>Whether a hash slot belongs to this partition (a script may touch only those keys); null: every slot.</summary>

@@ -25,13 +25,16 @@ public sealed partial class ScriptEngine : IDisposable
     private int _resp = 2;
     private volatile bool _running, _wrote, _killRequested, _killed;
     private long _startedAt;
+    // The clock RunningFor reads (the partition's, so a busy threshold is testable on a fake clock).
+    private readonly TimeProvider _time;
     private string _killSource = "?", _killLine = "?";
     private bool _disposed;
 
     private sealed record CachedScript(int Ref, bool HasShebang, bool NoWrites);
 
-    public ScriptEngine()
+    public ScriptEngine(TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _call = LuaCall; _sha1hex = LuaSha1Hex; _log = LuaLog; _setresp = LuaSetResp; _aclCheck = LuaAclCheck;
         _jsonEncode = LuaJson.Encode; _jsonDecode = LuaJson.Decode; _mpPack = LuaMsgPack.Pack; _mpUnpack = LuaMsgPack.Unpack;
         _hook = CountHook;
@@ -79,7 +82,7 @@ public sealed partial class ScriptEngine : IDisposable
     public bool RunningScriptWrote => _running && _wrote;
 
     /// <summary>How long the current script has been running (zero when none is).</summary>
-    public TimeSpan RunningFor => _running ? Stopwatch.GetElapsedTime(Interlocked.Read(ref _startedAt)) : TimeSpan.Zero;
+    public TimeSpan RunningFor => _running ? _time.GetElapsedTime(Interlocked.Read(ref _startedAt)) : TimeSpan.Zero;
 
     /// <summary>SCRIPT KILL / FUNCTION KILL from another thread: the running script stops at its next hook with Redis's error.</summary>
     public void Kill()
@@ -240,7 +243,7 @@ public sealed partial class ScriptEngine : IDisposable
         _killed = false;
         _killRequested = false;
         _killSource = _killLine = "?";
-        Interlocked.Exchange(ref _startedAt, Stopwatch.GetTimestamp());
+        Interlocked.Exchange(ref _startedAt, _time.GetTimestamp());
         _running = true;
     }
 

@@ -8,6 +8,9 @@ public class KillTests : IDisposable
 {
     private readonly ScriptSession s = new();
 
+    /// <summary>How long a test waits for the script's thread to reach a state (polled, no sleep).</summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
     public void Dispose() => s.Dispose();
 
     /// <summary>Runs a script on its own thread, as a partition would while SCRIPT KILL arrives on another.</summary>
@@ -22,11 +25,9 @@ public class KillTests : IDisposable
     private Reply RunAndKill(string body)
     {
         var run = Start(body);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!s.Engine.IsRunning && DateTime.UtcNow < deadline) Thread.Sleep(5);
-        Assert.True(s.Engine.IsRunning);
-        Thread.Sleep(50);
-        Assert.True(s.Engine.RunningFor > TimeSpan.Zero);
+        Assert.True(SpinWait.SpinUntil(() => s.Engine.IsRunning, Deadline));
+        s.Time.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(TimeSpan.FromMilliseconds(50), s.Engine.RunningFor);
         s.Engine.Kill();
         Assert.True(run.Thread.Join(TimeSpan.FromSeconds(10)), "the script did not stop");
         Assert.False(s.Engine.IsRunning);
@@ -61,9 +62,7 @@ public class KillTests : IDisposable
     {
         Assert.False(s.Engine.RunningScriptWrote);
         var run = Start("redis.call('set', 'k', 'v') while true do end");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!s.Engine.RunningScriptWrote && DateTime.UtcNow < deadline) Thread.Sleep(5);
-        Assert.True(s.Engine.RunningScriptWrote);
+        Assert.True(SpinWait.SpinUntil(() => s.Engine.RunningScriptWrote, Deadline));
         s.Engine.Kill();
         Assert.True(run.Thread.Join(TimeSpan.FromSeconds(10)));
         Assert.False(s.Engine.RunningScriptWrote);
@@ -73,9 +72,9 @@ public class KillTests : IDisposable
     public void A_script_that_only_read_did_not_write()
     {
         var run = Start("redis.call('get', 'k') while true do end");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!s.Engine.IsRunning && DateTime.UtcNow < deadline) Thread.Sleep(5);
-        Thread.Sleep(20);
+        // Once its GET has run, the script only loops: it has read and not written.
+        Assert.True(SpinWait.SpinUntil(() => s.Host.CallCount > 0, Deadline));
+        Assert.True(s.Engine.IsRunning);
         Assert.False(s.Engine.RunningScriptWrote);
         s.Engine.Kill();
         Assert.True(run.Thread.Join(TimeSpan.FromSeconds(10)));
@@ -89,8 +88,7 @@ public class KillTests : IDisposable
         Reply? reply = null;
         var thread = new Thread(() => reply = s.FcallRaw("loop")) { IsBackground = true };
         thread.Start();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!s.Engine.IsRunning && DateTime.UtcNow < deadline) Thread.Sleep(5);
+        Assert.True(SpinWait.SpinUntil(() => s.Engine.IsRunning, Deadline));
         s.Engine.Kill();
         Assert.True(thread.Join(TimeSpan.FromSeconds(10)));
         Assert.Equal("ERR Script killed by user with SCRIPT KILL... script: loop, on @user_function:2.", reply!.Text);

@@ -8,9 +8,14 @@ internal sealed class KeyspaceHost(Keyspace keyspace) : IScriptHost
 {
     public List<string> Calls { get; } = [];
 
+    /// <summary>How many commands the script has called so far (readable from another thread).</summary>
+    public int CallCount => Volatile.Read(ref _callCount);
+    private int _callCount;
+
     public Reply Call(CommandInfo command, byte[][] argv)
     {
         Calls.Add(string.Join(' ', argv.Select(Encoding.UTF8.GetString)));
+        Interlocked.Increment(ref _callCount);
         return keyspace.Execute(command, argv);
     }
 }
@@ -19,10 +24,16 @@ internal sealed class KeyspaceHost(Keyspace keyspace) : IScriptHost
 internal sealed class ScriptSession : IDisposable
 {
     public Session Db { get; } = new();
-    public ScriptEngine Engine { get; } = new();
+    /// <summary>The clock the engine's RunningFor reads.</summary>
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider Time { get; } = new();
+    public ScriptEngine Engine { get; }
     public KeyspaceHost Host { get; }
 
-    public ScriptSession() => Host = new KeyspaceHost(Db.Db);
+    public ScriptSession()
+    {
+        Engine = new ScriptEngine(Time);
+        Host = new KeyspaceHost(Db.Db);
+    }
 
     public static byte[][] Bytes(params string[] values) => values.Select(Encoding.UTF8.GetBytes).ToArray();
 
