@@ -62,9 +62,17 @@ public static class CommandExecutorExtensions
             else { errors[i] = error; anyError = true; }
         }
         var replies = await executor.ExecuteAsync(commands, cancellationToken).ConfigureAwait(false);
-        if (!anyError) return replies;
-        var all = new Reply[pipeline.Count];
-        for (int i = 0, r = 0; i < all.Length; i++) all[i] = errors[i] ?? replies[r++];
+        return anyError ? FillGaps(errors, replies) : replies;
+    }
+
+    /// <summary>
+    /// The replies of a request list some of whose requests were answered before sending (<paramref name="answered"/>,
+    /// null where not): those in place, the others from <paramref name="ran"/> in order.
+    /// </summary>
+    internal static Reply[] FillGaps(Reply?[] answered, IReadOnlyList<Reply> ran)
+    {
+        var all = new Reply[answered.Length];
+        for (int i = 0, r = 0; i < all.Length; i++) all[i] = answered[i] ?? ran[r++];
         return all;
     }
 }

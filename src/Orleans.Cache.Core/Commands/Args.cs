@@ -10,9 +10,6 @@ public static class Args
 
     public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
-    /// <summary>An integer as Redis prints it (decimal, invariant).</summary>
-    public static byte[] Bytes(long value) => Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
-
     /// <summary>True when <paramref name="arg"/> equals the upper-case ASCII <paramref name="option"/>, ignoring case.</summary>
     public static bool Is(ReadOnlySpan<byte> arg, string option)
     {

@@ -37,9 +37,6 @@ public sealed class CommandRouter(PartitionMap partitions)
         return new Command(info, argv);
     }
 
-    /// <summary>The plan of a raw request (resolve, then <see cref="Plan(Command)"/>).</summary>
-    public CommandPlan Plan(byte[][] argv) => Resolve(argv, out var error) is { } command ? Plan(command) : CommandPlan.Answer(error!);
-
     /// <summary>
     /// Routes a resolved command: its partition, or its parts (split per key, or every partition), or an error
     /// (CROSSSLOT; front-door commands, which no partition runs, answer unknown command).
@@ -105,6 +102,18 @@ public sealed class CommandRouter(PartitionMap partitions)
     {
         error = null;
         int slot = -1;
+        if (command.HasFixedKeyPositions)
+        {
+            // Most commands: keys at fixed positions, checked without allocating.
+            var keys = command.Keys(argv.Length);
+            for (int i = keys.First; !keys.IsEmpty && i <= keys.Last; i += keys.Step)
+            {
+                int s = HashSlot.Of(argv[i]);
+                if (slot < 0) slot = s;
+                else if (s != slot) { error = Errors.CrossSlot; return -1; }
+            }
+            return slot;
+        }
         foreach (int i in command.KeyIndexes(argv))
         {
             int s = HashSlot.Of(argv[i]);
@@ -120,31 +129,8 @@ public sealed class CommandRouter(PartitionMap partitions)
     /// </summary>
     public int PartitionOf(CommandInfo command, byte[][] argv, out Reply? error)
     {
-        error = null;
-        int slot = -1;
-        if (command.HasFixedKeyPositions)
-        {
-            // Most commands: keys at fixed positions, checked without allocating.
-            var keys = command.Keys(argv.Length);
-            for (int i = keys.First; !keys.IsEmpty && i <= keys.Last; i += keys.Step)
-            {
-                int s = HashSlot.Of(argv[i]);
-                if (slot < 0) slot = s;
-                else if (s != slot) { error = Errors.CrossSlot; return -1; }
-            }
-            return slot < 0 ? 0 : Partitions.PartitionOfSlot(slot);
-        }
-        foreach (int i in command.KeyIndexes(argv))
-        {
-            int s = HashSlot.Of(argv[i]);
-            if (slot < 0) slot = s;
-            else if (s != slot)
-            {
-                error = Errors.CrossSlot;
-                return -1;
-            }
-        }
-        return slot < 0 ? 0 : Partitions.PartitionOfSlot(slot);
+        int slot = SlotOf(command, argv, out error);
+        return error is not null ? -1 : slot < 0 ? 0 : Partitions.PartitionOfSlot(slot);
     }
 
     /// <summary>

@@ -34,15 +34,13 @@ public static class Expiry
         {
             db.Remove(entry);
             db.Notify(KeyspaceEventFlags.Generic, "del", entry.Key);
-            db.PropagateAfter([Del, entry.Key]);
+            db.PropagateAfter([EffectWords.Del, entry.Key]);
         }
         else
         {
             db.SetExpiry(entry, at);
             db.Notify(KeyspaceEventFlags.Generic, "expire", entry.Key);
-            db.PropagateAfter([PExpireAt, entry.Key, Args.Bytes(at)]);
+            db.PropagateAfter([EffectWords.PExpireAt, entry.Key, Args.FormatLong(at)]);
         }
     }
-
-    private static readonly byte[] Del = "DEL"u8.ToArray(), PExpireAt = "PEXPIREAT"u8.ToArray();
 }

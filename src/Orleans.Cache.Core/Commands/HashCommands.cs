@@ -116,7 +116,7 @@ public static class HashCommands
         var bytes = Args.Bytes(result.ToString());
         (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], bytes);
         db.Notify(KeyspaceEventFlags.Hash, "hincrbyfloat", a[1]);
-        db.Propagate("HSET"u8.ToArray(), a[1], a[2], bytes);
+        db.Propagate(EffectWords.HSet, a[1], a[2], bytes);
         return Reply.Bulk(bytes);
     }
 

@@ -24,7 +24,6 @@ public static class ListMoveCommands
         return Move(db, a[1], a[2], fromFront: false, toFront: true);
     }
 
-
     /// <summary>LEFT is the head, RIGHT the tail.</summary>
     private static bool Side(byte[] arg) =>
         Args.Is(arg, "LEFT") ? true : Args.Is(arg, "RIGHT") ? false : throw new CommandException(Errors.Syntax);

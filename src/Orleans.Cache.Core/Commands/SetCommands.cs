@@ -57,7 +57,7 @@ public static class SetCommands
         if (picks.Count > 0)
         {
             db.Notify(KeyspaceEventFlags.Set, "spop", a[1]);
-            db.Propagate([Args.Bytes("SREM"), a[1], .. picks]); // the members chance picked, not the pick itself
+            db.Propagate([EffectWords.SRem, a[1], .. picks]); // the members chance picked, not the pick itself
         }
         RedisSet.DeleteIfEmpty(db, a[1], set);
         return a.Length == 3 ? Reply.Set(picks.Select(m => Reply.Bulk(m)).ToArray()) : Reply.Bulk(picks[0]);

@@ -196,7 +196,7 @@ public static class StringCommands
         db.Set(a[1], bytes, keepTtl: true);
         db.Notify(KeyspaceEventFlags.String, "incrbyfloat", a[1]);
         // Replayed as the value it produced: float formatting must not be redone elsewhere.
-        db.Propagate("SET"u8.ToArray(), a[1], bytes, "KEEPTTL"u8.ToArray());
+        db.Propagate(EffectWords.Set, a[1], bytes, EffectWords.KeepTtl);
         return Reply.Bulk(bytes);
     }
 

@@ -56,6 +56,13 @@ public sealed class EffectLog
     }
 }
 
+/// <summary>The command names effects are written with (one array each, shared by every effect).</summary>
+internal static class EffectWords
+{
+    public static readonly byte[] Del = "DEL"u8.ToArray(), PExpireAt = "PEXPIREAT"u8.ToArray(), Set = "SET"u8.ToArray(),
+        KeepTtl = "KEEPTTL"u8.ToArray(), HSet = "HSET"u8.ToArray(), SRem = "SREM"u8.ToArray();
+}
+
 /// <summary>Told which keys each write changed (Redis's signalModifiedKey): WATCH versions, blocked clients, invalidations.</summary>
 public interface IKeyChangeListener
 {

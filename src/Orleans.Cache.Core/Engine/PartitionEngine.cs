@@ -35,9 +35,6 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// <summary>Called (under the lock) when a handler throws: the command answers an error, nothing else fails.</summary>
     public Action<Exception, CommandInfo>? CommandFailed { get; set; }
 
-    /// <summary>Clients waiting in a blocking command on this partition (INFO's blocked_clients).</summary>
-    public int BlockedCount { get { lock (_gate) return _blocked.Count; } }
-
     /// <summary>Runs <paramref name="action"/> under the partition's lock.</summary>
     public T Locked<T>(Func<Keyspace, T> action)
     {

@@ -274,14 +274,12 @@ public sealed class Keyspace
         CompactDeadlinesIfMostlyStale();
     }
 
-    private static readonly byte[] Del = "DEL"u8.ToArray();
-
     /// <summary>Deletes a key whose TTL passed; replicas get a DEL, as Redis propagates expiry.</summary>
     private void Expire(Entry entry)
     {
         Remove(entry);
         ExpiredTotal++;
-        Effects.Append([Del, entry.Key]);
+        Effects.Append([EffectWords.Del, entry.Key]);
         KeyChanges?.OnKeyChanged(entry.Key);
         Events?.OnKeyspaceEvent(KeyspaceEventFlags.Expired, "expired", entry.Key);
     }

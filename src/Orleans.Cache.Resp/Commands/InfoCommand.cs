@@ -8,7 +8,7 @@ namespace Orleans.Cache.Resp.Commands;
 public sealed partial class ServerCommands
 {
     private static readonly string[] DefaultSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "cluster", "keyspace"];
-    private static readonly byte[][] DbSize = [Args.Bytes("DBSIZE")];
+    private static readonly Command DbSize = CommandRouter.Resolve([Args.Bytes("DBSIZE")], out _)!.Value;
 
     /// <summary>INFO runs after the pipeline's data commands, because the keyspace section asks the partitions.</summary>
     public async ValueTask<Reply> InfoAsync(RespClient client, byte[][] argv)
@@ -25,7 +25,7 @@ public sealed partial class ServerCommands
         long keys = 0;
         if (wanted.Contains("keyspace"))
         {
-            var reply = await node.Executor.ExecuteAsync(new Command(CommandTable.Find("DBSIZE")!, DbSize));
+            var reply = await node.Executor.ExecuteAsync(DbSize);
             if (reply.Kind == ReplyKind.Integer) keys = reply.Integer;
         }
 

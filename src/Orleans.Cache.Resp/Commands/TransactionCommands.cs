@@ -151,7 +151,7 @@ public sealed partial class ServerCommands
     {
         var (info, argv) = command;
         if (info.Name is "PUBLISH" or "SPUBLISH") return (await PublishAsync([(info.Name == "SPUBLISH", argv[1], argv[2])]))[0];
-        if (info.Group == "pubsub" && info.Name != "PUBSUB" || ControlsTransaction(info)) return NotInTransaction;
+        if (info.Group == "pubsub" && info.Name != "PUBSUB") return NotInTransaction; // (un)subscribing inside MULTI
         if (info.Name == "PUBSUB") return await PubSubAsync(argv);
         var after = AfterReply.None;
         var reply = Execute(client, info, argv, ref after);
