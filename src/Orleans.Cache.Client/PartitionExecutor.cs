@@ -192,19 +192,18 @@ public sealed class PartitionExecutor : ICommandExecutor
     {
         var runnable = pipeline.Where((_, i) => errors[i] is null).ToList();
         var ran = await ExecuteAsync(runnable, cancellationToken).ConfigureAwait(false);
-        var replies = new Reply[pipeline.Count];
-        for (int i = 0, r = 0; i < replies.Length; i++) replies[i] = errors[i] ?? ran[r++];
-        return replies;
+        return CommandExecutorExtensions.FillGaps(errors, ran);
     }
 
     public async ValueTask<Reply> ExecuteTransactionAsync(int partition, IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches,
         CancellationToken cancellationToken = default)
     {
         (commands, var scriptErrors) = await PrepareScriptsAsync(commands).ConfigureAwait(false);
-        var reply = await _queues[partition].ExecuteTransaction(new TransactionBatch([.. commands], [.. watches])).ConfigureAwait(false);
+        // An EVALSHA of a script the cluster does not know is not sent: it answers NOSCRIPT in its place, as in Redis.
+        var sent = scriptErrors is null ? commands : commands.Where((_, i) => scriptErrors[i] is null).ToList();
+        var reply = await _queues[partition].ExecuteTransaction(new TransactionBatch([.. sent], [.. watches])).ConfigureAwait(false);
         if (scriptErrors is null || reply.Items is not { } items) return reply;
-        // An EVALSHA of an unknown script ran as EVAL of its sha (which fails) inside the transaction: answer NOSCRIPT there.
-        return Reply.Array([.. items.Select((r, i) => scriptErrors[i] ?? r)]);
+        return Reply.Array(CommandExecutorExtensions.FillGaps(scriptErrors, items));
     }
 
     /// <summary>

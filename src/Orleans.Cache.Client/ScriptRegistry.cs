@@ -97,6 +97,11 @@ public sealed class ScriptRegistry(IGrainFactory? grains)
     public async ValueTask FlushAsync()
     {
         _bySha.Clear();
+        if (_compiler.IsValueCreated)
+        {
+            var compiler = _compiler.Value;
+            lock (compiler) compiler.Flush(); // it compiled every script SCRIPT LOAD checked
+        }
         if (Cluster is { } cluster) await cluster.Flush().ConfigureAwait(false);
     }
 }

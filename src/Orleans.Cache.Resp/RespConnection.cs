@@ -195,8 +195,10 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         {
             s.Deferred = argv;
             s.Command = command;
-            // WATCH and EXEC must see the writes this connection sent before them, and none it sent after.
-            _endRound = command.Name is "WATCH" or "EXEC";
+            // A deferred command (INFO, WATCH, EXEC, SCRIPT) runs after the round's data commands, so it ends the round:
+            // it sees the writes this connection sent before it, and what follows it (EVALSHA after SCRIPT LOAD, a
+            // write after WATCH) runs after it.
+            _endRound = true;
         }
         if (command.Name == "CONFIG" && node.Config.LastPush is { IsCompleted: false } push) s.Wait = push;
         return after == AfterReply.Close;
@@ -264,7 +266,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             {
                 switch (_slots[i].Command?.Name)
                 {
-                    case null or "INFO":
+                    case "INFO":
                         _slots[i].Reply = await commands.InfoAsync(client, argv);
                         break;
                     case "WATCH":
