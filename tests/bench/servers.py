@@ -22,26 +22,44 @@ def wait_for_ping(port, proc, seconds=90):
     sys.exit(f"server on port {port} did not answer PING")
 
 
+def build_silo(root):
+    """Builds the silo of the tree at `root` (Release) and returns its dll."""
+    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", os.path.join(root, "silo/Orleans.Cache.Silo")],
+                   check=True, stdout=subprocess.DEVNULL)
+    return os.path.join(root, "silo/Orleans.Cache.Silo/bin/Release/net10.0/Orleans.Cache.Silo.dll")
+
+
+def start_silo(silo_dll, port, silo_args, env, cwd):
+    return subprocess.Popen(["dotnet", silo_dll, "--port", str(port), "--silo-port", str(free_port()),
+                             "--gateway-port", str(free_port()), "--Snapshots:Storage", "None",
+                             "--Logging:LogLevel:Default", "Warning", *silo_args], env=env, cwd=cwd, stdout=subprocess.DEVNULL)
+
+
 @contextlib.contextmanager
-def side_by_side(tools, silo_args=(), prefix="orleans-cache-bench-"):
+def side_by_side(tools, silo_args=(), prefix="orleans-cache-bench-", baseline=None):
     """Builds the silo (Release), starts redis-server and one silo on free ports, waits for PING from both,
-    yields {"redis": port, "orleans": port}, and stops both afterwards."""
+    yields {"redis": port, "orleans": port}, and stops both afterwards. With `baseline` (a git revision, e.g. main),
+    that revision's silo is built in a temporary worktree and started too, as "baseline"."""
     for tool in tools:
         if not shutil.which(tool):
             sys.exit(f"{tool} not found (apt-get install -y redis-server redis-tools)")
-    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", os.path.join(ROOT, "silo/Orleans.Cache.Silo")],
-                   check=True, stdout=subprocess.DEVNULL)
-    silo_dll = os.path.join(ROOT, "silo/Orleans.Cache.Silo/bin/Release/net10.0/Orleans.Cache.Silo.dll")
+    silo_dll = build_silo(ROOT)
     ports = {"redis": free_port(), "orleans": free_port()}
     data = tempfile.mkdtemp(prefix=prefix)
+    tree = None
+    if baseline:
+        tree = os.path.join(data, "baseline-tree")
+        subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", tree, baseline], check=True, stdout=subprocess.DEVNULL)
+        baseline_dll = build_silo(tree)
+        ports["baseline"] = free_port()
     env = dict(os.environ, DOTNET_TieredPGO="1", DOTNET_TC_CallCountingDelayMs="0", DOTNET_gcServer="1")
     servers = {
         "redis": subprocess.Popen(["redis-server", "--port", str(ports["redis"]), "--save", "", "--appendonly", "no", "--dir", data],
                                   stdout=subprocess.DEVNULL),
-        "orleans": subprocess.Popen(["dotnet", silo_dll, "--port", str(ports["orleans"]), "--silo-port", str(free_port()),
-                                     "--gateway-port", str(free_port()), "--Snapshots:Storage", "None",
-                                     "--Logging:LogLevel:Default", "Warning", *silo_args], env=env, cwd=data, stdout=subprocess.DEVNULL),
+        "orleans": start_silo(silo_dll, ports["orleans"], silo_args, env, data),
     }
+    if baseline:
+        servers["baseline"] = start_silo(baseline_dll, ports["baseline"], silo_args, env, data)
     try:
         for name, proc in servers.items():
             wait_for_ping(ports[name], proc)
@@ -54,4 +72,6 @@ def side_by_side(tools, silo_args=(), prefix="orleans-cache-bench-"):
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        if tree:
+            subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", tree], stdout=subprocess.DEVNULL)
         shutil.rmtree(data, ignore_errors=True)
