@@ -22,4 +22,10 @@ public sealed class CacheOptions
     /// instead of through a grain call. On by default; off sends every command as a grain call (for comparison).
     /// </summary>
     public bool DirectLocalCalls { get; set; } = true;
+
+    /// <summary>
+    /// Redis's busy-reply-threshold (lua-time-limit): once a script has run this long, other commands to its partition
+    /// answer -BUSY until it ends or SCRIPT KILL / FUNCTION KILL stops it.
+    /// </summary>
+    public TimeSpan BusyReplyThreshold { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -41,6 +41,10 @@ public interface IPartitionGrain : IGrainWithIntegerKey
     [Alias("CancelBlock"), AlwaysInterleave]
     ValueTask CancelBlock(Guid waiter);
 
+    /// <summary>SCRIPT KILL (<paramref name="function"/> false) or FUNCTION KILL on this partition's running script (Redis's reply).</summary>
+    [Alias("KillScript"), AlwaysInterleave]
+    ValueTask<Reply> KillScript(bool function);
+
     /// <summary>The longest one Block call waits (below its response timeout).</summary>
     const long MaxBlockMilliseconds = 3_600_000;
 

@@ -32,6 +32,12 @@ public interface ICommandExecutor
     ValueTask<Reply> ExecuteTransactionAsync(int partition, IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// SCRIPT KILL (<paramref name="function"/> false) or FUNCTION KILL: stops the script running in any partition, around
+    /// the partition's lock, with Redis's replies (OK, NOTBUSY, UNKILLABLE, BUSY for the other kind of script).
+    /// </summary>
+    ValueTask<Reply> KillScriptAsync(bool function);
+
     /// <summary>The cluster's script cache as this process sees it (SCRIPT LOAD, EVALSHA).</summary>
     ScriptRegistry Scripts { get; }
 

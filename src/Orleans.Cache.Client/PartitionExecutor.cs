@@ -30,9 +30,11 @@ public sealed class PartitionExecutor : ICommandExecutor
     public ValueTask<Reply> ExecuteAsync(Command command, CancellationToken cancellationToken = default)
     {
         if (ScriptRegistry.Concerns(command)) return ExecuteScriptAsync(command, cancellationToken);
+        if (ScriptRegistry.IsFunctionKill(command)) return KillScriptAsync(function: true);
         var plan = _router.Plan(command);
         if (plan.Reply is not null) return ValueTask.FromResult(plan.Reply);
         if (command.Info.IsBlocking) return ExecuteBlocking(plan, cancellationToken);
+        if (command.Info.RunsScript) return _queues[plan.Partition].ExecuteAlone(command);
         if (plan.Parts is null) return _queues[plan.Partition].Execute(command, cancellationToken);
         return ExecuteSplit(plan, cancellationToken);
     }
@@ -41,21 +43,33 @@ public sealed class PartitionExecutor : ICommandExecutor
     {
         var (prepared, error) = await Scripts.PrepareAsync(command).ConfigureAwait(false);
         if (error is not null) return error;
-        var plan = _router.Plan(prepared);
-        return plan.Reply ?? await _queues[plan.Partition].Execute(prepared, cancellationToken).ConfigureAwait(false);
+        return await RunScript(prepared).ConfigureAwait(false);
     }
 
-    /// <summary>EVALSHA in a pipeline or transaction: each becomes the EVAL of its body before anything is sent.</summary>
+    /// <summary>A prepared script (EVALSHA already the EVAL of its body) runs alone: see <see cref="PartitionQueue.ExecuteAlone"/>.</summary>
+    private ValueTask<Reply> RunScript(Command command)
+    {
+        var plan = _router.Plan(command);
+        return plan.Reply is { } error ? ValueTask.FromResult(error) : _queues[plan.Partition].ExecuteAlone(command);
+    }
+
+    /// <summary>
+    /// EVALSHA in a pipeline or transaction: each becomes the EVAL of its body before anything is sent; FUNCTION KILL is
+    /// answered before anything is sent.
+    /// </summary>
     private async ValueTask<(IReadOnlyList<Command> Commands, Reply?[]? Errors)> PrepareScriptsAsync(IReadOnlyList<Command> commands)
     {
         bool any = false;
-        for (int i = 0; i < commands.Count && !any; i++) any = ScriptRegistry.Concerns(commands[i]);
+        for (int i = 0; i < commands.Count && !any; i++) any = ScriptRegistry.Concerns(commands[i]) || ScriptRegistry.IsFunctionKill(commands[i]);
         if (!any) return (commands, null);
         var prepared = new Command[commands.Count];
         Reply?[]? errors = null;
         for (int i = 0; i < prepared.Length; i++)
         {
-            if (!ScriptRegistry.Concerns(commands[i])) { prepared[i] = commands[i]; continue; }
+            prepared[i] = commands[i];
+            // FUNCTION KILL must not wait for the partition's lock (the script it stops holds it): answered here.
+            if (ScriptRegistry.IsFunctionKill(commands[i])) (errors ??= new Reply?[prepared.Length])[i] = await KillScriptAsync(function: true).ConfigureAwait(false);
+            if (!ScriptRegistry.Concerns(commands[i])) continue;
             var (command, error) = await Scripts.PrepareAsync(commands[i]).ConfigureAwait(false);
             prepared[i] = command;
             if (error is not null) (errors ??= new Reply?[prepared.Length])[i] = error;
@@ -110,17 +124,18 @@ public sealed class PartitionExecutor : ICommandExecutor
         int start = 0;
         while (true)
         {
-            // A blocking command holds back what follows it on its connection, as in Redis: the commands before
-            // it run as one batch per partition, then it, then the rest.
-            int blocking = await ExecuteSegment(pipeline, start, replies, cancellationToken).ConfigureAwait(false);
-            if (blocking >= pipeline.Count) return replies;
-            replies[blocking] = await ExecuteAsync(pipeline[blocking], cancellationToken).ConfigureAwait(false);
-            start = blocking + 1;
+            // A blocking command or a script holds back what follows it on its connection, as in Redis: the commands
+            // before it run as one batch per partition, then it (alone: it may take long), then the rest.
+            int alone = await ExecuteSegment(pipeline, start, replies, cancellationToken).ConfigureAwait(false);
+            if (alone >= pipeline.Count) return replies;
+            var command = pipeline[alone];
+            replies[alone] = await (command.Info.RunsScript ? RunScript(command) : ExecuteAsync(command, cancellationToken)).ConfigureAwait(false);
+            start = alone + 1;
         }
     }
 
     /// <summary>
-    /// Runs the commands from <paramref name="start"/> up to the first blocking one (or the end), grouped per
+    /// Runs the commands from <paramref name="start"/> up to the first blocking one or script (or the end), grouped per
     /// partition; returns the index where it stopped.
     /// </summary>
     private async ValueTask<int> ExecuteSegment(IReadOnlyList<Command> pipeline, int start, Reply[] replies, CancellationToken cancellationToken)
@@ -136,7 +151,7 @@ public sealed class PartitionExecutor : ICommandExecutor
             var command = pipeline[i];
             var plan = _router.Plan(command);
             if (plan.Reply is not null) { replies[i] = plan.Reply; continue; }
-            if (command.Info.IsBlocking) { end = i; break; }
+            if (command.Info.IsBlocking || command.Info.RunsScript) { end = i; break; }
             if (plan.Parts is null)
             {
                 Add(plan.Partition, command, i, -1);
@@ -171,6 +186,19 @@ public sealed class PartitionExecutor : ICommandExecutor
             group.Add(command, request, part);
             group.InTurn |= PartitionQueue.InTurn(command);
         }
+    }
+
+    public async ValueTask<Reply> KillScriptAsync(bool function)
+    {
+        var kills = new ValueTask<Reply>[_queues.Length];
+        for (int p = 0; p < kills.Length; p++) kills[p] = _queues[p].KillScript(function);
+        var replies = new Reply[kills.Length];
+        for (int p = 0; p < kills.Length; p++)
+        {
+            try { replies[p] = await kills[p].ConfigureAwait(false); }
+            catch (Exception e) { replies[p] = Reply.Error("ERR partition unavailable: " + e.GetBaseException().Message); }
+        }
+        return Core.Scripting.ScriptKill.Merge(replies);
     }
 
     public ValueTask<WatchedVersion> WatchAsync(byte[] key, CancellationToken cancellationToken = default)

@@ -178,6 +178,19 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         else _ = grain.Unwatch(keys);
     }
 
+    /// <summary>
+    /// Runs a script (EVAL, FCALL …) outside the coalescing turn: it may hold the partition long, and commands from other
+    /// callers must reach the partition meanwhile — to wait for it, or to answer BUSY once it passes busy-reply-threshold.
+    /// </summary>
+    public ValueTask<Reply> ExecuteAlone(Command command) =>
+        local?.Find(partition) is { } activation && activation.TryExecute(command) is { } reply ? ValueTask.FromResult(reply) : SendAlone(command);
+
+    private async ValueTask<Reply> SendAlone(Command command) => (await grain.Execute(new CommandBatch([command])).ConfigureAwait(false)).Replies[0];
+
+    /// <summary>SCRIPT KILL / FUNCTION KILL on this partition's running script, around its lock.</summary>
+    public ValueTask<Reply> KillScript(bool function) =>
+        local?.Find(partition) is { } activation ? ValueTask.FromResult(activation.KillScript(function)) : grain.KillScript(function);
+
     /// <summary>EXEC on this partition: one atomic run, or a nil array when a watched key changed.</summary>
     public ValueTask<Reply> ExecuteTransaction(TransactionBatch transaction) =>
         local?.Find(partition) is { } activation && activation.TryExecuteTransaction(transaction.Commands, transaction.Watches) is { } reply

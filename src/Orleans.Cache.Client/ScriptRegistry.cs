@@ -62,6 +62,12 @@ public sealed class ScriptRegistry(IGrainFactory? grains)
     /// <summary>True for EVAL, EVAL_RO, EVALSHA and EVALSHA_RO, which <see cref="PrepareAsync"/> must see before they are sent.</summary>
     public static bool Concerns(Command command) => ScriptRows[command.Info.Id];
 
+    private static readonly CommandInfo Function = CommandTable.Find("FUNCTION")!;
+
+    /// <summary>FUNCTION KILL: it goes around the partitions' locks (<see cref="ICommandExecutor.KillScriptAsync"/>).</summary>
+    public static bool IsFunctionKill(Command command) =>
+        command.Info == Function && command.Argv.Length == 2 && Args.Is(command.Argv[1], "KILL");
+
     /// <summary>
     /// Before sending: an EVAL's body is remembered by its sha; an EVALSHA becomes the EVAL of its body (-NOSCRIPT when the
     /// cluster does not know the sha), so the partition that runs it needs nothing cached.

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Cache.Core;
 using Orleans.Cache.PubSub;
+using Orleans.Concurrency;
 using Orleans.Storage;
 
 namespace Orleans.Cache.Grains;
@@ -12,9 +13,12 @@ namespace Orleans.Cache.Grains;
 /// The distributed shell around one partition's <see cref="PartitionEngine"/>: activation, the active-expire and
 /// save timers (which keep the activation alive: a partition holds data, so it must not be collected when idle),
 /// snapshot storage, and the grain interface. Callers in the same silo run commands on the engine directly
-/// (<see cref="LocalPartitions"/>); the engine's lock keeps them and the grain's own turns apart.
+/// (<see cref="LocalPartitions"/>); the engine's lock keeps them and the grain's own turns apart. The grain is reentrant and its turn never waits for a script: a
+/// script, and any call that arrives while one runs, runs on the thread pool, so that other calls still reach the engine
+/// (and answer BUSY once the script passes busy-reply-threshold) and SCRIPT KILL reaches the script. Every command still
+/// runs under the engine's lock.
 /// </summary>
-[PartitionPlacement]
+[PartitionPlacement, Reentrant]
 public sealed partial class PartitionGrain(
     IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshotOptions, CacheClock clock, ILogger<PartitionGrain> logger,
     IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null)
@@ -33,6 +37,7 @@ public sealed partial class PartitionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _engine.CommandFailed = (e, command) => LogCommandFailed(e, command.Name);
+        _engine.BusyThreshold = _options.BusyReplyThreshold;
         var map = new PartitionMap(_options.Partitions);
         int partition = (int)Partition;
         _engine.Keyspace.OwnsSlot = slot => map.PartitionOfSlot(slot) == partition;
@@ -75,6 +80,9 @@ public sealed partial class PartitionGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // A script that has not written is stopped, as SHUTDOWN stops it in Redis; one that wrote runs to its end.
+        _engine.KillScript(function: false);
+        _engine.KillScript(function: true);
         _engine.Close();
         local?.Remove((int)Partition, _engine);
         // Graceful shutdown snapshots whatever changed, like Redis's SHUTDOWN SAVE.
@@ -86,8 +94,23 @@ public sealed partial class PartitionGrain(
     {
         var commands = batch.Commands;
         var replies = new Reply[commands.Length];
+        if (_engine.ScriptRunning || RunsScript(commands)) return RunOffTurn(commands, replies);
         int ran = _engine.Execute(commands, replies, 0);
         return ran == commands.Length ? ValueTask.FromResult(new ReplyBatch(replies)) : ExecuteRest(commands, replies, ran);
+    }
+
+    private static bool RunsScript(Command[] commands)
+    {
+        foreach (var command in commands)
+            if (command.Info.RunsScript) return true;
+        return false;
+    }
+
+    /// <summary>A batch with a script, or one that would wait for a script, runs on the thread pool: the turn stays free for KILL.</summary>
+    private async ValueTask<ReplyBatch> RunOffTurn(Command[] commands, Reply[] replies)
+    {
+        int ran = await Task.Run(() => _engine.Execute(commands, replies, 0));
+        return ran == commands.Length ? new ReplyBatch(replies) : await ExecuteRest(commands, replies, ran);
     }
 
     /// <summary>The rest of a batch that contains a command the grain runs itself (SAVE may await storage).</summary>
@@ -110,7 +133,9 @@ public sealed partial class PartitionGrain(
 
     public async ValueTask<BlockResult> Block(Command command, long waitedMilliseconds, Guid waiter)
     {
-        var (reply, retry) = await _engine.Block(command, waitedMilliseconds, IPartitionGrain.MaxBlockMilliseconds, waiter);
+        var (reply, retry) = _engine.ScriptRunning
+            ? await Task.Run(() => _engine.Block(command, waitedMilliseconds, IPartitionGrain.MaxBlockMilliseconds, waiter).AsTask())
+            : await _engine.Block(command, waitedMilliseconds, IPartitionGrain.MaxBlockMilliseconds, waiter);
         return new BlockResult(reply, retry);
     }
 
@@ -120,16 +145,23 @@ public sealed partial class PartitionGrain(
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<long> Watch(byte[] key) => ValueTask.FromResult(_engine.Watch(key));
+    public ValueTask<long> Watch(byte[] key) => OffTurnWhileScriptRuns(() => _engine.Watch(key));
 
-    public Task Unwatch(byte[][] keys)
+    public Task Unwatch(byte[][] keys) => OffTurnWhileScriptRuns(() =>
     {
         _engine.Unwatch(keys);
-        return Task.CompletedTask;
-    }
+        return true;
+    }).AsTask();
+
+    /// <summary>In this turn, or on the thread pool while a script holds the engine (the turn must stay free for KILL).</summary>
+    private ValueTask<T> OffTurnWhileScriptRuns<T>(Func<T> call) => _engine.ScriptRunning ? new(Task.Run(call)) : ValueTask.FromResult(call());
 
     public ValueTask<Reply> ExecuteTransaction(TransactionBatch transaction) =>
-        ValueTask.FromResult(_engine.ExecuteTransaction(transaction.Commands, transaction.Watches));
+        _engine.ScriptRunning || RunsScript(transaction.Commands)
+            ? new(Task.Run(() => _engine.ExecuteTransaction(transaction.Commands, transaction.Watches)))
+            : ValueTask.FromResult(_engine.ExecuteTransaction(transaction.Commands, transaction.Watches));
+
+    public ValueTask<Reply> KillScript(bool function) => ValueTask.FromResult(_engine.KillScript(function));
 
     private async Task<Reply> Save()
     {
@@ -192,13 +224,14 @@ public sealed partial class PartitionGrain(
 
     private Task SaveTick(CancellationToken cancellationToken)
     {
+        if (_engine.ScriptRunning) return Task.CompletedTask; // the next tick saves
         long dirty = _engine.Locked(k => k.Dirty);
         if (dirty == 0 || !_saving.IsCompleted) return Task.CompletedTask;
         if (_snapshots.SaveIsDue(clock.Time.GetElapsedTime(_lastSaveTimestamp), dirty)) _saving = SaveAsync();
         return Task.CompletedTask;
     }
 
-    public ValueTask<int> SweepExpired(int maxKeys) => ValueTask.FromResult(_engine.SweepExpired(maxKeys));
+    public ValueTask<int> SweepExpired(int maxKeys) => OffTurnWhileScriptRuns(() => _engine.SweepExpired(maxKeys));
 
     public ValueTask SetKeyspaceEvents(int flags)
     {
@@ -221,7 +254,8 @@ public sealed partial class PartitionGrain(
 
     public ValueTask<string> GetSilo() => ValueTask.FromResult(RuntimeIdentity);
 
-    private Task SweepTick(CancellationToken cancellationToken) => SweepExpired(_options.ExpireSweepMaxKeys).AsTask();
+    private Task SweepTick(CancellationToken cancellationToken) =>
+        _engine.ScriptRunning ? Task.CompletedTask : SweepExpired(_options.ExpireSweepMaxKeys).AsTask(); // the next cycle sweeps
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition} activated on {Silo} with {Keys} keys")]
     private partial void LogActivated(long partition, string silo, int keys);

@@ -112,6 +112,9 @@ public sealed class CommandInfo(
     /// <summary>BLPOP and friends: they may wait for another client's write.</summary>
     public bool IsBlocking => (Flags & CommandFlags.Blocking) != 0;
 
+    /// <summary>EVAL, EVALSHA, FCALL and their _RO forms: they run a script, which may take long (see busy-reply-threshold).</summary>
+    public bool RunsScript => Group == "scripting" && Handler is not null && Routing == Routing.Slot;
+
     public bool AcceptsArgCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 
     /// <summary>Indexes of the key arguments in a request of <paramref name="argCount"/> arguments.</summary>

@@ -35,6 +35,38 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// <summary>Called (under the lock) when a handler throws: the command answers an error, nothing else fails.</summary>
     public Action<Exception, CommandInfo>? CommandFailed { get; set; }
 
+    /// <summary>How long a script may hold the partition before other commands to it answer BUSY (busy-reply-threshold).</summary>
+    public TimeSpan BusyThreshold { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a command waiting for a script re-checks whether the script has become busy.</summary>
+    private static readonly TimeSpan BusyPoll = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>A script is running (it holds the lock for as long as it runs); readable without the lock.</summary>
+    public bool ScriptRunning => Keyspace.ScriptsIfStarted?.IsRunning == true;
+
+    /// <summary>Redis's BUSY reply while a script has held the partition for <see cref="BusyThreshold"/> or more; else null.</summary>
+    public Reply? Busy => Keyspace.ScriptsIfStarted?.BusyReply(BusyThreshold);
+
+    /// <summary>
+    /// Takes the lock (null); or, while a script holds it past <see cref="BusyThreshold"/>, answers BUSY without it, as
+    /// Redis answers the clients it serves between a slow script's instructions. The caller exits the lock.
+    /// </summary>
+    private Reply? Enter()
+    {
+        if (_gate.TryEnter()) return null;
+        while (true)
+        {
+            if (Busy is { } busy) return busy;
+            if (_gate.TryEnter(BusyPoll)) return null;
+        }
+    }
+
+    /// <summary>
+    /// SCRIPT KILL (<paramref name="function"/> false) or FUNCTION KILL: reaches the running script without the lock (the
+    /// script holds it) and answers Redis's reply — OK, NOTBUSY, UNKILLABLE, or BUSY for the other kind of script.
+    /// </summary>
+    public Reply KillScript(bool function) => Keyspace.ScriptsIfStarted?.Kill(function) ?? Scripting.ScriptErrors.NotBusy;
+
     /// <summary>Runs <paramref name="action"/> under the partition's lock.</summary>
     public T Locked<T>(Func<Keyspace, T> action)
     {
@@ -67,12 +99,21 @@ public sealed class PartitionEngine : IKeyChangeListener
     public Reply[]? TryExecute(IReadOnlyList<Command> commands)
     {
         var replies = new Reply[commands.Count];
-        lock (_gate)
+        if (Enter() is { } busy)
+        {
+            Array.Fill(replies, busy);
+            return replies;
+        }
+        try
         {
             if (_closed) return null;
             int ran = RunUntilPartitionCommand(commands, replies, 0);
             if (ran != commands.Count) throw new InvalidOperationException($"{commands[ran]} runs in the partition grain's turn");
             return replies;
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 
@@ -80,12 +121,17 @@ public sealed class PartitionEngine : IKeyChangeListener
     public Reply? TryExecute(Command command)
     {
         if (command.Info.Kind != CommandKind.Keyspace) throw new InvalidOperationException($"{command} runs in the partition grain's turn");
-        lock (_gate)
+        if (Enter() is { } busy) return busy;
+        try
         {
             if (_closed) return null;
             var reply = Run(command.Info, command.Argv, tick: true);
             AfterWrites();
             return reply;
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 
@@ -95,7 +141,19 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// </summary>
     public int Execute(IReadOnlyList<Command> commands, Reply[] replies, int from)
     {
-        lock (_gate) return RunUntilPartitionCommand(commands, replies, from);
+        if (Enter() is { } busy)
+        {
+            replies.AsSpan(from, commands.Count - from).Fill(busy);
+            return commands.Count;
+        }
+        try
+        {
+            return RunUntilPartitionCommand(commands, replies, from);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     private int RunUntilPartitionCommand(IReadOnlyList<Command> commands, Reply[] replies, int from)
@@ -194,19 +252,24 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// EXEC: when every watched key still has its version, runs the commands as one atomic batch and answers their
     /// replies; otherwise runs nothing and answers a nil array. Either way the watches are released. Null when closed.
     /// </summary>
-    public Reply? TryExecuteTransaction(IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches)
-    {
-        lock (_gate)
-        {
-            if (_closed) return null;
-            return ExecuteTransactionLocked(commands, watches);
-        }
-    }
+    public Reply? TryExecuteTransaction(IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches) =>
+        ExecuteTransaction(commands, watches, evenIfClosed: false);
 
     /// <summary><see cref="TryExecuteTransaction"/> on the grain path (runs even while closing).</summary>
-    public Reply ExecuteTransaction(IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches)
+    public Reply ExecuteTransaction(IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches) =>
+        ExecuteTransaction(commands, watches, evenIfClosed: true)!;
+
+    private Reply? ExecuteTransaction(IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches, bool evenIfClosed)
     {
-        lock (_gate) return ExecuteTransactionLocked(commands, watches);
+        if (Enter() is { } busy) return busy;
+        try
+        {
+            return _closed && !evenIfClosed ? null : ExecuteTransactionLocked(commands, watches);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     private Reply ExecuteTransactionLocked(IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches)
@@ -242,22 +305,31 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// </summary>
     public bool TryBlock(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId, out ValueTask<(Reply? Reply, bool Retry)> result)
     {
-        lock (_gate)
-        {
-            if (_closed)
-            {
-                result = default;
-                return false;
-            }
-            result = StartBlock(command, waitedMilliseconds, maxWaitMilliseconds, waiterId);
-            return true;
-        }
+        result = Block(command, waitedMilliseconds, maxWaitMilliseconds, waiterId, evenIfClosed: false, out bool ran);
+        return ran;
     }
 
     /// <summary><see cref="TryBlock"/> on the grain path.</summary>
-    public ValueTask<(Reply? Reply, bool Retry)> Block(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId)
+    public ValueTask<(Reply? Reply, bool Retry)> Block(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId) =>
+        Block(command, waitedMilliseconds, maxWaitMilliseconds, waiterId, evenIfClosed: true, out _);
+
+    private ValueTask<(Reply?, bool)> Block(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId, bool evenIfClosed, out bool ran)
     {
-        lock (_gate) return StartBlock(command, waitedMilliseconds, maxWaitMilliseconds, waiterId);
+        ran = true;
+        if (Enter() is { } busy) return ValueTask.FromResult<(Reply?, bool)>((busy, false));
+        try
+        {
+            if (_closed && !evenIfClosed)
+            {
+                ran = false;
+                return default;
+            }
+            return StartBlock(command, waitedMilliseconds, maxWaitMilliseconds, waiterId);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     private ValueTask<(Reply?, bool)> StartBlock(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId)
@@ -304,11 +376,16 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// <summary>One active-expire cycle; returns the keys reclaimed.</summary>
     public int SweepExpired(int maxKeys)
     {
-        lock (_gate)
+        if (Enter() is not null) return 0; // a busy script: the next cycle sweeps
+        try
         {
             int reclaimed = Keyspace.ActiveExpire(maxKeys);
             AfterWrites();
             return reclaimed;
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 

@@ -60,8 +60,18 @@ public sealed class Keyspace
     }
 
     /// <summary>This partition's Lua VM (scripts and function libraries), created by the first script.</summary>
-    public Scripting.ScriptEngine Scripts => _scripts ??= new Scripting.ScriptEngine(_time);
+    public Scripting.ScriptEngine Scripts
+    {
+        get
+        {
+            if (_scripts is null) Volatile.Write(ref _scripts, new Scripting.ScriptEngine(_time));
+            return _scripts;
+        }
+    }
     private Scripting.ScriptEngine? _scripts;
+
+    /// <summary>The Lua VM if a script ever ran here (read from other threads: BUSY checks and SCRIPT KILL, without the lock).</summary>
+    public Scripting.ScriptEngine? ScriptsIfStarted => Volatile.Read(ref _scripts);
 
     /// <summary>Whether a hash slot belongs to this partition (a script may touch only those keys); null: every slot.</summary>
     public Func<int, bool>? OwnsSlot { get; set; }

@@ -85,7 +85,8 @@ public static class ScriptCommands
             if (a.Length is < 3 or > 4) return Errors.WrongArity("function|restore");
             return scripts.FunctionRestore(a[2], a.Length == 4 ? Args.Text(a[3]).ToUpperInvariant() : "APPEND");
         }
-        if (Args.Is(sub, "KILL")) return a.Length == 2 ? NotBusy : Errors.WrongArity("function|kill");
+        // Under the partition's lock no script runs; the front door sends FUNCTION KILL around the lock (PartitionEngine.KillScript).
+        if (Args.Is(sub, "KILL")) return a.Length == 2 ? ScriptErrors.NotBusy : Errors.WrongArity("function|kill");
         if (Args.Is(sub, "STATS"))
         {
             var libraries = scripts.Libraries.Count;
@@ -98,9 +99,24 @@ public static class ScriptCommands
         }
         return Reply.Error($"ERR unknown subcommand '{Args.Text(sub)}'. Try FUNCTION HELP.");
     }
+}
 
-    /// <summary>Scripts run to the end under the partition's lock; none is ever found running by KILL.</summary>
-    public static readonly Reply NotBusy = Reply.Error("NOTBUSY No scripts in execution right now.");
+/// <summary>The reply to SCRIPT KILL / FUNCTION KILL sent to every partition: a kill that stopped a script wins, then UNKILLABLE, then BUSY.</summary>
+public static class ScriptKill
+{
+    public static Reply Merge(IEnumerable<Reply> replies)
+    {
+        Reply result = ScriptErrors.NotBusy;
+        foreach (var reply in replies)
+        {
+            if (!reply.IsError) return reply;
+            if (Rank(reply) > Rank(result)) result = reply;
+        }
+        return result;
+    }
+
+    private static int Rank(Reply reply) =>
+        reply.Text!.StartsWith("UNKILLABLE", StringComparison.Ordinal) ? 2 : reply.Text.StartsWith("BUSY", StringComparison.Ordinal) ? 1 : 0;
 }
 
 /// <summary>redis.call inside a partition: keyspace commands on this partition's keys, run nested so each write is its own effect.</summary>

@@ -27,7 +27,9 @@ public sealed partial class ScriptEngine
         if (command.IsWrite)
         {
             if (_readOnly) return PushError(l, ScriptErrors.WriteInReadOnly);
-            _wrote = true;
+            // A SCRIPT KILL that answered OK first wins: the script stops at its next hook and writes nothing.
+            if (Volatile.Read(ref _writeState) != Wrote && Interlocked.CompareExchange(ref _writeState, Wrote, Clean) == Killing)
+                return PushError(l, ScriptErrors.KilledBeforeWrite);
         }
         if (_host is null) return PushError(l, ScriptErrors.NotAllowed);
         Reply reply;

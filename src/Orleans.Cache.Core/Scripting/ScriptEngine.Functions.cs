@@ -60,7 +60,7 @@ public sealed partial class ScriptEngine
                 thread.RawGetInteger(LuaRegistry.Index, _runRef);
                 thread.RawGetInteger(LuaRegistry.Index, registrar);
                 thread.SetHook(_hook, LuaHookMask.Count, HookInstructions);
-                BeginRun(null, readOnly: true);
+                BeginRun(null, readOnly: true, function: true);
                 LuaStatus status;
                 try
                 {
@@ -200,7 +200,7 @@ public sealed partial class ScriptEngine
         l.PushNil();
         l.SetField(-2, "ARGV");
         l.Pop(1);
-        return Run(function.Ref, keys, args, function.Name, host, options.ReadOnly || function.NoWrites);
+        return Run(function.Ref, keys, args, function.Name, host, options.ReadOnly || function.NoWrites, function: true);
     }
 
     /// <summary>FUNCTION DELETE.</summary>

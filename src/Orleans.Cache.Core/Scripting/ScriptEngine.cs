@@ -23,7 +23,11 @@ public sealed partial class ScriptEngine : IDisposable
     private IScriptHost? _host;
     private bool _readOnly;
     private int _resp = 2;
-    private volatile bool _running, _wrote, _killRequested, _killed;
+    private volatile bool _running, _runningFunction, _killRequested, _killed;
+    // Whether the running script wrote, or was promised to a SCRIPT KILL first: the two race (KILL comes from another
+    // thread), and exactly one wins, so a script that was killed never writes and one that wrote is never killed.
+    private const int Clean = 0, Wrote = 1, Killing = 2;
+    private int _writeState;
     private long _startedAt;
     // The clock RunningFor reads (the partition's, so a busy threshold is testable on a fake clock).
     private readonly TimeProvider _time;
@@ -78,17 +82,37 @@ public sealed partial class ScriptEngine : IDisposable
     /// <summary>A script or function is running now (readable from other threads).</summary>
     public bool IsRunning => _running;
 
-    /// <summary>The running script has called a write command (then it cannot be killed: the caller answers -UNKILLABLE).</summary>
-    public bool RunningScriptWrote => _running && _wrote;
+    /// <summary>The running script has called a write command (then it cannot be killed: KILL answers -UNKILLABLE).</summary>
+    public bool RunningScriptWrote => _running && Volatile.Read(ref _writeState) == Wrote;
 
     /// <summary>How long the current script has been running (zero when none is).</summary>
     public TimeSpan RunningFor => _running ? _time.GetElapsedTime(Interlocked.Read(ref _startedAt)) : TimeSpan.Zero;
 
-    /// <summary>SCRIPT KILL / FUNCTION KILL from another thread: the running script stops at its next hook with Redis's error.</summary>
-    public void Kill()
+    /// <summary>
+    /// SCRIPT KILL (<paramref name="function"/> false) or FUNCTION KILL from another thread, with Redis's replies: OK when
+    /// the running script will stop at its next hook with the killed error; NOTBUSY when none runs; UNKILLABLE when it
+    /// wrote; BUSY when the other kind runs (SCRIPT KILL does not stop a function, nor FUNCTION KILL an EVAL).
+    /// </summary>
+    public Reply Kill(bool function)
+    {
+        if (!_running) return ScriptErrors.NotBusy;
+        if (Volatile.Read(ref _writeState) == Wrote) return ScriptErrors.Unkillable;
+        if (_runningFunction != function) return Busy(_runningFunction);
+        if (Interlocked.CompareExchange(ref _writeState, Killing, Clean) == Wrote) return ScriptErrors.Unkillable;
+        _killRequested = true;
+        return Reply.Ok;
+    }
+
+    /// <summary>Stops the running script even if it wrote (what SHUTDOWN NOSAVE does to it in Redis).</summary>
+    public void Abort()
     {
         if (_running) _killRequested = true;
     }
+
+    /// <summary>Redis's BUSY reply while a script has run for <paramref name="threshold"/> or longer (busy-reply-threshold); else null.</summary>
+    public Reply? BusyReply(TimeSpan threshold) => _running && RunningFor >= threshold ? Busy(_runningFunction) : null;
+
+    private static Reply Busy(bool function) => function ? ScriptErrors.BusyFunction : ScriptErrors.BusyScript;
 
     /// <summary>SCRIPT LOAD: compiles and caches the body by sha; answers the sha, or Redis's compile error.</summary>
     public Reply Load(byte[] body)
@@ -155,7 +179,7 @@ public sealed partial class ScriptEngine : IDisposable
         PushStrings(l, args);
         l.SetField(-2, "ARGV");
         l.Pop(1);
-        return Run(script.Ref, null, null, sha, host, options.ReadOnly || script.NoWrites);
+        return Run(script.Ref, null, null, sha, host, options.ReadOnly || script.NoWrites, function: false);
     }
 
     private static void PushStrings(Lua l, byte[][] values)
@@ -173,7 +197,7 @@ public sealed partial class ScriptEngine : IDisposable
     /// honours <see cref="Kill"/>. A kill yields the thread out of the hook rather than raising an error, so no
     /// longjmp crosses managed frames and no pcall in the script can catch it.
     /// </summary>
-    private Reply Run(int functionRef, byte[][]? keys, byte[][]? args, string name, IScriptHost? host, bool readOnly)
+    private Reply Run(int functionRef, byte[][]? keys, byte[][]? args, string name, IScriptHost? host, bool readOnly, bool function)
     {
         var l = _lua;
         int top = l.GetTop();
@@ -190,7 +214,7 @@ public sealed partial class ScriptEngine : IDisposable
                 nargs += 2;
             }
             thread.SetHook(_hook, LuaHookMask.Count, HookInstructions);
-            BeginRun(host, readOnly);
+            BeginRun(host, readOnly, function);
             LuaStatus status;
             try
             {
@@ -234,12 +258,13 @@ public sealed partial class ScriptEngine : IDisposable
         return Reply.Error($"{message} script: {name}, on {source}:{line}.");
     }
 
-    private void BeginRun(IScriptHost? host, bool readOnly)
+    private void BeginRun(IScriptHost? host, bool readOnly, bool function)
     {
         _host = host;
         _readOnly = readOnly;
+        _runningFunction = function;
         _resp = 2;
-        _wrote = false;
+        Volatile.Write(ref _writeState, Clean);
         _killed = false;
         _killRequested = false;
         _killSource = _killLine = "?";

@@ -11,6 +11,13 @@ internal static class ScriptErrors
     public static readonly Reply BadRestorePolicy =
         Reply.Error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
 
+    public static readonly Reply NotBusy = Reply.Error("NOTBUSY No scripts in execution right now.");
+    public static readonly Reply Unkillable = Reply.Error(
+        "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.");
+    public static readonly Reply BusyScript = Reply.Error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+    public static readonly Reply BusyFunction = Reply.Error("BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.");
+
+    public const string KilledBeforeWrite = "ERR Script killed by user with SCRIPT KILL...";
     public const string NoArguments = "ERR Please specify at least one argument for this redis lib call";
     public const string BadArgument = "ERR Lua redis lib command arguments must be strings or integers";
     public const string UnknownCommand = "ERR Unknown Redis command called from script";

@@ -12,13 +12,15 @@ public sealed class SnapshotFormatException(string message) : Exception(message)
 /// <summary>
 /// The snapshot format of one partition (like Redis's RDB, but per partition):
 /// <c>"OCSNAP" u16:version i64:offset i64:savedAt i64:keys</c>, then per key
-/// <c>u8:type varint:keyLength key varint:expireAt value</c>, then <c>u64:xxhash64</c> of everything before it.
+/// <c>u8:type varint:keyLength key varint:expireAt value</c>, then (from version 2) <c>varint:length libraries</c>, the
+/// partition's function libraries as FUNCTION DUMP writes them (empty: none), then <c>u64:xxhash64</c> of everything
+/// before it.
 /// Expiry times are absolute Unix milliseconds; keys already expired are not written, and keys that expired
 /// while the snapshot sat on disk are dropped when it is loaded.
 /// </summary>
 public static class Snapshot
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
     private static ReadOnlySpan<byte> Magic => "OCSNAP"u8;
     private const int HeaderLength = 6 + 2 + 8 + 8 + 8;
 
@@ -47,6 +49,8 @@ public static class Snapshot
             keys++;
         }
         w.PatchInt64(countAt, keys);
+        // Functions live with the data, as in Redis's RDB: a partition that reloads has its libraries back.
+        w.Bytes(db.ScriptsIfStarted is { FunctionCount: > 0 } scripts ? scripts.FunctionDump() : []);
         w.PatchInt64(offsetAt, offset ?? db.Effects.Offset);
         w.UInt64(XxHash64.HashToUInt64(w.Written));
         return w.ToArray();
@@ -73,6 +77,8 @@ public static class Snapshot
             var entry = db.Set(key, value);
             if (expireAt != 0) db.SetExpiry(entry, expireAt);
         }
+        if (info.Version >= 2 && r.Bytes() is { Length: > 0 } libraries && db.Scripts.FunctionRestore(libraries, "FLUSH") is { IsError: true } error)
+            throw new SnapshotFormatException("snapshot's function libraries could not be restored: " + error.Text);
         if (!r.AtEnd) throw new SnapshotFormatException("snapshot has trailing bytes after its last key");
         db.Effects.Reset(info.Offset);
         return info;

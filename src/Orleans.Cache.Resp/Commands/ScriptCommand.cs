@@ -9,7 +9,7 @@ public sealed partial class ServerCommands
     private static Reply? Script(byte[][] argv, ref AfterReply after)
     {
         var sub = argv[1];
-        if (Args.Is(sub, "KILL")) return argv.Length == 2 ? Core.Scripting.ScriptCommands.NotBusy : SubcommandArity("script|kill");
+        if (Args.Is(sub, "KILL") && argv.Length != 2) return SubcommandArity("script|kill");
         if (Args.Is(sub, "HELP"))
             return Help("SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                 "EXISTS <sha1> [<sha1> ...]", "    Return information about the existence of the scripts in the script cache.",
@@ -17,7 +17,7 @@ public sealed partial class ServerCommands
                 "KILL", "    Kill the currently executing Lua script.",
                 "LOAD <script>", "    Load a script into the scripts cache without executing it.",
                 "HELP", "    Print this help.");
-        if (!Args.Is(sub, "LOAD") && !Args.Is(sub, "EXISTS") && !Args.Is(sub, "FLUSH")) return UnknownSubcommand(sub, "SCRIPT");
+        if (!Args.Is(sub, "LOAD") && !Args.Is(sub, "EXISTS") && !Args.Is(sub, "FLUSH") && !Args.Is(sub, "KILL")) return UnknownSubcommand(sub, "SCRIPT");
         after = AfterReply.Deferred;
         return null;
     }
@@ -26,6 +26,7 @@ public sealed partial class ServerCommands
     {
         var scripts = node.Executor.Scripts;
         var sub = argv[1];
+        if (Args.Is(sub, "KILL")) return await node.Executor.KillScriptAsync(function: false);
         if (Args.Is(sub, "LOAD")) return argv.Length == 3 ? await scripts.LoadAsync(argv[2]) : SubcommandArity("script|load");
         if (Args.Is(sub, "EXISTS"))
         {

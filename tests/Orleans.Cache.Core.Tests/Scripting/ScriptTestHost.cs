@@ -12,9 +12,14 @@ internal sealed class KeyspaceHost(Keyspace keyspace) : IScriptHost
     public int CallCount => Volatile.Read(ref _callCount);
     private int _callCount;
 
+    /// <summary>Runs before each call (on the script's thread), with the call as text.</summary>
+    public Action<string>? BeforeCall { get; set; }
+
     public Reply Call(CommandInfo command, byte[][] argv)
     {
-        Calls.Add(string.Join(' ', argv.Select(Encoding.UTF8.GetString)));
+        var text = string.Join(' ', argv.Select(Encoding.UTF8.GetString));
+        BeforeCall?.Invoke(text);
+        Calls.Add(text);
         Interlocked.Increment(ref _callCount);
         return keyspace.Execute(command, argv);
     }

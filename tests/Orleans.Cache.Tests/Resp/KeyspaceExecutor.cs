@@ -47,6 +47,8 @@ public sealed class KeyspaceExecutor : ICommandExecutor
 
     public void Unwatch(IEnumerable<byte[]> keys) => _engine.Unwatch(keys);
 
+    public ValueTask<Reply> KillScriptAsync(bool function) => ValueTask.FromResult(_engine.KillScript(function));
+
     public ValueTask<Reply> ExecuteTransactionAsync(int partition, IReadOnlyList<Command> commands, IReadOnlyList<WatchedVersion> watches,
         CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(_engine.TryExecuteTransaction(commands, watches)!);
