@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Orleans.Cache.Client;
+using Orleans.Cache.Execution;
 
 namespace Orleans.Cache.Resp;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Cache.Client;
+using Orleans.Cache.Execution;
 using Orleans.Hosting;
 
 namespace Orleans.Cache.Benchmarks;

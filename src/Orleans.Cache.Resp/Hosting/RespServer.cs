@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Cache.Client;
+using Orleans.Cache.Execution;
 using Orleans.Cache.Resp.Commands;
 using Orleans.Cache.Resp.Hosting;
 

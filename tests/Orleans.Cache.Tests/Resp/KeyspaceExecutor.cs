@@ -1,4 +1,5 @@
 using Orleans.Cache.Client;
+using Orleans.Cache.Execution;
 using Orleans.Cache.Core;
 
 namespace Orleans.Cache.Tests.Resp;
