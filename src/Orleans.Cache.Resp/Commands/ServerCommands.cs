@@ -53,7 +53,7 @@ public sealed partial class ServerCommands(RespNode node)
         ["WATCH"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply after) => Watch(c, a, ref after),
         ["UNWATCH"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => s.UnwatchCommand(c),
         ["SCRIPT"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply after) => Script(a, ref after),
-        // Pub/sub commands go to the silo's hub after the round's data commands (RespConnection defers them).
+        // Pub/sub commands go to the silo's pub/sub broker after the round's data commands (RespConnection defers them).
         ["PUBLISH"] = Defer, ["SPUBLISH"] = Defer, ["PUBSUB"] = Defer,
         ["SUBSCRIBE"] = Defer, ["UNSUBSCRIBE"] = Defer, ["PSUBSCRIBE"] = Defer,
         ["PUNSUBSCRIBE"] = Defer, ["SSUBSCRIBE"] = Defer, ["SUNSUBSCRIBE"] = Defer,

@@ -1,8 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Cache.Client;
-using Orleans.Cache.Execution;
 using Orleans.Cache.Core;
+using Orleans.Cache.Execution;
 
 namespace Orleans.Cache.Tests.Cluster;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Cache.Client;
 using Orleans.Cache.Execution;
 using Orleans.Cache.Resp;
 
