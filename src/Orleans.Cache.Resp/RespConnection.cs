@@ -12,7 +12,7 @@ namespace Orleans.Cache.Resp;
 /// commands in place and collect the data commands, run all of those with one executor call (the executor
 /// groups them per partition), then write every reply in request order and flush once.
 /// </summary>
-internal sealed class RespConnection(RespNode node, ServerCommands commands, RespClient client, IDuplexPipe transport, ILogger logger)
+internal sealed class RespConnection(RespNode node, ServerCommands commands, RespSession client, IDuplexPipe transport, ILogger logger)
 {
     private readonly RespParser _parser = new();
     private readonly List<Command> _pipeline = [];

@@ -33,7 +33,7 @@ public sealed class RespNode
     /// <summary>The port the plain listener bound (differs from the option when it was 0).</summary>
     public int Port { get; internal set; }
 
-    public ConcurrentDictionary<long, RespClient> Clients { get; } = new();
+    public ConcurrentDictionary<long, RespSession> Clients { get; } = new();
 
     private long _totalConnections, _rejectedConnections, _totalCommands, _netInput, _netOutput;
     public long TotalConnections => Interlocked.Read(ref _totalConnections);

@@ -20,7 +20,7 @@ public sealed partial class ServerCommands
         "SUBSCRIBE" or "UNSUBSCRIBE" or "PSUBSCRIBE" or "PUNSUBSCRIBE" or "SSUBSCRIBE" or "SUNSUBSCRIBE";
 
     /// <summary>Runs a subscription command; the replies are the confirmations, one per channel or pattern.</summary>
-    internal async Task<Reply[]> SubscriptionAsync(RespClient client, CommandInfo command, byte[][] argv, Func<RespSubscriber> subscriber)
+    internal async Task<Reply[]> SubscriptionAsync(RespSession client, CommandInfo command, byte[][] argv, Func<RespSubscriber> subscriber)
     {
         var broker = node.Broker;
         if (broker is null) return [NoPubSub];

@@ -153,7 +153,7 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
     private async Task ServeAsync(ConnectionContext connection, bool tls)
     {
         await Task.Yield(); // off the accept loop
-        var client = new RespClient(connection, Environment.TickCount64) { Tls = tls };
+        var client = new RespSession(connection, Environment.TickCount64) { Tls = tls };
         Node.CountConnection();
         SslStream? ssl = null;
         try
