@@ -18,9 +18,10 @@ public static class OrleansCacheSiloExtensions
     /// Hosts Orleans.Cache partitions in this silo and registers what the silo's front doors sit on: the executor
     /// (<c>ICommandExecutor</c>, commands for this silo's partitions run on the caller's thread), the pub/sub hub (as
     /// <see cref="IPubSubBroker"/>) and the co-hosted <see cref="ICachePubSub"/>. The typed <c>ICache</c> is the client's:
-    /// add <c>services.AddOrleansCacheClient()</c> (Orleans.Cache.Client) for it. Options come from the "Cache" and "Snapshots" sections of <paramref name="configuration"/> when given,
-    /// then from the delegates. With <c>Snapshots:Storage = File</c> (the default) snapshots go to a local folder;
-    /// with <c>AdoNet</c> the host must register an ADO.NET grain storage named "snapshots"; <c>None</c> turns them off.
+    /// add <c>services.AddOrleansCacheClient()</c> (Orleans.Cache.Client) for it. Options come from the "Cache" and
+    /// "Snapshots" sections of <paramref name="configuration"/> when given, then from the delegates. With
+    /// <c>Snapshots:Storage = File</c> (the default) snapshots go to a local folder; with <c>AdoNet</c> the host must
+    /// register an ADO.NET grain storage named "snapshots"; <c>None</c> turns them off.
     /// Pub/Sub ("PubSub" section) rides on an Orleans stream provider: memory streams by default, with a memory
     /// "PubSubStore" grain storage unless the host registered one.
     /// </summary>
