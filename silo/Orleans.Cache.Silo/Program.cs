@@ -29,7 +29,9 @@ builder.UseOrleans(silo =>
     // Grain storage: snapshots in PostgreSQL when Snapshots:Storage = AdoNet (local files by default);
     // stream subscriptions (PubSubStore) in PostgreSQL with AdoNet clustering, in memory otherwise.
     silo.AddCacheGrainStorage(settings, builder.Configuration);
+    // Partitions, the executor and pub/sub (what the RESP endpoint sits on), then the typed client for co-hosted code.
     silo.AddOrleansCache(builder.Configuration);
+    silo.Services.AddOrleansCacheClient();
 });
 
 // Redis clients (redis-cli, StackExchange.Redis, redis-benchmark …) connect here.

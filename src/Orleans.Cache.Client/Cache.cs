@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Orleans.Cache.Core;
+using Orleans.Cache.Execution;
 
 namespace Orleans.Cache.Client;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Orleans.Cache.Core;
+using Orleans.Cache.Execution;
 
 namespace Orleans.Cache.Client;
 

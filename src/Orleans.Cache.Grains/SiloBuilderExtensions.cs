@@ -15,10 +15,13 @@ namespace Orleans.Hosting;
 public static class OrleansCacheSiloExtensions
 {
     /// <summary>
-    /// Hosts Orleans.Cache partitions in this silo and registers the co-hosted client (ICommandExecutor, ICache).
-    /// Options come from the "Cache" and "Snapshots" sections of <paramref name="configuration"/> when given,
-    /// then from the delegates. With <c>Snapshots:Storage = File</c> (the default) snapshots go to a local folder;
-    /// with <c>AdoNet</c> the host must register an ADO.NET grain storage named "snapshots"; <c>None</c> turns them off.
+    /// Hosts Orleans.Cache partitions in this silo and registers what the silo's front doors sit on: the executor
+    /// (<c>ICommandExecutor</c>, commands for this silo's partitions run on the caller's thread), the pub/sub hub (as
+    /// <see cref="IPubSubBroker"/>) and the co-hosted <see cref="ICachePubSub"/>. The typed <c>ICache</c> is the client's:
+    /// add <c>services.AddOrleansCacheClient()</c> (Orleans.Cache.Client) for it. Options come from the "Cache" and
+    /// "Snapshots" sections of <paramref name="configuration"/> when given, then from the delegates. With
+    /// <c>Snapshots:Storage = File</c> (the default) snapshots go to a local folder; with <c>AdoNet</c> the host must
+    /// register an ADO.NET grain storage named "snapshots"; <c>None</c> turns them off.
     /// Pub/Sub ("PubSub" section) rides on an Orleans stream provider: memory streams by default, with a memory
     /// "PubSubStore" grain storage unless the host registered one.
     /// </summary>
@@ -27,7 +30,7 @@ public static class OrleansCacheSiloExtensions
     {
         var services = builder.Services;
         services.TryAddSingleton<Cache.LocalPartitions>();
-        services.AddOrleansCacheClient(configuration, configure);
+        services.AddOrleansCacheExecutor(configuration, configure);
         services.TryAddSingleton(new CacheClock(TimeProvider.System));
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
 
@@ -63,7 +66,8 @@ public static class OrleansCacheSiloExtensions
             sp.GetRequiredService<IOptions<PubSubOptions>>().Value,
             $"{sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()}|{Guid.NewGuid():N}",
             sp.GetRequiredService<ILogger<PubSubHub>>()));
-        services.TryAddSingleton(sp => CachePubSubFactory.Create(sp.GetRequiredService<PubSubHub>(), sp.GetRequiredService<IGrainFactory>()));
+        services.TryAddSingleton<IPubSubBroker>(sp => sp.GetRequiredService<PubSubHub>());
+        services.TryAddSingleton<ICachePubSub>(sp => new CachePubSub(sp.GetRequiredService<PubSubHub>(), sp.GetRequiredService<IGrainFactory>()));
         // A crashed silo's hub never unsubscribes: drop its counts from the shards once membership declares it dead.
         if (!services.Any(d => d.ServiceType == typeof(DeadHubSweeper)))
         {

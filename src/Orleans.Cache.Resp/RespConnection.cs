@@ -12,7 +12,7 @@ namespace Orleans.Cache.Resp;
 /// commands in place and collect the data commands, run all of those with one executor call (the executor
 /// groups them per partition), then write every reply in request order and flush once.
 /// </summary>
-internal sealed class RespConnection(RespNode node, ServerCommands commands, RespClient client, IDuplexPipe transport, ILogger logger)
+internal sealed class RespConnection(RespNode node, ServerCommands commands, RespSession client, IDuplexPipe transport, ILogger logger)
 {
     private readonly RespParser _parser = new();
     private readonly List<Command> _pipeline = [];
@@ -49,7 +49,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             if (client.Subscriber is { } sub)
             {
                 sub.Close();
-                if (node.Hub is { } hub) _ = hub.RemoveClientAsync(sub);
+                if (node.Broker is { } broker) _ = broker.RemoveClientAsync(sub);
             }
         }
     }
@@ -282,7 +282,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                         _slots[i].Reply = await commands.PubSubAsync(argv);
                         break;
                     case "RESET":
-                        if (client.Subscriber is { } sub && node.Hub is { } hub) await hub.RemoveClientAsync(sub);
+                        if (client.Subscriber is { } sub && node.Broker is { } broker) await broker.RemoveClientAsync(sub);
                         var after = AfterReply.None;
                         _slots[i].Reply = commands.Execute(client, _slots[i].Command!, argv, ref after);
                         break;
@@ -345,9 +345,9 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             var sub = client.Subscriber;
             long written = sub?.Drain(output) ?? 0;
             written += WriteReplies(output);
-            if (sub is { HasPending: true } && node.Hub is { } hub)
+            if (sub is { HasPending: true } && node.Broker is { } broker)
             {
-                hub.Activate(sub);
+                broker.Activate(sub);
                 written += sub.Drain(output);
             }
             node.CountOutput(written);

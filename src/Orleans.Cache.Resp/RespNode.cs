@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using Orleans.Cache.Client;
+using Orleans.Cache.Execution;
+using Orleans.Cache.PubSub;
 
 namespace Orleans.Cache.Resp;
 
@@ -9,9 +10,9 @@ namespace Orleans.Cache.Resp;
 /// </summary>
 public sealed class RespNode
 {
-    public RespNode(RespOptions options, ICommandExecutor executor, TimeProvider time, PubSub.PubSubHub? hub = null)
+    public RespNode(RespOptions options, ICommandExecutor executor, TimeProvider time, IPubSubBroker? broker = null)
     {
-        Hub = hub;
+        Broker = broker;
         Options = options;
         Config = new RespConfig(options);
         Executor = executor;
@@ -23,8 +24,8 @@ public sealed class RespNode
     public RespOptions Options { get; }
     public RespConfig Config { get; }
     public ICommandExecutor Executor { get; }
-    /// <summary>The silo's pub/sub hub; null where the endpoint runs without Orleans.Cache's silo part (pub/sub commands then fail).</summary>
-    public PubSub.PubSubHub? Hub { get; }
+    /// <summary>The silo's pub/sub broker; null where the endpoint runs without Orleans.Cache's silo part (pub/sub commands then fail).</summary>
+    public IPubSubBroker? Broker { get; }
     public TimeProvider Time { get; }
     /// <summary>40 hex characters, new at every start: CLUSTER MYID and INFO's run_id.</summary>
     public string NodeId { get; }
@@ -32,7 +33,7 @@ public sealed class RespNode
     /// <summary>The port the plain listener bound (differs from the option when it was 0).</summary>
     public int Port { get; internal set; }
 
-    public ConcurrentDictionary<long, RespClient> Clients { get; } = new();
+    public ConcurrentDictionary<long, RespSession> Clients { get; } = new();
 
     private long _totalConnections, _rejectedConnections, _totalCommands, _netInput, _netOutput;
     public long TotalConnections => Interlocked.Read(ref _totalConnections);

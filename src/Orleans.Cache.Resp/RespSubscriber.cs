@@ -13,14 +13,14 @@ namespace Orleans.Cache.Resp;
 /// buffer: past <c>client-output-buffer-limit pubsub</c> (hard, or soft for the given seconds) the client is closed,
 /// as Redis closes it, so a subscriber that stops reading never slows the publisher or the other subscribers.
 /// </summary>
-internal sealed class RespSubscriber(RespClient client, RespNode node, ILogger logger) : PubSubSubscriber
+internal sealed class RespSubscriber(RespSession client, RespNode node, ILogger logger) : PubSubSubscriber
 {
     private readonly ConcurrentQueue<(Reply Push, int Size)> _queue = new();
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
     private long _queuedBytes;
     private long _softSince;
 
-    public RespClient Client => client;
+    public RespSession Session => client;
 
     /// <summary>Bytes waiting to be written (CLIENT LIST's omem, roughly).</summary>
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);

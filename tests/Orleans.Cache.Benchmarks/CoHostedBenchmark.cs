@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Cache.Client;
+using Orleans.Cache.Execution;
 using Orleans.Hosting;
 
 namespace Orleans.Cache.Benchmarks;
@@ -18,7 +19,8 @@ public static class CoHostedBenchmark
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(21111, 31000).AddOrleansCache(configureSnapshots: o => o.Storage = "None"));
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(21111, 31000).AddOrleansCache(configureSnapshots: o => o.Storage = "None")
+            .Services.AddOrleansCacheClient());
         using var host = builder.Build();
         await host.StartAsync();
         var cache = host.Services.GetRequiredService<ICache>();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Cache.Client;
+using Orleans.Cache.Execution;
 using Orleans.Hosting;
 
 namespace Orleans.Cache.Benchmarks;
@@ -56,7 +57,8 @@ public static class SnapshotBenchmark
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleans(silo => silo.UseLocalhostClustering(21112, 31001)
-            .AddOrleansCache(configure: o => o.Partitions = 1, configureSnapshots: o => { o.Dir = dir; o.Save = ""; }));
+            .AddOrleansCache(configure: o => o.Partitions = 1, configureSnapshots: o => { o.Dir = dir; o.Save = ""; })
+            .Services.AddOrleansCacheClient());
         using var host = builder.Build();
         await host.StartAsync();
         var result = await run(host.Services.GetRequiredService<ICache>(), host.Services.GetRequiredService<ICommandExecutor>());

@@ -6,7 +6,7 @@ namespace Orleans.Cache.Resp.Commands;
 // CLIENT ID | SETNAME | GETNAME | LIST | INFO | KILL | NO-EVICT | SETINFO | HELP
 public sealed partial class ServerCommands
 {
-    private Reply Client(RespClient client, byte[][] argv, ref AfterReply after)
+    private Reply Client(RespSession client, byte[][] argv, ref AfterReply after)
     {
         var sub = argv[1];
         int n = argv.Length;
@@ -88,14 +88,14 @@ public sealed partial class ServerCommands
         return Reply.Bulk(text.ToString());
     }
 
-    private List<RespClient> SortedClients()
+    private List<RespSession> SortedClients()
     {
-        var clients = new List<RespClient>(node.Clients.Values);
+        var clients = new List<RespSession>(node.Clients.Values);
         clients.Sort((a, b) => a.Id.CompareTo(b.Id));
         return clients;
     }
 
-    private Reply ClientKill(RespClient self, byte[][] argv, ref AfterReply after)
+    private Reply ClientKill(RespSession self, byte[][] argv, ref AfterReply after)
     {
         if (argv.Length == 3)
         {
@@ -165,7 +165,7 @@ public sealed partial class ServerCommands
     }
 
     /// <summary>Another client is aborted at once; this client gets its reply first, then closes.</summary>
-    private static void Kill(RespClient self, RespClient target, ref AfterReply after)
+    private static void Kill(RespSession self, RespSession target, ref AfterReply after)
     {
         if (target == self) after = AfterReply.Close;
         else target.Kill();

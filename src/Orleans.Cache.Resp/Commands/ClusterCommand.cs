@@ -10,7 +10,7 @@ public sealed partial class ServerCommands
     // Standalone Redis's answer; clients that probe with CLUSTER NODES then treat the endpoint as standalone.
     private static readonly Reply ClusterDisabled = Reply.Error("ERR This instance has cluster support disabled");
 
-    private Reply Cluster(RespClient client, byte[][] argv)
+    private Reply Cluster(RespSession client, byte[][] argv)
     {
         var sub = argv[1];
         int n = argv.Length;
@@ -70,7 +70,7 @@ public sealed partial class ServerCommands
     }
 
     /// <summary>The address the client reached us on, so what we announce is reachable from where the client is.</summary>
-    private static string AnnouncedIp(RespClient client) => client.LocalEndPoint switch
+    private static string AnnouncedIp(RespSession client) => client.LocalEndPoint switch
     {
         IPEndPoint ip when ip.Address.IsIPv4MappedToIPv6 => ip.Address.MapToIPv4().ToString(),
         IPEndPoint ip => ip.Address.ToString(),

@@ -36,7 +36,7 @@ public sealed partial class ServerCommands
         return Reply.Ok;
     }
 
-    private Reply Reset(RespClient client)
+    private Reply Reset(RespSession client)
     {
         client.Multi = null;
         Unwatch(client);
@@ -54,13 +54,13 @@ public sealed partial class ServerCommands
         return db == 0 ? Reply.Ok : Reply.Error("ERR DB index is out of range");
     }
 
-    private static Reply SetReadOnly(RespClient client, bool readOnly)
+    private static Reply SetReadOnly(RespSession client, bool readOnly)
     {
         client.ReadOnly = readOnly;
         return Reply.Ok;
     }
 
-    private Reply Auth(RespClient client, byte[][] argv)
+    private Reply Auth(RespSession client, byte[][] argv)
     {
         if (argv.Length > 3) return Errors.Syntax;
         if (argv.Length == 2 && !node.Config.AuthRequired) return NoPasswordConfigured;
@@ -79,7 +79,7 @@ public sealed partial class ServerCommands
         return CryptographicOperations.FixedTimeEquals(password, Encoding.UTF8.GetBytes(required));
     }
 
-    private Reply Hello(RespClient client, byte[][] argv)
+    private Reply Hello(RespSession client, byte[][] argv)
     {
         int protocol = client.Protocol;
         if (argv.Length >= 2)

@@ -11,7 +11,7 @@ public sealed partial class ServerCommands
     private static readonly Command DbSize = CommandRouter.Resolve([Args.Bytes("DBSIZE")], out _)!.Value;
 
     /// <summary>INFO runs after the pipeline's data commands, because the keyspace section asks the partitions.</summary>
-    public async ValueTask<Reply> InfoAsync(RespClient client, byte[][] argv)
+    public async ValueTask<Reply> InfoAsync(RespSession client, byte[][] argv)
     {
         var wanted = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (argv.Length == 1) wanted.UnionWith(DefaultSections);
@@ -39,7 +39,7 @@ public sealed partial class ServerCommands
         return Reply.Bulk(text.ToString());
     }
 
-    private void AppendSection(StringBuilder text, string section, RespClient client, long keys)
+    private void AppendSection(StringBuilder text, string section, RespSession client, long keys)
     {
         var process = Environment.ProcessId;
         long uptime = (Environment.TickCount64 - node.StartedAt) / 1000;

@@ -3,7 +3,7 @@ using Orleans.Cache.PubSub;
 
 namespace Orleans.Cache.Resp.Commands;
 
-// PUBLISH, (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, SPUBLISH, PUBSUB: through the silo's pub/sub hub.
+// PUBLISH, (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, SPUBLISH, PUBSUB: through the silo's pub/sub broker.
 public sealed partial class ServerCommands
 {
     private static readonly Reply NoPubSub = Reply.Error("ERR pub/sub is not available on this endpoint");
@@ -20,41 +20,41 @@ public sealed partial class ServerCommands
         "SUBSCRIBE" or "UNSUBSCRIBE" or "PSUBSCRIBE" or "PUNSUBSCRIBE" or "SSUBSCRIBE" or "SUNSUBSCRIBE";
 
     /// <summary>Runs a subscription command; the replies are the confirmations, one per channel or pattern.</summary>
-    internal async Task<Reply[]> SubscriptionAsync(RespClient client, CommandInfo command, byte[][] argv, Func<RespSubscriber> subscriber)
+    internal async Task<Reply[]> SubscriptionAsync(RespSession client, CommandInfo command, byte[][] argv, Func<RespSubscriber> subscriber)
     {
-        var hub = node.Hub;
-        if (hub is null) return [NoPubSub];
+        var broker = node.Broker;
+        if (broker is null) return [NoPubSub];
         var names = argv[1..];
         var sub = client.Subscriber ?? subscriber();
         return command.Name switch
         {
-            "SUBSCRIBE" => await hub.SubscribeAsync(sub, ChannelSpace.Channel, names),
-            "SSUBSCRIBE" => await hub.SubscribeAsync(sub, ChannelSpace.Shard, names),
-            "UNSUBSCRIBE" => await hub.UnsubscribeAsync(sub, ChannelSpace.Channel, names),
-            "SUNSUBSCRIBE" => await hub.UnsubscribeAsync(sub, ChannelSpace.Shard, names),
-            "PSUBSCRIBE" => await hub.PSubscribeAsync(sub, names),
-            _ => await hub.PUnsubscribeAsync(sub, names),
+            "SUBSCRIBE" => await broker.SubscribeAsync(sub, ChannelSpace.Channel, names),
+            "SSUBSCRIBE" => await broker.SubscribeAsync(sub, ChannelSpace.Shard, names),
+            "UNSUBSCRIBE" => await broker.UnsubscribeAsync(sub, ChannelSpace.Channel, names),
+            "SUNSUBSCRIBE" => await broker.UnsubscribeAsync(sub, ChannelSpace.Shard, names),
+            "PSUBSCRIBE" => await broker.PSubscribeAsync(sub, names),
+            _ => await broker.PUnsubscribeAsync(sub, names),
         };
     }
 
     /// <summary>PUBLISH / SPUBLISH of one pipeline round, in order; returns the receiver counts.</summary>
     internal async Task<Reply[]> PublishAsync(IReadOnlyList<(bool Sharded, byte[] Channel, byte[] Payload)> messages)
     {
-        var hub = node.Hub;
+        var broker = node.Broker;
         var replies = new Reply[messages.Count];
-        if (hub is null) { Array.Fill(replies, NoPubSub); return replies; }
+        if (broker is null) { Array.Fill(replies, NoPubSub); return replies; }
         var channels = new List<(byte[], byte[])>();
         var shards = new List<(byte[], byte[])>();
         foreach (var (sharded, channel, payload) in messages) (sharded ? shards : channels).Add((channel, payload));
         var counts = await Task.WhenAll(
-            channels.Count > 0 ? hub.PublishAsync(ChannelSpace.Channel, channels) : Task.FromResult(Array.Empty<long>()),
-            shards.Count > 0 ? hub.PublishAsync(ChannelSpace.Shard, shards) : Task.FromResult(Array.Empty<long>()));
+            channels.Count > 0 ? broker.PublishAsync(ChannelSpace.Channel, channels) : Task.FromResult(Array.Empty<long>()),
+            shards.Count > 0 ? broker.PublishAsync(ChannelSpace.Shard, shards) : Task.FromResult(Array.Empty<long>()));
         int c = 0, s = 0;
         for (int i = 0; i < messages.Count; i++) replies[i] = Reply.Int(messages[i].Sharded ? counts[1][s++] : counts[0][c++]);
         return replies;
     }
 
-    /// <summary>PUBSUB CHANNELS | NUMSUB | NUMPAT | SHARDCHANNELS | SHARDNUMSUB | HELP, asked of the shard grains.</summary>
+    /// <summary>PUBSUB CHANNELS | NUMSUB | NUMPAT | SHARDCHANNELS | SHARDNUMSUB | HELP, asked of the broker (the silo's shard grains).</summary>
     internal async Task<Reply> PubSubAsync(byte[][] argv)
     {
         var sub = argv[1];
@@ -74,32 +74,24 @@ public sealed partial class ServerCommands
         if ((channels || shardChannels) && n > 3)
             return Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Args.Text(sub)}'. Try PUBSUB HELP.");
         if (!channels && !shardChannels && !numSub && !shardNumSub && !Args.Is(sub, "NUMPAT")) return UnknownSubcommand(sub, "PUBSUB");
-        var hub = node.Hub;
-        if (hub is null) return NoPubSub;
+        var broker = node.Broker;
+        if (broker is null) return NoPubSub;
 
         if (channels || shardChannels)
         {
             var space = channels ? ChannelSpace.Channel : ChannelSpace.Shard;
             byte[]? pattern = n == 3 ? argv[2] : null;
-            var all = await Task.WhenAll(Enumerable.Range(0, hub.Shards).Select(i => hub.Shard(i).Channels(space, pattern).AsTask()));
-            return Reply.Array([.. all.SelectMany(x => x).Select(Reply.Bulk)]);
+            return Reply.Array([.. (await broker.ChannelsAsync(space, pattern)).Select(Reply.Bulk)]);
         }
         if (numSub || shardNumSub)
         {
             var space = numSub ? ChannelSpace.Channel : ChannelSpace.Shard;
             var names = argv[2..];
-            var counts = new long[names.Length];
-            var byShard = names.Select((name, i) => (name, i)).GroupBy(x => hub.ShardOf(x.name));
-            await Task.WhenAll(byShard.Select(async g =>
-            {
-                var list = g.ToList();
-                var result = await hub.Shard(g.Key).NumSub(space, [.. list.Select(x => x.name)]);
-                for (int k = 0; k < list.Count; k++) counts[list[k].i] = result[k];
-            }));
+            var counts = await broker.NumSubAsync(space, names);
             var items = new Reply[names.Length * 2];
             for (int i = 0; i < names.Length; i++) { items[2 * i] = Reply.Bulk(names[i]); items[2 * i + 1] = Reply.Int(counts[i]); }
             return Reply.Array(items); // a flat array in RESP3 too, as Redis answers
         }
-        return Reply.Int(await hub.Shard(0).NumPat());
+        return Reply.Int(await broker.NumPatAsync());
     }
 }

@@ -23,7 +23,7 @@ public sealed partial class ServerCommands(RespNode node)
     public const string RedisVersion = "7.2.0";
 
     /// <summary>A front-door command's handler: the reply, or null with <paramref name="after"/> = Deferred.</summary>
-    private delegate Reply? Handler(ServerCommands self, RespClient client, byte[][] argv, ref AfterReply after);
+    private delegate Reply? Handler(ServerCommands self, RespSession client, byte[][] argv, ref AfterReply after);
 
     /// <summary>
     /// The handler of every front-door row of the command table, by name. Bound once to the rows (by
@@ -32,34 +32,34 @@ public sealed partial class ServerCommands(RespNode node)
     /// </summary>
     private static readonly Dictionary<string, Handler> ByName = new()
     {
-        ["PING"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => c.InSubscribedMode ? SubscribedPing(a) : Ping(a),
-        ["ECHO"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => Reply.Bulk(a[1]),
-        ["QUIT"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply after) => Quit(ref after),
-        ["RESET"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => s.Reset(c),
-        ["SELECT"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => Select(a),
-        ["AUTH"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => s.Auth(c, a),
-        ["HELLO"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => s.Hello(c, a),
-        ["CLIENT"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply after) => s.Client(c, a, ref after),
-        ["COMMAND"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => CommandCommand(a),
-        ["CONFIG"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => s.Config(a),
-        ["INFO"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply after) => Defer(ref after),
-        ["TIME"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => s.Time(),
-        ["CLUSTER"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => s.Cluster(c, a),
-        ["READONLY"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => SetReadOnly(c, true),
-        ["READWRITE"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => SetReadOnly(c, false),
-        ["MULTI"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => Multi(c),
-        ["EXEC"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply after) => Exec(c, ref after),
-        ["DISCARD"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => s.Discard(c),
-        ["WATCH"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply after) => Watch(c, a, ref after),
-        ["UNWATCH"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply _) => s.UnwatchCommand(c),
-        ["SCRIPT"] = (ServerCommands s, RespClient c, byte[][] a, ref AfterReply after) => Script(a, ref after),
-        // Pub/sub commands go to the silo's hub after the round's data commands (RespConnection defers them).
+        ["PING"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => c.InSubscribedMode ? SubscribedPing(a) : Ping(a),
+        ["ECHO"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => Reply.Bulk(a[1]),
+        ["QUIT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Quit(ref after),
+        ["RESET"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.Reset(c),
+        ["SELECT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => Select(a),
+        ["AUTH"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.Auth(c, a),
+        ["HELLO"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.Hello(c, a),
+        ["CLIENT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => s.Client(c, a, ref after),
+        ["COMMAND"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => CommandCommand(a),
+        ["CONFIG"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.Config(a),
+        ["INFO"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Defer(ref after),
+        ["TIME"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.Time(),
+        ["CLUSTER"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.Cluster(c, a),
+        ["READONLY"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => SetReadOnly(c, true),
+        ["READWRITE"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => SetReadOnly(c, false),
+        ["MULTI"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => Multi(c),
+        ["EXEC"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Exec(c, ref after),
+        ["DISCARD"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.Discard(c),
+        ["WATCH"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Watch(c, a, ref after),
+        ["UNWATCH"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.UnwatchCommand(c),
+        ["SCRIPT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Script(a, ref after),
+        // Pub/sub commands go to the silo's pub/sub broker after the round's data commands (RespConnection defers them).
         ["PUBLISH"] = Defer, ["SPUBLISH"] = Defer, ["PUBSUB"] = Defer,
         ["SUBSCRIBE"] = Defer, ["UNSUBSCRIBE"] = Defer, ["PSUBSCRIBE"] = Defer,
         ["PUNSUBSCRIBE"] = Defer, ["SSUBSCRIBE"] = Defer, ["SUNSUBSCRIBE"] = Defer,
     };
 
-    private static Reply? Defer(ServerCommands s, RespClient c, byte[][] a, ref AfterReply after) => Defer(ref after);
+    private static Reply? Defer(ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Defer(ref after);
 
     private static readonly Handler?[] ById = [.. CommandTable.All.Select(c => c.Kind == CommandKind.FrontDoor ? ByName.GetValueOrDefault(c.Name) : null)];
 
@@ -70,7 +70,7 @@ public sealed partial class ServerCommands(RespNode node)
         .. ByName.Keys.Where(n => CommandTable.Find(n) is not { Kind: CommandKind.FrontDoor }).Select(n => "handler without row: " + n),
     ];
 
-    public Reply? Execute(RespClient client, CommandInfo command, byte[][] argv, ref AfterReply after)
+    public Reply? Execute(RespSession client, CommandInfo command, byte[][] argv, ref AfterReply after)
     {
         try
         {

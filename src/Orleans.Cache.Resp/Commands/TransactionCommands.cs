@@ -25,7 +25,7 @@ public sealed partial class ServerCommands
     public static bool ControlsTransaction(CommandInfo command) => command.Name is "EXEC" or "DISCARD" or "MULTI" or "WATCH" or "QUIT" or "RESET";
 
     /// <summary>MULTI inside MULTI, and commands refused while queueing, mark the transaction so that EXEC fails.</summary>
-    internal static void Abort(RespClient client)
+    internal static void Abort(RespSession client)
     {
         if (client.Multi is { } multi) multi.Aborted = true;
     }
@@ -34,7 +34,7 @@ public sealed partial class ServerCommands
     /// Queues a command after MULTI: +QUEUED, or CROSSSLOT (which dooms the transaction) when its own keys span slots.
     /// Commands whose slots differ from each other are queued, and EXEC answers CROSSSLOT, as in Redis Cluster.
     /// </summary>
-    internal static Reply Queue(RespClient client, Command command)
+    internal static Reply Queue(RespSession client, Command command)
     {
         var multi = client.Multi!;
         int slot = CommandRouter.SlotOf(command.Info, command.Argv, out var error);
@@ -49,14 +49,14 @@ public sealed partial class ServerCommands
         return Reply.Queued;
     }
 
-    private static Reply Multi(RespClient client)
+    private static Reply Multi(RespSession client)
     {
         if (client.Multi is not null) return Reply.Error("ERR MULTI calls can not be nested");
         client.Multi = new Transaction();
         return Reply.Ok;
     }
 
-    private Reply Discard(RespClient client)
+    private Reply Discard(RespSession client)
     {
         if (client.Multi is null) return Reply.Error("ERR DISCARD without MULTI");
         client.Multi = null;
@@ -65,21 +65,21 @@ public sealed partial class ServerCommands
     }
 
     /// <summary>UNWATCH, and what DISCARD, EXEC, RESET and a closed connection do to the watches.</summary>
-    internal void Unwatch(RespClient client)
+    internal void Unwatch(RespSession client)
     {
         if (client.Watches is not { Count: > 0 } watches) return;
         client.Watches = null;
         node.Executor.Unwatch(watches.Select(w => w.Key));
     }
 
-    private Reply UnwatchCommand(RespClient client)
+    private Reply UnwatchCommand(RespSession client)
     {
         Unwatch(client);
         return Reply.Ok;
     }
 
     /// <summary>WATCH inside MULTI is refused at once; otherwise the keys are registered after the round's earlier commands ran.</summary>
-    private static Reply? Watch(RespClient client, byte[][] argv, ref AfterReply after)
+    private static Reply? Watch(RespSession client, byte[][] argv, ref AfterReply after)
     {
         if (client.Multi is not null) return Reply.Error("ERR WATCH inside MULTI is not allowed");
         for (int i = 2; i < argv.Length; i++)
@@ -88,7 +88,7 @@ public sealed partial class ServerCommands
         return null;
     }
 
-    private static Reply? Exec(RespClient client, ref AfterReply after)
+    private static Reply? Exec(RespSession client, ref AfterReply after)
     {
         if (client.Multi is null) return Reply.Error("ERR EXEC without MULTI");
         after = AfterReply.Deferred;
@@ -96,7 +96,7 @@ public sealed partial class ServerCommands
     }
 
     /// <summary>WATCH key …: each key's partition records a watcher and answers the key's version.</summary>
-    internal async ValueTask<Reply> WatchAsync(RespClient client, byte[][] argv)
+    internal async ValueTask<Reply> WatchAsync(RespSession client, byte[][] argv)
     {
         var watches = client.Watches ??= [];
         for (int i = 1; i < argv.Length; i++) watches.Add(await node.Executor.WatchAsync(argv[i]));
@@ -108,7 +108,7 @@ public sealed partial class ServerCommands
     /// keys (a nil array when one changed); connection and server commands queued with them are answered here.
     /// A transaction with commands that span partitions (FLUSHALL, DBSIZE …) runs them one after the other.
     /// </summary>
-    internal async ValueTask<Reply> ExecAsync(RespClient client)
+    internal async ValueTask<Reply> ExecAsync(RespSession client)
     {
         var multi = client.Multi!;
         client.Multi = null;
@@ -147,7 +147,7 @@ public sealed partial class ServerCommands
     }
 
     /// <summary>A connection or server command queued in a transaction, answered at EXEC in its place.</summary>
-    private async ValueTask<Reply> FrontDoorInTransaction(RespClient client, Command command)
+    private async ValueTask<Reply> FrontDoorInTransaction(RespSession client, Command command)
     {
         var (info, argv) = command;
         if (info.Name is "PUBLISH" or "SPUBLISH") return (await PublishAsync([(info.Name == "SPUBLISH", argv[1], argv[2])]))[0];

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Cache.Client;
+using Orleans.Cache.Execution;
 using Orleans.Cache.Resp.Commands;
 using Orleans.Cache.Resp.Hosting;
 
@@ -41,12 +41,11 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var executor = services.GetRequiredService<ICommandExecutor>();
-        Node = new RespNode(_options, executor, services.GetService<TimeProvider>() ?? TimeProvider.System, services.GetService<PubSub.PubSubHub>());
-        if (Node.Hub is not null)
+        Node = new RespNode(_options, executor, services.GetService<TimeProvider>() ?? TimeProvider.System, services.GetService<PubSub.IPubSubBroker>());
+        if (Node.Broker is { } broker)
         {
-            var grains = services.GetRequiredService<IGrainFactory>();
             Node.Config.InitKeyspaceEvents(services.GetService<IOptions<PubSub.PubSubOptions>>()?.Value.NotifyKeyspaceEvents ?? "");
-            Node.Config.KeyspaceEventsChanged = flags => grains.GetGrain<PubSub.IKeyspaceEventsGrain>(0).Set((int)flags).AsTask();
+            Node.Config.KeyspaceEventsChanged = broker.SetKeyspaceEventsAsync;
         }
         _commands = new ServerCommands(Node);
 
@@ -154,7 +153,7 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
     private async Task ServeAsync(ConnectionContext connection, bool tls)
     {
         await Task.Yield(); // off the accept loop
-        var client = new RespClient(connection, Environment.TickCount64) { Tls = tls };
+        var client = new RespSession(connection, Environment.TickCount64) { Tls = tls };
         Node.CountConnection();
         SslStream? ssl = null;
         try

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Cache.Client;
 using Orleans.Cache.Core;
+using Orleans.Cache.Execution;
 
 namespace Orleans.Cache.Tests.Cluster;
 

@@ -39,7 +39,7 @@ public sealed class CacheCluster : IAsyncDisposable
         {
             o.Dir = dir;
             snapshots?.Invoke(o);
-        }));
+        }).Services.AddOrleansCacheClient());
         builder.ConfigureClient(client => client.Services.AddOrleansCacheClient(configure: o => o.Partitions = Partitions));
         configure?.Invoke(builder);
         var cluster = builder.Build();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Orleans.Cache.Client;
+using Orleans.Cache.Execution;
 using Orleans.Cache.Grains;
 using Orleans.Cache.Silo;
 using Orleans.Cache.Tests.Cluster;

@@ -50,6 +50,7 @@ internal static class PostgresSilo
             silo.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
             silo.AddCacheGrainStorage(settings, builder.Configuration);
             silo.AddOrleansCache(builder.Configuration);
+            silo.Services.AddOrleansCacheClient();
         });
         var host = builder.Build();
         await host.StartAsync();

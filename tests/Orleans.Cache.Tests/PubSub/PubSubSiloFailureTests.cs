@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Cache.Grains;
 using Orleans.Cache.PubSub;
 using Orleans.Cache.Resp;
 using Orleans.Cache.Tests.Cluster;

@@ -1,5 +1,5 @@
-using Orleans.Cache.Client;
 using Orleans.Cache.Core;
+using Orleans.Cache.Execution;
 
 namespace Orleans.Cache.Tests.Resp;
 

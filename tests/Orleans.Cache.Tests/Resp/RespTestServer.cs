@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Cache.Client;
+using Orleans.Cache.Execution;
 using Orleans.Cache.Resp;
 
 namespace Orleans.Cache.Tests.Resp;

@@ -1,6 +1,6 @@
 using Orleans.Cache.Core;
 
-namespace Orleans.Cache.Client;
+namespace Orleans.Cache.Execution;
 
 /// <summary>
 /// Runs resolved commands on the partitions: routes each with <see cref="CommandRouter.Plan(Command)"/>, groups a

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Orleans.Cache.Core;
 using Orleans.Cache.Core.Scripting;
 
-namespace Orleans.Cache.Client;
+namespace Orleans.Cache.Execution;
 
 /// <summary>
 /// This process's view of the cluster's script cache: SCRIPT LOAD and EVAL add to it (and to the cluster's

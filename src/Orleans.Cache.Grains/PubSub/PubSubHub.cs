@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Cache.Core;
+using Orleans.Cache.PubSub;
 
-namespace Orleans.Cache.PubSub;
+namespace Orleans.Cache.Grains;
 
 /// <summary>
 /// A silo's pub/sub hub: owns this silo's subscribing clients and subscribes (through its
@@ -25,7 +26,7 @@ namespace Orleans.Cache.PubSub;
 /// - Order: one publisher's messages on one channel go to one shard grain in order (batched per pipeline) and are
 ///   put on the channel's stream in order; a stream delivers in order; the hub delivers under one lock.
 /// </summary>
-public sealed partial class PubSubHub
+public sealed partial class PubSubHub : IPubSubBroker
 {
     private readonly IGrainFactory _grains;
     private readonly PubSubOptions _options;
@@ -424,6 +425,31 @@ public sealed partial class PubSubHub
         }));
         return counts;
     }
+
+    // ---- PUBSUB and CONFIG SET notify-keyspace-events, asked of the shard grains -------------------------------
+
+    public async Task<byte[][]> ChannelsAsync(ChannelSpace space, byte[]? pattern)
+    {
+        var all = await Task.WhenAll(Enumerable.Range(0, Shards).Select(i => Shard(i).Channels(space, pattern).AsTask()));
+        return [.. all.SelectMany(x => x)];
+    }
+
+    public async Task<long[]> NumSubAsync(ChannelSpace space, byte[][] channels)
+    {
+        var counts = new long[channels.Length];
+        var byShard = channels.Select((name, i) => (name, i)).GroupBy(x => ShardOf(x.name));
+        await Task.WhenAll(byShard.Select(async g =>
+        {
+            var list = g.ToList();
+            var result = await Shard(g.Key).NumSub(space, [.. list.Select(x => x.name)]);
+            for (int k = 0; k < list.Count; k++) counts[list[k].i] = result[k];
+        }));
+        return counts;
+    }
+
+    public async Task<long> NumPatAsync() => await Shard(0).NumPat();
+
+    public Task SetKeyspaceEventsAsync(KeyspaceEventFlags flags) => _grains.GetGrain<IKeyspaceEventsGrain>(0).Set((int)flags).AsTask();
 
     // ---- delivery (called by the stream consumer grain) ---------------------------------------------------------
 

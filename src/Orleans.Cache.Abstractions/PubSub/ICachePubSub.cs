@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
 using Orleans.Cache.Core;
@@ -12,7 +11,10 @@ public sealed record CacheMessage(string Channel, byte[] Payload, string? Patter
     public string Text => Encoding.UTF8.GetString(Payload);
 }
 
-/// <summary>Typed Pub/Sub for co-hosted apps (in a silo): publish, subscribe to channels and patterns, keyspace events.</summary>
+/// <summary>
+/// Typed Pub/Sub for co-hosted apps (in a silo): publish, subscribe to channels and patterns, keyspace events. The silo
+/// registers it (<c>AddOrleansCache</c>) over its pub/sub hub.
+/// </summary>
 public interface ICachePubSub
 {
     /// <summary>PUBLISH: returns how many clients in the whole cluster received the message.</summary>
@@ -39,9 +41,9 @@ public interface ICachePubSub
 public sealed class CacheSubscription : PubSubSubscriber, IAsyncDisposable
 {
     private readonly Channel<CacheMessage> _messages = Channel.CreateUnbounded<CacheMessage>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly PubSubHub _hub;
+    private readonly IPubSubBroker _broker;
 
-    internal CacheSubscription(PubSubHub hub) => _hub = hub;
+    internal CacheSubscription(IPubSubBroker broker) => _broker = broker;
 
     public ChannelReader<CacheMessage> Reader => _messages.Reader;
 
@@ -59,50 +61,8 @@ public sealed class CacheSubscription : PubSubSubscriber, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Closed) return;
-        await _hub.RemoveClientAsync(this);
+        await _broker.RemoveClientAsync(this);
         Closed = true;
         _messages.Writer.TryComplete();
     }
-}
-
-internal sealed class CachePubSub(PubSubHub hub, IGrainFactory grains) : ICachePubSub
-{
-    public Task<long> PublishAsync(string channel, string message, CancellationToken cancellationToken = default) =>
-        PublishAsync(channel, Encoding.UTF8.GetBytes(message), cancellationToken);
-
-    public async Task<long> PublishAsync(string channel, byte[] message, CancellationToken cancellationToken = default) =>
-        (await hub.PublishAsync(ChannelSpace.Channel, [(Encoding.UTF8.GetBytes(channel), message)]).WaitAsync(cancellationToken))[0];
-
-    public async Task<CacheSubscription> SubscribeAsync(string channel, CancellationToken cancellationToken = default)
-    {
-        var sub = new CacheSubscription(hub);
-        await hub.SubscribeAsync(sub, ChannelSpace.Channel, [Encoding.UTF8.GetBytes(channel)]).WaitAsync(cancellationToken);
-        hub.Activate(sub);
-        return sub;
-    }
-
-    public async Task<CacheSubscription> SubscribePatternAsync(string pattern, CancellationToken cancellationToken = default)
-    {
-        var sub = new CacheSubscription(hub);
-        await hub.PSubscribeAsync(sub, [Encoding.UTF8.GetBytes(pattern)]).WaitAsync(cancellationToken);
-        hub.Activate(sub);
-        return sub;
-    }
-
-    public Task<CacheSubscription> SubscribeKeyEventsAsync(string eventName = "*", CancellationToken cancellationToken = default) =>
-        eventName.Contains('*') || eventName.Contains('?') || eventName.Contains('[')
-            ? SubscribePatternAsync("__keyevent@0__:" + eventName, cancellationToken)
-            : SubscribeAsync("__keyevent@0__:" + eventName, cancellationToken);
-
-    public async Task SetKeyspaceEventsAsync(string flags, CancellationToken cancellationToken = default)
-    {
-        if (!KeyspaceEvents.TryParse(flags, out var parsed)) throw new ArgumentException($"Invalid event class character in '{flags}'. Use 'Ag$lshzxeKEtmdn'.", nameof(flags));
-        await grains.GetGrain<IKeyspaceEventsGrain>(0).Set((int)parsed).AsTask().WaitAsync(cancellationToken);
-    }
-}
-
-/// <summary>Creates the typed Pub/Sub facade over a silo's hub.</summary>
-public static class CachePubSubFactory
-{
-    public static ICachePubSub Create(PubSubHub hub, IGrainFactory grains) => new CachePubSub(hub, grains);
 }

@@ -6,13 +6,16 @@ using Orleans.Cache.Resp.Commands;
 
 namespace Orleans.Cache.Resp;
 
-/// <summary>One connected client: what CLIENT LIST shows of it and the per-connection state commands change.</summary>
-public sealed class RespClient
+/// <summary>
+/// The server side of one client connection (Redis's <c>client</c>): what CLIENT LIST shows of it and the
+/// per-connection state commands change (protocol, auth, name, MULTI queue, WATCHed keys, subscriptions).
+/// </summary>
+public sealed class RespSession
 {
     private static long s_nextId;
     private readonly ConnectionContext _connection;
 
-    internal RespClient(ConnectionContext connection, long now)
+    internal RespSession(ConnectionContext connection, long now)
     {
         _connection = connection;
         Id = Interlocked.Increment(ref s_nextId);

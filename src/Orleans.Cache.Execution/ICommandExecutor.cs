@@ -1,6 +1,6 @@
 using Orleans.Cache.Core;
 
-namespace Orleans.Cache.Client;
+namespace Orleans.Cache.Execution;
 
 /// <summary>
 /// Runs resolved commands (everything in the command table that a partition runs) on the partitions that own their

@@ -1,6 +1,6 @@
 using Orleans.Cache.Core;
 
-namespace Orleans.Cache.Client;
+namespace Orleans.Cache.Execution;
 
 /// <summary>
 /// Coalesces commands for one partition: at most one batch runs at a time; commands that arrive meanwhile (from

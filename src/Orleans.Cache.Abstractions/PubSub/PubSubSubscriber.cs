@@ -4,19 +4,19 @@ using Orleans.Cache.Core;
 namespace Orleans.Cache.PubSub;
 
 /// <summary>
-/// One subscribing client of a <see cref="PubSubHub"/> (a RESP connection or a typed-client subscription): its
-/// channels, patterns and shard channels, and where its messages go. <see cref="Deliver"/> is called under the
-/// hub's lock and must not block.
+/// One subscribing client of a silo's <see cref="IPubSubBroker"/> (a RESP connection or a typed-client subscription):
+/// its channels, patterns and shard channels, and where its messages go. <see cref="Deliver"/> is called under the
+/// hub's lock and must not block. The sets are kept by the silo's hub (Orleans.Cache.Grains, which sees the internals).
 /// </summary>
 public abstract class PubSubSubscriber
 {
     internal readonly OrderedDictionary<string, byte[]> ChannelSet = new(StringComparer.Ordinal);
     internal readonly OrderedDictionary<string, byte[]> PatternSet = new(StringComparer.Ordinal);
     internal readonly OrderedDictionary<string, byte[]> ShardSet = new(StringComparer.Ordinal);
-    /// <summary>Subscriptions whose confirmation is not written yet; their messages are held until <see cref="PubSubHub.Activate"/>.</summary>
+    /// <summary>Subscriptions whose confirmation is not written yet; their messages are held until <see cref="IPubSubBroker.Activate"/>.</summary>
     internal readonly List<object> Pending = [];
 
-    /// <summary>Some new subscription waits for <see cref="PubSubHub.Activate"/> (its confirmation is not written yet).</summary>
+    /// <summary>Some new subscription waits for <see cref="IPubSubBroker.Activate"/> (its confirmation is not written yet).</summary>
     public bool HasPending => Pending.Count > 0;
 
     public int Channels => ChannelSet.Count;
