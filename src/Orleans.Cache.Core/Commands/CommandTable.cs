@@ -217,6 +217,7 @@ public static class CommandTable
         C("CLUSTER", -2, Stale, 0, 0, 0, "cluster", null),
         C("READONLY", 1, Fast | Loading | Stale, 0, 0, 0, "cluster", null),
         C("READWRITE", 1, Fast | Loading | Stale, 0, 0, 0, "cluster", null),
+        C("WAIT", 3, NoScript, 0, 0, 0, "connection", null),
 
         // ---- scripting: run in the partition of the declared keys (keys follow the count at argument 2) ----
         C("EVAL", -3, NoScript | Stale, 3, 0, 1, "scripting", ScriptCommands.Eval, numKeysAt: 2),

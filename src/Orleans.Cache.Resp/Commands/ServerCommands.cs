@@ -53,11 +53,20 @@ public sealed partial class ServerCommands(RespNode node)
         ["WATCH"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Watch(c, a, ref after),
         ["UNWATCH"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.UnwatchCommand(c),
         ["SCRIPT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Script(a, ref after),
+        ["WAIT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => Wait(a),
         // Pub/sub commands go to the silo's pub/sub broker after the round's data commands (RespConnection defers them).
         ["PUBLISH"] = Defer, ["SPUBLISH"] = Defer, ["PUBSUB"] = Defer,
         ["SUBSCRIBE"] = Defer, ["UNSUBSCRIBE"] = Defer, ["PSUBSCRIBE"] = Defer,
         ["PUNSUBSCRIBE"] = Defer, ["SSUBSCRIBE"] = Defer, ["SUNSUBSCRIBE"] = Defer,
     };
+
+    /// <summary>WAIT numreplicas timeout: no partition has replicas yet, so none can acknowledge: 0 at once (Redis's argument errors).</summary>
+    private static Reply Wait(byte[][] argv)
+    {
+        if (!Args.TryLong(argv[1], out _)) return Errors.NotInteger;
+        if (!Args.TryLong(argv[2], out long timeout)) return Reply.Error("ERR timeout is not an integer or out of range");
+        return timeout < 0 ? Reply.Error("ERR timeout is negative") : Reply.Int(0);
+    }
 
     private static Reply? Defer(ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Defer(ref after);
 
