@@ -30,7 +30,7 @@ public sealed partial class ServerCommands
         if (Args.Is(sub, "LIST")) return CommandList(argv);
         if (Args.Is(sub, "GETKEYS") || Args.Is(sub, "GETKEYSANDFLAGS"))
         {
-            if (argv.Length < 3) return SubcommandArity(Args.Is(sub, "GETKEYS") ? "command|getkeys" : "command|getkeysandflags");
+            if (argv.Length < 4) return SubcommandArity(Args.Is(sub, "GETKEYS") ? "command|getkeys" : "command|getkeysandflags");
             return GetKeys(argv[2..], withFlags: !Args.Is(sub, "GETKEYS"));
         }
         if (Args.Is(sub, "HELP"))
@@ -158,15 +158,25 @@ public sealed partial class ServerCommands
         return false;
     }
 
+    /// <summary>
+    /// COMMAND GETKEYS / GETKEYSANDFLAGS: the key positions routing uses (<see cref="CommandInfo.KeyIndexes"/>: fixed
+    /// ranges, key counts as in ZUNIONSTORE/BLMPOP/EVAL, keywords as in GEORADIUS … STORE), in argument order.
+    /// </summary>
     private static Reply GetKeys(byte[][] command, bool withFlags)
     {
         var c = CommandTable.Find(command[0]);
         if (c is null) return Reply.Error("ERR Invalid command specified");
         if (!c.AcceptsArgCount(command.Length)) return Reply.Error("ERR Invalid number of arguments specified for command");
-        var keys = c.Keys(command.Length);
-        if (keys.IsEmpty) return Reply.Error("ERR The command has no key arguments");
+        if (c.Keys(command.Length).IsEmpty && c.HasFixedKeyPositions) return Reply.Error("ERR The command has no key arguments");
+        if (c.NumKeysAt > 0)
+        {
+            if (!Args.TryLong(command[c.NumKeysAt], out long count) || count < 0 || count > command.Length - c.NumKeysAt - 1)
+                return Reply.Error("ERR Invalid arguments specified for command");
+            // A key count of 0 is a valid EVAL/FCALL, and an error of the command everywhere else.
+            if (count == 0 && c.Group != "scripting") return Reply.Error("ERR Invalid number of arguments specified for command");
+        }
         var result = new List<Reply>();
-        for (int i = keys.First; i <= keys.Last; i += keys.Step)
+        foreach (int i in c.KeyIndexes(command).Distinct().Order())
         {
             var key = Reply.Bulk(command[i]);
             result.Add(withFlags ? Reply.Array([key, Reply.Set([Reply.Simple(c.IsWrite ? "RW" : "RO")])]) : key);

@@ -44,8 +44,8 @@ public sealed class ServerCommandTests(RespServerFixture fixture) : IClassFixtur
 
         var keys = ((RedisResult[])(await db.ExecuteAsync("COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"))!).Select(r => (string?)r);
         Assert.Equal(["a", "b"], keys);
-        Assert.Equal("ERR Invalid command specified", await ErrorOf(db.ExecuteAsync("COMMAND", "GETKEYS", "nosuch")));
-        Assert.Equal("ERR The command has no key arguments", await ErrorOf(db.ExecuteAsync("COMMAND", "GETKEYS", "PING")));
+        Assert.Equal("ERR Invalid command specified", await ErrorOf(db.ExecuteAsync("COMMAND", "GETKEYS", "nosuch", "x")));
+        Assert.Equal("ERR The command has no key arguments", await ErrorOf(db.ExecuteAsync("COMMAND", "GETKEYS", "PING", "x")));
         Assert.Equal("ERR unknown subcommand 'foo'. Try COMMAND HELP.", await ErrorOf(db.ExecuteAsync("COMMAND", "foo")));
 
         var docs = await db.ExecuteAsync("COMMAND", "DOCS", "get");
