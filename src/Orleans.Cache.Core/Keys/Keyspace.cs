@@ -5,7 +5,7 @@ namespace Orleans.Cache.Core;
 /// index that the active sweep drains, and the command dispatch. Not thread-safe: one partition grain
 /// owns one keyspace and runs one batch at a time, as Redis runs one command at a time.
 /// </summary>
-public sealed class Keyspace
+public sealed partial class Keyspace
 {
     private readonly KeyTable _table = new();
     // Deadlines of keys with a TTL. Entries are never removed from the queue early: a popped entry whose
@@ -226,6 +226,7 @@ public sealed class Keyspace
         _table.Add(entry);
         _changed = true;
         Events?.OnKeyspaceEvent(KeyspaceEventFlags.New, "new", key);
+        if (value is RedisHash h) WatchFieldDeadlines(entry, h); // a hash moved here (RENAME, COPY, a snapshot) keeps its field TTLs
         return entry;
     }
 
@@ -234,6 +235,7 @@ public sealed class Keyspace
         entry.Value = value;
         entry.Touch(_clock);
         if (entry.ExpireAt != 0 && (!keepTtl || entry.ExpireAt < Now)) ClearExpiry(entry);
+        if (value is RedisHash h) WatchFieldDeadlines(entry, h);
         return entry;
     }
 
@@ -304,7 +306,7 @@ public sealed class Keyspace
             Expire(entry);
             reclaimed++;
         }
-        return reclaimed;
+        return reclaimed + ActiveExpireFields(maxKeys);
     }
 
     /// <summary>Deadline index size, stale entries included (for tests and INFO).</summary>
@@ -328,6 +330,7 @@ public sealed class Keyspace
     {
         _table.Clear();
         _deadlines.Clear();
+        _fieldDeadlines.Clear();
         ExpiringCount = 0;
         _changed = true;
         KeyChanges?.OnFlushed();

@@ -13,12 +13,13 @@ public sealed class SnapshotFormatException(string message) : Exception(message)
 /// The snapshot format of one partition (like Redis's RDB, but per partition):
 /// <c>"OCSNAP" u16:version i64:offset i64:savedAt i64:keys</c>, then per key
 /// <c>u8:type varint:keyLength key varint:expireAt value</c>, then <c>u64:xxhash64</c> of everything before it.
-/// Expiry times are absolute Unix milliseconds; keys already expired are not written, and keys that expired
-/// while the snapshot sat on disk are dropped when it is loaded.
+/// Expiry times are absolute Unix milliseconds; keys (and hash fields) already expired are not written, and those that
+/// expired while the snapshot sat on disk are dropped when it is loaded. Version 2 added the value type
+/// <see cref="SnapshotType.HashWithFieldTtls"/>; version 1 snapshots load unchanged.
 /// </summary>
 public static class Snapshot
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
     private static ReadOnlySpan<byte> Magic => "OCSNAP"u8;
     private const int HeaderLength = 6 + 2 + 8 + 8 + 8;
 
@@ -40,10 +41,11 @@ public static class Snapshot
         long keys = 0;
         foreach (var e in db.Entries())
         {
+            if (e.Value is RedisHash h && h.CountLive(db.Now) == 0) continue; // every field expired, not yet reclaimed
             w.Byte((byte)ValueCodec.TypeOf(e.Value));
             w.Bytes(e.Key);
             w.VarInt((ulong)e.ExpireAt);
-            ValueCodec.Write(ref w, e.Value);
+            ValueCodec.Write(ref w, e.Value, db.Now);
             keys++;
         }
         w.PatchInt64(countAt, keys);
@@ -68,8 +70,8 @@ public static class Snapshot
             var type = (SnapshotType)r.Byte();
             var key = r.Bytes();
             long expireAt = (long)r.VarInt();
-            var value = ValueCodec.Read(ref r, type);
-            if (expireAt != 0 && expireAt < db.Now) continue;
+            var value = ValueCodec.Read(ref r, type, db.Now);
+            if (expireAt != 0 && expireAt < db.Now || value is RedisHash { Count: 0 }) continue;
             var entry = db.Set(key, value);
             if (expireAt != 0) db.SetExpiry(entry, expireAt);
         }
