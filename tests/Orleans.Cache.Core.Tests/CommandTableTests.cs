@@ -50,6 +50,7 @@ public class CommandTableTests
     [InlineData("DBSIZE", 1, 0, 0, 0, "readonly fast")]
     [InlineData("FLUSHDB", -1, 0, 0, 0, "write")]
     [InlineData("FLUSHALL", -1, 0, 0, 0, "write")]
+    [InlineData("LCS", -3, 1, 2, 1, "readonly")]
     [InlineData("HEXPIRE", -6, 1, 1, 1, "write denyoom fast")] // from here on as redis.io documents 7.4, 8.0 and 8.4
     [InlineData("HPEXPIREAT", -6, 1, 1, 1, "write denyoom fast")]
     [InlineData("HTTL", -5, 1, 1, 1, "readonly fast")]

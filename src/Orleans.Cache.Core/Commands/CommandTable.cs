@@ -45,6 +45,7 @@ public static class CommandTable
         C("GETRANGE", 4, R, 1, 1, 1, "string", StringCommands.GetRange),
         C("SUBSTR", 4, R, 1, 1, 1, "string", StringCommands.GetRange),
         C("SETRANGE", 4, W, 1, 1, 1, "string", StringCommands.SetRange),
+        C("LCS", -3, R, 1, 2, 1, "string", LcsCommand.Lcs),
 
         // ---- hashes ----
         C("HSET", -4, W | Fast, 1, 1, 1, "hash", HashCommands.HSet),

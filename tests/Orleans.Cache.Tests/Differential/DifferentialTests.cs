@@ -11,6 +11,7 @@ public abstract class DifferentialTests<TFixture>(TFixture fixture, ITestOutputH
     public static TheoryData<string, int> TransactionRows => Scenarios.Rows(TransactionScenarios.All);
     public static TheoryData<string, int> ScriptRows => Scenarios.Rows(ScriptScenarios.All);
     public static TheoryData<string, int> FunctionRows => Scenarios.Rows(FunctionScenarios.All);
+    public static TheoryData<string, int> LcsRows => Scenarios.Rows(LcsScenarios.All);
 
     /// <summary>Seeds of the random sequences, each in both protocols.</summary>
     public static TheoryData<int, int> RandomRows
@@ -40,6 +41,10 @@ public abstract class DifferentialTests<TFixture>(TFixture fixture, ITestOutputH
     [Theory, MemberData(nameof(FunctionRows))]
     public async Task Functions(string scenario, int protocol) =>
         output.WriteLine(await Harness.RunAsync(Scenarios.Find(FunctionScenarios.All, scenario), protocol));
+
+    [Theory, MemberData(nameof(LcsRows))]
+    public async Task Lcs(string scenario, int protocol) =>
+        output.WriteLine(await Harness.RunAsync(Scenarios.Find(LcsScenarios.All, scenario), protocol));
 
     [Theory, MemberData(nameof(RandomRows))]
     public async Task Random_command_sequences(int seed, int protocol) =>
