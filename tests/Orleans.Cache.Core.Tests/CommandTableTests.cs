@@ -59,6 +59,8 @@ public class CommandTableTests
     [InlineData("HGETDEL", -5, 1, 1, 1, "write fast")]
     [InlineData("HGETEX", -5, 1, 1, 1, "write fast")]
     [InlineData("HSETEX", -6, 1, 1, 1, "write denyoom fast")]
+    [InlineData("DIGEST", 2, 1, 1, 1, "readonly fast")]
+    [InlineData("DELEX", -2, 1, 1, 1, "write fast")]
     public void Row_matches_Redis_COMMAND_INFO(string name, int arity, int first, int last, int step, string flags)
     {
         var c = CommandTable.Find(name)!;

@@ -214,7 +214,7 @@ public sealed class HashFieldExpiryTests
     public void The_sweep_reclaims_expired_fields_without_any_access_and_deletes_an_emptied_key_with_its_events()
     {
         var events = new List<string>();
-        _db.Keyspace.Events = new Recorder(events);
+        _db.Keyspace.Events = new EventRecorder(events);
         _db.Do("HSET", "gone", "a", "1", "b", "2");
         _db.Do("HSET", "kept", "a", "1", "b", "2");
         _db.Do("HPEXPIRE", "gone", "100", "FIELDS", "2", "a", "b");
@@ -370,10 +370,5 @@ public sealed class HashFieldExpiryTests
         var effects = new List<Effect>();
         Assert.True(_db.Keyspace.Effects.TryReadSince(0, effects));
         return effects.Select(e => string.Join(' ', e.Argv.Select(Encoding.UTF8.GetString))).ToList();
-    }
-
-    private sealed class Recorder(List<string> into) : IKeyspaceEventSink
-    {
-        public void OnKeyspaceEvent(KeyspaceEventFlags type, string name, byte[] key) => into.Add($"{name} {Encoding.UTF8.GetString(key)}");
     }
 }

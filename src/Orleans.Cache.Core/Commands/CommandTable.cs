@@ -46,6 +46,8 @@ public static class CommandTable
         C("SUBSTR", 4, R, 1, 1, 1, "string", StringCommands.GetRange),
         C("SETRANGE", 4, W, 1, 1, 1, "string", StringCommands.SetRange),
         C("LCS", -3, R, 1, 2, 1, "string", LcsCommand.Lcs),
+        C("DIGEST", 2, R | Fast, 1, 1, 1, "string", CompareAndSetCommands.Digest),
+        C("DELEX", -2, Write | Fast, 1, 1, 1, "string", CompareAndSetCommands.DelEx),
 
         // ---- hashes ----
         C("HSET", -4, W | Fast, 1, 1, 1, "hash", HashCommands.HSet),
