@@ -39,7 +39,8 @@ public static class StringCommands
 
     /// <summary>
     /// The options of SET (from argument 3) and GETEX (from argument 2), checked as Redis checks them: all syntax
-    /// first, the expire value later. An option may repeat (the last value wins) but never conflict with another.
+    /// first, the expire value later. An option may repeat (the last value wins) but never conflict with another; a value
+    /// condition (IFEQ, IFNE, IFDEQ, IFDNE) excludes NX, XX and any second condition.
     /// </summary>
     private static SetOptions ParseOptions(byte[][] a, int from, bool forSet, out byte[]? expire, out ValueCondition? condition)
     {

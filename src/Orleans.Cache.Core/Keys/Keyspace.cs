@@ -289,9 +289,10 @@ public sealed partial class Keyspace
     /// <summary>
     /// The active expire cycle: reclaims keys whose TTL has passed without waiting for an access,
     /// in deadline order, at most <paramref name="maxKeys"/> per call so one tick never stalls the partition.
-    /// Returns how many keys were reclaimed. Skipping stale index entries counts as work too (at most
-    /// 2 × <paramref name="maxKeys"/> entries are looked at), so a call may reclaim fewer keys than are due; every
-    /// call makes progress, and the next tick carries on.
+    /// Then the same for hash fields whose deadline passed (at most <paramref name="maxKeys"/> fields). Returns how many
+    /// keys and fields were reclaimed. Skipping stale index entries counts as work too (at most 2 × <paramref name="maxKeys"/>
+    /// entries of each index are looked at), so a call may reclaim fewer than are due; every call makes progress, and
+    /// the next tick carries on.
     /// </summary>
     public int ActiveExpire(int maxKeys)
     {

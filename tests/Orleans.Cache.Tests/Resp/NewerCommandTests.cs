@@ -8,17 +8,14 @@ namespace Orleans.Cache.Tests.Resp;
 /// </summary>
 public sealed class NewerCommandTests(RespClusterFixture fixture) : IClassFixture<RespClusterFixture>
 {
-    public static TheoryData<RedisProtocol> Protocols => new() { RedisProtocol.Resp2, RedisProtocol.Resp3 };
-
-    private static string Me(RedisProtocol protocol, [System.Runtime.CompilerServices.CallerMemberName] string name = "") =>
-        $"{{{name}:{protocol}:{Guid.NewGuid():N}}}";
+    public static TheoryData<RedisProtocol> Protocols => RedisClients.Protocols;
 
     [Theory, MemberData(nameof(Protocols))]
     public async Task Hash_fields_get_ttls_that_httl_reads_and_hpersist_removes(RedisProtocol protocol)
     {
         await using var redis = await fixture.ConnectAsync(0, protocol);
         var db = redis.GetDatabase();
-        var key = Me(protocol);
+        var key = RedisClients.Tag(protocol);
         await db.HashSetAsync(key, [new("session", "s1"), new("csrf", "c1"), new("user", "ann")]);
 
         Assert.Equal([ExpireResult.Success, ExpireResult.Success, ExpireResult.NoSuchField],
@@ -45,7 +42,7 @@ public sealed class NewerCommandTests(RespClusterFixture fixture) : IClassFixtur
     {
         await using var redis = await fixture.ConnectAsync(1, protocol);
         var db = redis.GetDatabase();
-        var key = Me(protocol);
+        var key = RedisClients.Tag(protocol);
         Assert.Equal(1, (long)await db.HashFieldSetAndSetExpiryAsync(key, [new("a", "1"), new("b", "2")], TimeSpan.FromMinutes(5)));
         Assert.InRange((await db.HashFieldGetTimeToLiveAsync(key, ["a"]))[0], 4 * 60_000, 5 * 60_000);
         Assert.Equal(0, (long)await db.HashFieldSetAndSetExpiryAsync(key, [new("a", "9")], TimeSpan.FromMinutes(5), when: When.NotExists));
@@ -63,7 +60,7 @@ public sealed class NewerCommandTests(RespClusterFixture fixture) : IClassFixtur
     {
         await using var redis = await fixture.ConnectAsync(0, protocol);
         var db = redis.GetDatabase();
-        var key = Me(protocol);
+        var key = RedisClients.Tag(protocol);
         await db.StringSetAsync(key + ":a", "ohmytext");
         await db.StringSetAsync(key + ":b", "mynewtext");
         Assert.Equal("mytext", await db.StringLongestCommonSubsequenceAsync(key + ":a", key + ":b"));
@@ -79,7 +76,7 @@ public sealed class NewerCommandTests(RespClusterFixture fixture) : IClassFixtur
     {
         await using var redis = await fixture.ConnectAsync(1, protocol);
         var db = redis.GetDatabase();
-        var key = Me(protocol);
+        var key = RedisClients.Tag(protocol);
         Assert.True(await db.StringSetAsync(key, "token-a", TimeSpan.FromSeconds(30), When.NotExists));
         Assert.False(await db.StringSetAsync(key, "token-b", TimeSpan.FromSeconds(60), ValueCondition.Equal("token-x")));
         Assert.True(await db.StringSetAsync(key, "token-a", TimeSpan.FromSeconds(60), ValueCondition.Equal("token-a")));
