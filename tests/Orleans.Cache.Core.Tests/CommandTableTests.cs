@@ -50,6 +50,17 @@ public class CommandTableTests
     [InlineData("DBSIZE", 1, 0, 0, 0, "readonly fast")]
     [InlineData("FLUSHDB", -1, 0, 0, 0, "write")]
     [InlineData("FLUSHALL", -1, 0, 0, 0, "write")]
+    [InlineData("LCS", -3, 1, 2, 1, "readonly")]
+    [InlineData("HEXPIRE", -6, 1, 1, 1, "write denyoom fast")] // from here on as redis.io documents 7.4, 8.0 and 8.4
+    [InlineData("HPEXPIREAT", -6, 1, 1, 1, "write denyoom fast")]
+    [InlineData("HTTL", -5, 1, 1, 1, "readonly fast")]
+    [InlineData("HPEXPIRETIME", -5, 1, 1, 1, "readonly fast")]
+    [InlineData("HPERSIST", -5, 1, 1, 1, "write fast")]
+    [InlineData("HGETDEL", -5, 1, 1, 1, "write fast")]
+    [InlineData("HGETEX", -5, 1, 1, 1, "write fast")]
+    [InlineData("HSETEX", -6, 1, 1, 1, "write denyoom fast")]
+    [InlineData("DIGEST", 2, 1, 1, 1, "readonly fast")]
+    [InlineData("DELEX", -2, 1, 1, 1, "write fast")]
     public void Row_matches_Redis_COMMAND_INFO(string name, int arity, int first, int last, int step, string flags)
     {
         var c = CommandTable.Find(name)!;

@@ -31,3 +31,9 @@ internal sealed class TypesDb
 
     public const string WrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
 }
+
+/// <summary>Records keyspace events as "name key", in order.</summary>
+internal sealed class EventRecorder(List<string> into) : IKeyspaceEventSink
+{
+    public void OnKeyspaceEvent(KeyspaceEventFlags type, string name, byte[] key) => into.Add($"{name} {Encoding.UTF8.GetString(key)}");
+}

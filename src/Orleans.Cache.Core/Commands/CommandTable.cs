@@ -45,6 +45,9 @@ public static class CommandTable
         C("GETRANGE", 4, R, 1, 1, 1, "string", StringCommands.GetRange),
         C("SUBSTR", 4, R, 1, 1, 1, "string", StringCommands.GetRange),
         C("SETRANGE", 4, W, 1, 1, 1, "string", StringCommands.SetRange),
+        C("LCS", -3, R, 1, 2, 1, "string", LcsCommand.Lcs),
+        C("DIGEST", 2, R | Fast, 1, 1, 1, "string", CompareAndSetCommands.Digest),
+        C("DELEX", -2, Write | Fast, 1, 1, 1, "string", CompareAndSetCommands.DelEx),
 
         // ---- hashes ----
         C("HSET", -4, W | Fast, 1, 1, 1, "hash", HashCommands.HSet),
@@ -63,6 +66,18 @@ public static class CommandTable
         C("HINCRBYFLOAT", 4, W | Fast, 1, 1, 1, "hash", HashCommands.HIncrByFloat),
         C("HRANDFIELD", -2, R, 1, 1, 1, "hash", HashCommands.HRandField),
         C("HSCAN", -3, R, 1, 1, 1, "hash", HashCommands.HScan),
+        C("HEXPIRE", -6, W | Fast, 1, 1, 1, "hash", HashFieldExpiryCommands.HExpire),
+        C("HPEXPIRE", -6, W | Fast, 1, 1, 1, "hash", HashFieldExpiryCommands.HPExpire),
+        C("HEXPIREAT", -6, W | Fast, 1, 1, 1, "hash", HashFieldExpiryCommands.HExpireAt),
+        C("HPEXPIREAT", -6, W | Fast, 1, 1, 1, "hash", HashFieldExpiryCommands.HPExpireAt),
+        C("HTTL", -5, R | Fast, 1, 1, 1, "hash", HashFieldExpiryCommands.HTtl),
+        C("HPTTL", -5, R | Fast, 1, 1, 1, "hash", HashFieldExpiryCommands.HPTtl),
+        C("HEXPIRETIME", -5, R | Fast, 1, 1, 1, "hash", HashFieldExpiryCommands.HExpireTime),
+        C("HPEXPIRETIME", -5, R | Fast, 1, 1, 1, "hash", HashFieldExpiryCommands.HPExpireTime),
+        C("HPERSIST", -5, Write | Fast, 1, 1, 1, "hash", HashFieldExpiryCommands.HPersist),
+        C("HGETDEL", -5, Write | Fast, 1, 1, 1, "hash", HashGetSetExCommands.HGetDel),
+        C("HGETEX", -5, Write | Fast, 1, 1, 1, "hash", HashGetSetExCommands.HGetEx),
+        C("HSETEX", -6, W | Fast, 1, 1, 1, "hash", HashGetSetExCommands.HSetEx),
 
         // ---- sorted sets ----
         C("ZADD", -4, W | Fast, 1, 1, 1, "sorted-set", SortedSetCommands.ZAdd),

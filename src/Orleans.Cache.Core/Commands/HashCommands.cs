@@ -12,7 +12,7 @@ public static class HashCommands
         var hash = RedisHash.GetOrCreate(db, a[1]);
         int added = 0;
         for (int i = 2; i < a.Length; i += 2)
-            if (hash.Fields.Set(a[i], a[i + 1])) added++;
+            if (hash.Set(a[i], a[i + 1])) added++;
         db.Notify(KeyspaceEventFlags.Hash, "hset", a[1]);
         return Reply.Int(added);
     }
@@ -21,7 +21,7 @@ public static class HashCommands
     {
         if (a.Length % 2 != 0) return Errors.WrongArity("hmset");
         var hash = RedisHash.GetOrCreate(db, a[1]);
-        for (int i = 2; i < a.Length; i += 2) hash.Fields.Set(a[i], a[i + 1]);
+        for (int i = 2; i < a.Length; i += 2) hash.Set(a[i], a[i + 1]);
         db.Notify(KeyspaceEventFlags.Hash, "hset", a[1]);
         return Reply.Ok;
     }
@@ -30,7 +30,7 @@ public static class HashCommands
     {
         var hash = RedisHash.Get(db, a[1]);
         if (hash is not null && hash.Fields.ContainsKey(a[2])) return Reply.Int(0);
-        (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], a[3]);
+        (hash ?? RedisHash.GetOrCreate(db, a[1])).Set(a[2], a[3]);
         db.Notify(KeyspaceEventFlags.Hash, "hset", a[1]);
         return Reply.Int(1);
     }
@@ -73,7 +73,7 @@ public static class HashCommands
         if (hash is null) return Reply.Int(0);
         int removed = 0;
         for (int i = 2; i < a.Length; i++)
-            if (hash.Fields.Remove(a[i])) removed++;
+            if (hash.Remove(a[i])) removed++;
         if (removed > 0) db.Notify(KeyspaceEventFlags.Hash, "hdel", a[1]);
         RedisHash.DeleteIfEmpty(db, a[1], hash);
         return Reply.Int(removed);
@@ -97,10 +97,12 @@ public static class HashCommands
         if ((by > 0 && current > long.MaxValue - by) || (by < 0 && current < long.MinValue - by))
             return Errors.Overflow;
         long result = current + by;
-        (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], Args.FormatLong(result));
+        (hash ?? RedisHash.GetOrCreate(db, a[1])).SetKeepTtl(a[2], Args.FormatLong(result));
         db.Notify(KeyspaceEventFlags.Hash, "hincrby", a[1]);
         return Reply.Int(result);
     }
+
+    private static readonly byte[] One = "1"u8.ToArray();
 
     /// <summary>HINCRBYFLOAT key field increment: in long double arithmetic and formatting, as Redis does.</summary>
     public static Reply HIncrByFloat(Keyspace db, byte[][] a)
@@ -114,9 +116,10 @@ public static class HashCommands
         var result = current + by;
         if (result.IsInfinity) return Errors.NanOrInfinity;
         var bytes = Args.Bytes(result.ToString());
-        (hash ?? RedisHash.GetOrCreate(db, a[1])).Fields.Set(a[2], bytes);
+        (hash ?? RedisHash.GetOrCreate(db, a[1])).SetKeepTtl(a[2], bytes);
         db.Notify(KeyspaceEventFlags.Hash, "hincrbyfloat", a[1]);
-        db.Propagate(EffectWords.HSet, a[1], a[2], bytes);
+        // The field keeps its TTL, so the replay must too: HSETEX … KEEPTTL, as Redis 8 propagates it.
+        db.Propagate(EffectWords.HSetEx, a[1], EffectWords.KeepTtl, EffectWords.Fields, One, a[2], bytes);
         return Reply.Bulk(bytes);
     }
 

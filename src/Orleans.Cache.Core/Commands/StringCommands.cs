@@ -5,20 +5,22 @@ public static class StringCommands
 {
     public static Reply Get(Keyspace db, byte[][] a) => Reply.Bulk(RedisString.Get(db, a[1]));
 
-    /// <summary>SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL].</summary>
+    /// <summary>SET key value [NX|XX|IFEQ v|IFNE v|IFDEQ d|IFDNE d] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL].</summary>
     public static Reply Set(Keyspace db, byte[][] a)
     {
-        var options = ParseOptions(a, 3, forSet: true, out var expire);
+        var options = ParseOptions(a, 3, forSet: true, out var expire, out var condition);
         long expireAt = expire is null ? 0 : ExpireAt(db, options, expire, "set");
 
         var key = a[1];
         var entry = db.Find(key);
+        if (condition is not null && entry is not null && !RedisString.IsString(entry.Value)) return Errors.WrongType;
         bool get = options.HasFlag(SetOptions.Get);
         byte[]? old = null;
         if (get && entry is not null)
             old = RedisString.Shareable(entry);
 
-        if ((options.HasFlag(SetOptions.Nx) && entry is not null) || (options.HasFlag(SetOptions.Xx) && entry is null))
+        if ((options.HasFlag(SetOptions.Nx) && entry is not null) || (options.HasFlag(SetOptions.Xx) && entry is null)
+            || condition is { } c && !c.HoldsFor(entry))
             return get ? Reply.Bulk(old) : Reply.Nil;
 
         entry = db.Set(key, entry, a[2], options.HasFlag(SetOptions.KeepTtl));
@@ -32,22 +34,32 @@ public static class StringCommands
     {
         None = 0, Nx = 1, Xx = 2, Get = 4, KeepTtl = 8, Persist = 16,
         Ex = 32, Px = 64, ExAt = 128, PxAt = 256, AnyExpire = Ex | Px | ExAt | PxAt,
+        Condition = 512, AnyCondition = Nx | Xx | Condition,
     }
 
     /// <summary>
     /// The options of SET (from argument 3) and GETEX (from argument 2), checked as Redis checks them: all syntax
-    /// first, the expire value later. An option may repeat (the last value wins) but never conflict with another.
+    /// first, the expire value later. An option may repeat (the last value wins) but never conflict with another; a value
+    /// condition (IFEQ, IFNE, IFDEQ, IFDNE) excludes NX, XX and any second condition.
     /// </summary>
-    private static SetOptions ParseOptions(byte[][] a, int from, bool forSet, out byte[]? expire)
+    private static SetOptions ParseOptions(byte[][] a, int from, bool forSet, out byte[]? expire, out ValueCondition? condition)
     {
         var flags = SetOptions.None;
         expire = null;
+        condition = null;
         for (int i = from; i < a.Length; i++)
         {
             var opt = a[i];
             var ttl = ExpireOption(opt);
-            if (forSet && Args.Is(opt, "NX") && !flags.HasFlag(SetOptions.Xx)) flags |= SetOptions.Nx;
-            else if (forSet && Args.Is(opt, "XX") && !flags.HasFlag(SetOptions.Nx)) flags |= SetOptions.Xx;
+            if (forSet && Args.Is(opt, "NX") && (flags & (SetOptions.Xx | SetOptions.Condition)) == 0) flags |= SetOptions.Nx;
+            else if (forSet && Args.Is(opt, "XX") && (flags & (SetOptions.Nx | SetOptions.Condition)) == 0) flags |= SetOptions.Xx;
+            else if (forSet && i + 1 < a.Length && (flags & SetOptions.AnyCondition) == 0
+                     && ValueCondition.TryParse(opt, a[i + 1], out var parsed))
+            {
+                flags |= SetOptions.Condition;
+                condition = parsed;
+                i++;
+            }
             else if (forSet && Args.Is(opt, "GET")) flags |= SetOptions.Get;
             else if (forSet && Args.Is(opt, "KEEPTTL") && (flags & SetOptions.AnyExpire) == 0) flags |= SetOptions.KeepTtl;
             else if (!forSet && Args.Is(opt, "PERSIST") && (flags & SetOptions.AnyExpire) == 0) flags |= SetOptions.Persist;
@@ -111,7 +123,7 @@ public static class StringCommands
     /// <summary>GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]: a missing key answers nil before the expire value is checked.</summary>
     public static Reply GetEx(Keyspace db, byte[][] a)
     {
-        var options = ParseOptions(a, 2, forSet: false, out var expire);
+        var options = ParseOptions(a, 2, forSet: false, out var expire, out _);
         var entry = db.Find(a[1]);
         if (entry is null) return Reply.Nil;
         var value = RedisString.Shareable(entry);

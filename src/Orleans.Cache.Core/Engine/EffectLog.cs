@@ -60,7 +60,9 @@ public sealed class EffectLog
 internal static class EffectWords
 {
     public static readonly byte[] Del = "DEL"u8.ToArray(), PExpireAt = "PEXPIREAT"u8.ToArray(), Set = "SET"u8.ToArray(),
-        KeepTtl = "KEEPTTL"u8.ToArray(), HSet = "HSET"u8.ToArray(), SRem = "SREM"u8.ToArray();
+        KeepTtl = "KEEPTTL"u8.ToArray(), SRem = "SREM"u8.ToArray(),
+        HDel = "HDEL"u8.ToArray(), HPExpireAt = "HPEXPIREAT"u8.ToArray(), HPersist = "HPERSIST"u8.ToArray(),
+        HSetEx = "HSETEX"u8.ToArray(), Fields = "FIELDS"u8.ToArray(), PxAt = "PXAT"u8.ToArray();
 }
 
 /// <summary>Told which keys each write changed (Redis's signalModifiedKey): WATCH versions, blocked clients, invalidations.</summary>

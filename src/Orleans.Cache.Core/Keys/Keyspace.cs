@@ -5,7 +5,7 @@ namespace Orleans.Cache.Core;
 /// index that the active sweep drains, and the command dispatch. Not thread-safe: one partition grain
 /// owns one keyspace and runs one batch at a time, as Redis runs one command at a time.
 /// </summary>
-public sealed class Keyspace
+public sealed partial class Keyspace
 {
     private readonly KeyTable _table = new();
     // Deadlines of keys with a TTL. Entries are never removed from the queue early: a popped entry whose
@@ -236,6 +236,7 @@ public sealed class Keyspace
         _table.Add(entry);
         _changed = true;
         Events?.OnKeyspaceEvent(KeyspaceEventFlags.New, "new", key);
+        if (value is RedisHash h) WatchFieldDeadlines(entry, h); // a hash moved here (RENAME, COPY, a snapshot) keeps its field TTLs
         return entry;
     }
 
@@ -244,6 +245,7 @@ public sealed class Keyspace
         entry.Value = value;
         entry.Touch(_clock);
         if (entry.ExpireAt != 0 && (!keepTtl || entry.ExpireAt < Now)) ClearExpiry(entry);
+        if (value is RedisHash h) WatchFieldDeadlines(entry, h);
         return entry;
     }
 
@@ -297,9 +299,10 @@ public sealed class Keyspace
     /// <summary>
     /// The active expire cycle: reclaims keys whose TTL has passed without waiting for an access,
     /// in deadline order, at most <paramref name="maxKeys"/> per call so one tick never stalls the partition.
-    /// Returns how many keys were reclaimed. Skipping stale index entries counts as work too (at most
-    /// 2 × <paramref name="maxKeys"/> entries are looked at), so a call may reclaim fewer keys than are due; every
-    /// call makes progress, and the next tick carries on.
+    /// Then the same for hash fields whose deadline passed (at most <paramref name="maxKeys"/> fields). Returns how many
+    /// keys and fields were reclaimed. Skipping stale index entries counts as work too (at most 2 × <paramref name="maxKeys"/>
+    /// entries of each index are looked at), so a call may reclaim fewer than are due; every call makes progress, and
+    /// the next tick carries on.
     /// </summary>
     public int ActiveExpire(int maxKeys)
     {
@@ -314,7 +317,7 @@ public sealed class Keyspace
             Expire(entry);
             reclaimed++;
         }
-        return reclaimed;
+        return reclaimed + ActiveExpireFields(maxKeys);
     }
 
     /// <summary>Deadline index size, stale entries included (for tests and INFO).</summary>
@@ -338,6 +341,7 @@ public sealed class Keyspace
     {
         _table.Clear();
         _deadlines.Clear();
+        _fieldDeadlines.Clear();
         ExpiringCount = 0;
         _changed = true;
         KeyChanges?.OnFlushed();

@@ -14,9 +14,9 @@ public sealed class SnapshotFormatException(string message) : Exception(message)
 /// <c>"OCSNAP" u16:version i64:offset i64:savedAt i64:keys</c>, then per key
 /// <c>u8:type varint:keyLength key varint:expireAt value</c>, then (from version 2) <c>varint:length libraries</c>, the
 /// partition's function libraries as FUNCTION DUMP writes them (empty: none), then <c>u64:xxhash64</c> of everything
-/// before it.
-/// Expiry times are absolute Unix milliseconds; keys already expired are not written, and keys that expired
-/// while the snapshot sat on disk are dropped when it is loaded.
+/// before it. Expiry times are absolute Unix milliseconds; keys (and hash fields) already expired are not written, and
+/// those that expired while the snapshot sat on disk are dropped when it is loaded. Version 2 added the libraries and the
+/// value type <see cref="SnapshotType.HashWithFieldTtls"/>; version 1 snapshots load unchanged.
 /// </summary>
 public static class Snapshot
 {
@@ -42,10 +42,11 @@ public static class Snapshot
         long keys = 0;
         foreach (var e in db.Entries())
         {
+            if (e.Value is RedisHash h && h.CountLive(db.Now) == 0) continue; // every field expired, not yet reclaimed
             w.Byte((byte)ValueCodec.TypeOf(e.Value));
             w.Bytes(e.Key);
             w.VarInt((ulong)e.ExpireAt);
-            ValueCodec.Write(ref w, e.Value);
+            ValueCodec.Write(ref w, e.Value, db.Now);
             keys++;
         }
         w.PatchInt64(countAt, keys);
@@ -72,8 +73,8 @@ public static class Snapshot
             var type = (SnapshotType)r.Byte();
             var key = r.Bytes();
             long expireAt = (long)r.VarInt();
-            var value = ValueCodec.Read(ref r, type);
-            if (expireAt != 0 && expireAt < db.Now) continue;
+            var value = ValueCodec.Read(ref r, type, db.Now);
+            if (expireAt != 0 && expireAt < db.Now || value is RedisHash { Count: 0 }) continue;
             var entry = db.Set(key, value);
             if (expireAt != 0) db.SetExpiry(entry, expireAt);
         }

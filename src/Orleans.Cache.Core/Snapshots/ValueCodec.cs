@@ -8,6 +8,8 @@ public enum SnapshotType : byte
     List = 2,
     Set = 3,
     SortedSet = 4,
+    /// <summary>A hash some of whose fields have deadlines: each field is followed by its deadline (0: none). Format version 2.</summary>
+    HashWithFieldTtls = 5,
 }
 
 /// <summary>How each value type is written to and read from a snapshot: a count, then its elements.</summary>
@@ -16,14 +18,15 @@ internal static class ValueCodec
     public static SnapshotType TypeOf(object value) => value switch
     {
         byte[] or StringBuffer => SnapshotType.String,
-        RedisHash => SnapshotType.Hash,
+        RedisHash h => h.HasFieldDeadlines ? SnapshotType.HashWithFieldTtls : SnapshotType.Hash,
         RedisList => SnapshotType.List,
         RedisSet => SnapshotType.Set,
         RedisSortedSet => SnapshotType.SortedSet,
         _ => throw new InvalidOperationException($"no snapshot codec for {value.GetType().Name}"),
     };
 
-    public static void Write(ref SnapshotWriter w, object value)
+    /// <summary>Writes <paramref name="value"/>; hash fields whose deadline is before <paramref name="now"/> are left out.</summary>
+    public static void Write(ref SnapshotWriter w, object value, long now = long.MinValue)
     {
         switch (value)
         {
@@ -32,6 +35,17 @@ internal static class ValueCodec
                 break;
             case StringBuffer b:
                 w.Bytes(b.Span); // the value only, never the spare capacity; it loads as a plain array
+                break;
+            case RedisHash h when h.HasFieldDeadlines:
+                w.VarInt((ulong)h.CountLive(now));
+                foreach (var (field, v) in h.Fields)
+                {
+                    long at = h.DeadlineOf(field);
+                    if (at != 0 && at < now) continue;
+                    w.Bytes(field);
+                    w.Bytes(v);
+                    w.VarInt((ulong)at);
+                }
                 break;
             case RedisHash h:
                 w.VarInt((ulong)h.Count);
@@ -54,7 +68,8 @@ internal static class ValueCodec
         }
     }
 
-    public static object Read(ref SnapshotReader r, SnapshotType type)
+    /// <summary>Reads a value; hash fields whose deadline is before <paramref name="now"/> are dropped (a hash may come back empty).</summary>
+    public static object Read(ref SnapshotReader r, SnapshotType type, long now = long.MinValue)
     {
         switch (type)
         {
@@ -63,7 +78,21 @@ internal static class ValueCodec
             case SnapshotType.Hash:
             {
                 var h = new RedisHash();
-                for (int i = r.Count(); i > 0; i--) h.Fields.Set(r.Bytes(), r.Bytes());
+                for (int i = r.Count(); i > 0; i--) h.Set(r.Bytes(), r.Bytes());
+                return h;
+            }
+            case SnapshotType.HashWithFieldTtls:
+            {
+                var h = new RedisHash();
+                for (int i = r.Count(); i > 0; i--)
+                {
+                    var field = r.Bytes();
+                    var value = r.Bytes();
+                    long at = (long)r.VarInt();
+                    if (at != 0 && at < now) continue;
+                    h.Set(field, value);
+                    if (at != 0) h.SetDeadline(field, at);
+                }
                 return h;
             }
             case SnapshotType.List:

@@ -12,13 +12,13 @@ public sealed class EffectLogTests
     private static readonly string[] Keys = ["s1", "s2", "l1", "l2", "h1", "z1", "t1", "t2"];
     private static readonly string[] SetKeys = ["set1", "set2"];
 
-    /// <summary>A random write (or read) over a few keys, with relative TTLs, random pops and float increments.</summary>
+    /// <summary>A random write (or read) over a few keys, with relative TTLs (of keys and hash fields), random pops and float increments.</summary>
     private static string[] RandomCommand(Random r)
     {
         string K() => Keys[r.Next(Keys.Length)];
         string V() => r.Next(20).ToString();
         string Ttl() => (10_000 + r.Next(100_000)).ToString();
-        return r.Next(30) switch
+        return r.Next(36) switch
         {
             0 => ["SET", K(), V()],
             1 => ["SET", K(), V(), "EX", (10 + r.Next(100)).ToString()],
@@ -49,6 +49,12 @@ public sealed class EffectLogTests
             26 => ["RENAME", K(), K()],
             27 => ["EXPIRE", K(), "-1"],
             28 => ["SRANDMEMBER", K(), "-3"],
+            29 => ["HEXPIRE", K(), (10 + r.Next(100)).ToString(), "FIELDS", "2", "f" + V(), "f" + V()],
+            30 => ["HPEXPIRE", K(), Ttl(), r.Next(2) == 0 ? "GT" : "LT", "FIELDS", "1", "f" + V()],
+            31 => ["HSETEX", K(), "PX", Ttl(), "FIELDS", "1", "f" + V(), V()],
+            32 => ["HGETEX", K(), "EX", (10 + r.Next(100)).ToString(), "FIELDS", "1", "f" + V()],
+            33 => ["HPERSIST", K(), "FIELDS", "1", "f" + V()],
+            34 => ["HGETDEL", K(), "FIELDS", "1", "f" + V()],
             _ => ["GET", K()],
         };
     }

@@ -12,6 +12,7 @@ public abstract class DifferentialTests<TFixture>(TFixture fixture, ITestOutputH
     public static TheoryData<string, int> ScriptRows => Scenarios.Rows(ScriptScenarios.All);
     public static TheoryData<string, int> FunctionRows => Scenarios.Rows(FunctionScenarios.All);
     public static TheoryData<string, int> ServerRows => Scenarios.Rows(ServerScenarios.All);
+    public static TheoryData<string, int> LcsRows => Scenarios.Rows(LcsScenarios.All);
 
     /// <summary>Seeds of the random sequences, each in both protocols.</summary>
     public static TheoryData<int, int> RandomRows
@@ -45,6 +46,10 @@ public abstract class DifferentialTests<TFixture>(TFixture fixture, ITestOutputH
     [Theory, MemberData(nameof(ServerRows))]
     public async Task Server_commands(string scenario, int protocol) =>
         output.WriteLine(await Harness.RunAsync(Scenarios.Find(ServerScenarios.All, scenario), protocol));
+
+    [Theory, MemberData(nameof(LcsRows))]
+    public async Task Lcs(string scenario, int protocol) =>
+        output.WriteLine(await Harness.RunAsync(Scenarios.Find(LcsScenarios.All, scenario), protocol));
 
     [Theory, MemberData(nameof(RandomRows))]
     public async Task Random_command_sequences(int seed, int protocol) =>

@@ -26,4 +26,10 @@ public static class RedisClients
 
     /// <summary>A key unique to the calling test and protocol, so tests sharing a server don't collide.</summary>
     public static RedisKey Me(RedisProtocol protocol, [CallerMemberName] string caller = "") => $"{caller}:{protocol}";
+
+    /// <summary>Both protocols, for a theory's MemberData: each RESP test runs over RESP2 and RESP3.</summary>
+    public static TheoryData<RedisProtocol> Protocols => new() { RedisProtocol.Resp2, RedisProtocol.Resp3 };
+
+    /// <summary>A fresh hash tag for the calling test and protocol: keys built on it share one slot and no other test's.</summary>
+    public static string Tag(RedisProtocol protocol, [CallerMemberName] string caller = "") => $"{{{caller}:{protocol}:{Guid.NewGuid():N}}}";
 }
