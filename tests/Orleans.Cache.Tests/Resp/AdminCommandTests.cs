@@ -113,6 +113,24 @@ public sealed class AdminCommandTests(RespServerFixture fixture) : IClassFixture
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.4), $"slept {clock.Elapsed}");
     }
 
+    [Theory, MemberData(nameof(Protocols))]
+    public async Task Command_docs_has_Redis_documentation_for_every_command_of_the_table(RedisProtocol protocol)
+    {
+        await using var redis = await RedisClients.ConnectAsync(Server, protocol);
+        var docs = (await redis.GetDatabase().ExecuteAsync("COMMAND", "DOCS")).ToDictionary();
+        Assert.Equal(Orleans.Cache.Core.CommandTable.All.Select(c => c.Name.ToLowerInvariant()), docs.Keys);
+        foreach (var (name, doc) in docs)
+        {
+            var fields = doc.ToDictionary();
+            Assert.False(string.IsNullOrEmpty((string?)fields["summary"]), $"{name} has no summary");
+            Assert.Matches(@"^\d+\.\d+\.\d+$", (string?)fields["since"]);
+            Assert.False(string.IsNullOrEmpty((string?)fields["group"]), $"{name} has no group");
+        }
+        var hexpire = docs["hexpire"].ToDictionary();
+        Assert.Equal("7.4.0", (string?)hexpire["since"]);
+        Assert.Equal(4, ((RedisResult[])hexpire["arguments"]!).Length);
+    }
+
     [Fact]
     public async Task Shutdown_is_refused_inside_MULTI_and_ABORT_finds_no_shutdown()
     {
