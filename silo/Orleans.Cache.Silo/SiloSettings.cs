@@ -61,6 +61,7 @@ public sealed class SiloSettings
         ["--timeout"] = "Resp:Timeout",
         ["--proto-max-bulk-len"] = "Resp:ProtoMaxBulkLen",
         ["--client-query-buffer-limit"] = "Resp:ClientQueryBufferLimit",
+        ["--enable-debug-command"] = "Resp:EnableDebugCommand",
         ["--partitions"] = "Cache:Partitions",
         ["--silo-port"] = "Silo:SiloPort",
         ["--gateway-port"] = "Silo:GatewayPort",

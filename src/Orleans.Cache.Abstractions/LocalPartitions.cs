@@ -32,6 +32,16 @@ public sealed class LocalPartitions
         }
     }
 
+    /// <summary>The partitions active in this silo now.</summary>
+    public IEnumerable<PartitionEngine> Active
+    {
+        get
+        {
+            foreach (var engine in Volatile.Read(ref _byPartition))
+                if (engine is not null) yield return engine;
+        }
+    }
+
     /// <summary>Forgets <paramref name="activation"/> (and only it: a newer activation of the same partition stays).</summary>
     public void Remove(int partition, PartitionEngine activation)
     {

@@ -57,7 +57,7 @@ public sealed class ScriptRegistry(IGrainFactory? grains)
     private static readonly CommandInfo Eval = CommandTable.Find("EVAL")!, EvalRo = CommandTable.Find("EVAL_RO")!,
         EvalSha = CommandTable.Find("EVALSHA")!, EvalShaRo = CommandTable.Find("EVALSHA_RO")!;
 
-    private static readonly bool[] ScriptRows = [.. CommandTable.All.Select(c => c == Eval || c == EvalRo || c == EvalSha || c == EvalShaRo)];
+    private static readonly bool[] ScriptRows = [.. CommandTable.Rows.Select(c => c == Eval || c == EvalRo || c == EvalSha || c == EvalShaRo)];
 
     /// <summary>True for EVAL, EVAL_RO, EVALSHA and EVALSHA_RO, which <see cref="PrepareAsync"/> must see before they are sent.</summary>
     public static bool Concerns(Command command) => ScriptRows[command.Info.Id];

@@ -21,7 +21,7 @@ namespace Orleans.Cache.Grains;
 [PartitionPlacement, Reentrant]
 public sealed partial class PartitionGrain(
     IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshotOptions, CacheClock clock, ILogger<PartitionGrain> logger,
-    IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null)
+    IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null, SiloShutdown? shutdown = null)
     : Grain, IPartitionGrain
 {
     private readonly PartitionEngine _engine = new(clock.Time);
@@ -85,8 +85,13 @@ public sealed partial class PartitionGrain(
         _engine.KillScript(function: true);
         _engine.Close();
         local?.Remove((int)Partition, _engine);
-        // Graceful shutdown snapshots whatever changed, like Redis's SHUTDOWN SAVE.
-        if (_engine.Keyspace.Dirty > 0) await SaveAsync();
+        // Graceful shutdown snapshots whatever changed, like Redis's SHUTDOWN SAVE; after SHUTDOWN NOSAVE nothing is saved.
+        if (shutdown?.SkipSave == true)
+        {
+            if (_engine.Keyspace.Dirty > 0) LogUnsavedDropped(Partition, _engine.Keyspace.Dirty);
+            await _saving;
+        }
+        else if (_engine.Keyspace.Dirty > 0) await SaveAsync();
         else await _saving;
     }
 
@@ -224,7 +229,7 @@ public sealed partial class PartitionGrain(
 
     private Task SaveTick(CancellationToken cancellationToken)
     {
-        if (_engine.ScriptRunning) return Task.CompletedTask; // the next tick saves
+        if (_engine.ScriptRunning || shutdown?.SkipSave == true) return Task.CompletedTask; // the next tick saves; NOSAVE saves nothing
         long dirty = _engine.Locked(k => k.Dirty);
         if (dirty == 0 || !_saving.IsCompleted) return Task.CompletedTask;
         if (_snapshots.SaveIsDue(clock.Time.GetElapsedTime(_lastSaveTimestamp), dirty)) _saving = SaveAsync();
@@ -268,6 +273,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition} saved a {Bytes}-byte snapshot in {Ms} ms")]
     private partial void LogSaved(long partition, int bytes, long ms);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} deactivated after SHUTDOWN NOSAVE: {Changes} unsaved changes dropped")]
+    private partial void LogUnsavedDropped(long partition, long changes);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition} failed to save its snapshot")]
     private partial void LogSaveFailed(Exception exception, long partition);

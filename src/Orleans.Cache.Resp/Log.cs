@@ -36,4 +36,10 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Warning, "Client {Id} ({Address}) closed for overcoming of output buffer limits ({Bytes} bytes of pub/sub messages queued)")]
     public static partial void OutputBufferLimit(ILogger logger, long id, string address, long bytes);
+
+    [LoggerMessage(40, LogLevel.Warning, "SHUTDOWN by client {Id} ({Address}): stopping this silo {How}")]
+    public static partial void ShuttingDown(ILogger logger, long id, string address, string how);
+
+    [LoggerMessage(41, LogLevel.Warning, "SHUTDOWN by client {Id} refused: {Reason}")]
+    public static partial void ShutdownRefused(ILogger logger, long id, string reason);
 }

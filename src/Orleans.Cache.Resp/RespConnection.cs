@@ -281,6 +281,9 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                     case "PUBSUB":
                         _slots[i].Reply = await commands.PubSubAsync(argv);
                         break;
+                    case "MEMORY" or "DEBUG" or "SHUTDOWN":
+                        _slots[i].Reply = await commands.DeferredAsync(client, _slots[i].Command!, argv, cancellationToken);
+                        break;
                     case "RESET":
                         if (client.Subscriber is { } sub && node.Broker is { } broker) await broker.RemoveClientAsync(sub);
                         var after = AfterReply.None;

@@ -19,6 +19,7 @@ public sealed class RespNode
         Time = time;
         NodeId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         StartedAt = Environment.TickCount64;
+        StartupAllocated = GC.GetTotalMemory(false);
     }
 
     public RespOptions Options { get; }
@@ -30,6 +31,14 @@ public sealed class RespNode
     /// <summary>40 hex characters, new at every start: CLUSTER MYID and INFO's run_id.</summary>
     public string NodeId { get; }
     public long StartedAt { get; }
+    /// <summary>The managed heap in use when the endpoint started (MEMORY STATS's <c>startup.allocated</c>).</summary>
+    public long StartupAllocated { get; }
+
+    /// <summary>The silo's SHUTDOWN switch (NOSAVE); null where no partitions run in this process.</summary>
+    public SiloShutdown? Silo { get; internal set; }
+    /// <summary>Stops the host (SHUTDOWN's last step); null where the endpoint runs without one.</summary>
+    public Action? StopHost { get; internal set; }
+    public Microsoft.Extensions.Logging.ILogger Logger { get; internal set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     /// <summary>The port the plain listener bound (differs from the option when it was 0).</summary>
     public int Port { get; internal set; }
 

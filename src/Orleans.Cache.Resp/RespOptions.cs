@@ -41,6 +41,12 @@ public sealed class RespOptions
     /// </summary>
     public bool ClusterMode { get; set; }
 
+    /// <summary>
+    /// Whether DEBUG may be used (redis.conf <c>enable-debug-command</c>): <c>no</c> (the default: DEBUG answers Redis's
+    /// "not allowed" error), <c>yes</c>, or <c>local</c> (only from loopback connections).
+    /// </summary>
+    public string EnableDebugCommand { get; set; } = "no";
+
     /// <summary>Optional TLS listener.</summary>
     public RespTlsOptions Tls { get; set; } = new();
 }

@@ -17,6 +17,8 @@ public enum CommandFlags
     Fast = 1 << 9,
     NoAuth = 1 << 10,
     AllowBusy = 1 << 11,
+    /// <summary>Refused inside MULTI (queueing it dooms the transaction), as SHUTDOWN is.</summary>
+    NoMulti = 1 << 12,
 }
 
 /// <summary>How the front door routes a command to partitions.</summary>

@@ -210,6 +210,8 @@ public static class CommandTable
         C("DBSIZE", 1, R | Fast, 0, 0, 0, "server", KeyCommands.DbSize, Routing.AllPartitions, Merge.Sum),
         C("FLUSHDB", -1, Write, 0, 0, 0, "server", KeyCommands.FlushDb, Routing.AllPartitions, Merge.Ok),
         C("FLUSHALL", -1, Write, 0, 0, 0, "server", KeyCommands.FlushDb, Routing.AllPartitions, Merge.Ok),
+        C("MOVE", 3, Write | Fast, 1, 1, 1, "generic", DatabaseCommands.Move),
+        C("SWAPDB", 3, Write | Fast, 0, 0, 0, "server", null),
 
         // ---- persistence: run by the partition grains themselves (no Core handler) ----
         C("SAVE", 1, Admin | NoScript, 0, 0, 0, "server", null, Routing.AllPartitions, Merge.Ok),
@@ -233,6 +235,13 @@ public static class CommandTable
         C("READONLY", 1, Fast | Loading | Stale, 0, 0, 0, "cluster", null),
         C("READWRITE", 1, Fast | Loading | Stale, 0, 0, 0, "cluster", null),
         C("WAIT", 3, NoScript, 0, 0, 0, "connection", null),
+        C("ROLE", 1, NoScript | Loading | Stale | Fast, 0, 0, 0, "server", null),
+        C("LOLWUT", -1, ReadOnly | Fast, 0, 0, 0, "server", null),
+        C("SHUTDOWN", -1, Admin | NoScript | Loading | Stale | NoMulti | AllowBusy, 0, 0, 0, "server", null),
+        // MEMORY and DEBUG answer at the front door (process memory, the debug switch); the subcommands that need a
+        // key's partition or every partition are the subcommand rows below, which the front door sends through the executor.
+        C("MEMORY", -2, None, 0, 0, 0, "server", null),
+        C("DEBUG", -2, Admin | NoScript | Loading | Stale, 0, 0, 0, "server", null),
 
         // ---- scripting: run in the partition of the declared keys (keys follow the count at argument 2) ----
         C("EVAL", -3, NoScript | Stale, 3, 0, 1, "scripting", ScriptCommands.Eval, numKeysAt: 2),
@@ -263,17 +272,40 @@ public static class CommandTable
         C("SUNSUBSCRIBE", -1, PubSub | NoScript | Loading | Stale, 1, -1, 1, "pubsub", null, Routing.Server),
     ];
 
-    // Runs with the other initializers, right after All: every row knows its position before any lookup.
+    /// <summary>
+    /// Subcommand rows, Redis's "container|subcommand" entries: a subcommand of a front-door command that must run where
+    /// the keys are (MEMORY USAGE in its key's partition, DEBUG SET-ACTIVE-EXPIRE in every partition). Wire lookups never
+    /// find them and COMMAND does not list them: the container's front-door handler checks its arguments (and, for DEBUG,
+    /// whether DEBUG is enabled), then sends the request under this row through the executor. So MEMORY stays one
+    /// command to clients, and the part that runs in a partition still has a row (arity, flags, key positions, handler)
+    /// that the router and the grain call use like any other.
+    /// </summary>
+    public static IReadOnlyList<CommandInfo> Subcommands { get; } =
+    [
+        C("MEMORY|USAGE", -3, R, 2, 2, 1, "server", MemoryUsage.Usage),
+        C("DEBUG|OBJECT", 3, Admin | NoScript | Loading | Stale, 2, 2, 1, "server", DebugCommands.Object),
+        C("DEBUG|SET-ACTIVE-EXPIRE", 3, Admin | NoScript | Loading | Stale, 0, 0, 0, "server", DebugCommands.SetActiveExpire,
+            Routing.AllPartitions, Merge.Ok),
+    ];
+
+    /// <summary>Every row, commands then subcommand rows, in <see cref="CommandInfo.Id"/> order.</summary>
+    public static IReadOnlyList<CommandInfo> Rows { get; } = [.. All, .. Subcommands];
+
+    // Runs with the other initializers, right after Rows: every row knows its position before any lookup.
     private static readonly int RowCount = Number();
 
     private static int Number()
     {
-        for (int i = 0; i < All.Count; i++) All[i].Id = i;
-        return All.Count;
+        for (int i = 0; i < Rows.Count; i++) Rows[i].Id = i;
+        return Rows.Count;
     }
 
     /// <summary>The row with <see cref="CommandInfo.Id"/> <paramref name="id"/> (a resolved command after a grain call), or null.</summary>
-    public static CommandInfo? ById(int id) => (uint)id < (uint)RowCount ? All[id] : null;
+    public static CommandInfo? ById(int id) => (uint)id < (uint)RowCount ? Rows[id] : null;
+
+    /// <summary>A subcommand row by its full name ("MEMORY|USAGE"); throws when there is none (a programming error).</summary>
+    public static CommandInfo Subcommand(string fullName) =>
+        Subcommands.FirstOrDefault(c => c.Name == fullName) ?? throw new ArgumentException($"no subcommand row {fullName}");
 
     private static readonly FrozenDictionary<string, CommandInfo> ByName =
         All.ToFrozenDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);

@@ -27,11 +27,20 @@ public static class ObjectCommand
     private static readonly Reply Help = Reply.Array(new[]
     {
         "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "ENCODING <key>", "    The internal representation of the value at <key>.",
-        "FREQ <key>", "    The access frequency of <key> (LFU policies only).",
-        "IDLETIME <key>", "    Seconds since <key> was last accessed.",
-        "REFCOUNT <key>", "    The reference count of the value at <key>.",
-        "HELP", "    This help.",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        "HELP",
+        "    Prints this help.",
     }.Select(Reply.Simple).ToArray());
 
     /// <summary>The encoding name Redis 7.0 would report for this value.</summary>

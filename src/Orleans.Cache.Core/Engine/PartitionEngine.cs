@@ -67,6 +67,9 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// </summary>
     public Reply KillScript(bool function) => Keyspace.ScriptsIfStarted?.Kill(function) ?? Scripting.ScriptErrors.NotBusy;
 
+    /// <summary>Stops the running script at its next hook even if it wrote (SHUTDOWN NOSAVE); without the lock, as KILL.</summary>
+    public void AbortScript() => Keyspace.ScriptsIfStarted?.Abort();
+
     /// <summary>Runs <paramref name="action"/> under the partition's lock.</summary>
     public T Locked<T>(Func<Keyspace, T> action)
     {

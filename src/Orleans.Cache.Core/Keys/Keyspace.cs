@@ -306,6 +306,7 @@ public sealed partial class Keyspace
     /// </summary>
     public int ActiveExpire(int maxKeys)
     {
+        if (!ActiveExpireEnabled) return 0;
         Tick();
         int reclaimed = 0, examined = 0;
         while (examined < maxKeys * 2 && reclaimed < maxKeys && _deadlines.TryPeek(out var entry, out long deadline))
@@ -319,6 +320,9 @@ public sealed partial class Keyspace
         }
         return reclaimed + ActiveExpireFields(maxKeys);
     }
+
+    /// <summary>False after DEBUG SET-ACTIVE-EXPIRE 0: the active expire cycle reclaims nothing (keys still expire when read).</summary>
+    public bool ActiveExpireEnabled { get; set; } = true;
 
     /// <summary>Deadline index size, stale entries included (for tests and INFO).</summary>
     internal int DeadlineIndexSize => _deadlines.Count;

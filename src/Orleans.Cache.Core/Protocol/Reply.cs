@@ -27,6 +27,8 @@ public enum ReplyKind : byte
     Pairs,
     /// <summary>Out-of-band data (pub/sub messages and confirmations): <c>&gt;</c> in RESP3, an array in RESP2.</summary>
     Push,
+    /// <summary>Text for people (LOLWUT, MEMORY DOCTOR): a verbatim string of format <c>txt</c> in RESP3, a bulk string in RESP2.</summary>
+    Verbatim,
 }
 
 /// <summary>
@@ -75,6 +77,8 @@ public sealed class Reply
 
     public static Reply Bulk(byte[]? value) => value is null ? Nil : new Reply(ReplyKind.Bulk, bytes: value);
     public static Reply Bulk(string value) => new(ReplyKind.Bulk, bytes: Encoding.UTF8.GetBytes(value));
+    /// <summary>A verbatim <c>txt</c> string in RESP3, a bulk string in RESP2.</summary>
+    public static Reply Verbatim(string text) => new(ReplyKind.Verbatim, bytes: Encoding.UTF8.GetBytes(text));
     public static Reply Dbl(double value) => new(ReplyKind.Double, dbl: value);
     public static Reply Array(Reply[] items) => items.Length == 0 ? EmptyArray : new Reply(ReplyKind.Array, items: items);
     public static Reply Map(Reply[] keyValues) => new(ReplyKind.Map, items: keyValues);

@@ -23,8 +23,8 @@ public sealed partial class ServerCommands
         if (Args.Is(sub, "DOCS"))
         {
             var docs = new List<Reply>();
-            if (argv.Length == 2) foreach (var c in CommandTable.All) AddDocs(docs, c);
-            else for (int i = 2; i < argv.Length; i++) if (CommandTable.Find(argv[i]) is { } c) AddDocs(docs, c);
+            if (argv.Length == 2) foreach (var c in CommandTable.All) AddDocs(docs, c.Name);
+            else for (int i = 2; i < argv.Length; i++) AddDocs(docs, Args.Text(argv[i]));
             return Reply.Map([.. docs]);
         }
         if (Args.Is(sub, "LIST")) return CommandList(argv);
@@ -72,7 +72,7 @@ public sealed partial class ServerCommands
         (CommandFlags.Write, "write"), (CommandFlags.ReadOnly, "readonly"), (CommandFlags.DenyOom, "denyoom"),
         (CommandFlags.Admin, "admin"), (CommandFlags.PubSub, "pubsub"), (CommandFlags.NoScript, "noscript"),
         (CommandFlags.Blocking, "blocking"), (CommandFlags.Loading, "loading"), (CommandFlags.Stale, "stale"),
-        (CommandFlags.Fast, "fast"), (CommandFlags.NoAuth, "no_auth"), (CommandFlags.AllowBusy, "allow_busy"),
+        (CommandFlags.Fast, "fast"), (CommandFlags.NoAuth, "no_auth"), (CommandFlags.NoMulti, "no_multi"), (CommandFlags.AllowBusy, "allow_busy"),
     ];
 
     private static Reply[] FlagNames(CommandInfo c)
@@ -88,12 +88,13 @@ public sealed partial class ServerCommands
         if (c.IsWrite) categories.Add(Reply.Simple("@write"));
         if ((c.Flags & CommandFlags.ReadOnly) != 0) categories.Add(Reply.Simple("@read"));
         if ((c.Flags & CommandFlags.Admin) != 0) categories.Add(Reply.Simple("@admin"));
-        categories.Add(Reply.Simple(c.Group switch
+        var groupCategory = c.Group switch
         {
             "generic" => "@keyspace",
             "server" or "cluster" => "@admin",
             var group => "@" + group,
-        }));
+        };
+        if (!categories.Any(r => r.Text == groupCategory)) categories.Add(Reply.Simple(groupCategory));
         categories.Add(Reply.Simple((c.Flags & CommandFlags.Fast) != 0 ? "@fast" : "@slow"));
         return [.. categories];
     }
@@ -119,14 +120,20 @@ public sealed partial class ServerCommands
         ])]);
     }
 
-    private static void AddDocs(List<Reply> docs, CommandInfo c)
+    /// <summary>
+    /// One COMMAND DOCS entry: a command of the table (or "container|subcommand" of one) and Redis's docs for it. A row the
+    /// docs data lacks still answers its group, so every command has an entry.
+    /// </summary>
+    private static void AddDocs(List<Reply> docs, string requested)
     {
-        docs.Add(Reply.Bulk(c.Name.ToLowerInvariant()));
-        docs.Add(Reply.Map([
-            Reply.Bulk("summary"), Reply.Bulk(""),
-            Reply.Bulk("since"), Reply.Bulk("1.0.0"),
-            Reply.Bulk("group"), Reply.Bulk(c.Group),
-        ]));
+        var name = requested.ToLowerInvariant();
+        int bar = name.IndexOf('|');
+        var row = CommandTable.Find(bar < 0 ? name : name[..bar]);
+        if (row is null) return;
+        var doc = CommandDocs.Of(name);
+        if (doc is null && bar >= 0) return;
+        docs.Add(Reply.Bulk(name));
+        docs.Add(doc ?? Reply.Map([Reply.Bulk("summary"), Reply.Bulk(""), Reply.Bulk("since"), Reply.Bulk("1.0.0"), Reply.Bulk("group"), Reply.Bulk(row.Group)]));
     }
 
     private static Reply CommandList(byte[][] argv)

@@ -54,6 +54,12 @@ public sealed partial class ServerCommands(RespNode node)
         ["UNWATCH"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.UnwatchCommand(c),
         ["SCRIPT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Script(a, ref after),
         ["WAIT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => Wait(a),
+        ["SWAPDB"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => DatabaseCommands.SwapDb(a),
+        ["ROLE"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => PrimaryRole,
+        ["LOLWUT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => Lolwut(a),
+        ["SHUTDOWN"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Shutdown(a, ref after),
+        ["MEMORY"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Memory(a, ref after),
+        ["DEBUG"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => s.Debug(c, a, ref after),
         // Pub/sub commands go to the silo's pub/sub broker after the round's data commands (RespConnection defers them).
         ["PUBLISH"] = Defer, ["SPUBLISH"] = Defer, ["PUBSUB"] = Defer,
         ["SUBSCRIBE"] = Defer, ["UNSUBSCRIBE"] = Defer, ["PSUBSCRIBE"] = Defer,
@@ -69,6 +75,16 @@ public sealed partial class ServerCommands(RespNode node)
     }
 
     private static Reply? Defer(ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Defer(ref after);
+
+    /// <summary>The second half of MEMORY, DEBUG and SHUTDOWN, after the round's data commands: they ask the partitions or wait.</summary>
+    internal ValueTask<Reply> DeferredAsync(RespSession client, CommandInfo command, byte[][] argv, CancellationToken cancellationToken = default) =>
+        command.Name switch
+        {
+            "MEMORY" => MemoryAsync(argv),
+            "DEBUG" => DebugAsync(argv, cancellationToken),
+            "SHUTDOWN" => ShutdownAsync(client, argv),
+            _ => throw new InvalidOperationException($"{command.Name} is not answered after the round"),
+        };
 
     private static readonly Handler?[] ById = [.. CommandTable.All.Select(c => c.Kind == CommandKind.FrontDoor ? ByName.GetValueOrDefault(c.Name) : null)];
 

@@ -37,6 +37,11 @@ public sealed partial class ServerCommands
     internal static Reply Queue(RespSession client, Command command)
     {
         var multi = client.Multi!;
+        if ((command.Info.Flags & CommandFlags.NoMulti) != 0)
+        {
+            multi.Aborted = true;
+            return NotInTransaction;
+        }
         int slot = CommandRouter.SlotOf(command.Info, command.Argv, out var error);
         if (error is not null)
         {
@@ -157,6 +162,7 @@ public sealed partial class ServerCommands
         var reply = Execute(client, info, argv, ref after);
         if (after == AfterReply.Deferred && info.Name == "INFO") return await InfoAsync(client, argv);
         if (after == AfterReply.Deferred && info.Name == "SCRIPT") return await ScriptAsync(argv);
+        if (after == AfterReply.Deferred && info.Name is "MEMORY" or "DEBUG") return await DeferredAsync(client, info, argv);
         return reply ?? NotInTransaction;
     }
 }

@@ -47,6 +47,9 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
             Node.Config.InitKeyspaceEvents(services.GetService<IOptions<PubSub.PubSubOptions>>()?.Value.NotifyKeyspaceEvents ?? "");
             Node.Config.KeyspaceEventsChanged = broker.SetKeyspaceEventsAsync;
         }
+        Node.Silo = services.GetService<SiloShutdown>();
+        Node.StopHost = services.GetService<IHostApplicationLifetime>() is { } lifetime ? lifetime.StopApplication : null;
+        Node.Logger = _logger;
         _commands = new ServerCommands(Node);
 
         var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions

@@ -30,6 +30,10 @@ public static class RespWriter
             case ReplyKind.Bulk:
                 WriteBulk(output, reply.Bytes ?? []);
                 break;
+            case ReplyKind.Verbatim:
+                if (protocol < 3) WriteBulk(output, reply.Bytes ?? []);
+                else WriteVerbatim(output, reply.Bytes ?? []);
+                break;
             case ReplyKind.Null:
                 WriteRaw(output, protocol >= 3 ? "_\r\n"u8 : "$-1\r\n"u8);
                 break;
@@ -135,6 +139,15 @@ public static class RespWriter
         }
         WriteNumber(output, (byte)'$', value.Length);
         WriteRaw(output, value);
+        WriteRaw(output, Crlf);
+    }
+
+    /// <summary>RESP3's verbatim string: <c>=</c>, the length with the <c>txt:</c> prefix, the prefix and the text.</summary>
+    private static void WriteVerbatim(IBufferWriter<byte> output, ReadOnlySpan<byte> text)
+    {
+        WriteNumber(output, (byte)'=', text.Length + 4);
+        WriteRaw(output, "txt:"u8);
+        WriteRaw(output, text);
         WriteRaw(output, Crlf);
     }
 

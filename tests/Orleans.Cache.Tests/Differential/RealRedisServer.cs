@@ -6,7 +6,8 @@ using System.Text;
 namespace Orleans.Cache.Tests.Differential;
 
 /// <summary>
-/// A real, throwaway redis-server on a free loopback port, without persistence, in a temporary folder; killed and the
+/// A real, throwaway redis-server on a free loopback port, without persistence, with one database as Orleans.Cache has
+/// (SELECT, SWAPDB and MOVE answer alike), in a temporary folder; killed and the
 /// folder deleted on dispose. Without redis-server on PATH it fails with the install command (CI installs it) rather
 /// than letting the comparisons pass against nothing. With <paramref name="cluster"/> it is a one-node Redis Cluster
 /// owning all 16384 slots, for the rules only cluster mode has (CROSSSLOT).
@@ -31,7 +32,7 @@ public sealed class RealRedisServer(bool cluster = false) : IAsyncLifetime
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir,
         };
-        foreach (var a in new[] { "--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _dir })
+        foreach (var a in new[] { "--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _dir, "--databases", "1" })
             start.ArgumentList.Add(a);
         if (cluster)
             foreach (var a in new[] { "--cluster-enabled", "yes", "--cluster-config-file", Path.Combine(_dir, "nodes.conf") })
