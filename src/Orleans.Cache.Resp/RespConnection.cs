@@ -49,7 +49,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             if (client.Subscriber is { } sub)
             {
                 sub.Close();
-                if (node.Broker is { } broker) _ = broker.RemoveClientAsync(sub);
+                // Removed from every shard before the connection is forgotten: a later PUBLISH does not count it.
+                if (node.Broker is { } broker) await broker.RemoveClientAsync(sub);
             }
         }
     }
