@@ -360,6 +360,7 @@ public sealed class PartitionEngine : IKeyChangeListener
         var first = Run(info, argv);
         AfterWrites();
         if (!BlockedClients.IsEmpty(first)) return ValueTask.FromResult<(Reply?, bool)>((first, false));
+        if (_blocked.WasCancelled(waiterId)) return ValueTask.FromResult<(Reply?, bool)>((null, false)); // gone or unblocked already
 
         // The handler already validated the timeout; 0 means forever.
         long timeout = (long)(BlockingArgs.Timeout(argv[BlockingArgs.TimeoutIndex(info, argv.Length)]) * 1000);
@@ -387,7 +388,10 @@ public sealed class PartitionEngine : IKeyChangeListener
         }
     }
 
-    /// <summary>The client of <paramref name="waiterId"/> went away: its wait ends with nothing taken.</summary>
+    /// <summary>
+    /// The client of <paramref name="waiterId"/> went away or was unblocked (CLIENT UNBLOCK): its wait ends with nothing
+    /// taken; one that has not begun waiting yet will not.
+    /// </summary>
     public void CancelBlock(Guid waiterId)
     {
         lock (_gate) _blocked.Cancel(waiterId);
