@@ -35,8 +35,9 @@ public interface IPartitionGrain : IGrainWithIntegerKey
     ValueTask<Reply> ExecuteTransaction(TransactionBatch transaction);
 
     /// <summary>
-    /// The client of <paramref name="waiter"/> went away: its Block call ends with nothing taken. A waiter that was
-    /// served already keeps its answer (the caller puts the element back).
+    /// The client of <paramref name="waiter"/> went away or was unblocked: its Block call ends with nothing taken, or, when
+    /// it arrives first, does not wait. A waiter that was served already keeps its answer (the caller puts the element
+    /// back, or answers it).
     /// </summary>
     [Alias("CancelBlock"), AlwaysInterleave]
     ValueTask CancelBlock(Guid waiter);

@@ -13,6 +13,13 @@ public interface ICommandExecutor
     ValueTask<Reply> ExecuteAsync(Command command, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Runs a blocking command (BLPOP, BLMOVE …) that <paramref name="unblock"/> can end early, as CLIENT UNBLOCK does: its
+    /// reply, or null when it was unblocked before it took anything (the caller answers the timeout reply or the UNBLOCKED
+    /// error). <paramref name="cancellationToken"/> is the client going away, as for <see cref="ExecuteAsync(Command, CancellationToken)"/>.
+    /// </summary>
+    ValueTask<Reply?> ExecuteBlockingAsync(Command command, CancellationToken unblock, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Runs a pipeline: commands are grouped per partition and sent as one batch each; the replies come back
     /// in request order. Commands on one partition run in request order.
     /// </summary>

@@ -33,7 +33,7 @@ public sealed class PartitionExecutor : ICommandExecutor
         if (ScriptRegistry.IsFunctionKill(command)) return KillScriptAsync(function: true);
         var plan = _router.Plan(command);
         if (plan.Reply is not null) return ValueTask.FromResult(plan.Reply);
-        if (command.Info.IsBlocking) return ExecuteBlocking(plan, cancellationToken);
+        if (command.Info.IsBlocking) return Answered(ExecuteBlocking(plan, default, cancellationToken));
         if (command.Info.RunsScript) return _queues[plan.Partition].ExecuteAlone(command);
         if (plan.Parts is null) return _queues[plan.Partition].Execute(command, cancellationToken);
         return ExecuteSplit(plan, cancellationToken);
@@ -77,22 +77,35 @@ public sealed class PartitionExecutor : ICommandExecutor
         return (prepared, errors);
     }
 
+    public ValueTask<Reply?> ExecuteBlockingAsync(Command command, CancellationToken unblock, CancellationToken cancellationToken = default)
+    {
+        var plan = _router.Plan(command);
+        if (plan.Reply is not null) return ValueTask.FromResult<Reply?>(plan.Reply);
+        return command.Info.IsBlocking ? ExecuteBlocking(plan, unblock, cancellationToken) : Nullable(ExecuteAsync(command, cancellationToken));
+
+        static async ValueTask<Reply?> Nullable(ValueTask<Reply> reply) => await reply.ConfigureAwait(false);
+    }
+
+    private static async ValueTask<Reply> Answered(ValueTask<Reply?> reply) => (await reply.ConfigureAwait(false)) ?? Reply.NilArray;
+
     /// <summary>
     /// A blocking command waits inside its partition (interleaved, so the partition keeps serving); it bypasses
-    /// the coalescing queue because it may take long, and asks again if the partition's longest wait runs out.
+    /// the coalescing queue because it may take long, and asks again if the partition's longest wait runs out. Null
+    /// when <paramref name="unblock"/> ended the wait before anything was taken.
     /// </summary>
-    private async ValueTask<Reply> ExecuteBlocking(CommandPlan plan, CancellationToken cancellationToken)
+    private async ValueTask<Reply?> ExecuteBlocking(CommandPlan plan, CancellationToken unblock, CancellationToken cancellationToken)
     {
         var queue = _queues[plan.Partition];
         var command = plan.Command;
         var waiter = Guid.NewGuid();
-        // A client that goes away asks the partition to drop its wait; the call itself is always awaited so that
-        // an element handed over meanwhile is not lost.
+        // A client that goes away, or is unblocked, asks the partition to drop its wait; the call itself is always
+        // awaited so that an element handed over meanwhile is not lost.
         using var cancel = cancellationToken.Register(() => _ = queue.CancelBlock(waiter).AsTask());
+        using var unblocked = unblock.Register(() => _ = queue.CancelBlock(waiter).AsTask());
         for (long waited = 0; ; waited += IPartitionGrain.MaxBlockMilliseconds)
         {
             var result = await queue.Block(command, waited, waiter).ConfigureAwait(false);
-            if (result.Retry && !cancellationToken.IsCancellationRequested) continue;
+            if (result.Retry && !cancellationToken.IsCancellationRequested && !unblock.IsCancellationRequested) continue;
             if (cancellationToken.IsCancellationRequested)
             {
                 if (result.Reply is { } taken && BlockingArgs.Undo(command.Info, command.Argv, taken) is { } undo
@@ -100,7 +113,9 @@ public sealed class PartitionExecutor : ICommandExecutor
                     await ExecuteAsync(resolved, CancellationToken.None).ConfigureAwait(false);
                 throw new OperationCanceledException(cancellationToken);
             }
-            return result.Reply ?? Reply.NilArray;
+            // Served before the unblock reached it: the answer stands, as if it had come first.
+            if (result.Reply is { } reply) return reply;
+            return unblock.IsCancellationRequested ? null : Reply.NilArray;
         }
     }
 

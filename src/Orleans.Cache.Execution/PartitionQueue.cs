@@ -7,7 +7,9 @@ namespace Orleans.Cache.Execution;
 /// any connection or caller) wait together and run next as one batch. A batch is a grain call — the cost
 /// (DESIGN.md, "The hot path"), so fewer, larger calls is the lever — or, when the partition is active in this
 /// silo, a direct run on the activation (<see cref="LocalPartitions"/>) by whichever caller holds the turn: it runs
-/// the batches that queued behind it too, so callers never wait on each other's locks.
+/// the batches that queued behind it too, so callers never wait on each other's locks. Replies of a direct run go back
+/// once the keyspace events the run raised are published (<see cref="PartitionEngine.AfterEventsPublished{T}"/>; the
+/// grain does the same for its calls), without holding up the next batch.
 /// </summary>
 internal sealed class PartitionQueue(IPartitionGrain grain, int partition, LocalPartitions? local)
 {
@@ -43,7 +45,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
             try { reply = activation.TryExecute(command); }
             catch (Exception e) { ReleaseTurn(); return ValueTask.FromException<Reply>(e); }
             ReleaseTurn();
-            if (reply is not null) return ValueTask.FromResult(reply);
+            if (reply is not null) return activation.AfterEventsPublished(reply);
             // The activation is closing: queue it for a grain call.
         }
         var task = Queue(command, inTurn, out int index);
@@ -81,7 +83,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         if (!inTurn && TryTakeTurn() is { } activation)
         {
             var replies = RunInTurn(activation, commands, out var error);
-            if (replies is not null) sink.OnReplies(replies, token);
+            if (replies is not null) OnRepliesAfterEvents(activation, sink, replies, token);
             else if (error is not null) sink.OnFailure(error, token);
             ReleaseTurn();
             if (replies is not null || error is not null) return;
@@ -112,6 +114,15 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
             _inFlight = true;
         }
         return activation;
+    }
+
+    private static void OnRepliesAfterEvents(PartitionEngine activation, IReplySink sink, Reply[] replies, int token)
+    {
+        var published = activation.AfterEventsPublished(replies);
+        if (published.IsCompleted) sink.OnReplies(replies, token);
+        else _ = Later(published, sink, token);
+
+        static async Task Later(ValueTask<Reply[]> published, IReplySink sink, int token) => sink.OnReplies(await published.ConfigureAwait(false), token);
     }
 
     /// <summary>Runs commands on the activation in the turn this caller took: the replies, or null with the error, or null and no error when the activation is closing.</summary>
@@ -149,16 +160,16 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
             {
                 // Behind a batch in flight it waits its turn, as a grain call would: one caller's order holds.
                 if (!_inFlight && activation.TryBlock(command, waitedMilliseconds, IPartitionGrain.MaxBlockMilliseconds, waiter, out var result))
-                    return ToBlockResult(result);
+                    return ToBlockResult(activation, result);
             }
         }
         return grain.Block(command, waitedMilliseconds, waiter);
     }
 
-    private static async ValueTask<BlockResult> ToBlockResult(ValueTask<(Reply? Reply, bool Retry)> wait)
+    private static async ValueTask<BlockResult> ToBlockResult(PartitionEngine activation, ValueTask<(Reply? Reply, bool Retry)> wait)
     {
         var (reply, retry) = await wait.ConfigureAwait(false);
-        return new BlockResult(reply, retry);
+        return await activation.AfterEventsPublished(new BlockResult(reply, retry)).ConfigureAwait(false);
     }
 
     public ValueTask CancelBlock(Guid waiter)
@@ -183,7 +194,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     /// callers must reach the partition meanwhile — to wait for it, or to answer BUSY once it passes busy-reply-threshold.
     /// </summary>
     public ValueTask<Reply> ExecuteAlone(Command command) =>
-        local?.Find(partition) is { } activation && activation.TryExecute(command) is { } reply ? ValueTask.FromResult(reply) : SendAlone(command);
+        local?.Find(partition) is { } activation && activation.TryExecute(command) is { } reply ? activation.AfterEventsPublished(reply) : SendAlone(command);
 
     private async ValueTask<Reply> SendAlone(Command command) => (await grain.Execute(new CommandBatch([command])).ConfigureAwait(false)).Replies[0];
 
@@ -194,7 +205,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     /// <summary>EXEC on this partition: one atomic run, or a nil array when a watched key changed.</summary>
     public ValueTask<Reply> ExecuteTransaction(TransactionBatch transaction) =>
         local?.Find(partition) is { } activation && activation.TryExecuteTransaction(transaction.Commands, transaction.Watches) is { } reply
-            ? ValueTask.FromResult(reply)
+            ? activation.AfterEventsPublished(reply)
             : grain.ExecuteTransaction(transaction);
 
     /// <summary>A command the grain must run in its own turn (no Core handler: SAVE, BGSAVE, LASTSAVE).</summary>
@@ -214,6 +225,23 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         else batch.Done?.SetException(error);
     }
 
+    /// <summary>Completes a batch once the events of the runs so far are published (a grain call's reply already waited for its own).</summary>
+    private void CompleteAfterEvents(Pending batch, Reply[]? replies, Exception? error)
+    {
+        if (error is null && local?.Find(partition) is { } activation)
+        {
+            var published = activation.AfterEventsPublished(replies!);
+            if (!published.IsCompleted)
+            {
+                _ = Later(published, batch);
+                return;
+            }
+        }
+        Complete(batch, replies, error);
+
+        static async Task Later(ValueTask<Reply[]> published, Pending batch) => Complete(batch, await published.ConfigureAwait(false), null);
+    }
+
     /// <summary>Runs <paramref name="batch"/>, then whatever queued meanwhile, until nothing is left.</summary>
     private async Task Run(Pending batch)
     {
@@ -230,7 +258,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
             bool direct = next is not null && RunsHere(next);
             if (next is not null && !direct) run = Start(next);
 
-            Complete(batch, replies, error);
+            CompleteAfterEvents(batch, replies, error);
 
             if (next is null) return;
             if (direct)

@@ -101,7 +101,7 @@ public sealed partial class PartitionGrain(
         var replies = new Reply[commands.Length];
         if (_engine.ScriptRunning || RunsScript(commands)) return RunOffTurn(commands, replies);
         int ran = _engine.Execute(commands, replies, 0);
-        return ran == commands.Length ? ValueTask.FromResult(new ReplyBatch(replies)) : ExecuteRest(commands, replies, ran);
+        return ran == commands.Length ? _engine.AfterEventsPublished(new ReplyBatch(replies)) : ExecuteRest(commands, replies, ran);
     }
 
     private static bool RunsScript(Command[] commands)
@@ -115,7 +115,7 @@ public sealed partial class PartitionGrain(
     private async ValueTask<ReplyBatch> RunOffTurn(Command[] commands, Reply[] replies)
     {
         int ran = await Task.Run(() => _engine.Execute(commands, replies, 0));
-        return ran == commands.Length ? new ReplyBatch(replies) : await ExecuteRest(commands, replies, ran);
+        return ran == commands.Length ? await _engine.AfterEventsPublished(new ReplyBatch(replies)) : await ExecuteRest(commands, replies, ran);
     }
 
     /// <summary>The rest of a batch that contains a command the grain runs itself (SAVE may await storage).</summary>
@@ -133,7 +133,7 @@ public sealed partial class PartitionGrain(
             };
             i = _engine.Execute(commands, replies, i);
         }
-        return new ReplyBatch(replies);
+        return await _engine.AfterEventsPublished(new ReplyBatch(replies));
     }
 
     public async ValueTask<BlockResult> Block(Command command, long waitedMilliseconds, Guid waiter)
@@ -141,7 +141,7 @@ public sealed partial class PartitionGrain(
         var (reply, retry) = _engine.ScriptRunning
             ? await Task.Run(() => _engine.Block(command, waitedMilliseconds, IPartitionGrain.MaxBlockMilliseconds, waiter).AsTask())
             : await _engine.Block(command, waitedMilliseconds, IPartitionGrain.MaxBlockMilliseconds, waiter);
-        return new BlockResult(reply, retry);
+        return await _engine.AfterEventsPublished(new BlockResult(reply, retry));
     }
 
     public ValueTask CancelBlock(Guid waiter)
@@ -161,10 +161,10 @@ public sealed partial class PartitionGrain(
     /// <summary>In this turn, or on the thread pool while a script holds the engine (the turn must stay free for KILL).</summary>
     private ValueTask<T> OffTurnWhileScriptRuns<T>(Func<T> call) => _engine.ScriptRunning ? new(Task.Run(call)) : ValueTask.FromResult(call());
 
-    public ValueTask<Reply> ExecuteTransaction(TransactionBatch transaction) =>
-        _engine.ScriptRunning || RunsScript(transaction.Commands)
-            ? new(Task.Run(() => _engine.ExecuteTransaction(transaction.Commands, transaction.Watches)))
-            : ValueTask.FromResult(_engine.ExecuteTransaction(transaction.Commands, transaction.Watches));
+    public async ValueTask<Reply> ExecuteTransaction(TransactionBatch transaction) =>
+        await _engine.AfterEventsPublished(_engine.ScriptRunning || RunsScript(transaction.Commands)
+            ? await Task.Run(() => _engine.ExecuteTransaction(transaction.Commands, transaction.Watches))
+            : _engine.ExecuteTransaction(transaction.Commands, transaction.Watches));
 
     public ValueTask<Reply> KillScript(bool function) => ValueTask.FromResult(_engine.KillScript(function));
 
@@ -241,7 +241,7 @@ public sealed partial class PartitionGrain(
     public ValueTask SetKeyspaceEvents(int flags)
     {
         var f = (KeyspaceEventFlags)flags;
-        var events = hub is not null && KeyspaceEvents.AnyPublished(f) ? new PartitionEvents(f, hub) : null;
+        var events = hub is not null && KeyspaceEvents.AnyPublished(f) ? new PartitionEvents(f, hub, e => LogEventsFailed(e, Partition)) : null;
         _engine.SetEvents(events, events is null ? null : events.Flush);
         return ValueTask.CompletedTask;
     }
@@ -282,6 +282,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not read the cluster's notify-keyspace-events; using the configured value")]
     private partial void LogEventsUnavailable(Exception exception, long partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not publish keyspace events")]
+    private partial void LogEventsFailed(Exception exception, long partition);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Command {Command} failed inside a partition")]
     private partial void LogCommandFailed(Exception exception, string command);

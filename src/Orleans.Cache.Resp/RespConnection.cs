@@ -49,7 +49,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             if (client.Subscriber is { } sub)
             {
                 sub.Close();
-                if (node.Broker is { } broker) _ = broker.RemoveClientAsync(sub);
+                // Removed from every shard before the connection is forgotten: a later PUBLISH does not count it.
+                if (node.Broker is { } broker) await broker.RemoveClientAsync(sub);
             }
         }
     }
@@ -179,6 +180,15 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             _endRound = ServerCommands.ChangesSubscriptions(command) || command.Name == "RESET";
             return false;
         }
+        if (command.IsBlocking)
+        {
+            // It waits after the round's other commands, alone (the client is blocked); what follows waits for its answer.
+            ref var blocking = ref Next();
+            blocking.Deferred = argv;
+            blocking.Command = command;
+            _endRound = true;
+            return false;
+        }
         if (command.Routing != Routing.Server)
         {
             ref var slot = ref Next();
@@ -264,6 +274,11 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             if (_slots[i].Deferred is not { } argv || _slots[i].Reply is not null) continue;
             try
             {
+                if (_slots[i].Command is { IsBlocking: true } blocking)
+                {
+                    _slots[i].Reply = await commands.BlockAsync(client, blocking, argv, cancellationToken);
+                    continue;
+                }
                 switch (_slots[i].Command?.Name)
                 {
                     case "INFO":

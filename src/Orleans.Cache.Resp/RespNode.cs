@@ -44,6 +44,17 @@ public sealed class RespNode
 
     public ConcurrentDictionary<long, RespSession> Clients { get; } = new();
 
+    /// <summary>This node's clients waiting in a blocking command (INFO's blocked_clients).</summary>
+    public int BlockedClients
+    {
+        get
+        {
+            int blocked = 0;
+            foreach (var (_, client) in Clients) if (client.Blocked) blocked++;
+            return blocked;
+        }
+    }
+
     private long _totalConnections, _rejectedConnections, _totalCommands, _netInput, _netOutput;
     public long TotalConnections => Interlocked.Read(ref _totalConnections);
     public long RejectedConnections => Interlocked.Read(ref _rejectedConnections);

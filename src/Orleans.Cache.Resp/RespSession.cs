@@ -56,6 +56,37 @@ public sealed class RespSession
     /// <summary>RESP2 subscribed mode: only (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET are accepted.</summary>
     public bool InSubscribedMode => Protocol == 2 && Subscriber is { IsSubscribed: true };
 
+    // The unblock signal of the blocking command (BLPOP …) this client waits in; null while it waits in none.
+    private CancellationTokenSource? _blocking;
+
+    /// <summary>Waiting in a blocking command (CLIENT LIST's flag b, INFO's blocked_clients).</summary>
+    public bool Blocked => Volatile.Read(ref _blocking) is not null;
+
+    /// <summary>The last CLIENT UNBLOCK of this client asked for the UNBLOCKED error rather than the timeout reply.</summary>
+    internal bool UnblockedWithError { get; private set; }
+
+    /// <summary>The client starts a blocking command; the token ends its wait (CLIENT UNBLOCK).</summary>
+    internal CancellationToken BeginBlocking()
+    {
+        UnblockedWithError = false;
+        var unblock = new CancellationTokenSource();
+        Volatile.Write(ref _blocking, unblock);
+        return unblock.Token;
+    }
+
+    /// <summary>The blocking command answered.</summary>
+    internal void EndBlocking() => Volatile.Write(ref _blocking, null);
+
+    /// <summary>CLIENT UNBLOCK: ends the wait of the blocking command this client is in; false when it is in none.</summary>
+    public bool Unblock(bool withError)
+    {
+        var unblock = Interlocked.Exchange(ref _blocking, null);
+        if (unblock is null) return false;
+        UnblockedWithError = withError;
+        unblock.Cancel();
+        return true;
+    }
+
     /// <summary>Set when CLIENT KILL or the idle timeout closed this client.</summary>
     public bool Killed { get; private set; }
 
@@ -79,7 +110,7 @@ public sealed class RespSession
             .Append(" fd=-1 name=").Append(Name)
             .Append(" age=").Append((now - CreatedAt) / 1000)
             .Append(" idle=").Append((now - LastInteraction) / 1000)
-            .Append(" flags=").Append(Subscriber is { IsSubscribed: true } ? "P" : NoEvict ? "e" : ReadOnly ? "r" : "N")
+            .Append(" flags=").Append(Flags())
             .Append(" db=0 sub=").Append(Subscriber?.Channels ?? 0)
             .Append(" psub=").Append(Subscriber?.Patterns ?? 0)
             .Append(" ssub=").Append(Subscriber?.ShardChannels ?? 0)
@@ -91,6 +122,18 @@ public sealed class RespSession
             .Append(" lib-ver=").Append(LibVersion)
             .Append('\n');
         return line.ToString();
+    }
+
+    /// <summary>CLIENT LIST's flags, in Redis's order: P subscribed, x in MULTI, b blocked, r READONLY, e NO-EVICT; N none.</summary>
+    private string Flags()
+    {
+        var flags = new StringBuilder(4);
+        if (Subscriber is { IsSubscribed: true }) flags.Append('P');
+        if (Multi is not null) flags.Append('x');
+        if (Blocked) flags.Append('b');
+        if (ReadOnly) flags.Append('r');
+        if (NoEvict) flags.Append('e');
+        return flags.Length == 0 ? "N" : flags.ToString();
     }
 
     private static string Format(EndPoint? endPoint) => endPoint switch

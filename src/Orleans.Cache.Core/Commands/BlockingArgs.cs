@@ -15,6 +15,13 @@ public static class BlockingArgs
         return seconds;
     }
 
+    /// <summary>
+    /// The keys a blocked command waits on, as Redis's blocking.c: every key it pops from; not the destination of BLMOVE
+    /// and BRPOPLPUSH, whose push serves the clients waiting there, not the mover itself.
+    /// </summary>
+    public static IEnumerable<byte[]> WaitKeys(CommandInfo command, byte[][] argv) =>
+        command.Name is "BLMOVE" or "BRPOPLPUSH" ? [argv[1]] : command.KeyIndexes(argv).Select(i => argv[i]);
+
     /// <summary>Where the timeout is: first (BLMPOP, BZMPOP: before the key count), else last.</summary>
     public static int TimeoutIndex(CommandInfo command, int argCount) => command.NumKeysAt != 0 ? 1 : argCount - 1;
 

@@ -20,12 +20,17 @@ internal sealed class BlockedClients
 
     private readonly Dictionary<byte[], LinkedList<Waiter>> _byKey = new(BytesComparer.Instance);
     private readonly Dictionary<Guid, Waiter> _byId = [];
+    // Cancellations that found no waiter: the client went away or was unblocked while its Block call was on its way,
+    // or after it was served. The latest few are kept, so that a Block arriving after its cancellation does not wait.
+    private readonly HashSet<Guid> _cancelledEarly = [];
+    private readonly Queue<Guid> _cancelledOrder = new();
+    private const int CancelledEarlyKept = 1024;
 
     public int Count { get; private set; }
 
     public Waiter Add(Guid id, CommandInfo command, byte[][] argv)
     {
-        var keys = command.KeyIndexes(argv).Select(i => argv[i]).Distinct(BytesComparer.Instance).ToArray();
+        var keys = BlockingArgs.WaitKeys(command, argv).Distinct(BytesComparer.Instance).ToArray();
         var waiter = new Waiter(id, command, argv, keys);
         _byId[id] = waiter;
         foreach (var key in keys)
@@ -37,10 +42,16 @@ internal sealed class BlockedClients
         return waiter;
     }
 
-    /// <summary>Ends a waiter's wait with nothing taken, if it is still waiting.</summary>
+    /// <summary>Ends a waiter's wait with nothing taken, if it is still waiting; else remembers that it must not wait.</summary>
     public void Cancel(Guid id)
     {
-        if (!_byId.TryGetValue(id, out var waiter)) return;
+        if (!_byId.TryGetValue(id, out var waiter))
+        {
+            if (!_cancelledEarly.Add(id)) return;
+            _cancelledOrder.Enqueue(id);
+            if (_cancelledOrder.Count > CancelledEarlyKept) _cancelledEarly.Remove(_cancelledOrder.Dequeue());
+            return;
+        }
         waiter.Cancelled = true;
         Remove(waiter);
         waiter.Done.TrySetResult(null);
@@ -58,6 +69,9 @@ internal sealed class BlockedClients
         }
         if (found) Count--;
     }
+
+    /// <summary>True (once) when <paramref name="id"/> was cancelled before it started to wait.</summary>
+    public bool WasCancelled(Guid id) => _cancelledEarly.Remove(id);
 
     /// <summary>True when someone waits on <paramref name="key"/>: a write to it makes it ready.</summary>
     public bool IsWaitedOn(byte[] key) => _byKey.ContainsKey(key);

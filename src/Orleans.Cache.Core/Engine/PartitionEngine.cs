@@ -18,7 +18,8 @@ public sealed class PartitionEngine : IKeyChangeListener
     private long _watchClock = Random.Shared.NextInt64(1L << 40, 1L << 62);
     private bool _closed;
     private IKeyspaceEventSink? _events;
-    private Action? _flushEvents;
+    private Func<Task>? _flushEvents;
+    private Task _eventsPublished = Task.CompletedTask;
 
     public PartitionEngine(TimeProvider? time = null)
     {
@@ -76,8 +77,11 @@ public sealed class PartitionEngine : IKeyChangeListener
         lock (_gate) return action(Keyspace);
     }
 
-    /// <summary>Installs (or with null removes) the keyspace-event sink; <paramref name="flush"/> runs after each batch.</summary>
-    public void SetEvents(IKeyspaceEventSink? sink, Action? flush)
+    /// <summary>
+    /// Installs (or with null removes) the keyspace-event sink; <paramref name="flush"/> runs after each batch and answers
+    /// when everything flushed so far is published (see <see cref="AfterEventsPublished{T}"/>).
+    /// </summary>
+    public void SetEvents(IKeyspaceEventSink? sink, Func<Task>? flush)
     {
         lock (_gate)
         {
@@ -195,7 +199,25 @@ public sealed class PartitionEngine : IKeyChangeListener
     private void AfterWrites()
     {
         if (_ready.Count > 0) _blocked.Serve(_ready, Run);
-        if (_events is not null) _flushEvents?.Invoke();
+        if (_events is not null && _flushEvents is not null) Volatile.Write(ref _eventsPublished, _flushEvents());
+    }
+
+    /// <summary>
+    /// <paramref name="result"/> once the keyspace events raised by every batch run so far have been published (counted by
+    /// pub/sub): callers hold a batch's replies until then, because Redis delivers a write's events before its reply, so a
+    /// client that read the reply of SUBSCRIBE before the write gets the event, and one that read the reply of UNSUBSCRIBE
+    /// after the write's reply does not. Completed at once while notifications are off.
+    /// </summary>
+    public ValueTask<T> AfterEventsPublished<T>(T result)
+    {
+        var published = Volatile.Read(ref _eventsPublished);
+        return published.IsCompleted ? ValueTask.FromResult(result) : Await(published, result);
+
+        static async ValueTask<T> Await(Task published, T result)
+        {
+            await published.ConfigureAwait(false);
+            return result;
+        }
     }
 
     // ---- the change seam ----
@@ -341,6 +363,7 @@ public sealed class PartitionEngine : IKeyChangeListener
         var first = Run(info, argv);
         AfterWrites();
         if (!BlockedClients.IsEmpty(first)) return ValueTask.FromResult<(Reply?, bool)>((first, false));
+        if (_blocked.WasCancelled(waiterId)) return ValueTask.FromResult<(Reply?, bool)>((null, false)); // gone or unblocked already
 
         // The handler already validated the timeout; 0 means forever.
         long timeout = (long)(BlockingArgs.Timeout(argv[BlockingArgs.TimeoutIndex(info, argv.Length)]) * 1000);
@@ -368,7 +391,10 @@ public sealed class PartitionEngine : IKeyChangeListener
         }
     }
 
-    /// <summary>The client of <paramref name="waiterId"/> went away: its wait ends with nothing taken.</summary>
+    /// <summary>
+    /// The client of <paramref name="waiterId"/> went away or was unblocked (CLIENT UNBLOCK): its wait ends with nothing
+    /// taken; one that has not begun waiting yet will not.
+    /// </summary>
     public void CancelBlock(Guid waiterId)
     {
         lock (_gate) _blocked.Cancel(waiterId);

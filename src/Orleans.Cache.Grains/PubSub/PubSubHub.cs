@@ -16,11 +16,16 @@ namespace Orleans.Cache.Grains;
 ///   matching the channel, its subscribers — a standalone Redis's count, cluster-wide.
 /// - A message travels on its channel's stream, and once more on the shard's pattern stream when a pattern matched.
 ///   A hub subscribes to a stream before it registers its first client for it, so every counted message reaches it.
-/// - Joining returns the shard's sequence number at that moment: the hub delivers to a client exactly the messages
-///   numbered after its join, i.e. exactly those that counted it. Leaving returns the number of the last message that
-///   counted it; the hub keeps delivering until that message arrived, then lets the client go. So a message is
-///   delivered to precisely the clients its PUBLISH counted (a client that disconnects meanwhile gets it dropped, as
-///   Redis writes to a closing socket).
+/// - Joining returns the shard's sequence number at that moment, leaving the number of the last message that counted
+///   the client: a subscription is the window (join, leave] of its shard's sequence, and the hub delivers to it exactly
+///   the messages numbered inside its window, i.e. exactly those whose PUBLISH counted it. A leaving client stays until
+///   the last message of its window arrived (then the (UN)SUBSCRIBE reply goes out), and never sees one after it, even
+///   while it waits. A client that disconnects meanwhile gets nothing more, as Redis writes to a closing socket.
+/// - Every reply of a (P|S)(UN)SUBSCRIBE is written after every shard that PUBLISH consults for it has applied the
+///   change (the channel's shard; every shard for a pattern), and the client's subscription sets change in the same
+///   step under the hub's lock: what the client is told, what the shards count and what the hub delivers agree.
+/// - A stream may hand the hub an item twice (a stream subscription replaced by a new one): items of a stream arrive in
+///   sequence order, so one not newer than the last seen is a repeat and is dropped.
 /// - Messages that arrive between a client's join and the write of its confirmation are held and released after the
 ///   confirmation (<see cref="Activate"/>), so a subscriber never sees a message before its subscribe reply.
 /// - Order: one publisher's messages on one channel go to one shard grain in order (batched per pipeline) and are
@@ -71,23 +76,33 @@ public sealed partial class PubSubHub : IPubSubBroker
         public long Seen;
     }
 
+    /// <summary>One client's subscription to one channel: the messages numbered in (Join, Leave] counted it.</summary>
     private sealed class ChannelSub(PubSubSubscriber client, ChannelSpace space)
     {
         public readonly PubSubSubscriber Client = client;
         public readonly ChannelSpace Space = space;
         public long Join = -1; // -1 until the shard answered
+        public long Leave = long.MaxValue; // until the shard answered the leave
         public bool Active;
         public List<PubSubDelivery>? Held;
+
+        /// <summary>The message's PUBLISH counted this subscription (held while the join's answer is awaited).</summary>
+        public bool Counted(long sequence) => (Join < 0 || sequence > Join) && sequence <= Leave;
     }
 
+    /// <summary>One client's subscription to one pattern: per shard, the messages numbered in (Join, Leave] counted it.</summary>
     private sealed class PatternSub(PubSubSubscriber client, byte[] pattern, int shards)
     {
         public readonly PubSubSubscriber Client = client;
         public readonly byte[] Pattern = pattern;
         public long[]? Join; // per shard; null until every shard answered
+        public long[]? Leave; // per shard; null until every shard answered the leave
         public bool Active;
         public List<(int Shard, PubSubDelivery Message)>? Held;
         public readonly int Shards = shards;
+
+        public bool Counted(int shard, long sequence) =>
+            (Join is null || sequence > Join[shard]) && (Leave is null || sequence <= Leave[shard]);
     }
 
     private static readonly Reply MessageKind = Reply.Bulk("message");
@@ -103,13 +118,8 @@ public sealed partial class PubSubHub : IPubSubBroker
         var kind = Reply.Bulk(space == ChannelSpace.Shard ? "ssubscribe" : "subscribe");
         for (int i = 0; i < channels.Length; i++)
         {
-            var set = client.SetOf(space);
             string key = PubSubSubscriber.Key(channels[i]);
-            if (!set.ContainsKey(key))
-            {
-                await JoinAsync(client, space, channels[i], key);
-                set.Add(key, channels[i]);
-            }
+            if (!Has(client.SetOf(space), key)) await JoinAsync(client, space, channels[i], key);
             replies[i] = Reply.Push([kind, Reply.Bulk(channels[i]), Reply.Int(CountFor(client, space))]);
         }
         return replies;
@@ -120,13 +130,13 @@ public sealed partial class PubSubHub : IPubSubBroker
     {
         var kind = Reply.Bulk(space == ChannelSpace.Shard ? "sunsubscribe" : "unsubscribe");
         var set = client.SetOf(space);
-        if (channels.Length == 0) channels = [.. set.Values];
+        if (channels.Length == 0) lock (_lock) channels = [.. set.Values];
         if (channels.Length == 0) return [Reply.Push([kind, Reply.Nil, Reply.Int(CountFor(client, space))])];
         var replies = new Reply[channels.Length];
         for (int i = 0; i < channels.Length; i++)
         {
             string key = PubSubSubscriber.Key(channels[i]);
-            if (set.Remove(key)) await LeaveAsync(client, space, channels[i], key);
+            if (Has(set, key)) await LeaveAsync(client, space, channels[i], key);
             replies[i] = Reply.Push([kind, Reply.Bulk(channels[i]), Reply.Int(CountFor(client, space))]);
         }
         return replies;
@@ -139,11 +149,7 @@ public sealed partial class PubSubHub : IPubSubBroker
         for (int i = 0; i < patterns.Length; i++)
         {
             string key = PubSubSubscriber.Key(patterns[i]);
-            if (!client.PatternSet.ContainsKey(key))
-            {
-                await JoinPatternAsync(client, patterns[i], key);
-                client.PatternSet.Add(key, patterns[i]);
-            }
+            if (!Has(client.PatternSet, key)) await JoinPatternAsync(client, patterns[i], key);
             replies[i] = Reply.Push([kind, Reply.Bulk(patterns[i]), Reply.Int(client.Count)]);
         }
         return replies;
@@ -152,31 +158,48 @@ public sealed partial class PubSubHub : IPubSubBroker
     public async Task<Reply[]> PUnsubscribeAsync(PubSubSubscriber client, byte[][] patterns)
     {
         var kind = Reply.Bulk("punsubscribe");
-        if (patterns.Length == 0) patterns = [.. client.PatternSet.Values];
+        if (patterns.Length == 0) lock (_lock) patterns = [.. client.PatternSet.Values];
         if (patterns.Length == 0) return [Reply.Push([kind, Reply.Nil, Reply.Int(client.Count)])];
         var replies = new Reply[patterns.Length];
         for (int i = 0; i < patterns.Length; i++)
         {
             string key = PubSubSubscriber.Key(patterns[i]);
-            if (client.PatternSet.Remove(key)) await LeavePatternAsync(client, patterns[i], key);
+            if (Has(client.PatternSet, key)) await LeavePatternAsync(client, patterns[i], key);
             replies[i] = Reply.Push([kind, Reply.Bulk(patterns[i]), Reply.Int(client.Count)]);
         }
         return replies;
     }
 
-    /// <summary>Drops every subscription of a client (disconnect, RESET), without replies.</summary>
+    /// <summary>
+    /// Drops every subscription of a client (disconnect, RESET), without replies; returns once every shard applied the
+    /// leaves. One that fails is logged and the others still go, so a gone client is never left counted by the rest.
+    /// </summary>
     public async Task RemoveClientAsync(PubSubSubscriber client)
     {
-        try
+        List<(ChannelSpace Space, byte[] Name)> all = [];
+        lock (_lock)
         {
-            await UnsubscribeAsync(client, ChannelSpace.Channel, []);
-            await UnsubscribeAsync(client, ChannelSpace.Shard, []);
-            await PUnsubscribeAsync(client, []);
+            foreach (var space in (ReadOnlySpan<ChannelSpace>)[ChannelSpace.Channel, ChannelSpace.Shard, ChannelSpace.Pattern])
+                foreach (var name in client.SetOf(space).Values) all.Add((space, name));
         }
-        catch (Exception e)
+        await Task.WhenAll(all.Select(async s =>
         {
-            LogRemoveFailed(e, Id);
-        }
+            try
+            {
+                string key = PubSubSubscriber.Key(s.Name);
+                if (s.Space == ChannelSpace.Pattern) await LeavePatternAsync(client, s.Name, key);
+                else await LeaveAsync(client, s.Space, s.Name, key);
+            }
+            catch (Exception e)
+            {
+                LogRemoveFailed(e, Id);
+            }
+        }));
+    }
+
+    private bool Has(OrderedDictionary<string, byte[]> set, string key)
+    {
+        lock (_lock) return set.ContainsKey(key);
     }
 
     /// <summary>The client's confirmations are written: release the messages held for its new subscriptions, in order.</summary>
@@ -191,7 +214,7 @@ public sealed partial class PubSubHub : IPubSubBroker
                     sub.Active = true;
                     if (sub.Held is null) continue;
                     foreach (var m in sub.Held)
-                        if (m.Sequence > sub.Join) client.Deliver(Message(sub.Space, m), Size(m));
+                        if (sub.Counted(m.Sequence)) client.Deliver(Message(sub.Space, m), Size(m));
                     sub.Held = null;
                 }
                 else if (pending is PatternSub p && p.Join is not null)
@@ -199,7 +222,7 @@ public sealed partial class PubSubHub : IPubSubBroker
                     p.Active = true;
                     if (p.Held is null) continue;
                     foreach (var (shard, m) in p.Held)
-                        if (m.Sequence > p.Join[shard]) client.Deliver(PMessage(p.Pattern, m), Size(m) + p.Pattern.Length);
+                        if (p.Counted(shard, m.Sequence)) client.Deliver(PMessage(p.Pattern, m), Size(m) + p.Pattern.Length);
                     p.Held = null;
                 }
             }
@@ -244,6 +267,7 @@ public sealed partial class PubSubHub : IPubSubBroker
                 {
                     sub.Join = join;
                     client.Pending.Add(sub);
+                    client.SetOf(space).Add(key, channel);
                 }
                 return;
             }
@@ -266,20 +290,26 @@ public sealed partial class PubSubHub : IPubSubBroker
             lock (_lock) sub = local.Subs.Find(s => s.Client == client);
             if (sub is null) return;
             long last = await Shard(ShardOf(channel)).Subscribe(Id, space, channel, -1);
-            if (last > sub.Join) await WaitSeenAsync(local, last);
+            lock (_lock) sub.Leave = last; // what is published from now on did not count it
+            // Messages that counted it are delivered before its confirmation (a closed client needs none).
+            if (last > sub.Join && !client.Closed) await WaitSeenAsync(local, last);
             bool empty;
             lock (_lock)
             {
                 local.Subs.Remove(sub);
                 client.Pending.Remove(sub);
+                client.SetOf(space).Remove(key);
                 empty = local.Subs.Count == 0;
-                if (empty)
-                {
-                    local.Removed = true;
-                    _channels.Remove((space, key));
-                }
             }
-            if (empty && local.Streaming) await StreamConsumer.Unsubscribe(space, channel);
+            if (!empty) return;
+            // The stream goes before the channel leaves the table: a client joining meanwhile waits on the gate, then
+            // finds the channel removed and subscribes the stream anew, after this unsubscribe.
+            if (local.Streaming) await StreamConsumer.Unsubscribe(space, channel);
+            lock (_lock)
+            {
+                local.Removed = true;
+                _channels.Remove((space, key));
+            }
         }
         finally
         {
@@ -341,6 +371,7 @@ public sealed partial class PubSubHub : IPubSubBroker
             {
                 sub.Join = joins;
                 client.Pending.Add(sub);
+                client.PatternSet.Add(key, pattern);
             }
             _patternSubscribers++;
         }
@@ -362,9 +393,10 @@ public sealed partial class PubSubHub : IPubSubBroker
             var waits = new List<Task>();
             lock (_lock)
             {
+                sub.Leave = lasts;
                 for (int i = 0; i < lasts.Length; i++)
                 {
-                    if (lasts[i] <= (sub.Join?[i] ?? 0) || _patternSeen[i] >= lasts[i]) continue;
+                    if (client.Closed || lasts[i] <= (sub.Join?[i] ?? 0) || _patternSeen[i] >= lasts[i]) continue;
                     var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     _patternWaiters.Add((i, lasts[i], done));
                     waits.Add(WaitOrGiveUp(done.Task, lasts[i]));
@@ -375,6 +407,7 @@ public sealed partial class PubSubHub : IPubSubBroker
             {
                 RemovePatternSub(key, sub);
                 client.Pending.Remove(sub);
+                client.PatternSet.Remove(key);
             }
             if (--_patternSubscribers == 0 && _patternStreaming)
             {
@@ -464,12 +497,12 @@ public sealed partial class PubSubHub : IPubSubBroker
         lock (_lock)
         {
             if (!_channels.TryGetValue((space, PubSubSubscriber.Key(key)), out var local)) return;
-            if (message.Sequence > local.Seen) local.Seen = message.Sequence;
+            if (message.Sequence <= local.Seen) return; // a repeat
+            local.Seen = message.Sequence;
             Reply? push = null;
             foreach (var sub in local.Subs)
             {
-                if (sub.Client.Closed) continue;
-                if (sub.Join >= 0 && message.Sequence <= sub.Join) continue;
+                if (sub.Client.Closed || !sub.Counted(message.Sequence)) continue;
                 if (!sub.Active) { (sub.Held ??= []).Add(message); continue; }
                 push ??= Message(space, message);
                 sub.Client.Deliver(push, Size(message));
@@ -488,15 +521,15 @@ public sealed partial class PubSubHub : IPubSubBroker
         if ((uint)shard >= (uint)_patternSeen.Length) return;
         lock (_lock)
         {
-            if (message.Sequence > _patternSeen[shard]) _patternSeen[shard] = message.Sequence;
+            if (message.Sequence <= _patternSeen[shard]) return; // a repeat
+            _patternSeen[shard] = message.Sequence;
             foreach (var (_, subs) in _patterns)
             {
                 if (subs.Count == 0 || !Glob.IsMatch(subs[0].Pattern, message.Channel)) continue;
                 Reply? push = null;
                 foreach (var sub in subs)
                 {
-                    if (sub.Client.Closed) continue;
-                    if (sub.Join is not null && message.Sequence <= sub.Join[shard]) continue;
+                    if (sub.Client.Closed || !sub.Counted(shard, message.Sequence)) continue;
                     if (!sub.Active) { (sub.Held ??= []).Add((shard, message)); continue; }
                     push ??= PMessage(sub.Pattern, message);
                     sub.Client.Deliver(push, Size(message) + sub.Pattern.Length);

@@ -40,6 +40,9 @@ public sealed class PubSubShardGrain(IOptions<PubSubOptions> options) : Grain, I
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Hubs remember sequence numbers (the last seen per stream, subscription windows): a new activation of this shard
+        // (its silo died) must number after the old one, so it starts at the wall clock's ticks, which no shard outruns.
+        _sequence = TimeProvider.System.GetUtcNow().UtcTicks;
         // The directory lives in memory: keep it while the silo lives.
         this.RegisterGrainTimer(() => Task.CompletedTask, new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true });
         return Task.CompletedTask;

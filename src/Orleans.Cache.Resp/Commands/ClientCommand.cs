@@ -3,7 +3,7 @@ using Orleans.Cache.Core;
 
 namespace Orleans.Cache.Resp.Commands;
 
-// CLIENT ID | SETNAME | GETNAME | LIST | INFO | KILL | NO-EVICT | SETINFO | HELP
+// CLIENT ID | SETNAME | GETNAME | LIST | INFO | KILL | UNBLOCK | NO-EVICT | SETINFO | HELP
 public sealed partial class ServerCommands
 {
     private Reply Client(RespSession client, byte[][] argv, ref AfterReply after)
@@ -23,6 +23,7 @@ public sealed partial class ServerCommands
         if (Args.Is(sub, "INFO")) return n == 2 ? Reply.Bulk(client.Describe(Environment.TickCount64)) : SubcommandArity("client|info");
         if (Args.Is(sub, "LIST")) return ClientList(argv);
         if (Args.Is(sub, "KILL")) return n >= 3 ? ClientKill(client, argv, ref after) : SubcommandArity("client|kill");
+        if (Args.Is(sub, "UNBLOCK")) return ClientUnblock(argv);
         if (Args.Is(sub, "NO-EVICT"))
         {
             if (n != 3) return SubcommandArity("client|no-evict");
@@ -53,6 +54,7 @@ public sealed partial class ServerCommands
                 "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
                 "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
                 "SETNAME <name>", "    Assign the name <name> to the current connection.",
+                "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
                 "HELP", "    Print this help.");
         return UnknownSubcommand(sub, "CLIENT");
     }
@@ -93,6 +95,24 @@ public sealed partial class ServerCommands
         var clients = new List<RespSession>(node.Clients.Values);
         clients.Sort((a, b) => a.Id.CompareTo(b.Id));
         return clients;
+    }
+
+    /// <summary>
+    /// CLIENT UNBLOCK id [TIMEOUT|ERROR]: a client of this node waiting in a blocking command answers at once — its timeout
+    /// reply, or the UNBLOCKED error — and 1 is returned; 0 when no such client is blocked.
+    /// </summary>
+    private Reply ClientUnblock(byte[][] argv)
+    {
+        if (argv.Length == 2) return SubcommandArity("client|unblock");
+        if (argv.Length > 4) return Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Args.Text(argv[1])}'. Try CLIENT HELP.");
+        bool withError = false;
+        if (argv.Length == 4)
+        {
+            if (Args.Is(argv[3], "ERROR")) withError = true;
+            else if (!Args.Is(argv[3], "TIMEOUT")) return Reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+        }
+        if (!Args.TryLong(argv[2], out long id)) return Errors.NotInteger;
+        return Reply.Int(node.Clients.TryGetValue(id, out var target) && target.Unblock(withError) ? 1 : 0);
     }
 
     private Reply ClientKill(RespSession self, byte[][] argv, ref AfterReply after)

@@ -68,7 +68,7 @@ public sealed partial class ServerCommands
                 text.Append("# Clients\r\n");
                 Line("connected_clients", node.Clients.Count);
                 Line("maxclients", node.Config.MaxClients);
-                Line("blocked_clients", 0);
+                Line("blocked_clients", node.BlockedClients);
                 Line("pubsub_clients", 0);
                 break;
             case "memory":

@@ -21,6 +21,9 @@ public sealed class KeyspaceExecutor : ICommandExecutor
         return ValueTask.FromResult(Run(command));
     }
 
+    public async ValueTask<Reply?> ExecuteBlockingAsync(Command command, CancellationToken unblock, CancellationToken cancellationToken = default) =>
+        await ExecuteAsync(command, cancellationToken);
+
     public ValueTask<Reply[]> ExecuteAsync(IReadOnlyList<Command> pipeline, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref Calls);

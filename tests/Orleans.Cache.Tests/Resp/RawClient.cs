@@ -98,6 +98,56 @@ public sealed class RawClient : IDisposable
         }
     }
 
+    private readonly StringBuilder _unread = new();
+
+    /// <summary>Sends one command as a RESP array without reading anything.</summary>
+    public Task SendCommandAsync(params string[] args) => SendAsync(Encode(args));
+
+    /// <summary>A command as a RESP array of bulk strings.</summary>
+    public static string Encode(params string[] args)
+    {
+        var request = new StringBuilder().Append('*').Append(args.Length).Append("\r\n");
+        foreach (var a in args) request.Append('$').Append(Encoding.UTF8.GetByteCount(a)).Append("\r\n").Append(a).Append("\r\n");
+        return request.ToString();
+    }
+
+    /// <summary>
+    /// Reads exactly one RESP value, as its raw text (CRLFs included), and keeps whatever arrived after it for the next
+    /// read: a stream of replies and pushes can be checked value by value, with nothing skipped. "&lt;closed&gt;" when the
+    /// server closed first; throws when nothing complete arrives within <paramref name="timeoutMs"/>.
+    /// </summary>
+    public async Task<string> ReadValueAsync(int timeoutMs = 10_000)
+    {
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(timeoutMs);
+        while (true)
+        {
+            if (_unread.Length > 0)
+            {
+                var text = _unread.ToString();
+                int end = CompleteReplyLength(text, 0);
+                if (end > 0)
+                {
+                    _unread.Remove(0, end);
+                    return text[..end];
+                }
+            }
+            int n;
+            try { n = await _socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token); }
+            catch (OperationCanceledException) { throw new TimeoutException($"no complete reply within {timeoutMs} ms; have: {_unread}"); }
+            catch (SocketException) { return "<closed>"; }
+            if (n == 0) return "<closed>";
+            _unread.Append(Encoding.UTF8.GetString(buffer, 0, n));
+        }
+    }
+
+    /// <summary>Sends one command and reads one value with <see cref="ReadValueAsync"/>.</summary>
+    public async Task<string> CallAsync(params string[] args)
+    {
+        await SendCommandAsync(args);
+        return await ReadValueAsync();
+    }
+
     /// <summary>Where the RESP value starting at <paramref name="at"/> ends, or -1 when it is not complete yet.</summary>
     private static int CompleteReplyLength(string text, int at)
     {
