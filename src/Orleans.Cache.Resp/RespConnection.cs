@@ -34,6 +34,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         public Task? Wait;          // CONFIG SET's push of notify-keyspace-events to the partitions
         public int Pipeline;        // index in _pipeline, or -1
         public byte Protocol;       // the protocol in force when the request was read (HELLO may change it mid-pipeline)
+        public bool Silent;         // CLIENT REPLY OFF / SKIP: run it, write nothing
+        public bool Track;          // CLIENT TRACKING: remember the keys this read command read
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -46,6 +48,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         finally
         {
             commands.Unwatch(client);
+            if (client.Tracking is not null) node.Tracking.Table.Forget(client.Id);
             if (client.Subscriber is { } sub)
             {
                 sub.Close();
@@ -64,6 +67,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         while (!close)
         {
             var result = await input.ReadAsync(cancellationToken);
+            // CLIENT PAUSE ALL: nothing this client sent runs until the pause ends (CLIENT UNPAUSE included, as in Redis).
+            if (node.Pause.All) await node.Pause.WaitAsync(writes: false, cancellationToken);
             var buffer = result.Buffer;
             node.CountInput(buffer.Length); // counts bytes seen, including bytes re-seen after a partial frame
 
@@ -81,6 +86,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             {
                 client.LastInteraction = Environment.TickCount64;
                 node.CountCommands(_count);
+                if (node.Pause.Active) await node.Pause.WaitAsync(RoundWrites(), cancellationToken);
                 await RunDataCommandsAsync(cancellationToken);
                 if (!await WriteAndFlushAsync(output, cancellationToken)) break;
             }
@@ -131,8 +137,34 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         }
     }
 
+    /// <summary>CLIENT PAUSE WRITE holds this round: it has a command that writes or may write.</summary>
+    private bool RoundWrites()
+    {
+        foreach (var command in _pipeline) if (ClientPause.PausedByWrite(command.Info)) return true;
+        for (int i = 0; i < _count; i++) if (_slots[i].Command is { } c && ClientPause.PausedByWrite(c)) return true;
+        return false;
+    }
+
     /// <summary>Looks the request up in the command table and answers or queues it. True means close after replying.</summary>
     private bool Dispatch(byte[][] argv)
+    {
+        if (client.Tracking is null) return DispatchCommand(argv);
+        // CLIENT CACHING YES|NO lasts for the one command after it.
+        bool? caching = client.CachingNext;
+        bool close = DispatchCommand(argv);
+        if (caching is not null && !IsClientCaching(argv)) client.CachingNext = null;
+        if (client.Subscriber is null && client.Tracking is not null) CreateSubscriber(); // where its invalidations are written
+        return close;
+    }
+
+    private static bool IsClientCaching(byte[][] argv) => argv.Length > 1 && Args.Is(argv[0], "CLIENT") && Args.Is(argv[1], "CACHING");
+
+    /// <summary>CLIENT TRACKING: whether the keys of this read command are remembered (default mode, OPTIN / OPTOUT).</summary>
+    private bool Tracks(CommandInfo command) =>
+        client.Tracking is { Broadcast: false } mode && (command.Flags & CommandFlags.ReadOnly) != 0
+        && (mode.OptIn ? client.CachingNext == true : !mode.OptOut || client.CachingNext != false);
+
+    private bool DispatchCommand(byte[][] argv)
     {
         var command = CommandTable.Find(argv[0]);
         if (command is null)
@@ -169,7 +201,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         }
         if (client.Multi is not null && !ServerCommands.ControlsTransaction(command))
         {
-            Add(ServerCommands.Queue(client, new Command(command, argv)));
+            Add(ServerCommands.Queue(client, new Command(command, argv) { NoTouch = client.NoTouch }));
             return false;
         }
         if (command.Group == "pubsub" || command.Name == "RESET" && client.Subscriber is { IsSubscribed: true })
@@ -193,7 +225,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         {
             ref var slot = ref Next();
             slot.Pipeline = _pipeline.Count;
-            _pipeline.Add(new Command(command, argv)); // resolved once, here: the row travels with it
+            if (client.Tracking is not null) slot.Track = Tracks(command);
+            _pipeline.Add(new Command(command, argv) { NoTouch = client.NoTouch }); // resolved once, here: the row travels with it
             return false;
         }
 
@@ -231,6 +264,12 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         slot = default;
         slot.Pipeline = -1;
         slot.Protocol = (byte)client.Protocol;
+        if (client.ReplyMode == ReplyMode.Off) slot.Silent = true;
+        else if (client.SkipReplies > 0)
+        {
+            slot.Silent = true;
+            client.SkipReplies--;
+        }
         return ref slot;
     }
 
@@ -260,6 +299,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             }
             finally
             {
+                if (client.Tracking is not null) RememberReads();
+                if (AnnouncesFlush()) await node.Tracking.AnnounceFlushAsync();
                 _pipeline.Clear();
             }
         }
@@ -296,7 +337,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                     case "PUBSUB":
                         _slots[i].Reply = await commands.PubSubAsync(argv);
                         break;
-                    case "MEMORY" or "DEBUG" or "SHUTDOWN":
+                    case "MEMORY" or "DEBUG" or "SHUTDOWN" or "CLIENT":
                         _slots[i].Reply = await commands.DeferredAsync(client, _slots[i].Command!, argv, cancellationToken);
                         break;
                     case "RESET":
@@ -316,6 +357,27 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             }
         }
     }
+
+    /// <summary>CLIENT TRACKING (default mode): the keys of the round's read commands are remembered for invalidation.</summary>
+    private void RememberReads()
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if (!_slots[i].Track) continue;
+            var (info, argv) = _pipeline[_slots[i].Pipeline];
+            foreach (int k in info.KeyIndexes(argv)) node.Tracking.Table.Remember(client.Id, argv[k]);
+        }
+    }
+
+    /// <summary>The round flushed the keyspace: tracking clients of every silo are told (a null invalidation).</summary>
+    private bool AnnouncesFlush()
+    {
+        foreach (var command in _pipeline) if (command.Info == FlushAll || command.Info == FlushDb) return true;
+        return false;
+    }
+
+    private static readonly CommandInfo FlushAll = CommandTable.Find("FLUSHALL"u8.ToArray())!;
+    private static readonly CommandInfo FlushDb = CommandTable.Find("FLUSHDB"u8.ToArray())!;
 
     /// <summary>The round's PUBLISH and SPUBLISH requests, sent together in request order.</summary>
     private async ValueTask RunPublishesAsync()
@@ -384,6 +446,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         for (int i = 0; i < _count; i++)
         {
             ref var slot = ref _slots[i];
+            if (slot.Silent) { slot = default; continue; }
             if (slot.Many is { } many) foreach (var r in many) RespWriter.Write(output, r, slot.Protocol);
             else RespWriter.Write(output, slot.Reply ?? Reply.Nil, slot.Protocol);
             slot = default; // drop references to replies and argv

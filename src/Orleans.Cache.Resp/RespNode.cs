@@ -20,7 +20,15 @@ public sealed class RespNode
         NodeId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         StartedAt = Environment.TickCount64;
         StartupAllocated = GC.GetTotalMemory(false);
+        Pause = new ClientPause(time);
+        Tracking = new ClientTracking(this);
     }
+
+    /// <summary>CLIENT PAUSE / UNPAUSE of this silo's clients.</summary>
+    public ClientPause Pause { get; }
+
+    /// <summary>CLIENT TRACKING: the keys this silo's clients read, and where their invalidations go.</summary>
+    public ClientTracking Tracking { get; }
 
     public RespOptions Options { get; }
     public RespConfig Config { get; }

@@ -83,8 +83,16 @@ public sealed partial class ServerCommands(RespNode node)
             "MEMORY" => MemoryAsync(argv),
             "DEBUG" => DebugAsync(argv, cancellationToken),
             "SHUTDOWN" => ShutdownAsync(client, argv),
+            "CLIENT" => TrackingOnAsync(),
             _ => throw new InvalidOperationException($"{command.Name} is not answered after the round"),
         };
+
+    /// <summary>CLIENT TRACKING ON answers once the cluster announces modified keys to this node.</summary>
+    private async ValueTask<Reply> TrackingOnAsync()
+    {
+        await node.Tracking.StartAsync();
+        return Reply.Ok;
+    }
 
     private static readonly Handler?[] ById = [.. CommandTable.All.Select(c => c.Kind == CommandKind.FrontDoor ? ByName.GetValueOrDefault(c.Name) : null)];
 
