@@ -86,7 +86,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             {
                 client.LastInteraction = Environment.TickCount64;
                 node.CountCommands(_count);
-                if (node.Pause.Active) await node.Pause.WaitAsync(RoundWrites(), cancellationToken);
+                if (node.Pause.Active && RoundLeftToRun()) await node.Pause.WaitAsync(RoundWrites(), cancellationToken);
                 await RunDataCommandsAsync(cancellationToken);
                 if (!await WriteAndFlushAsync(output, cancellationToken)) break;
             }
@@ -137,6 +137,17 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         }
     }
 
+    /// <summary>
+    /// The round still has commands to run (data commands, or front-door commands answered after them). A pause that
+    /// began in this round (CLIENT PAUSE itself) holds only those: the front-door replies already given go out.
+    /// </summary>
+    private bool RoundLeftToRun()
+    {
+        if (_pipeline.Count > 0) return true;
+        for (int i = 0; i < _count; i++) if (_slots[i].Deferred is not null && _slots[i].Reply is null) return true;
+        return false;
+    }
+
     /// <summary>CLIENT PAUSE WRITE holds this round: it has a command that writes or may write.</summary>
     private bool RoundWrites()
     {
@@ -148,16 +159,20 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
     /// <summary>Looks the request up in the command table and answers or queues it. True means close after replying.</summary>
     private bool Dispatch(byte[][] argv)
     {
-        if (client.Tracking is null) return DispatchCommand(argv);
+        if (client.Tracking is null)
+        {
+            bool closing = DispatchCommand(argv);
+            if (client.Tracking is not null && client.Subscriber is null) CreateSubscriber(); // CLIENT TRACKING ON
+            return closing;
+        }
         // CLIENT CACHING YES|NO lasts for the one command after it.
         bool? caching = client.CachingNext;
         bool close = DispatchCommand(argv);
-        if (caching is not null && !IsClientCaching(argv)) client.CachingNext = null;
+        // As Redis's resetClient: any CLIENT subcommand, and commands queued in MULTI, keep it for the next command.
+        if (caching is not null && client.Multi is null && !Args.Is(argv[0], "CLIENT")) client.CachingNext = null;
         if (client.Subscriber is null && client.Tracking is not null) CreateSubscriber(); // where its invalidations are written
         return close;
     }
-
-    private static bool IsClientCaching(byte[][] argv) => argv.Length > 1 && Args.Is(argv[0], "CLIENT") && Args.Is(argv[1], "CACHING");
 
     /// <summary>CLIENT TRACKING: whether the keys of this read command are remembered (default mode, OPTIN / OPTOUT).</summary>
     private bool Tracks(CommandInfo command) =>

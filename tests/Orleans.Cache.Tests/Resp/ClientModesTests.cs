@@ -163,15 +163,25 @@ public sealed class ClientModesTests(ClientClusterFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Flushall_through_any_silo_invalidates_everything_tracked()
+    public async Task Flushall_through_any_silo_invalidates_everything_tracked_on_every_silo()
     {
-        using var reader = new RawClient(fixture.EndPointOf(1));
+        var readers = Enumerable.Range(0, 3).Select(i => new RawClient(fixture.EndPointOf(i))).ToArray();
         using var flusher = new RawClient(fixture.EndPointOf(0));
-        await reader.CallAsync("HELLO", "3");
-        Assert.Equal("+OK\r\n", await reader.CallAsync("CLIENT", "TRACKING", "ON"));
-        Assert.Equal("_\r\n", await reader.CallAsync("GET", Key("flushed")));
-        Assert.Equal("+OK", await flusher.CommandAsync("FLUSHALL"));
-        Assert.Equal(">2\r\n$10\r\ninvalidate\r\n_\r\n", await reader.ReadValueAsync());
+        try
+        {
+            foreach (var reader in readers)
+            {
+                await reader.CallAsync("HELLO", "3");
+                Assert.Equal("+OK\r\n", await reader.CallAsync("CLIENT", "TRACKING", "ON"));
+                Assert.Equal("_\r\n", await reader.CallAsync("GET", Key("flushed")));
+            }
+            Assert.Equal("+OK", await flusher.CommandAsync("FLUSHALL"));
+            foreach (var reader in readers) Assert.Equal(">2\r\n$10\r\ninvalidate\r\n_\r\n", await reader.ReadValueAsync());
+        }
+        finally
+        {
+            foreach (var reader in readers) reader.Dispose();
+        }
     }
 
     [Fact]
