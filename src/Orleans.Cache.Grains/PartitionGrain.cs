@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Cache.Core;
+using Orleans.Cache.Core.Config;
 using Orleans.Cache.PubSub;
 using Orleans.Concurrency;
 using Orleans.Storage;
@@ -56,6 +57,7 @@ public sealed partial class PartitionGrain(
         keyspace.LastSave = keyspace.Now / 1000;
         _lastSaveTimestamp = clock.Time.GetTimestamp();
         await LoadKeyspaceEventsAsync();
+        await LoadSettingsAsync();
         local?.Add((int)Partition, _engine);
         LogActivated(Partition, RuntimeIdentity, keyspace.Count);
     }
@@ -257,6 +259,22 @@ public sealed partial class PartitionGrain(
         await SetKeyspaceEvents(flags ?? 0);
     }
 
+    public ValueTask ApplySettings(PartitionSettings settings)
+    {
+        _engine.Apply(settings);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Encoding thresholds and busy-reply-threshold as the cluster has them (CONFIG SET), read once at activation.</summary>
+    private async Task LoadSettingsAsync()
+    {
+        try
+        {
+            if (await GrainFactory.GetGrain<IPartitionSettingsGrain>(0).Get() is { } settings) _engine.Apply(settings);
+        }
+        catch (Exception e) { LogSettingsUnavailable(e, Partition); }
+    }
+
     public ValueTask<string> GetSilo() => ValueTask.FromResult(RuntimeIdentity);
 
     private Task SweepTick(CancellationToken cancellationToken) =>
@@ -282,6 +300,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not read the cluster's notify-keyspace-events; using the configured value")]
     private partial void LogEventsUnavailable(Exception exception, long partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not read the cluster's configuration; using the configured values")]
+    private partial void LogSettingsUnavailable(Exception exception, long partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not publish keyspace events")]
     private partial void LogEventsFailed(Exception exception, long partition);

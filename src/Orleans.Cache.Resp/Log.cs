@@ -13,6 +13,9 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Debug, "Client {Id} ({Address}) closed: {Error}")]
     public static partial void ProtocolError(ILogger logger, long id, string address, string error);
 
+    [LoggerMessage(50, LogLevel.Warning, "Config file {Path}: directive '{Directive}' is not a configuration parameter here and was ignored")]
+    public static partial void ConfigDirectiveIgnored(ILogger logger, string directive, string path);
+
     [LoggerMessage(4, LogLevel.Warning, "Client {Id} ({Address}) closed: query buffer limit exceeded ({Bytes} bytes pending)")]
     public static partial void QueryBufferLimit(ILogger logger, long id, string address, long bytes);
 

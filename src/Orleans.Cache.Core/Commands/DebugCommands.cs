@@ -51,7 +51,7 @@ public static class DebugCommands
         ValueCodec.Write(ref w, value, db.Now);
         var line = new StringBuilder(160);
         line.Append(CultureInfo.InvariantCulture, $"Value at:0x{0x7f00_0000_0000L + (uint)RuntimeHelpers.GetHashCode(value) * 16L:x} refcount:1")
-            .Append(" encoding:").Append(ObjectCommand.Encoding(value))
+            .Append(" encoding:").Append(ObjectCommand.Encoding(value, db.Encodings))
             .Append(CultureInfo.InvariantCulture, $" serializedlength:{w.Position}")
             .Append(CultureInfo.InvariantCulture, $" lru:{entry.AccessClock & 0xFF_FFFF} lru_seconds_idle:{db.IdleSeconds(entry)}");
         if (value is RedisList list)
