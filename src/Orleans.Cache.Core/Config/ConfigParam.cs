@@ -153,11 +153,11 @@ public sealed class ConfigParam
         if (digits == 0) return false;
         ulong unit = text[digits..].ToLowerInvariant() switch
         {
-            "" or "b" => 1,
-            "k" => 1000, "kb" => 1024,
-            "m" => 1000 * 1000, "mb" => 1024 * 1024,
-            "g" => 1000L * 1000 * 1000, "gb" => 1024L * 1024 * 1024,
-            _ => 0,
+            "" or "b" => 1UL,
+            "k" => 1000UL, "kb" => 1024UL,
+            "m" => 1000UL * 1000, "mb" => 1024UL * 1024,
+            "g" => 1000UL * 1000 * 1000, "gb" => 1024UL * 1024 * 1024,
+            _ => 0UL,
         };
         if (unit == 0 || !ulong.TryParse(text.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out ulong n)) return false;
         try { bytes = checked(n * unit); }

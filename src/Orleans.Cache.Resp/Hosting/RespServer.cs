@@ -53,10 +53,8 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         if (!string.IsNullOrEmpty(_options.ConfigFile))
         {
             foreach (var directive in Node.Config.LoadFile(_options.ConfigFile, _options)) Log.ConfigDirectiveIgnored(_logger, directive, _options.ConfigFile);
-            // Settings that act in partitions take effect cluster-wide, as a CONFIG SET of them would.
-            if (Node.Config.PartitionSettingsChanged is { } push) await push(Node.Config.PartitionSettings);
-            if (Node.Config.KeyspaceEventsChanged is { } events && Node.Config.Get("notify-keyspace-events") is { Length: > 0 })
-                await events(Node.Config.KeyspaceEventFlags);
+            // Settings that act in partitions take effect cluster-wide, as a CONFIG SET of them would, once the silo runs.
+            services.GetService<IHostApplicationLifetime>()?.ApplicationStarted.Register(() => _ = PushFileSettingsAsync());
         }
         Node.Silo = services.GetService<SiloShutdown>();
         Node.StopHost = services.GetService<IHostApplicationLifetime>() is { } lifetime ? lifetime.StopApplication : null;
@@ -133,6 +131,21 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         await StopAsync(CancellationToken.None);
         _certificate?.Dispose();
         _stopping.Dispose();
+    }
+
+    /// <summary>Pushes the config file's partition settings and keyspace events to every partition of the cluster.</summary>
+    private async Task PushFileSettingsAsync()
+    {
+        try
+        {
+            if (Node.Config.PartitionSettingsChanged is { } push) await push(Node.Config.PartitionSettings);
+            if (Node.Config.KeyspaceEventsChanged is { } events && Node.Config.Get("notify-keyspace-events") is { Length: > 0 })
+                await events(Node.Config.KeyspaceEventFlags);
+        }
+        catch (Exception e)
+        {
+            Log.ConfigPushFailed(_logger, e);
+        }
     }
 
     private static IEnumerable<(IPAddress Address, bool Optional)> Addresses(string bind)
