@@ -18,11 +18,11 @@ public sealed class ConfigClusterTests(ConfigClusterFixture fixture) : IClassFix
         await using var b = await fixture.ConnectAsync(1, protocol);
         var db = b.GetDatabase();
         // Keys in many slots, so every partition (on both silos) holds some.
-        var keys = Enumerable.Range(0, 32).Select(i => (RedisKey)$"{nameof(Object_encoding_follows_encoding_thresholds_set_through_another_silo)}:{protocol}:{i}").ToArray();
+        var keys = Enumerable.Range(0, 32).Select(i => $"{nameof(Object_encoding_follows_encoding_thresholds_set_through_another_silo)}:{protocol}:{i}").ToArray();
         foreach (var key in keys)
         {
             await db.HashSetAsync(key, [new("f1", "1"), new("f2", "2"), new("f3", "3")]);
-            await db.SortedSetAddAsync(key + ":z", [new("a", 1), new("b", 2)]);
+            await db.SortedSetAddAsync($"{key}:z", [new("a", 1), new("b", 2)]);
         }
         async Task<string[]> Encodings(IDatabase on, string suffix = "") =>
             await Task.WhenAll(keys.Select(async k => (string)(await on.ExecuteAsync("OBJECT", "ENCODING", k + suffix))!));
