@@ -22,7 +22,8 @@ namespace Orleans.Cache.Grains;
 [PartitionPlacement, Reentrant]
 public sealed partial class PartitionGrain(
     IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshotOptions, CacheClock clock, ILogger<PartitionGrain> logger,
-    IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null, SiloShutdown? shutdown = null)
+    IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null, SiloShutdown? shutdown = null,
+    LastPartitionSettings? lastSettings = null)
     : Grain, IPartitionGrain
 {
     private readonly PartitionEngine _engine = new(clock.Time);
@@ -262,17 +263,20 @@ public sealed partial class PartitionGrain(
     public ValueTask ApplySettings(PartitionSettings settings)
     {
         _engine.Apply(settings);
+        if (lastSettings is not null) lastSettings.Latest = settings;
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Encoding thresholds and busy-reply-threshold as the cluster has them (CONFIG SET), read once at activation.</summary>
+    /// <summary>
+    /// Encoding thresholds and busy-reply-threshold as the cluster has them (CONFIG SET), read once at activation; when the
+    /// settings grain has none (never set, or its silo stopped), the last ones this silo's partitions received.
+    /// </summary>
     private async Task LoadSettingsAsync()
     {
-        try
-        {
-            if (await GrainFactory.GetGrain<IPartitionSettingsGrain>(0).Get() is { } settings) _engine.Apply(settings);
-        }
+        PartitionSettings? settings = null;
+        try { settings = await GrainFactory.GetGrain<IPartitionSettingsGrain>(0).Get(); }
         catch (Exception e) { LogSettingsUnavailable(e, Partition); }
+        if ((settings ?? lastSettings?.Latest) is { } known) _engine.Apply(known);
     }
 
     public ValueTask<string> GetSilo() => ValueTask.FromResult(RuntimeIdentity);

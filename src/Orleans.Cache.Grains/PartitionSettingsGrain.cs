@@ -35,3 +35,18 @@ public sealed class ClusterSettings(IGrainFactory grains) : IClusterSettings
 {
     public Task SetPartitionSettingsAsync(PartitionSettings settings) => grains.GetGrain<IPartitionSettingsGrain>(0).Set(settings).AsTask();
 }
+
+/// <summary>
+/// The partition settings this silo last received, kept by the silo's partitions: a partition activating here after the
+/// settings grain lost them (its silo stopped) still starts with the cluster's last CONFIG SET rather than the defaults.
+/// </summary>
+public sealed class LastPartitionSettings
+{
+    private PartitionSettings? _latest;
+
+    public PartitionSettings? Latest
+    {
+        get => Volatile.Read(ref _latest);
+        set => Volatile.Write(ref _latest, value);
+    }
+}

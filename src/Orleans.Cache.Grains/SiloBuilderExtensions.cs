@@ -32,6 +32,7 @@ public static class OrleansCacheSiloExtensions
         services.TryAddSingleton<Cache.LocalPartitions>();
         services.TryAddSingleton<Cache.SiloShutdown>();
         services.TryAddSingleton<Cache.IClusterSettings, ClusterSettings>();
+        services.TryAddSingleton<LastPartitionSettings>();
         services.AddOrleansCacheExecutor(configuration, configure);
         services.TryAddSingleton(new CacheClock(TimeProvider.System));
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();

@@ -50,4 +50,36 @@ public sealed class ConfigClusterTests(ConfigClusterFixture fixture) : IClassFix
             await a.GetDatabase().ExecuteAsync("CONFIG", "SET", "hash-max-listpack-entries", "512", "zset-max-listpack-entries", "128");
         }
     }
+
+    [Fact]
+    public async Task Partitions_activated_after_the_silo_that_took_config_set_stopped_keep_its_thresholds()
+    {
+        var own = new ConfigClusterFixture();
+        await own.InitializeAsync();
+        try
+        {
+            await using (var b = await own.ConnectAsync(1, RedisProtocol.Resp2))
+                Assert.Equal("OK", (string?)await b.GetDatabase().ExecuteAsync("CONFIG", "SET", "hash-max-listpack-entries", "2"));
+            // The push activated every partition; some of them on silo 1.
+            var silos = new HashSet<string>();
+            for (int i = 0; i < CacheCluster.Partitions; i++) silos.Add(await own.Cache.Partition(i).GetSilo());
+            Assert.Equal(2, silos.Count);
+
+            await own.Cache.Cluster.StopSiloAsync(own.Cache.Cluster.Silos[1]);
+
+            // Every partition that lived on silo 1 activates again on silo 0, where the settings must still hold.
+            await using var a = await own.ConnectAsync(0, RedisProtocol.Resp2);
+            var db = a.GetDatabase();
+            for (int i = 0; i < 64; i++)
+            {
+                string key = $"after-stop:{i}";
+                await db.HashSetAsync(key, [new("f1", "1"), new("f2", "2"), new("f3", "3")]);
+                Assert.Equal("hashtable", (string?)await db.ExecuteAsync("OBJECT", "ENCODING", key));
+            }
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
 }
