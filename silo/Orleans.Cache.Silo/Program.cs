@@ -1,6 +1,8 @@
 // The Orleans.Cache silo: one process that hosts partition grains and the RESP endpoint for Redis clients.
 // Configuration, in increasing precedence: appsettings.json, environment variables (Cache__Partitions=32),
 // the command line (--Cache:Partitions 32), and redis-server style flags (--port 6380, --bind 0.0.0.0).
+// As with redis-server, a first argument that is not a flag names a redis.conf-format file (same as --config-file):
+// read at start, written back by CONFIG REWRITE.
 //
 // Two flags act on the PostgreSQL database at Silo:ConnectionString before anything else:
 //   --init-db        create or upgrade the schema (sql/postgresql.sql, idempotent), then run the silo;
@@ -11,6 +13,7 @@ using Orleans.Cache.Silo;
 var initDb = args.Contains("--init-db") || args.Contains("--init-db-only");
 var initDbOnly = args.Contains("--init-db-only");
 args = [.. args.Where(a => a is not ("--init-db" or "--init-db-only"))];
+if (args.Length > 0 && !args[0].StartsWith('-')) args = ["--config-file", args[0], .. args[1..]];
 
 // appsettings.json is read from beside the silo, whatever the working directory.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });

@@ -57,6 +57,10 @@ public interface IPartitionGrain : IGrainWithIntegerKey
     [Alias("SetKeyspaceEvents")]
     ValueTask SetKeyspaceEvents(int flags);
 
+    /// <summary>Applies the configuration that acts inside partitions (encoding thresholds, busy-reply-threshold).</summary>
+    [Alias("ApplySettings")]
+    ValueTask ApplySettings(Core.Config.PartitionSettings settings);
+
     /// <summary>The silo this partition is active on, for diagnostics and placement tests.</summary>
     [Alias("GetSilo")]
     ValueTask<string> GetSilo();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Cache.Core;
+using Orleans.Cache.Core.Config;
 using Orleans.Cache.PubSub;
 using Orleans.Concurrency;
 using Orleans.Storage;
@@ -21,7 +22,8 @@ namespace Orleans.Cache.Grains;
 [PartitionPlacement, Reentrant]
 public sealed partial class PartitionGrain(
     IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshotOptions, CacheClock clock, ILogger<PartitionGrain> logger,
-    IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null, SiloShutdown? shutdown = null)
+    IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null, SiloShutdown? shutdown = null,
+    LastPartitionSettings? lastSettings = null)
     : Grain, IPartitionGrain
 {
     private readonly PartitionEngine _engine = new(clock.Time);
@@ -56,6 +58,7 @@ public sealed partial class PartitionGrain(
         keyspace.LastSave = keyspace.Now / 1000;
         _lastSaveTimestamp = clock.Time.GetTimestamp();
         await LoadKeyspaceEventsAsync();
+        await LoadSettingsAsync();
         local?.Add((int)Partition, _engine);
         LogActivated(Partition, RuntimeIdentity, keyspace.Count);
     }
@@ -257,6 +260,25 @@ public sealed partial class PartitionGrain(
         await SetKeyspaceEvents(flags ?? 0);
     }
 
+    public ValueTask ApplySettings(PartitionSettings settings)
+    {
+        _engine.Apply(settings);
+        if (lastSettings is not null) lastSettings.Latest = settings;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Encoding thresholds and busy-reply-threshold as the cluster has them (CONFIG SET), read once at activation; when the
+    /// settings grain has none (never set, or its silo stopped), the last ones this silo's partitions received.
+    /// </summary>
+    private async Task LoadSettingsAsync()
+    {
+        PartitionSettings? settings = null;
+        try { settings = await GrainFactory.GetGrain<IPartitionSettingsGrain>(0).Get(); }
+        catch (Exception e) { LogSettingsUnavailable(e, Partition); }
+        if ((settings ?? lastSettings?.Latest) is { } known) _engine.Apply(known);
+    }
+
     public ValueTask<string> GetSilo() => ValueTask.FromResult(RuntimeIdentity);
 
     private Task SweepTick(CancellationToken cancellationToken) =>
@@ -282,6 +304,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not read the cluster's notify-keyspace-events; using the configured value")]
     private partial void LogEventsUnavailable(Exception exception, long partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not read the cluster's configuration; using the configured values")]
+    private partial void LogSettingsUnavailable(Exception exception, long partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not publish keyspace events")]
     private partial void LogEventsFailed(Exception exception, long partition);

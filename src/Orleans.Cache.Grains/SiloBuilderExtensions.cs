@@ -31,6 +31,8 @@ public static class OrleansCacheSiloExtensions
         var services = builder.Services;
         services.TryAddSingleton<Cache.LocalPartitions>();
         services.TryAddSingleton<Cache.SiloShutdown>();
+        services.TryAddSingleton<Cache.IClusterSettings, ClusterSettings>();
+        services.TryAddSingleton<LastPartitionSettings>();
         services.AddOrleansCacheExecutor(configuration, configure);
         services.TryAddSingleton(new CacheClock(TimeProvider.System));
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();

@@ -13,6 +13,12 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Debug, "Client {Id} ({Address}) closed: {Error}")]
     public static partial void ProtocolError(ILogger logger, long id, string address, string error);
 
+    [LoggerMessage(50, LogLevel.Warning, "Config file {Path}: directive '{Directive}' is not a configuration parameter here and was ignored")]
+    public static partial void ConfigDirectiveIgnored(ILogger logger, string directive, string path);
+
+    [LoggerMessage(51, LogLevel.Error, "Config file settings that act in partitions could not be pushed to the cluster; CONFIG SET pushes them again")]
+    public static partial void ConfigPushFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(4, LogLevel.Warning, "Client {Id} ({Address}) closed: query buffer limit exceeded ({Bytes} bytes pending)")]
     public static partial void QueryBufferLimit(ILogger logger, long id, string address, long bytes);
 

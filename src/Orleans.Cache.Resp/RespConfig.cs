@@ -1,69 +1,63 @@
 using System.Globalization;
-using System.Text;
 using Orleans.Cache.Core;
+using Orleans.Cache.Core.Config;
 
 namespace Orleans.Cache.Resp;
 
 /// <summary>
-/// The live settings behind CONFIG GET / CONFIG SET. The ones the endpoint honours start from
-/// <see cref="RespOptions"/> and take effect at once; the others are Redis settings stored so that tools
-/// and clients that set them keep working, as other Redis-compatible servers do, but they change nothing.
+/// The live settings behind CONFIG GET / SET / REWRITE: every parameter of Redis 7.2 (<see cref="ConfigTable"/>), checked
+/// with Redis's error texts. The ones the endpoint honours start from <see cref="RespOptions"/> (then the config file, when
+/// the silo was started with one) and take effect at once; those that act in partitions (notify-keyspace-events, the
+/// encoding thresholds, busy-reply-threshold) are pushed to every partition of the cluster before CONFIG SET answers.
+/// The others are stored and returned, as other Redis-compatible servers do, and change nothing.
 /// </summary>
 public sealed class RespConfig
 {
-    private readonly object _lock = new();
-    private readonly Dictionary<string, string> _stored = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["save"] = "",
-        ["appendonly"] = "no",
-        ["appendfsync"] = "everysec",
-        ["maxmemory"] = "0",
-        ["maxmemory-policy"] = "noeviction",
-        ["maxmemory-samples"] = "5",
-        ["hz"] = "10",
-        ["loglevel"] = "notice",
-        ["slowlog-log-slower-than"] = "10000",
-        ["slowlog-max-len"] = "128",
-        ["latency-tracking"] = "yes",
-        ["latency-monitor-threshold"] = "0",
-        ["lazyfree-lazy-eviction"] = "no",
-        ["lazyfree-lazy-expire"] = "no",
-        ["lazyfree-lazy-user-del"] = "no",
-        ["activedefrag"] = "no",
-        ["tcp-keepalive"] = "300",
-        ["list-max-listpack-size"] = "-2",
-        ["hash-max-listpack-entries"] = "128",
-        ["set-max-intset-entries"] = "512",
-        ["zset-max-listpack-entries"] = "128",
-        ["cluster-node-timeout"] = "15000",
-    };
-
-    // Settings that exist but can only be set at startup (redis.conf / RespOptions).
-    private readonly Dictionary<string, string> _immutable = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ServerConfig _config = new();
+    private readonly Lock _setting = new();
 
     public RespConfig(RespOptions options)
     {
-        RequirePass = options.RequirePass ?? "";
-        MaxClients = options.MaxClients;
-        Timeout = options.Timeout;
-        ProtoMaxBulkLen = options.ProtoMaxBulkLen;
-        ClientQueryBufferLimit = options.ClientQueryBufferLimit;
-        _immutable["port"] = options.Port.ToString(CultureInfo.InvariantCulture);
-        _immutable["bind"] = options.Bind;
-        _immutable["tls-port"] = options.Tls.Port.ToString(CultureInfo.InvariantCulture);
-        _immutable["databases"] = "1";
-        _immutable["cluster-enabled"] = options.ClusterMode ? "yes" : "no";
+        // Redis rebinds on CONFIG SET port / bind / tls-port; the listeners here are bound once, at start.
+        _config.FixedHere.UnionWith(["port", "bind", "tls-port"]);
+        _config.Init("requirepass", options.RequirePass ?? "");
+        _config.Init("maxclients", options.MaxClients.ToString(CultureInfo.InvariantCulture));
+        _config.Init("timeout", options.Timeout.ToString(CultureInfo.InvariantCulture));
+        _config.Init("proto-max-bulk-len", options.ProtoMaxBulkLen.ToString(CultureInfo.InvariantCulture));
+        _config.Init("client-query-buffer-limit", options.ClientQueryBufferLimit.ToString(CultureInfo.InvariantCulture));
+        _config.Init("port", options.Port.ToString(CultureInfo.InvariantCulture));
+        _config.Init("bind", string.Join(' ', options.Bind.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries)));
+        _config.Init("tls-port", Math.Max(0, options.Tls.Port).ToString(CultureInfo.InvariantCulture));
+        _config.TryInit("enable-debug-command", options.EnableDebugCommand, out _);
+        _config.Init("save", "");
+        _config.Init("dir", Directory.GetCurrentDirectory());
+        PinSiloFacts(options);
+        Refresh();
     }
+
+    /// <summary>What this silo is, whatever a config file says: one database, cluster mode as configured.</summary>
+    private void PinSiloFacts(RespOptions options)
+    {
+        _config.Init("databases", "1");
+        _config.Init("cluster-enabled", options.ClusterMode ? "yes" : "no");
+    }
+
+    /// <summary>Every parameter's value (for tests and tools that need the typed table).</summary>
+    public ServerConfig Parameters => _config;
+
+    /// <summary>The redis.conf-format file the silo was started with, which CONFIG REWRITE writes back to; null without one.</summary>
+    public string? ConfigFile { get; private set; }
 
     /// <summary>Called when CONFIG SET changes notify-keyspace-events, to push the flags to the partitions.</summary>
     public Func<KeyspaceEventFlags, Task>? KeyspaceEventsChanged { get; set; }
 
-    private volatile string _notifyKeyspaceEvents = "";
+    /// <summary>Called when CONFIG SET changes an encoding threshold or busy-reply-threshold, to push them to the partitions.</summary>
+    public Func<PartitionSettings, Task>? PartitionSettingsChanged { get; set; }
 
-    /// <summary>The push of the last notify-keyspace-events change; CONFIG SET answers once it is done.</summary>
+    /// <summary>The push of the last change that acts in partitions; CONFIG SET answers once it is done.</summary>
     public Task? LastPush { get; private set; }
-    private long[] _outputLimits = [0, 0, 0, 268435456, 67108864, 60, 33554432, 8388608, 60];
-    private static readonly string[] ClientClasses = ["normal", "slave", "pubsub"];
+
+    private long[] _outputLimits = new long[9];
 
     /// <summary>client-output-buffer-limit's pubsub class: hard bytes, soft bytes, soft seconds (0 = no limit).</summary>
     public (long Hard, long Soft, long Seconds) PubSubOutputLimit
@@ -73,9 +67,12 @@ public sealed class RespConfig
 
     /// <summary>The notify-keyspace-events flags (as set here or configured).</summary>
     public KeyspaceEventFlags KeyspaceEventFlags =>
-        KeyspaceEvents.TryParse(_notifyKeyspaceEvents, out var f) ? f : KeyspaceEventFlags.None;
+        KeyspaceEvents.TryParse(_config.Get("notify-keyspace-events") ?? "", out var f) ? f : KeyspaceEventFlags.None;
 
-    public volatile string RequirePass;
+    /// <summary>The encoding thresholds and busy-reply-threshold as this silo has them.</summary>
+    public PartitionSettings PartitionSettings => PartitionSettings.From(_config.Get);
+
+    public volatile string RequirePass = "";
     public volatile int MaxClients;
     public volatile int Timeout;
     private long _protoMaxBulkLen;
@@ -86,49 +83,21 @@ public sealed class RespConfig
     public bool AuthRequired => RequirePass.Length > 0;
 
     /// <summary>Records the port a listener actually bound (port 0 picks one).</summary>
-    internal void SetBoundPort(string name, int port)
-    {
-        lock (_lock) _immutable[name] = port.ToString(CultureInfo.InvariantCulture);
-    }
+    internal void SetBoundPort(string name, int port) => _config.Init(name, port.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>The value of one setting, or null if it is unknown.</summary>
-    public string? Get(string name)
-    {
-        switch (name.ToLowerInvariant())
-        {
-            case "requirepass": return RequirePass;
-            case "maxclients": return MaxClients.ToString(CultureInfo.InvariantCulture);
-            case "timeout": return Timeout.ToString(CultureInfo.InvariantCulture);
-            case "proto-max-bulk-len": return ProtoMaxBulkLen.ToString(CultureInfo.InvariantCulture);
-            case "client-query-buffer-limit": return ClientQueryBufferLimit.ToString(CultureInfo.InvariantCulture);
-            case "notify-keyspace-events": return _notifyKeyspaceEvents;
-            case "client-output-buffer-limit": return FormatOutputLimits(Volatile.Read(ref _outputLimits));
-        }
-        lock (_lock)
-            return _immutable.TryGetValue(name, out var v) ? v : _stored.TryGetValue(name, out v) ? v : null;
-    }
+    /// <summary>The value of one setting (a name or alias), or null if it is unknown.</summary>
+    public string? Get(string name) => _config.Get(name);
 
-    /// <summary>CONFIG GET: name/value pairs of every setting matching any of the glob patterns, each once.</summary>
+    /// <summary>CONFIG GET: name/value pairs of every setting matching any of the patterns, each once.</summary>
     public Reply GetMatching(byte[][] argv, int first)
     {
-        var names = new List<string> { "requirepass", "maxclients", "timeout", "proto-max-bulk-len", "client-query-buffer-limit", "notify-keyspace-events", "client-output-buffer-limit" };
-        lock (_lock)
-        {
-            names.AddRange(_immutable.Keys);
-            names.AddRange(_stored.Keys);
-        }
+        var patterns = new List<string>();
+        for (int i = first; i < argv.Length; i++) patterns.Add(Args.Text(argv[i]));
         var pairs = new List<Reply>();
-        var seen = new HashSet<string>();
-        foreach (var name in names)
+        foreach (var (name, value) in _config.Match(patterns))
         {
-            var nameBytes = Encoding.ASCII.GetBytes(name);
-            for (int i = first; i < argv.Length; i++)
-            {
-                if (!Glob.IsMatch(LowerAscii(argv[i]), nameBytes) || !seen.Add(name)) continue;
-                pairs.Add(Reply.Bulk(name));
-                pairs.Add(Reply.Bulk(Get(name) ?? ""));
-                break;
-            }
+            pairs.Add(Reply.Bulk(name));
+            pairs.Add(Reply.Bulk(value));
         }
         return Reply.Map([.. pairs]);
     }
@@ -137,125 +106,81 @@ public sealed class RespConfig
     public Reply Set(byte[][] argv)
     {
         if (argv.Length < 4 || argv.Length % 2 != 0) return Errors.WrongArity("config|set");
-        var changes = new List<(string Name, string Value)>();
-        for (int i = 2; i < argv.Length; i += 2)
+        var pairs = new List<(string, string)>();
+        for (int i = 2; i < argv.Length; i += 2) pairs.Add((Args.Text(argv[i]), Args.Text(argv[i + 1])));
+        lock (_setting)
         {
-            string name = Args.Text(argv[i]).ToLowerInvariant();
-            string value = Args.Text(argv[i + 1]);
-            var error = Validate(name, value);
-            if (error is not null) return error;
-            changes.Add((name, value));
+            var (error, applied) = _config.Set(pairs);
+            if (error is not null) return Reply.Error(error);
+            var pushes = new List<Task>();
+            bool partitions = false;
+            foreach (var p in applied)
+            {
+                if (p.Name == "notify-keyspace-events" && KeyspaceEventsChanged?.Invoke(KeyspaceEventFlags) is { } events) pushes.Add(events);
+                partitions |= Array.IndexOf(PartitionSettings.Parameters, p.Name) >= 0;
+            }
+            if (partitions && PartitionSettingsChanged?.Invoke(PartitionSettings) is { } push) pushes.Add(push);
+            Refresh();
+            LastPush = pushes.Count switch { 0 => null, 1 => pushes[0], _ => Task.WhenAll(pushes) };
         }
-        foreach (var (name, value) in changes) Apply(name, value);
         return Reply.Ok;
     }
 
-    private Reply? Validate(string name, string value)
-    {
-        switch (name)
-        {
-            case "requirepass": return null;
-            case "maxclients":
-            case "timeout":
-                return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && (name != "maxclients" || n >= 1)
-                    ? null : Failed(name, "argument couldn't be parsed into an integer");
-            case "proto-max-bulk-len":
-            case "client-query-buffer-limit":
-                return TryMemory(value, out long bytes) && bytes >= 1024 * 1024
-                    ? null : Failed(name, "argument must be a memory value of at least 1mb");
-            case "notify-keyspace-events":
-                return KeyspaceEvents.TryParse(value, out _) ? null : Failed(name, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
-            case "client-output-buffer-limit":
-                return ParseOutputLimits(value, Volatile.Read(ref _outputLimits), out _) is { } why ? Failed(name, why) : null;
-        }
-        lock (_lock)
-        {
-            if (_immutable.ContainsKey(name)) return Failed(name, "can't set immutable config");
-            if (!_stored.ContainsKey(name)) return Reply.Error($"ERR Unknown option or number of arguments for CONFIG SET - '{name}'");
-        }
-        return null;
-    }
-
-    private void Apply(string name, string value)
-    {
-        switch (name)
-        {
-            case "requirepass": RequirePass = value; return;
-            case "maxclients": MaxClients = int.Parse(value, CultureInfo.InvariantCulture); return;
-            case "timeout": Timeout = int.Parse(value, CultureInfo.InvariantCulture); return;
-            case "proto-max-bulk-len": TryMemory(value, out long b); ProtoMaxBulkLen = b; return;
-            case "client-query-buffer-limit": TryMemory(value, out long q); ClientQueryBufferLimit = q; return;
-            case "notify-keyspace-events":
-                KeyspaceEvents.TryParse(value, out var flags);
-                _notifyKeyspaceEvents = KeyspaceEvents.Format(flags);
-                LastPush = KeyspaceEventsChanged?.Invoke(flags);
-                return;
-            case "client-output-buffer-limit":
-                ParseOutputLimits(value, Volatile.Read(ref _outputLimits), out var limits);
-                Volatile.Write(ref _outputLimits, limits);
-                return;
-        }
-        lock (_lock) _stored[name] = value;
-    }
-
     /// <summary>Sets notify-keyspace-events at startup (from configuration), without pushing it anywhere.</summary>
-    public void InitKeyspaceEvents(string value)
+    public void InitKeyspaceEvents(string value) => _config.TryInit("notify-keyspace-events", value, out _);
+
+    /// <summary>Sets a parameter at startup (from typed options), without pushing it anywhere.</summary>
+    public void Init(string name, string value)
     {
-        if (KeyspaceEvents.TryParse(value, out var flags)) _notifyKeyspaceEvents = KeyspaceEvents.Format(flags);
+        _config.Init(name, value);
+        Refresh();
     }
 
-    /// <summary>Redis's client-output-buffer-limit syntax: groups of "class hard soft seconds"; null when valid.</summary>
-    private static string? ParseOutputLimits(string value, long[] current, out long[] limits)
+    /// <summary>
+    /// Reads a redis.conf-format file at start: every parameter it sets (port and bind included: the listeners are
+    /// bound after this), which CONFIG REWRITE later writes back to. Directives that are not parameters are returned.
+    /// Throws <see cref="FormatException"/> on a value redis-server would refuse to start with.
+    /// </summary>
+    public List<string> LoadFile(string path, RespOptions options)
     {
-        limits = (long[])current.Clone();
-        var words = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length % 4 != 0) return "Wrong number of arguments in buffer limit configuration.";
-        for (int i = 0; i < words.Length; i += 4)
+        var skipped = new List<string>();
+        ConfigFile = Path.GetFullPath(path);
+        Core.Config.ConfigFile.Apply(_config, File.ReadAllLines(ConfigFile), skipped);
+        PinSiloFacts(options);
+        Refresh();
+        return skipped;
+    }
+
+    /// <summary>CONFIG REWRITE: the current values written back to the file the silo was started with.</summary>
+    public Reply Rewrite()
+    {
+        if (ConfigFile is not { } path) return Reply.Error("ERR The server is running without a config file");
+        try
         {
-            string cls = words[i].ToLowerInvariant() == "replica" ? "slave" : words[i].ToLowerInvariant();
-            int index = Array.IndexOf(ClientClasses, cls);
-            if (index < 0) return "Invalid client class specified in buffer limit configuration.";
-            if (!TryMemory(words[i + 1], out long hard) || !TryMemory(words[i + 2], out long soft)
-                || !long.TryParse(words[i + 3], NumberStyles.None, CultureInfo.InvariantCulture, out long seconds))
-                return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
-            limits[index * 3] = hard;
-            limits[index * 3 + 1] = soft;
-            limits[index * 3 + 2] = seconds;
+            lock (_setting)
+            {
+                var lines = File.Exists(path) ? File.ReadAllLines(path) : [];
+                var rewritten = Core.Config.ConfigFile.Rewrite(lines, _config.Snapshot());
+                var temp = path + ".tmp-" + Environment.ProcessId;
+                File.WriteAllLines(temp, rewritten);
+                File.Move(temp, path, overwrite: true);
+            }
+            return Reply.Ok;
         }
-        return null;
-    }
-
-    private static string FormatOutputLimits(long[] l) =>
-        string.Create(CultureInfo.InvariantCulture, $"normal {l[0]} {l[1]} {l[2]} slave {l[3]} {l[4]} {l[5]} pubsub {l[6]} {l[7]} {l[8]}");
-
-    private static Reply Failed(string name, string why) =>
-        Reply.Error($"ERR CONFIG SET failed (possibly related to argument '{name}') - {why}");
-
-    /// <summary>Redis memory values: a number with an optional k/kb/m/mb/g/gb suffix.</summary>
-    public static bool TryMemory(string text, out long bytes)
-    {
-        bytes = 0;
-        var s = text.ToLowerInvariant();
-        long unit = 1;
-        foreach (var (suffix, factor) in Units)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            if (s.EndsWith(suffix, StringComparison.Ordinal)) { unit = factor; s = s[..^suffix.Length]; break; }
+            return Reply.Error("ERR Rewriting config file: " + e.Message);
         }
-        if (!long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out long n)) return false;
-        bytes = n * unit;
-        return true;
     }
 
-    private static readonly (string, long)[] Units =
-    [
-        ("kb", 1024), ("mb", 1024 * 1024), ("gb", 1024L * 1024 * 1024),
-        ("k", 1000), ("m", 1000 * 1000), ("g", 1000L * 1000 * 1000), ("b", 1),
-    ];
-
-    private static byte[] LowerAscii(byte[] pattern)
+    /// <summary>Copies the values the endpoint reads on its hot paths into typed fields.</summary>
+    private void Refresh()
     {
-        var lower = new byte[pattern.Length];
-        for (int i = 0; i < pattern.Length; i++) lower[i] = pattern[i] is >= (byte)'A' and <= (byte)'Z' ? (byte)(pattern[i] | 0x20) : pattern[i];
-        return lower;
+        RequirePass = _config.Get("requirepass") ?? "";
+        MaxClients = (int)Math.Min(int.MaxValue, long.Parse(_config.Get("maxclients")!, CultureInfo.InvariantCulture));
+        Timeout = int.Parse(_config.Get("timeout")!, CultureInfo.InvariantCulture);
+        ProtoMaxBulkLen = long.Parse(_config.Get("proto-max-bulk-len")!, CultureInfo.InvariantCulture);
+        ClientQueryBufferLimit = long.Parse(_config.Get("client-query-buffer-limit")!, CultureInfo.InvariantCulture);
+        Volatile.Write(ref _outputLimits, SpecialConfigs.OutputLimits(_config.Get("client-output-buffer-limit")!));
     }
 }

@@ -47,6 +47,12 @@ public sealed class RespOptions
     /// </summary>
     public string EnableDebugCommand { get; set; } = "no";
 
+    /// <summary>
+    /// A redis.conf-format file read at start (after these options, so its values win, port and bind included); CONFIG
+    /// REWRITE writes changed values back to it. Null: no file, and CONFIG REWRITE answers Redis's error.
+    /// </summary>
+    public string? ConfigFile { get; set; }
+
     /// <summary>Optional TLS listener.</summary>
     public RespTlsOptions Tls { get; set; } = new();
 }

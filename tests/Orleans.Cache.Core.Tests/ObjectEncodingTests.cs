@@ -1,3 +1,5 @@
+using Orleans.Cache.Core.Config;
+
 namespace Orleans.Cache.Core.Tests;
 
 public class ObjectEncodingTests
@@ -19,10 +21,36 @@ public class ObjectEncodingTests
         for (int i = 0; i < 129; i++) _db.Do("ZADD", "bigzset", i.ToString(), "m" + i);
         var expected = new Dictionary<string, string>
         {
-            ["int"] = "int", ["short"] = "embstr", ["long"] = "raw", ["intset"] = "intset", ["strset"] = "hashtable",
-            ["list"] = "quicklist", ["hash"] = "listpack", ["bighash"] = "hashtable", ["zset"] = "listpack", ["bigzset"] = "skiplist",
+            ["int"] = "int", ["short"] = "embstr", ["long"] = "raw", ["intset"] = "intset", ["strset"] = "listpack",
+            ["list"] = "listpack", ["hash"] = "listpack", ["bighash"] = "hashtable", ["zset"] = "listpack", ["bigzset"] = "skiplist",
         };
         foreach (var (key, encoding) in expected) Assert.Equal(encoding, _db.Do("OBJECT", "ENCODING", key));
+    }
+
+    [Fact]
+    public void Object_encoding_follows_the_thresholds_config_set_pushes()
+    {
+        _db.Do("HSET", "h", "a", "1", "b", "2", "c", "3");
+        _db.Do("ZADD", "z", "1", "a", "2", "b");
+        _db.Do("SADD", "ints", "1", "2", "3");
+        _db.Do("SADD", "words", "a", "b", "c");
+        _db.Do("RPUSH", "l", "a", "b", "c");
+        string Encodings() => string.Join(" ", new[] { "h", "z", "ints", "words", "l" }.Select(k => _db.Do("OBJECT", "ENCODING", k)));
+        Assert.Equal("listpack listpack intset listpack listpack", Encodings());
+
+        _db.Keyspace.Encodings = new EncodingThresholds(HashMaxListpackEntries: 2, ZsetMaxListpackEntries: 1, SetMaxIntsetEntries: 2,
+            SetMaxListpackEntries: 2, ListMaxListpackSize: 2);
+        Assert.Equal("hashtable skiplist hashtable hashtable quicklist", Encodings());
+
+        _db.Keyspace.Encodings = new EncodingThresholds(HashMaxListpackValue: 0, ZsetMaxListpackValue: 0, SetMaxIntsetEntries: 2, SetMaxListpackValue: 0);
+        Assert.Equal("hashtable skiplist hashtable hashtable listpack", Encodings());
+
+        // A list's size class (-1 = 4 KB) counts bytes, not elements.
+        _db.Keyspace.Encodings = new EncodingThresholds(ListMaxListpackSize: -1);
+        _db.Do("RPUSH", "l", new string('x', 5000));
+        Assert.Equal("quicklist", _db.Do("OBJECT", "ENCODING", "l"));
+        _db.Keyspace.Encodings = EncodingThresholds.Default;
+        Assert.Equal("listpack", _db.Do("OBJECT", "ENCODING", "l"));
     }
 
     [Fact]

@@ -75,7 +75,9 @@ public sealed class ServerAdminTests
         Assert.Equal("(integer) 3", _s.Run("OBJECT", "IDLETIME", "n"));
 
         _s.Run("RPUSH", "l", "a", "b", "c");
-        Assert.Matches(new Regex(@"encoding:quicklist serializedlength:\d+ lru:\d+ lru_seconds_idle:0 ql_nodes:1 ql_avg_node:3\.00 ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:\d+$"),
+        Assert.Matches(new Regex(@"encoding:listpack serializedlength:\d+ lru:\d+ lru_seconds_idle:0$"), Sub("DEBUG|OBJECT", "DEBUG", "OBJECT", "l").Text!);
+        _s.Run("RPUSH", "l", new string('x', 9000));
+        Assert.Matches(new Regex(@"encoding:quicklist serializedlength:\d+ lru:\d+ lru_seconds_idle:0 ql_nodes:2 ql_avg_node:2\.00 ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:\d+$"),
             Sub("DEBUG|OBJECT", "DEBUG", "OBJECT", "l").Text!);
         Assert.Equal("ERR no such key", Sub("DEBUG|OBJECT", "DEBUG", "OBJECT", "missing").Text);
     }

@@ -39,8 +39,8 @@ public static class DebugCommands
     /// <summary>
     /// DEBUG OBJECT key: Redis's one-line description. The address is the value object's identity hash (stable while the
     /// value lives), the encoding is OBJECT ENCODING's, serializedlength is the value's length in this project's snapshot
-    /// format, lru is the 24-bit LRU clock of the last access, and a list adds quicklist-style fields estimated from its
-    /// elements (8 KB nodes, as list-max-listpack-size -2).
+    /// format, lru is the 24-bit LRU clock of the last access, and a list too large for one listpack adds quicklist-style
+    /// fields estimated from its elements (8 KB nodes).
     /// </summary>
     public static Reply Object(Keyspace db, byte[][] a)
     {
@@ -50,18 +50,19 @@ public static class DebugCommands
         var w = new SnapshotWriter(64);
         ValueCodec.Write(ref w, value, db.Now);
         var line = new StringBuilder(160);
+        string encoding = ObjectCommand.Encoding(value, db.Encodings);
         line.Append(CultureInfo.InvariantCulture, $"Value at:0x{0x7f00_0000_0000L + (uint)RuntimeHelpers.GetHashCode(value) * 16L:x} refcount:1")
-            .Append(" encoding:").Append(ObjectCommand.Encoding(value))
+            .Append(" encoding:").Append(encoding)
             .Append(CultureInfo.InvariantCulture, $" serializedlength:{w.Position}")
             .Append(CultureInfo.InvariantCulture, $" lru:{entry.AccessClock & 0xFF_FFFF} lru_seconds_idle:{db.IdleSeconds(entry)}");
-        if (value is RedisList list)
+        if (value is RedisList list && encoding == "quicklist") // a list in one listpack has no quicklist fields (7.2)
         {
             long bytes = 0;
             foreach (var element in list) bytes += element.Length + 2;
             int nodes = list.Count == 0 ? 0 : (int)Math.Max(1, (bytes + 8191) / 8192);
             double average = nodes == 0 ? 0 : (double)list.Count / nodes;
             line.Append(CultureInfo.InvariantCulture,
-                $" ql_nodes:{nodes} ql_avg_node:{average:F2} ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:{bytes + 7 * nodes}");
+                $" ql_nodes:{nodes} ql_avg_node:{average:F2} ql_listpack_max:{db.Encodings.ListMaxListpackSize} ql_compressed:0 ql_uncompressed_size:{bytes + 7 * nodes}");
         }
         return Reply.Simple(line.ToString());
     }

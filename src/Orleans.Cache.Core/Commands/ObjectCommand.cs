@@ -1,8 +1,11 @@
+using Orleans.Cache.Core.Config;
+
 namespace Orleans.Cache.Core;
 
 /// <summary>
-/// OBJECT ENCODING | REFCOUNT | IDLETIME | FREQ | HELP. Encodings are the names Redis 7.0 reports for a value of
-/// this type and size (its compact encodings below the default thresholds), so tools that read them see the usual answers.
+/// OBJECT ENCODING | REFCOUNT | IDLETIME | FREQ | HELP. Encodings are the names Redis 7.2 reports for a value of
+/// this type and size (its compact encodings below the thresholds CONFIG SET pushes to the partitions), so tools that read
+/// them see the usual answers. Unlike Redis, a value that shrinks back under a threshold reports the compact encoding again.
 /// IDLETIME is the seconds since a command last looked the key up or wrote it (see <see cref="Keyspace.Find"/>); FREQ
 /// answers Redis's error for the default (non-LFU) maxmemory-policy, as no access frequency is kept.
 /// </summary>
@@ -17,7 +20,7 @@ public static class ObjectCommand
         if (a.Length != 3) return Errors.WrongArity("object|" + sub);
         var entry = db.Peek(a[2]); // as Redis's objectCommandLookup: looking does not count as an access
         if (entry is null) return Reply.Nil;
-        if (Args.Is(a[1], "ENCODING")) return Reply.Bulk(Encoding(entry.Value));
+        if (Args.Is(a[1], "ENCODING")) return Reply.Bulk(Encoding(entry.Value, db.Encodings));
         if (Args.Is(a[1], "REFCOUNT")) return Reply.Int(1);
         if (Args.Is(a[1], "FREQ"))
             return Reply.Error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
@@ -43,16 +46,28 @@ public static class ObjectCommand
         "    Prints this help.",
     }.Select(Reply.Simple).ToArray());
 
-    /// <summary>The encoding name Redis 7.0 would report for this value.</summary>
-    public static string Encoding(object value) => value switch
+    /// <summary>The encoding name Redis 7.2 would report for this value under <paramref name="limits"/> (the defaults when null).</summary>
+    public static string Encoding(object value, EncodingThresholds? limits = null)
     {
-        byte[] s when s.Length <= 20 && Args.TryLong(s, out _) => "int",
-        byte[] s => s.Length <= 44 ? "embstr" : "raw",
-        StringBuffer => "raw", // Redis's SETBIT, BITFIELD, SETRANGE and APPEND leave a raw string too (dbUnshareStringValue)
-        RedisHash h => h.Count <= 128 && h.Fields.All(f => f.Key.Length <= 64 && f.Value.Length <= 64) ? "listpack" : "hashtable",
-        RedisSortedSet z => z.Count <= 128 && z.Members.All(m => m.Key.Length <= 64) ? "listpack" : "skiplist",
-        RedisSet s => s.Count <= 512 && s.Members.All(m => Args.TryLong(m.Key, out _)) ? "intset" : "hashtable",
-        RedisList => "quicklist",
-        _ => "raw",
-    };
+        limits ??= EncodingThresholds.Default;
+        switch (value)
+        {
+            case byte[] s when s.Length <= 20 && Args.TryLong(s, out _): return "int";
+            case byte[] s: return s.Length <= 44 ? "embstr" : "raw";
+            case StringBuffer: return "raw"; // Redis's SETBIT, BITFIELD, SETRANGE and APPEND leave a raw string too (dbUnshareStringValue)
+            case RedisHash h:
+                return h.Count <= limits.HashMaxListpackEntries
+                    && h.Fields.All(f => f.Key.Length <= limits.HashMaxListpackValue && f.Value.Length <= limits.HashMaxListpackValue) ? "listpack" : "hashtable";
+            case RedisSortedSet z:
+                return z.Count <= limits.ZsetMaxListpackEntries && z.Members.All(m => m.Key.Length <= limits.ZsetMaxListpackValue) ? "listpack" : "skiplist";
+            case RedisSet set:
+                if (set.Count <= Math.Min(limits.SetMaxIntsetEntries, 1 << 30) && set.Members.All(m => Args.TryLong(m.Key, out _))) return "intset";
+                return set.Count <= limits.SetMaxListpackEntries && set.Members.All(m => m.Key.Length <= limits.SetMaxListpackValue) ? "listpack" : "hashtable";
+            case RedisList list:
+                long bytes = 6; // the listpack header and end byte
+                foreach (var element in list) bytes += element.Length + (element.Length < 64 ? 2 : element.Length < 4096 ? 3 : 6);
+                return limits.ListFitsListpack(list.Count, bytes) ? "listpack" : "quicklist";
+            default: return "raw";
+        }
+    }
 }

@@ -39,6 +39,13 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// <summary>How long a script may hold the partition before other commands to it answer BUSY (busy-reply-threshold).</summary>
     public TimeSpan BusyThreshold { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Applies the configuration that acts inside the partition (encoding thresholds, busy-reply-threshold).</summary>
+    public void Apply(Config.PartitionSettings settings)
+    {
+        Keyspace.Encodings = settings.Encodings;
+        BusyThreshold = TimeSpan.FromMilliseconds(settings.BusyReplyThresholdMs);
+    }
+
     /// <summary>How often a command waiting for a script re-checks whether the script has become busy.</summary>
     private static readonly TimeSpan BusyPoll = TimeSpan.FromMilliseconds(5);
 

@@ -44,6 +44,9 @@ public sealed partial class Keyspace
 
     public Random Random => _random;
 
+    /// <summary>The thresholds OBJECT ENCODING reports by (CONFIG SET pushes them to every partition).</summary>
+    public Config.EncodingThresholds Encodings { get; set; } = Config.EncodingThresholds.Default;
+
     /// <summary>Where keyspace events go (notify-keyspace-events); null while notifications are off, so commands pay one null check.</summary>
     public IKeyspaceEventSink? Events { get; set; }
 

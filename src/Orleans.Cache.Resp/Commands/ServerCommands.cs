@@ -144,7 +144,7 @@ public sealed partial class ServerCommands(RespNode node)
             return argv.Length < 3 ? SubcommandArity("config|get") : node.Config.GetMatching(argv, 2);
         if (Args.Is(sub, "SET")) return node.Config.Set(argv);
         if (Args.Is(sub, "RESETSTAT")) return argv.Length == 2 ? Reply.Ok : SubcommandArity("config|resetstat");
-        if (Args.Is(sub, "REWRITE")) return Reply.Error("ERR The server is running without a config file");
+        if (Args.Is(sub, "REWRITE")) return argv.Length == 2 ? node.Config.Rewrite() : SubcommandArity("config|rewrite");
         if (Args.Is(sub, "HELP"))
             return Help("CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                 "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",

@@ -47,6 +47,15 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
             Node.Config.InitKeyspaceEvents(services.GetService<IOptions<PubSub.PubSubOptions>>()?.Value.NotifyKeyspaceEvents ?? "");
             Node.Config.KeyspaceEventsChanged = broker.SetKeyspaceEventsAsync;
         }
+        if (services.GetService<IClusterSettings>() is { } cluster) Node.Config.PartitionSettingsChanged = cluster.SetPartitionSettingsAsync;
+        if (services.GetService<IOptions<CacheOptions>>()?.Value is { } cache)
+            Node.Config.Init("busy-reply-threshold", ((long)cache.BusyReplyThreshold.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!string.IsNullOrEmpty(_options.ConfigFile))
+        {
+            foreach (var directive in Node.Config.LoadFile(_options.ConfigFile, _options)) Log.ConfigDirectiveIgnored(_logger, directive, _options.ConfigFile);
+            // Settings that act in partitions take effect cluster-wide, as a CONFIG SET of them would, once the silo runs.
+            services.GetService<IHostApplicationLifetime>()?.ApplicationStarted.Register(() => _ = PushFileSettingsAsync());
+        }
         Node.Silo = services.GetService<SiloShutdown>();
         Node.StopHost = services.GetService<IHostApplicationLifetime>() is { } lifetime ? lifetime.StopApplication : null;
         Node.Logger = _logger;
@@ -62,10 +71,13 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         }), loggerFactory);
 
         var bound = new List<IPEndPoint>();
-        int port = _options.Port;
-        foreach (var address in Addresses(_options.Bind))
+        int port = int.Parse(Node.Config.Get("port")!, System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (address, optional) in Addresses(Node.Config.Get("bind")!))
         {
-            var listener = await transport.BindAsync(new IPEndPoint(address, port), cancellationToken);
+            IConnectionListener listener;
+            try { listener = await transport.BindAsync(new IPEndPoint(address, port), cancellationToken); }
+            catch (Exception) when (optional) { continue; } // redis.conf's "-addr": skip an address that cannot be bound
+
             var endPoint = (IPEndPoint)listener.EndPoint;
             port = endPoint.Port; // with Port 0, every address gets the port the first one picked
             bound.Add(endPoint);
@@ -121,17 +133,33 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         _stopping.Dispose();
     }
 
-    private static IEnumerable<IPAddress> Addresses(string bind)
+    /// <summary>Pushes the config file's partition settings and keyspace events to every partition of the cluster.</summary>
+    private async Task PushFileSettingsAsync()
+    {
+        try
+        {
+            if (Node.Config.PartitionSettingsChanged is { } push) await push(Node.Config.PartitionSettings);
+            if (Node.Config.KeyspaceEventsChanged is { } events && Node.Config.Get("notify-keyspace-events") is { Length: > 0 })
+                await events(Node.Config.KeyspaceEventFlags);
+        }
+        catch (Exception e)
+        {
+            Log.ConfigPushFailed(_logger, e);
+        }
+    }
+
+    private static IEnumerable<(IPAddress Address, bool Optional)> Addresses(string bind)
     {
         foreach (var part in bind.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries))
         {
             var text = part.TrimStart('-'); // redis.conf allows "-::1" for "optional"
-            yield return text switch
+            yield return (text switch
             {
                 "*" => IPAddress.Any,
+                "::*" => IPAddress.IPv6Any,
                 "localhost" => IPAddress.Loopback,
                 _ => IPAddress.Parse(text),
-            };
+            }, part.StartsWith('-'));
         }
     }
 

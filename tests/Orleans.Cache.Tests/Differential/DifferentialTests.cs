@@ -14,6 +14,7 @@ public abstract class DifferentialTests<TFixture>(TFixture fixture, ITestOutputH
     public static TheoryData<string, int> ServerRows => Scenarios.Rows(ServerScenarios.All);
     public static TheoryData<string, int> LcsRows => Scenarios.Rows(LcsScenarios.All);
     public static TheoryData<string, int> AdminRows => Scenarios.Rows(AdminScenarios.All);
+    public static TheoryData<string, int> ConfigRows => Scenarios.Rows(ConfigScenarios.All);
 
     /// <summary>Seeds of the random sequences, each in both protocols.</summary>
     public static TheoryData<int, int> RandomRows
@@ -55,6 +56,10 @@ public abstract class DifferentialTests<TFixture>(TFixture fixture, ITestOutputH
     [Theory, MemberData(nameof(AdminRows))]
     public async Task Admin_commands(string scenario, int protocol) =>
         output.WriteLine(await Harness.RunAsync(Scenarios.Find(AdminScenarios.All, scenario), protocol));
+
+    [Theory, MemberData(nameof(ConfigRows))]
+    public async Task Config(string scenario, int protocol) =>
+        output.WriteLine(await Harness.RunAsync(Scenarios.Find(ConfigScenarios.All, scenario), protocol));
 
     [Theory, MemberData(nameof(RandomRows))]
     public async Task Random_command_sequences(int seed, int protocol) =>

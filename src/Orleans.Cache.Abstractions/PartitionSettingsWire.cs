@@ -1,0 +1,60 @@
+using Orleans.Cache.Core.Config;
+
+namespace Orleans.Cache;
+
+/// <summary>The wire form of <see cref="PartitionSettings"/>.</summary>
+[GenerateSerializer, Alias("Orleans.Cache.PartitionSettings")]
+public struct PartitionSettingsSurrogate
+{
+    [Id(0)] public long HashMaxListpackEntries;
+    [Id(1)] public long HashMaxListpackValue;
+    [Id(2)] public long ZsetMaxListpackEntries;
+    [Id(3)] public long ZsetMaxListpackValue;
+    [Id(4)] public long SetMaxIntsetEntries;
+    [Id(5)] public long SetMaxListpackEntries;
+    [Id(6)] public long SetMaxListpackValue;
+    [Id(7)] public long ListMaxListpackSize;
+    [Id(8)] public long BusyReplyThresholdMs;
+}
+
+[RegisterConverter]
+public sealed class PartitionSettingsSurrogateConverter : IConverter<PartitionSettings, PartitionSettingsSurrogate>
+{
+    public PartitionSettings ConvertFromSurrogate(in PartitionSettingsSurrogate s) => new(
+        new EncodingThresholds(s.HashMaxListpackEntries, s.HashMaxListpackValue, s.ZsetMaxListpackEntries, s.ZsetMaxListpackValue,
+            s.SetMaxIntsetEntries, s.SetMaxListpackEntries, s.SetMaxListpackValue, s.ListMaxListpackSize),
+        s.BusyReplyThresholdMs);
+
+    public PartitionSettingsSurrogate ConvertToSurrogate(in PartitionSettings p)
+    {
+        var e = p.Encodings;
+        return new()
+        {
+            HashMaxListpackEntries = e.HashMaxListpackEntries, HashMaxListpackValue = e.HashMaxListpackValue,
+            ZsetMaxListpackEntries = e.ZsetMaxListpackEntries, ZsetMaxListpackValue = e.ZsetMaxListpackValue,
+            SetMaxIntsetEntries = e.SetMaxIntsetEntries, SetMaxListpackEntries = e.SetMaxListpackEntries,
+            SetMaxListpackValue = e.SetMaxListpackValue, ListMaxListpackSize = e.ListMaxListpackSize,
+            BusyReplyThresholdMs = p.BusyReplyThresholdMs,
+        };
+    }
+}
+
+/// <summary>Where the cluster-wide <see cref="PartitionSettings"/> live; partitions read them when they activate.</summary>
+[Alias("Orleans.Cache.IPartitionSettingsGrain")]
+public interface IPartitionSettingsGrain : IGrainWithIntegerKey
+{
+    /// <summary>The settings last set, or null when never set (partitions use the configured defaults).</summary>
+    [Alias("Get")]
+    ValueTask<PartitionSettings?> Get();
+
+    /// <summary>Stores the settings and pushes them to every partition.</summary>
+    [Alias("Set")]
+    ValueTask Set(PartitionSettings settings);
+}
+
+/// <summary>What the RESP endpoint calls to change settings that act in every partition of the cluster.</summary>
+public interface IClusterSettings
+{
+    /// <summary>Stores <paramref name="settings"/> cluster-wide and applies them to every partition; done once all have them.</summary>
+    Task SetPartitionSettingsAsync(PartitionSettings settings);
+}
