@@ -123,18 +123,7 @@ public static class ListCommands
         var list = RedisList.Get(db, a[1]);
         if (list is null) return Reply.Int(0);
         long limit = count == 0 ? long.MaxValue : Math.Abs(count);
-        long removed = 0;
-        if (count >= 0)
-        {
-            for (int i = 0; i < list.Count && removed < limit;)
-                if (list[i].AsSpan().SequenceEqual(a[3])) { list.RemoveAt(i); removed++; }
-                else i++;
-        }
-        else
-        {
-            for (int i = list.Count - 1; i >= 0 && removed < limit; i--)
-                if (list[i].AsSpan().SequenceEqual(a[3])) { list.RemoveAt(i); removed++; }
-        }
+        long removed = list.RemoveAll(a[3], limit, fromTail: count < 0);
         if (removed == 0) return Reply.Int(0);
         db.Notify(KeyspaceEventFlags.List, "lrem", a[1]);
         RedisList.DeleteIfEmpty(db, a[1], list);

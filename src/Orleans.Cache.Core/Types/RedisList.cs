@@ -128,6 +128,44 @@ public sealed class RedisList : IRedisValue, IEnumerable<byte[]>
         }
     }
 
+    /// <summary>
+    /// Removes up to <paramref name="limit"/> elements equal to <paramref name="value"/>, scanning from the head (or
+    /// from the tail when <paramref name="fromTail"/>), in one compaction pass: O(N) however many match (LREM).
+    /// </summary>
+    public long RemoveAll(ReadOnlySpan<byte> value, long limit, bool fromTail)
+    {
+        long removed = 0;
+        if (!fromTail)
+        {
+            int to = 0;
+            for (int from = 0; from < Count; from++)
+            {
+                var item = _items[Slot(from)];
+                if (removed < limit && item.AsSpan().SequenceEqual(value)) { removed++; continue; }
+                if (to != from) _items[Slot(to)] = item;
+                to++;
+            }
+            for (int i = to; i < Count; i++) _items[Slot(i)] = null!;
+            Count = to;
+        }
+        else
+        {
+            int to = Count - 1;
+            for (int from = Count - 1; from >= 0; from--)
+            {
+                var item = _items[Slot(from)];
+                if (removed < limit && item.AsSpan().SequenceEqual(value)) { removed++; continue; }
+                if (to != from) _items[Slot(to)] = item;
+                to--;
+            }
+            // The kept elements are now at indexes to+1..Count-1: the head moves past the emptied front.
+            for (int i = 0; i <= to; i++) _items[Slot(i)] = null!;
+            _head = Slot(to + 1);
+            Count -= to + 1;
+        }
+        return removed;
+    }
+
     /// <summary>Keeps only indexes start..end (inclusive, within bounds); an empty range empties the list.</summary>
     public void Trim(int start, int end)
     {
