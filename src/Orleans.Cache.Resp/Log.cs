@@ -43,6 +43,9 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "Client {Id} ({Address}) closed for overcoming of output buffer limits ({Bytes} bytes of pub/sub messages queued)")]
     public static partial void OutputBufferLimit(ILogger logger, long id, string address, long bytes);
 
+    [LoggerMessage(12, LogLevel.Warning, "Client {Id} ({Address}) closed for overcoming of output buffer limits ({Bytes} bytes of replies unsent, class {Class}, {Which} limit)")]
+    public static partial void ReplyBufferLimit(ILogger logger, long id, string address, long bytes, string @class, string which);
+
     [LoggerMessage(40, LogLevel.Warning, "SHUTDOWN by client {Id} ({Address}): stopping this silo {How}")]
     public static partial void ShuttingDown(ILogger logger, long id, string address, string how);
 

@@ -60,9 +60,20 @@ public sealed class RespConfig
     private long[] _outputLimits = new long[9];
 
     /// <summary>client-output-buffer-limit's pubsub class: hard bytes, soft bytes, soft seconds (0 = no limit).</summary>
-    public (long Hard, long Soft, long Seconds) PubSubOutputLimit
+    public (long Hard, long Soft, long Seconds) PubSubOutputLimit => OutputLimit(2);
+
+    /// <summary>client-output-buffer-limit's normal class (unlimited by default, as in Redis).</summary>
+    public (long Hard, long Soft, long Seconds) NormalOutputLimit => OutputLimit(0);
+
+    /// <summary>
+    /// The limits of class <paramref name="index"/> in <see cref="SpecialConfigs.ClientClasses"/> order (normal, replica,
+    /// pubsub). No RESP connection is ever a replica here (replicas are fed by Orleans streams), so the replica class is
+    /// kept and shown for CONFIG but has no client to apply to.
+    /// </summary>
+    public (long Hard, long Soft, long Seconds) OutputLimit(int index)
     {
-        get { var l = Volatile.Read(ref _outputLimits); return (l[6], l[7], l[8]); }
+        var l = Volatile.Read(ref _outputLimits);
+        return (l[index * 3], l[index * 3 + 1], l[index * 3 + 2]);
     }
 
     /// <summary>The notify-keyspace-events flags (as set here or configured).</summary>

@@ -84,7 +84,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             }
             if (_count > 0)
             {
-                client.LastInteraction = Environment.TickCount64;
+                client.LastInteraction = node.NowMs;
                 node.CountCommands(_count);
                 if (node.Pause.Active && RoundLeftToRun()) await node.Pause.WaitAsync(RoundWrites(), cancellationToken);
                 await RunDataCommandsAsync(cancellationToken);
@@ -446,13 +446,54 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                 written += sub.Drain(output);
             }
             node.CountOutput(written);
-            var flush = await output.FlushAsync(cancellationToken);
-            return !flush.IsCompleted && !flush.IsCanceled;
+            if (written > 0) client.LastInteraction = node.NowMs; // as Redis's writeToClient
+            return await FlushWithinLimitsAsync(output, cancellationToken);
         }
         finally
         {
             _output.Release();
         }
+    }
+
+    /// <summary>
+    /// Flushes the round's replies under client-output-buffer-limit for the client's class. The replies not yet sent
+    /// are what this round wrote: the loop reads no more requests until the transport has taken them (its flush waits
+    /// while more than a small window is unsent), so a client that stops reading holds one round's replies and no more.
+    /// Past the hard limit it is closed at once, without sending them; past the soft limit it is closed when they are
+    /// still not sent after the soft seconds (on the node's clock). False when the connection must end.
+    /// </summary>
+    private async ValueTask<bool> FlushWithinLimitsAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        bool pubsub = client.Subscriber is { IsSubscribed: true };
+        var (hard, soft, seconds) = pubsub ? node.Config.PubSubOutputLimit : node.Config.NormalOutputLimit;
+        long unsent = output.CanGetUnflushedBytes ? output.UnflushedBytes : 0;
+        if (hard > 0 && unsent > hard)
+        {
+            CloseForOutput(unsent, pubsub, "hard");
+            return false;
+        }
+        var pending = output.FlushAsync(cancellationToken);
+        FlushResult flushed;
+        if (pending.IsCompleted || soft <= 0 || unsent <= soft) flushed = await pending;
+        else
+        {
+            try
+            {
+                flushed = await pending.AsTask().WaitAsync(TimeSpan.FromSeconds(Math.Max(0, seconds)), node.Time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                CloseForOutput(unsent, pubsub, "soft");
+                return false;
+            }
+        }
+        return !flushed.IsCompleted && !flushed.IsCanceled;
+    }
+
+    private void CloseForOutput(long unsent, bool pubsub, string which)
+    {
+        Log.ReplyBufferLimit(logger, client.Id, client.Address, unsent, pubsub ? "pubsub" : "normal", which);
+        client.Kill();
     }
 
     private long WriteReplies(PipeWriter output)

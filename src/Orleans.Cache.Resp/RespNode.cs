@@ -18,7 +18,7 @@ public sealed class RespNode
         Executor = executor;
         Time = time;
         NodeId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
-        StartedAt = Environment.TickCount64;
+        StartedAt = NowMs;
         StartupAllocated = GC.GetTotalMemory(false);
         Pause = new ClientPause(time);
         Tracking = new ClientTracking(this);
@@ -36,6 +36,9 @@ public sealed class RespNode
     /// <summary>The silo's pub/sub broker; null where the endpoint runs without Orleans.Cache's silo part (pub/sub commands then fail).</summary>
     public IPubSubBroker? Broker { get; }
     public TimeProvider Time { get; }
+
+    /// <summary>Monotonic milliseconds on <see cref="Time"/> (a fake clock in tests): connect times, idleness, output-limit clocks.</summary>
+    public long NowMs => Time.GetTimestamp() / Math.Max(1, Time.TimestampFrequency / 1000);
     /// <summary>40 hex characters, new at every start: CLUSTER MYID and INFO's run_id.</summary>
     public string NodeId { get; }
     public long StartedAt { get; }

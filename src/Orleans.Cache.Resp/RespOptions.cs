@@ -24,6 +24,12 @@ public sealed class RespOptions
     /// <summary>Most bytes one client may have buffered in a not yet complete request (redis.conf <c>client-query-buffer-limit</c>).</summary>
     public long ClientQueryBufferLimit { get; set; } = 1024L * 1024 * 1024;
 
+    /// <summary>
+    /// Most unread bytes buffered per connection before the socket is no longer read (TCP back-pressure on input).
+    /// Not a limit on request size: big bulks are copied out as they arrive (see client-query-buffer-limit).
+    /// </summary>
+    public long MaxReadBufferSize { get; set; } = 1024 * 1024;
+
     /// <summary>Most commands of one pipeline read that are run as one batch; the rest wait for the next round.</summary>
     public int MaxBatch { get; set; } = 4096;
 

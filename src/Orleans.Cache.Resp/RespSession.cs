@@ -28,9 +28,9 @@ public sealed class RespSession
     public long Id { get; }
     public EndPoint? RemoteEndPoint { get; }
     public EndPoint? LocalEndPoint { get; }
-    /// <summary><see cref="Environment.TickCount64"/> at connect.</summary>
+    /// <summary><see cref="RespNode.NowMs"/> at connect.</summary>
     public long CreatedAt { get; }
-    /// <summary><see cref="Environment.TickCount64"/> of the last request; the idle timeout watches it.</summary>
+    /// <summary><see cref="RespNode.NowMs"/> of the last request or reply written; the idle timeout watches it.</summary>
     public long LastInteraction { get; set; }
 
     /// <summary>2 or 3, set by HELLO.</summary>

@@ -45,7 +45,7 @@ internal sealed class RespSubscriber(RespSession client, RespNode node, ILogger 
         var (hard, soft, seconds) = node.Config.PubSubOutputLimit;
         if (hard > 0 && queued > hard) return true;
         if (soft <= 0 || queued <= soft) { _softSince = 0; return false; }
-        long now = Environment.TickCount64;
+        long now = node.NowMs;
         if (_softSince == 0) { _softSince = now; return false; }
         return now - _softSince > seconds * 1000;
     }

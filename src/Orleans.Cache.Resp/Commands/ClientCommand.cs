@@ -21,7 +21,7 @@ public sealed partial class ServerCommands
             client.Name = name;
             return Reply.Ok;
         }
-        if (Args.Is(sub, "INFO")) return n == 2 ? Reply.Bulk(client.Describe(Environment.TickCount64)) : SubcommandArity("client|info");
+        if (Args.Is(sub, "INFO")) return n == 2 ? Reply.Bulk(client.Describe(node.NowMs)) : SubcommandArity("client|info");
         if (Args.Is(sub, "LIST")) return ClientList(argv);
         if (Args.Is(sub, "KILL")) return n >= 3 ? ClientKill(client, argv, ref after) : SubcommandArity("client|kill");
         if (Args.Is(sub, "UNBLOCK")) return ClientUnblock(argv);
@@ -242,7 +242,7 @@ public sealed partial class ServerCommands
             else return Errors.Syntax;
         }
         var text = new StringBuilder();
-        long now = Environment.TickCount64;
+        long now = node.NowMs;
         foreach (var c in SortedClients())
             if (ids is null || ids.Contains(c.Id)) text.Append(c.Describe(now));
         return Reply.Bulk(text.ToString());
@@ -327,7 +327,7 @@ public sealed partial class ServerCommands
         if (noneMatch) return Reply.Int(0);
         if (user is not null && user != "default")
             return Reply.Error($"ERR No such user '{user}'");
-        long now = Environment.TickCount64;
+        long now = node.NowMs;
         int killed = 0;
         foreach (var c in SortedClients())
         {

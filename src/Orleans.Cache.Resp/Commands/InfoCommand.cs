@@ -42,7 +42,7 @@ public sealed partial class ServerCommands
     private void AppendSection(StringBuilder text, string section, RespSession client, long keys)
     {
         var process = Environment.ProcessId;
-        long uptime = (Environment.TickCount64 - node.StartedAt) / 1000;
+        long uptime = (node.NowMs - node.StartedAt) / 1000;
         void Line(string name, object value) =>
             text.Append(name).Append(':').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append("\r\n");
         switch (section)

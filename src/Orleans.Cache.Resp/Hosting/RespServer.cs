@@ -65,9 +65,11 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         {
             NoDelay = true,
             UnsafePreferInlineScheduling = _options.UnsafePreferInlineScheduling,
-            // The loop enforces client-query-buffer-limit itself; the transport only needs to stop a runaway
-            // sender somewhat above it.
-            MaxReadBufferSize = _options.ClientQueryBufferLimit + 1024 * 1024,
+            // TCP back-pressure: past this many unread bytes the transport stops reading the socket until the loop
+            // catches up, so a client pipelining gigabytes is served at its own pace with bounded memory. The parser
+            // copies big bulks out as they arrive, so no request needs the buffer to hold it whole;
+            // client-query-buffer-limit is enforced on the request in progress by the loop.
+            MaxReadBufferSize = _options.MaxReadBufferSize,
         }), loggerFactory);
 
         var bound = new List<IPEndPoint>();
@@ -184,7 +186,7 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
     private async Task ServeAsync(ConnectionContext connection, bool tls)
     {
         await Task.Yield(); // off the accept loop
-        var client = new RespSession(connection, Environment.TickCount64) { Tls = tls };
+        var client = new RespSession(connection, Node.NowMs) { Tls = tls };
         Node.CountConnection();
         SslStream? ssl = null;
         try
@@ -234,19 +236,23 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         }
     }
 
-    /// <summary>Redis's clientsCron, for one job: close clients idle longer than <c>timeout</c> seconds.</summary>
+    /// <summary>
+    /// Redis's clientsCron, for one job: close clients idle longer than <c>timeout</c> seconds. As in Redis
+    /// (clientsCronHandleTimeout), a subscriber and a client blocked in BLPOP &amp; co. are never closed for idleness.
+    /// </summary>
     private async Task IdleLoopAsync()
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), Node.Time);
         try
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token))
             {
                 int timeout = Node.Config.Timeout;
                 if (timeout <= 0) continue;
-                long now = Environment.TickCount64;
+                long now = Node.NowMs;
                 foreach (var client in Node.Clients.Values)
                 {
+                    if (client.Blocked || client.Subscriber is { IsSubscribed: true }) continue;
                     long idle = now - client.LastInteraction;
                     if (idle <= timeout * 1000L) continue;
                     Log.IdleTimeout(_logger, client.Id, idle / 1000);

@@ -34,6 +34,9 @@ public sealed class RespParser
     private int _argc;           // arguments announced by *N; 0 when between requests
     private int _filled;         // arguments read so far
     private long _bulkLength = -1; // announced length of the bulk being read; -1 before its $ line
+    private byte[]? _big;        // a big bulk being copied out as it arrives
+    private int _bigFilled;      // its bytes copied so far
+    private const int BigArg = 32 * 1024;
 
     /// <summary>The protocol error text (without the leading '-') after <see cref="ParseResult.ProtocolError"/>.</summary>
     public string? Error { get; private set; }
@@ -91,12 +94,35 @@ public sealed class RespParser
                     _bulkLength = length;
                 }
 
-                // The payload is taken only when it is complete, with the two bytes after it, which Redis skips
-                // without looking at them.
-                if (reader.Remaining < _bulkLength + 2) return ParseResult.Incomplete;
-                var arg = _bulkLength == 0 ? [] : new byte[_bulkLength];
-                reader.TryCopyTo(arg);
-                reader.Advance(_bulkLength + 2);
+                // The payload is taken when it is complete, with the two bytes after it, which Redis skips without
+                // looking at them. A big one (Redis's PROTO_MBULK_BIG_ARG) is copied out as it arrives, so the pipe
+                // never has to hold it whole and the socket's read buffer stays small (TCP back-pressure).
+                byte[] arg;
+                if (_big is not null || reader.Remaining < _bulkLength + 2 && _bulkLength >= BigArg)
+                {
+                    _big ??= new byte[_bulkLength];
+                    int take = (int)Math.Min(reader.Remaining, _big.Length - _bigFilled);
+                    if (take > 0)
+                    {
+                        reader.UnreadSequence.Slice(0, take).CopyTo(_big.AsSpan(_bigFilled));
+                        reader.Advance(take);
+                        _bigFilled += take;
+                        PendingBytes += take;
+                    }
+                    if (_bigFilled < _big.Length || reader.Remaining < 2) return ParseResult.Incomplete;
+                    reader.Advance(2);
+                    arg = _big;
+                    PendingBytes -= arg.Length;
+                    _big = null;
+                    _bigFilled = 0;
+                }
+                else
+                {
+                    if (reader.Remaining < _bulkLength + 2) return ParseResult.Incomplete;
+                    arg = _bulkLength == 0 ? [] : new byte[_bulkLength];
+                    reader.TryCopyTo(arg);
+                    reader.Advance(_bulkLength + 2);
+                }
                 if (_filled == _argv!.Length) Array.Resize(ref _argv, (int)Math.Min(_argc, (long)_argv.Length * 2));
                 _argv[_filled++] = arg;
                 PendingBytes += arg.Length + IntPtr.Size;
@@ -118,6 +144,8 @@ public sealed class RespParser
         _argc = 0;
         _filled = 0;
         _bulkLength = -1;
+        _big = null;
+        _bigFilled = 0;
         PendingBytes = 0;
         Error = null;
     }
