@@ -473,21 +473,29 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             return false;
         }
         var pending = output.FlushAsync(cancellationToken);
-        FlushResult flushed;
-        if (pending.IsCompleted || soft <= 0 || unsent <= soft) flushed = await pending;
-        else
+        if (pending.IsCompleted) return Open(pending.Result);
+        try
         {
-            try
+            if (soft <= 0 || unsent <= soft)
             {
-                flushed = await pending.AsTask().WaitAsync(TimeSpan.FromSeconds(Math.Max(0, seconds)), node.Time, cancellationToken);
+                client.UnsentReplies = unsent;
+                return Open(await pending);
             }
-            catch (TimeoutException)
-            {
-                CloseForOutput(unsent, pubsub, "soft");
-                return false;
-            }
+            var wait = pending.AsTask().WaitAsync(TimeSpan.FromSeconds(Math.Max(0, seconds)), node.Time, cancellationToken);
+            client.UnsentReplies = unsent; // CLIENT LIST's omem, once the soft clock runs
+            return Open(await wait);
         }
-        return !flushed.IsCompleted && !flushed.IsCanceled;
+        catch (TimeoutException)
+        {
+            CloseForOutput(unsent, pubsub, "soft");
+            return false;
+        }
+        finally
+        {
+            client.UnsentReplies = 0;
+        }
+
+        static bool Open(FlushResult flushed) => !flushed.IsCompleted && !flushed.IsCanceled;
     }
 
     private void CloseForOutput(long unsent, bool pubsub, string which)

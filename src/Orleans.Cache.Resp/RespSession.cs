@@ -114,6 +114,11 @@ public sealed class RespSession
         _connection.Abort(new ConnectionAbortedException("Client killed"));
     }
 
+    private long _unsentReplies;
+
+    /// <summary>Bytes of replies written but not yet taken by a client that is not reading (part of CLIENT LIST's omem).</summary>
+    public long UnsentReplies { get => Volatile.Read(ref _unsentReplies); set => Volatile.Write(ref _unsentReplies, value); }
+
     /// <summary>One line of CLIENT LIST / CLIENT INFO, fields in Redis's order.</summary>
     public string Describe(long now)
     {
@@ -128,7 +133,7 @@ public sealed class RespSession
             .Append(" db=0 sub=").Append(Subscriber?.Channels ?? 0)
             .Append(" psub=").Append(Subscriber?.Patterns ?? 0)
             .Append(" ssub=").Append(Subscriber?.ShardChannels ?? 0)
-            .Append(" multi=").Append(Multi?.Commands.Count ?? -1).Append(" qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=").Append(Subscriber?.QueuedBytes ?? 0)
+            .Append(" multi=").Append(Multi?.Commands.Count ?? -1).Append(" qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=").Append((Subscriber?.QueuedBytes ?? 0) + UnsentReplies)
             .Append(" tot-mem=0 events=r")
             .Append(" cmd=").Append(LastCommand.ToLowerInvariant())
             .Append(" user=default redir=").Append(Tracking?.Redirect ?? -1).Append(" resp=").Append(Protocol)

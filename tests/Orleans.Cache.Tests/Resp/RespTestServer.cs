@@ -23,9 +23,10 @@ public sealed class RespTestServer : IAsyncDisposable
     public IPEndPoint EndPoint => Server.EndPoints[0];
     public int Port => EndPoint.Port;
 
-    public static async Task<RespTestServer> StartAsync(Action<RespOptions>? configure = null)
+    public static async Task<RespTestServer> StartAsync(Action<RespOptions>? configure = null, TimeProvider? time = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        if (time is not null) builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<ICommandExecutor, KeyspaceExecutor>();
         builder.Services.AddRespEndpoint(o =>
         {
