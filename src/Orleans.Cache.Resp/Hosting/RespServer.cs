@@ -41,7 +41,8 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var executor = services.GetRequiredService<ICommandExecutor>();
-        Node = new RespNode(_options, executor, services.GetService<TimeProvider>() ?? TimeProvider.System, services.GetService<PubSub.IPubSubBroker>());
+        var time = services.GetService<RespClock>()?.Time ?? services.GetService<TimeProvider>() ?? TimeProvider.System;
+        Node = new RespNode(_options, executor, time, services.GetService<PubSub.IPubSubBroker>());
         if (Node.Broker is { } broker)
         {
             Node.Config.InitKeyspaceEvents(services.GetService<IOptions<PubSub.PubSubOptions>>()?.Value.NotifyKeyspaceEvents ?? "");
