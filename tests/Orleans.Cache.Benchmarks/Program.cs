@@ -1,6 +1,6 @@
 // Benchmarks. `dotnet run -c Release --project tests/Orleans.Cache.Benchmarks -- cohosted` measures the typed
 // client co-hosted in a silo; `-- core` runs BenchmarkDotNet on the Core hot paths; `-- snapshot` times a
-// 1,000,000-key partition snapshot; `-- complexity [maxN]` times the many-element commands (LREM …) at N/4, N/2, N; `-- resp-tx --port P --clients 50 --seconds 10` loads a RESP server with MULTI/EXEC.
+// 1,000,000-key partition snapshot; `-- complexity [maxN] [all]` times the many-element commands (LREM …) at N/4, N/2, N; `-- resp-tx --port P --clients 50 --seconds 10` loads a RESP server with MULTI/EXEC.
 using BenchmarkDotNet.Running;
 using Orleans.Cache.Benchmarks;
 
@@ -11,7 +11,7 @@ if (args.Length > 0 && args[0] == "snapshot")
 }
 if (args.Length > 0 && args[0] == "complexity")
 {
-    ComplexityBenchmark.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    ComplexityBenchmark.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000, args.Contains("all"));
     return;
 }
 if (args.Length > 0 && args[0] == "resp-tx")
