@@ -62,6 +62,7 @@ public sealed class SiloSettings
         ["--proto-max-bulk-len"] = "Resp:ProtoMaxBulkLen",
         ["--client-query-buffer-limit"] = "Resp:ClientQueryBufferLimit",
         ["--enable-debug-command"] = "Resp:EnableDebugCommand",
+        ["--protected-mode"] = "Resp:ProtectedMode",
         ["--config-file"] = "Resp:ConfigFile",
         ["--partitions"] = "Cache:Partitions",
         ["--silo-port"] = "Silo:SiloPort",

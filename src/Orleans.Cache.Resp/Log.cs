@@ -49,6 +49,12 @@ internal static partial class Log
     [LoggerMessage(41, LogLevel.Warning, "SHUTDOWN by client {Id} refused: {Reason}")]
     public static partial void ShutdownRefused(ILogger logger, long id, string reason);
 
+    [LoggerMessage(43, LogLevel.Warning, "RESP endpoint {EndPoint} is reachable from other hosts and no password is set: protected mode is on, so only loopback clients are served until requirepass is set (or protected-mode is turned off)")]
+    public static partial void ProtectedModeOn(ILogger logger, string endPoint);
+
+    [LoggerMessage(44, LogLevel.Warning, "RESP endpoint {EndPoint} is reachable from other hosts with no password and protected mode off: anyone who can reach it can read and change every key")]
+    public static partial void OpenToEveryone(ILogger logger, string endPoint);
+
     [LoggerMessage(42, LogLevel.Debug, "Invalidation for tracking client {Id} failed")]
     public static partial void InvalidationFailed(ILogger logger, Exception exception, long id);
 }

@@ -85,6 +85,12 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         }
         EndPoints = bound;
         Node.Port = port;
+        foreach (var endPoint in bound)
+        {
+            if (RespConfig.IsLoopback(endPoint) || Node.Config.AuthRequired) continue;
+            if (Node.Config.Get("protected-mode") == "yes") Log.ProtectedModeOn(_logger, endPoint.ToString());
+            else Log.OpenToEveryone(_logger, endPoint.ToString());
+        }
         Node.Config.SetBoundPort("port", port);
 
         if (_options.Tls.Enabled)
@@ -213,6 +219,12 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
                     return;
                 }
                 pipe = new StreamPipe(ssl);
+            }
+            if (Node.Config.DeniedByProtectedMode(connection.RemoteEndPoint))
+            {
+                Node.CountRejected();
+                await pipe.Output.WriteAsync(RespConfig.ProtectedModeDenied);
+                return;
             }
             // Cancelled when the client goes away, so a blocked BLPOP leaves its queue at once.
             using var closed = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, connection.ConnectionClosed);
