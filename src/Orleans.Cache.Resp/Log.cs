@@ -55,6 +55,9 @@ internal static partial class Log
     [LoggerMessage(44, LogLevel.Warning, "RESP endpoint {EndPoint} is reachable from other hosts with no password and protected mode off: anyone who can reach it can read and change every key")]
     public static partial void OpenToEveryone(ILogger logger, string endPoint);
 
+    [LoggerMessage(45, LogLevel.Warning, "Could not listen for cluster-wide CLIENT PAUSE; a pause sent to another silo will not hold this silo's clients")]
+    public static partial void PauseListenFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(42, LogLevel.Debug, "Invalidation for tracking client {Id} failed")]
     public static partial void InvalidationFailed(ILogger logger, Exception exception, long id);
 }

@@ -259,6 +259,11 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             _endRound = true;
         }
         if (command.Name == "CONFIG" && node.Config.LastPush is { IsCompleted: false } push) s.Wait = push;
+        if (client.AwaitBeforeReply is { } wait)
+        {
+            if (!wait.IsCompleted) s.Wait = wait;
+            client.AwaitBeforeReply = null;
+        }
         return after == AfterReply.Close;
     }
 

@@ -22,7 +22,11 @@ public sealed class RespNode
         StartupAllocated = GC.GetTotalMemory(false);
         Pause = new ClientPause(time);
         Tracking = new ClientTracking(this);
+        ClusterPause = new ClusterPause(this);
     }
+
+    /// <summary>CLIENT PAUSE / UNPAUSE announced to every silo.</summary>
+    public ClusterPause ClusterPause { get; }
 
     /// <summary>CLIENT PAUSE / UNPAUSE of this silo's clients.</summary>
     public ClientPause Pause { get; }

@@ -52,6 +52,9 @@ public sealed class RespSession
     /// <summary>CLIENT TRACKING's settings while it is on; null while off.</summary>
     public ClientTrackingMode? Tracking { get; set; }
 
+    /// <summary>Work a front-door command started that its reply must wait for (CLIENT PAUSE's announcement to the other silos).</summary>
+    internal Task? AwaitBeforeReply { get; set; }
+
     /// <summary>CLIENT CACHING YES|NO for the next command (OPTIN / OPTOUT tracking); null when not given.</summary>
     internal bool? CachingNext { get; set; }
     public bool ReadOnly { get; set; }

@@ -56,6 +56,8 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
             // Settings that act in partitions take effect cluster-wide, as a CONFIG SET of them would, once the silo runs.
             services.GetService<IHostApplicationLifetime>()?.ApplicationStarted.Register(() => _ = PushFileSettingsAsync());
         }
+        if (Node.Broker is not null)
+            services.GetService<IHostApplicationLifetime>()?.ApplicationStarted.Register(() => _ = ListenForPausesAsync());
         Node.Silo = services.GetService<SiloShutdown>();
         Node.StopHost = services.GetService<IHostApplicationLifetime>() is { } lifetime ? lifetime.StopApplication : null;
         Node.Logger = _logger;
@@ -137,6 +139,13 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         await StopAsync(CancellationToken.None);
         _certificate?.Dispose();
         _stopping.Dispose();
+    }
+
+    /// <summary>Every silo's clients follow CLIENT PAUSE sent to any silo.</summary>
+    private async Task ListenForPausesAsync()
+    {
+        try { await Node.ClusterPause.StartAsync(); }
+        catch (Exception e) { Log.PauseListenFailed(_logger, e); }
     }
 
     /// <summary>Pushes the config file's partition settings and keyspace events to every partition of the cluster.</summary>
