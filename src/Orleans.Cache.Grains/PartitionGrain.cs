@@ -21,7 +21,8 @@ namespace Orleans.Cache.Grains;
 [PartitionPlacement, Reentrant]
 public sealed partial class PartitionGrain(
     IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshotOptions, CacheClock clock, ILogger<PartitionGrain> logger,
-    IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null, SiloShutdown? shutdown = null)
+    IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null, SiloShutdown? shutdown = null,
+    Observability.ServerNodes? nodes = null)
     : Grain, IPartitionGrain
 {
     private readonly PartitionEngine _engine = new(clock.Time);
@@ -62,6 +63,7 @@ public sealed partial class PartitionGrain(
 
     private async Task LoadAsync()
     {
+        nodes?.BeginLoading(); // INFO's loading:1 meanwhile
         try
         {
             var sw = Stopwatch.StartNew();
@@ -75,6 +77,10 @@ public sealed partial class PartitionGrain(
             _engine.LoadError = $"ERR partition {Partition} snapshot could not be loaded: {e.Message}";
             _engine.Keyspace.Flush();
             LogLoadFailed(e, Partition);
+        }
+        finally
+        {
+            nodes?.EndLoading();
         }
     }
 

@@ -31,6 +31,9 @@ public static class OrleansCacheSiloExtensions
         var services = builder.Services;
         services.TryAddSingleton<Cache.LocalPartitions>();
         services.TryAddSingleton<Cache.SiloShutdown>();
+        // INFO, SLOWLOG, LATENCY and MONITOR across silos: the front door registers itself in ServerNodes.
+        services.TryAddSingleton<Cache.Observability.ServerNodes>();
+        services.TryAddSingleton<Cache.Observability.IClusterNodes, ClusterNodes>();
         services.AddOrleansCacheExecutor(configuration, configure);
         services.TryAddSingleton(new CacheClock(TimeProvider.System));
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
