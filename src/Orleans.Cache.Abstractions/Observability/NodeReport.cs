@@ -123,8 +123,13 @@ public sealed class LatencyEvent
     [Id(2)] public long Max { get; set; }
 }
 
-[GenerateSerializer, Alias("Orleans.Cache.LatencySample")]
-public readonly record struct LatencySample([property: Id(0)] long Time, [property: Id(1)] long Milliseconds);
+/// <summary>One LATENCY sample: the Unix second and the highest latency (ms) seen in it.</summary>
+[GenerateSerializer, Immutable, Alias("Orleans.Cache.LatencySample")]
+public readonly struct LatencySample(long time, long milliseconds)
+{
+    [Id(0)] public long Time { get; } = time;
+    [Id(1)] public long Milliseconds { get; } = milliseconds;
+}
 
 /// <summary>What CONFIG RESETSTAT, SLOWLOG RESET and LATENCY RESET clear.</summary>
 public enum ResetScope

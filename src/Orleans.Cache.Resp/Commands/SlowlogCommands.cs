@@ -58,7 +58,7 @@ public sealed partial class ServerCommands
                 Reply.Int(e.Id),
                 Reply.Int(e.TimeMicroseconds / 1_000_000),
                 Reply.Int(e.DurationMicroseconds),
-                Reply.Array([.. e.Argv.Select(Reply.Bulk)]),
+                Reply.Array([.. e.Argv.Select(a => Reply.Bulk(a))]),
                 Reply.Bulk(e.Client),
                 Reply.Bulk(e.ClientName),
             ]);
@@ -156,7 +156,7 @@ public sealed partial class ServerCommands
         var sub = argv[1];
         if (Args.Is(sub, "RESET"))
         {
-            var names = argv.Skip(2).Select(Args.Text).ToArray();
+            var names = argv.Skip(2).Select(a => Args.Text(a)).ToArray();
             var before = await LatencyEventsAsync();
             await ResetAsync(ResetScope.Latency, names);
             return Reply.Int(names.Length == 0 ? before.Count : names.Distinct().Count(before.ContainsKey));
