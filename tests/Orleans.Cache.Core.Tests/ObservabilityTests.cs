@@ -39,7 +39,7 @@ public class ObservabilityTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
         var engine = new PartitionEngine(clock);
-        foreach (var argv in new[] { new[] { "SET", "a", "1" }, ["SET", "b", "2", "PX", "10000"], ["SET", "c", "3", "PX", "20000"] })
+        foreach (var argv in new string[][] { ["SET", "a", "1"], ["SET", "b", "2", "PX", "10000"], ["SET", "c", "3", "PX", "20000"] })
             engine.TryExecute(CommandRouter.Resolve([.. argv.Select(Encoding.UTF8.GetBytes)], out _)!.Value);
         var stats = engine.Stats();
         Assert.Equal(3, stats.Keys);
@@ -96,7 +96,7 @@ public class ObservabilityTests
         series.Add(100, 3);
         series.Add(100, 9);
         series.Add(101, 2);
-        Assert.Equal([(100L, 9L), (101L, 2L)], series.Samples);
+        Assert.Equal(new[] { (100L, 9L), (101L, 2L) }, series.Samples);
         Assert.Equal(9, series.Max);
         for (int t = 200; t < 400; t++) series.Add(t, 1);
         Assert.Equal(LatencySeries.Capacity, series.Samples.Count);

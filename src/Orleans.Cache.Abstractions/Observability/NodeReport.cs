@@ -132,6 +132,7 @@ public readonly struct LatencySample(long time, long milliseconds)
 }
 
 /// <summary>What CONFIG RESETSTAT, SLOWLOG RESET and LATENCY RESET clear.</summary>
+[GenerateSerializer, Alias("Orleans.Cache.ResetScope")]
 public enum ResetScope
 {
     Stats = 0,

@@ -57,9 +57,9 @@ public sealed class NodeGrain(ServerNodes nodes, ILocalSiloDetails silo, LocalPa
         return Task.CompletedTask;
     }
 
-    public Task<SlowlogEntry[]> Slowlog() => Task.FromResult(Mine ? nodes.Local?.Slowlog() ?? [] : []);
+    public Task<SlowlogEntry[]> Slowlog() => Task.FromResult<SlowlogEntry[]>(Mine ? nodes.Local?.Slowlog() ?? [] : []);
 
-    public Task<LatencyEvent[]> Latency() => Task.FromResult(Mine ? nodes.Local?.Latency() ?? [] : []);
+    public Task<LatencyEvent[]> Latency() => Task.FromResult<LatencyEvent[]>(Mine ? nodes.Local?.Latency() ?? [] : []);
 
     public Task Monitor(string[] lines)
     {
