@@ -179,7 +179,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             Reject(command, ServerCommands.SubscribedModeError(command));
             return false;
         }
-        if (node.Monitors.Active && ServerCommands.ShowsInMonitor(command)) node.Monitors.Feed(client, argv);
+        if (node.Monitors.Active && ServerCommands.ShowsInMonitor(command)) node.Monitors.Feed(client, ServerCommands.Redacted(command, argv));
         if (client.Multi is not null && !ServerCommands.ControlsTransaction(command))
         {
             Add(ServerCommands.Queue(client, new Command(command, argv)));
@@ -253,7 +253,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         ref var slot = ref Next();
         slot.Reply = error;
         slot.Stat = command;
-        slot.Rejected = true;
+        slot.Rejected = true; // argv left out: a refused container command counts under the container
     }
 
     /// <summary>
@@ -275,13 +275,13 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             bool failed = slot.Reply is { Kind: ReplyKind.Error };
             if (failed) node.CountError(slot.Reply!);
             if (slot.Stat is not { } command) continue;
-            if (slot.Rejected)
+            if (slot.Rejected || failed && IsRejection(slot.Reply!))
             {
-                stats.Reject(command);
+                stats.Reject(command, slot.Argv);
                 continue;
             }
             long micros = (long)((slot.Pipeline >= 0 ? share : slot.Ticks) * MicrosPerTick);
-            stats.Record(command, micros, failed);
+            stats.Record(command, slot.Argv, micros, failed);
             if (slower >= 0 && micros >= slower && slot.Argv is { } argv && ServerCommands.ShowsInSlowlog(command))
                 node.Slowlog.Add(argv, (node.Time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10, micros, client, (int)node.SlowlogMaxLen);
             if (latency > 0 && micros / 1000 >= latency)
@@ -289,6 +289,16 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                     node.Time.GetUtcNow().ToUnixTimeSeconds(), micros / 1000);
         }
         _pipeline.Clear();
+    }
+
+    /// <summary>
+    /// A subcommand's arity or name error: Redis refuses those before running the command (rejected_calls); here the
+    /// container's handler answers them.
+    /// </summary>
+    private static bool IsRejection(Reply error)
+    {
+        var text = error.Bytes.AsSpan();
+        return text.StartsWith("ERR wrong number of arguments for '"u8) || text.StartsWith("ERR unknown subcommand '"u8);
     }
 
     /// <summary>MONITOR's +OK is written: from now on this connection gets every command of the cluster.</summary>

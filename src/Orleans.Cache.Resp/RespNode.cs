@@ -82,8 +82,8 @@ public sealed class RespNode : IServerNode
     private int _statsEpoch;
     /// <summary>Moves at CONFIG RESETSTAT: connection counters of an older epoch start over.</summary>
     internal int StatsEpoch => Volatile.Read(ref _statsEpoch);
-    // The commandstats of closed connections (of this epoch), by command row.
-    private readonly Dictionary<int, CommandStat> _retired = [];
+    // The commandstats of closed connections (of this epoch), by the name INFO prints.
+    private readonly Dictionary<string, CommandStat> _retired = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StrongBox<long>> _errors = new(StringComparer.Ordinal);
     private long _errorReplies;
 
@@ -148,13 +148,13 @@ public sealed class RespNode : IServerNode
     /// <summary>This node's counters and commandstats (INFO asks every silo for this).</summary>
     public NodeReport Report()
     {
-        var commands = new Dictionary<int, CommandStat>();
+        var commands = new Dictionary<string, CommandStat>(StringComparer.Ordinal);
         lock (_retired)
-            foreach (var (id, stat) in _retired)
+            foreach (var (name, stat) in _retired)
             {
                 var copy = new CommandStat();
                 copy.Add(stat);
-                commands[id] = copy;
+                commands[name] = copy;
             }
         int epoch = StatsEpoch, pubsub = 0;
         foreach (var (_, client) in Clients)
@@ -179,7 +179,7 @@ public sealed class RespNode : IServerNode
             TotalErrorReplies = Interlocked.Read(ref _errorReplies),
         };
         foreach (var (code, count) in _errors) report.Errors[code] = Interlocked.Read(ref count.Value);
-        foreach (var (id, stat) in commands) report.Commands[CommandTable.Rows[id].Name.ToLowerInvariant()] = stat;
+        report.Commands = commands;
         return report;
     }
 

@@ -27,7 +27,7 @@ public sealed partial class ServerCommands
                 "    Prints this help.");
         if (Args.Is(sub, "GET"))
         {
-            if (argv.Length > 3) return SubcommandArity("slowlog|get");
+            if (argv.Length > 3) return Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Args.Text(sub)}'. Try SLOWLOG HELP.");
             if (argv.Length == 3 && (!Args.TryLong(argv[2], out long count) || count < -1))
                 return Reply.Error("ERR count should be greater than or equal to -1");
             return Defer(ref after);
@@ -204,7 +204,7 @@ public sealed partial class ServerCommands
         if (node.LatencyThreshold <= 0 && events.Count == 0)
             return "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. If we weren't in a deep space mission I'd suggest to take a look at https://redis.io/topics/latency-monitor.\n";
         if (events.Count == 0)
-            return "Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sleep tonight.\n";
+            return "Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n";
         var text = new StringBuilder("Dave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you Dave?\n\n");
         int n = 1;
         foreach (var e in events.Values.OrderBy(e => e.Name, StringComparer.Ordinal))
@@ -264,9 +264,22 @@ public sealed partial class ServerCommands
         node.Monitors.Remove(monitor);
     }
 
-    /// <summary>What MONITOR shows: not admin commands (Redis hides them), nor AUTH and HELLO (they carry passwords).</summary>
-    internal static bool ShowsInMonitor(CommandInfo command) =>
-        (command.Flags & CommandFlags.Admin) == 0 && command.Name is not ("AUTH" or "HELLO" or "MONITOR");
+    /// <summary>What MONITOR shows: not admin commands (Redis hides them: CONFIG, SLOWLOG, DEBUG, MONITOR …).</summary>
+    internal static bool ShowsInMonitor(CommandInfo command) => (command.Flags & CommandFlags.Admin) == 0;
+
+    private static readonly byte[] RedactedArg = "(redacted)"u8.ToArray();
+
+    /// <summary>AUTH's arguments and HELLO's AUTH username and password as Redis shows them to MONITOR: <c>"(redacted)"</c>.</summary>
+    internal static byte[][] Redacted(CommandInfo command, byte[][] argv)
+    {
+        if (command.Name == "AUTH") return [argv[0], .. argv.Skip(1).Select(_ => RedactedArg)];
+        if (command.Name != "HELLO") return argv;
+        var copy = (byte[][])argv.Clone();
+        for (int i = 1; i < copy.Length; i++)
+            if (Args.Is(copy[i], "AUTH"))
+                for (int j = i + 1; j <= i + 2 && j < copy.Length; j++) copy[j] = RedactedArg;
+        return copy;
+    }
 
     /// <summary>What the slowlog keeps: not EXEC (its commands are what ran), nor AUTH and HELLO (passwords).</summary>
     internal static bool ShowsInSlowlog(CommandInfo command) => command.Name is not ("EXEC" or "AUTH" or "HELLO");
