@@ -33,14 +33,15 @@ public sealed partial class ServerCommands
         }
         if (!AllSections.Any(wanted.Contains)) return Reply.Bulk("");
 
-        var total = await ReportsAsync();
-        long keys = total.Partitions.Keys;
-        if (wanted.Contains("keyspace") && total.Partitions.Partitions == 0)
+        long? dbSize = null;
+        if (wanted.Contains("keyspace"))
         {
-            // No silo part here (a plain endpoint over an executor): count the keys through it.
+            // DBSIZE first: it reaches (and so activates) every partition, also where no silo part runs here.
             var reply = await node.Executor.ExecuteAsync(DbSize);
-            if (reply.Kind == ReplyKind.Integer) keys = reply.Integer;
+            if (reply.Kind == ReplyKind.Integer) dbSize = reply.Integer;
         }
+        var total = await ReportsAsync();
+        long keys = dbSize ?? total.Partitions.Keys;
         (long Channels, long Patterns, long Shard) pubsub = default;
         if (wanted.Contains("stats") && node.Broker is { } broker)
         {
