@@ -197,7 +197,7 @@ public sealed class ObservabilityTests(ObservabilityFixture fixture) : IClassFix
             // Newest first: the RPUSH on silo 0, then the SET on silo 1 with its client's address and name.
             int rpush = log.IndexOf("$5\r\nRPUSH\r\n", StringComparison.Ordinal), set = log.IndexOf("$3\r\nSET\r\n", StringComparison.Ordinal);
             Assert.True(rpush >= 0 && set > rpush, log);
-            Assert.Contains("... (9 more arguments)", log);
+            Assert.Contains("... (11 more arguments)", log); // 42 arguments: 31 kept and a 32nd saying how many more
             Assert.Contains(new string('x', 128) + "... (72 more bytes)", log);
             Assert.Matches(@"\$3\r\nSET\r\n\$\d+\r\n[^\r]+\r\n\$\d+\r\nx+\.\.\. \(72 more bytes\)\r\n\$\d+\r\n127\.0\.0\.1:\d+\r\n\$8\r\nslowpoke\r\n", log);
             Assert.Matches(@"^\*\d+\r\n\*6\r\n:\d+\r\n:\d+\r\n:\d+\r\n\*", log);
