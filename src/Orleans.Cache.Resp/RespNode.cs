@@ -212,7 +212,7 @@ public sealed class RespNode : IServerNode
 
     public void Monitor(string[] lines) => Monitors.Deliver(lines);
 
-    public void WatchedBy(string silo, bool on, long until) => Monitors.WatchedBy(silo, on);
+    public void WatchedBy(string silo, bool on, long sequence) => Monitors.WatchedBy(silo, on, sequence);
     internal void CountRejected() => Interlocked.Increment(ref _rejectedConnections);
     internal void CountCommands(int n) => Interlocked.Add(ref _totalCommands, n);
     internal void CountInput(long n) => Interlocked.Add(ref _netInput, n);

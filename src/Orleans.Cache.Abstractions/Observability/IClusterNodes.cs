@@ -19,8 +19,11 @@ public interface IServerNode
     /// <summary>MONITOR lines of commands another silo ran, for this silo's MONITOR clients.</summary>
     void Monitor(string[] lines);
 
-    /// <summary>Silo <paramref name="silo"/> has MONITOR clients (until <paramref name="until"/>, Unix ms) or has none left.</summary>
-    void WatchedBy(string silo, bool on, long until);
+    /// <summary>
+    /// Silo <paramref name="silo"/> has MONITOR clients (for a lease it renews) or has none left; <paramref name="sequence"/>
+    /// grows with each of its announcements, so one that arrives late is ignored.
+    /// </summary>
+    void WatchedBy(string silo, bool on, long sequence);
 }
 
 /// <summary>The front door of this silo, registered by the RESP endpoint when it starts (none where no endpoint runs).</summary>
@@ -59,8 +62,8 @@ public interface IClusterNodes
     /// <summary>Every silo's latency events.</summary>
     Task<LatencyEvent[][]> LatencyAsync();
 
-    /// <summary>Tells every silo that this one has MONITOR clients (renewed while it has) or has none left.</summary>
-    Task AnnounceMonitorsAsync(bool on, long until);
+    /// <summary>Tells every silo that this one has MONITOR clients (renewed while it has) or has none left, in <paramref name="sequence"/> order.</summary>
+    Task AnnounceMonitorsAsync(bool on, long sequence);
 
     /// <summary>Sends MONITOR lines to the silos that have MONITOR clients (not awaited by the caller).</summary>
     Task ForwardMonitorAsync(string[] lines, string[] silos);

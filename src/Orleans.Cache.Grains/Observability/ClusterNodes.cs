@@ -45,9 +45,9 @@ public sealed class ClusterNodes(IGrainFactory grains, IClusterMembershipService
 
     public Task<LatencyEvent[][]> LatencyAsync() => AskAll(n => n.Latency());
 
-    public Task AnnounceMonitorsAsync(bool on, long until) => AskAll(async n =>
+    public Task AnnounceMonitorsAsync(bool on, long sequence) => AskAll(async n =>
     {
-        await n.WatchedBy(LocalSilo, on, until);
+        await n.WatchedBy(LocalSilo, on, sequence);
         return true;
     });
 

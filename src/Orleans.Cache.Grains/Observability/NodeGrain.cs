@@ -24,7 +24,7 @@ public interface INodeGrain : IGrainWithStringKey
     Task Monitor(string[] lines);
 
     [Alias("WatchedBy")]
-    Task WatchedBy(string silo, bool on, long until);
+    Task WatchedBy(string silo, bool on, long sequence);
 }
 
 /// <summary>
@@ -67,9 +67,9 @@ public sealed class NodeGrain(ServerNodes nodes, ILocalSiloDetails silo, LocalPa
         return Task.CompletedTask;
     }
 
-    public Task WatchedBy(string monitoring, bool on, long until)
+    public Task WatchedBy(string monitoring, bool on, long sequence)
     {
-        if (Mine) nodes.Local?.WatchedBy(monitoring, on, until);
+        if (Mine) nodes.Local?.WatchedBy(monitoring, on, sequence);
         return Task.CompletedTask;
     }
 }

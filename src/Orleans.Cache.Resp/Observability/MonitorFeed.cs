@@ -19,6 +19,10 @@ internal sealed class MonitorFeed(RespNode node)
     private readonly Lock _lock = new();
     private RespMonitor[] _local = [];
     private readonly Dictionary<string, long> _remote = new(StringComparer.Ordinal); // silo → lease end (Environment.TickCount64)
+    // The newest announcement seen from each silo: an older one arriving late (an "off" overtaken by the next "on") is ignored.
+    private readonly Dictionary<string, long> _remoteSequence = new(StringComparer.Ordinal);
+    // This silo's announcements, numbered in the order they are made.
+    private long _sequence = Environment.TickCount64;
     private string[] _targets = [];
     private Channel<string>? _outgoing;
     private CancellationTokenSource? _announcing;
@@ -49,7 +53,8 @@ internal sealed class MonitorFeed(RespNode node)
     /// Before MONITOR answers +OK: every silo learns that this one has monitors, so a command sent anywhere after the +OK
     /// reaches the new monitor.
     /// </summary>
-    public Task PrepareAsync() => node.Cluster is { } cluster ? Quietly(cluster.AnnounceMonitorsAsync(true, 0)) : Task.CompletedTask;
+    public Task PrepareAsync() =>
+        node.Cluster is { } cluster ? Quietly(cluster.AnnounceMonitorsAsync(true, Interlocked.Increment(ref _sequence))) : Task.CompletedTask;
 
     public void Add(RespMonitor monitor)
     {
@@ -83,16 +88,18 @@ internal sealed class MonitorFeed(RespNode node)
         if (last && node.Cluster is { } cluster)
         {
             Interlocked.Exchange(ref _announcing, null)?.Cancel();
-            _ = Quietly(cluster.AnnounceMonitorsAsync(false, 0));
+            _ = Quietly(cluster.AnnounceMonitorsAsync(false, Interlocked.Increment(ref _sequence)));
         }
     }
 
-    /// <summary>Another silo has monitors (until its lease ends) or has none left.</summary>
-    public void WatchedBy(string silo, bool on)
+    /// <summary>Another silo has monitors (until its lease ends) or has none left; <paramref name="sequence"/> orders its announcements.</summary>
+    public void WatchedBy(string silo, bool on, long sequence)
     {
         if (node.Cluster is { } cluster && silo == cluster.LocalSilo) return; // our own monitors get lines directly
         lock (_lock)
         {
+            if (_remoteSequence.TryGetValue(silo, out long newest) && sequence <= newest) return;
+            _remoteSequence[silo] = sequence;
             if (on) _remote[silo] = Environment.TickCount64 + (long)Lease.TotalMilliseconds;
             else _remote.Remove(silo);
             Update();
@@ -138,7 +145,7 @@ internal sealed class MonitorFeed(RespNode node)
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(Lease / 3, stop);
-                await Quietly(cluster.AnnounceMonitorsAsync(true, 0));
+                await Quietly(cluster.AnnounceMonitorsAsync(true, Interlocked.Increment(ref _sequence)));
             }
         }
         catch (OperationCanceledException) { }
