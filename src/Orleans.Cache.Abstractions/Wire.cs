@@ -29,15 +29,16 @@ public struct CommandSurrogate
 {
     [Id(0)] public int Id;
     [Id(1)] public byte[][] Argv;
+    [Id(2)] public bool NoTouch;
 }
 
 [RegisterConverter]
 public sealed class CommandSurrogateConverter : IConverter<Command, CommandSurrogate>
 {
     public Command ConvertFromSurrogate(in CommandSurrogate s) =>
-        new(CommandTable.ById(s.Id) ?? throw new InvalidOperationException($"unknown command id {s.Id}"), s.Argv);
+        new(CommandTable.ById(s.Id) ?? throw new InvalidOperationException($"unknown command id {s.Id}"), s.Argv) { NoTouch = s.NoTouch };
 
-    public CommandSurrogate ConvertToSurrogate(in Command c) => new() { Id = c.Info.Id, Argv = c.Argv };
+    public CommandSurrogate ConvertToSurrogate(in Command c) => new() { Id = c.Info.Id, Argv = c.Argv, NoTouch = c.NoTouch };
 }
 
 /// <summary>The wire form of <see cref="WatchedVersion"/>.</summary>

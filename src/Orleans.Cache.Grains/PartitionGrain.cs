@@ -247,7 +247,7 @@ public sealed partial class PartitionGrain(
     public ValueTask SetKeyspaceEvents(int flags)
     {
         var f = (KeyspaceEventFlags)flags;
-        var events = hub is not null && KeyspaceEvents.AnyPublished(f) ? new PartitionEvents(f, hub, e => LogEventsFailed(e, Partition)) : null;
+        var events = hub is not null && KeyspaceEvents.AnyPublished(f) ? new PartitionEvents(f, (int)Partition, hub, e => LogEventsFailed(e, Partition)) : null;
         _engine.SetEvents(events, events is null ? null : events.Flush);
         return ValueTask.CompletedTask;
     }

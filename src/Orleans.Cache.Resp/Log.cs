@@ -48,4 +48,7 @@ internal static partial class Log
 
     [LoggerMessage(41, LogLevel.Warning, "SHUTDOWN by client {Id} refused: {Reason}")]
     public static partial void ShutdownRefused(ILogger logger, long id, string reason);
+
+    [LoggerMessage(42, LogLevel.Debug, "Invalidation for tracking client {Id} failed")]
+    public static partial void InvalidationFailed(ILogger logger, Exception exception, long id);
 }

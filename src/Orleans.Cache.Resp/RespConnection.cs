@@ -39,6 +39,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         public byte[][]? Argv;      // its arguments, for the slowlog
         public long Ticks;          // its run time (Stopwatch ticks); pipelined data commands share the executor call's
         public bool Rejected;       // refused before running (arity, auth, subscribed mode): rejected_calls
+        public bool Silent;         // CLIENT REPLY OFF / SKIP: run it, write nothing
+        public bool Track;          // CLIENT TRACKING: remember the keys this read command read
     }
 
     private long _pipelineTicks;
@@ -56,6 +58,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             node.Retire(client.Stats);
             commands.StopMonitor(client);
             commands.Unwatch(client);
+            if (client.Tracking is not null) node.Tracking.Table.Forget(client.Id);
             if (client.Subscriber is { } sub)
             {
                 sub.Close();
@@ -74,6 +77,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         while (!close)
         {
             var result = await input.ReadAsync(cancellationToken);
+            // CLIENT PAUSE ALL: nothing this client sent runs until the pause ends (CLIENT UNPAUSE included, as in Redis).
+            if (node.Pause.All) await node.Pause.WaitAsync(writes: false, cancellationToken);
             var buffer = result.Buffer;
             node.CountInput(buffer.Length); // counts bytes seen, including bytes re-seen after a partial frame
 
@@ -91,6 +96,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             {
                 client.LastInteraction = Environment.TickCount64;
                 node.CountCommands(_count);
+                if (node.Pause.Active && RoundLeftToRun()) await node.Pause.WaitAsync(RoundWrites(), cancellationToken);
                 await RunDataCommandsAsync(cancellationToken);
                 Account();
                 if (!await WriteAndFlushAsync(output, cancellationToken)) break;
@@ -143,8 +149,49 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         }
     }
 
+    /// <summary>
+    /// The round still has commands to run (data commands, or front-door commands answered after them). A pause that
+    /// began in this round (CLIENT PAUSE itself) holds only those: the front-door replies already given go out.
+    /// </summary>
+    private bool RoundLeftToRun()
+    {
+        if (_pipeline.Count > 0) return true;
+        for (int i = 0; i < _count; i++) if (_slots[i].Deferred is not null && _slots[i].Reply is null) return true;
+        return false;
+    }
+
+    /// <summary>CLIENT PAUSE WRITE holds this round: it has a command that writes or may write.</summary>
+    private bool RoundWrites()
+    {
+        foreach (var command in _pipeline) if (ClientPause.PausedByWrite(command.Info)) return true;
+        for (int i = 0; i < _count; i++) if (_slots[i].Command is { } c && ClientPause.PausedByWrite(c)) return true;
+        return false;
+    }
+
     /// <summary>Looks the request up in the command table and answers or queues it. True means close after replying.</summary>
     private bool Dispatch(byte[][] argv)
+    {
+        if (client.Tracking is null)
+        {
+            bool closing = DispatchCommand(argv);
+            if (client.Tracking is not null && client.Subscriber is null) CreateSubscriber(); // CLIENT TRACKING ON
+            return closing;
+        }
+        // CLIENT CACHING YES|NO lasts for the one command after it.
+        bool? caching = client.CachingNext;
+        bool close = DispatchCommand(argv);
+        // As Redis's resetClient: any CLIENT subcommand, and commands queued in MULTI, keep it for the next command.
+        if (caching is not null && client.Multi is null && !Args.Is(argv[0], "CLIENT")) client.CachingNext = null;
+        if (client.Subscriber is null && client.Tracking is not null) CreateSubscriber(); // where its invalidations are written
+        return close;
+    }
+
+    /// <summary>CLIENT TRACKING: whether the keys of this read command are remembered (default mode, OPTIN / OPTOUT).</summary>
+    private bool Tracks(CommandInfo command) =>
+        client.Tracking is { Broadcast: false } mode && (command.Flags & CommandFlags.ReadOnly) != 0
+        && (mode.OptIn ? client.CachingNext == true : !mode.OptOut || client.CachingNext != false);
+
+    private bool DispatchCommand(byte[][] argv)
     {
         var command = CommandTable.Find(argv[0]);
         if (command is null)
@@ -182,7 +229,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         if (node.Monitors.Active && ServerCommands.ShowsInMonitor(command)) node.Monitors.Feed(client, ServerCommands.Redacted(command, argv));
         if (client.Multi is not null && !ServerCommands.ControlsTransaction(command))
         {
-            Add(ServerCommands.Queue(client, new Command(command, argv)));
+            Add(ServerCommands.Queue(client, new Command(command, argv) { NoTouch = client.NoTouch }));
             return false;
         }
         if (command.Group == "pubsub" || command.Name == "RESET" && client.Subscriber is { IsSubscribed: true })
@@ -212,7 +259,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             slot.Pipeline = _pipeline.Count;
             slot.Stat = command;
             slot.Argv = argv;
-            _pipeline.Add(new Command(command, argv)); // resolved once, here: the row travels with it
+            if (client.Tracking is not null) slot.Track = Tracks(command);
+            _pipeline.Add(new Command(command, argv) { NoTouch = client.NoTouch }); // resolved once, here: the row travels with it
             return false;
         }
 
@@ -319,6 +367,12 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         slot = default;
         slot.Pipeline = -1;
         slot.Protocol = (byte)client.Protocol;
+        if (client.ReplyMode == ReplyMode.Off) slot.Silent = true;
+        else if (client.SkipReplies > 0)
+        {
+            slot.Silent = true;
+            client.SkipReplies--;
+        }
         return ref slot;
     }
 
@@ -348,7 +402,12 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                 var error = Reply.Error("ERR " + e.Message);
                 for (int i = 0; i < _count; i++) if (_slots[i].Pipeline >= 0) _slots[i].Reply = error;
             }
-            // The pipeline is cleared after the round's bookkeeping (Account), which shares its time out.
+            finally
+            {
+                if (client.Tracking is not null) RememberReads();
+                if (AnnouncesFlush()) await node.Tracking.AnnounceFlushAsync();
+                // The pipeline is cleared after the round's bookkeeping (Account), which shares its time out.
+            }
         }
         await RunPublishesAsync();
         for (int i = 0; i < _count; i++)
@@ -384,7 +443,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                     case "PUBSUB":
                         _slots[i].Reply = await commands.PubSubAsync(argv);
                         break;
-                    case "MEMORY" or "DEBUG" or "SHUTDOWN" or "SLOWLOG" or "LATENCY" or "CONFIG" or "MONITOR":
+                    case "MEMORY" or "DEBUG" or "SHUTDOWN" or "CLIENT" or "SLOWLOG" or "LATENCY" or "CONFIG" or "MONITOR":
                         _slots[i].Reply = await commands.DeferredAsync(client, _slots[i].Command!, argv, cancellationToken);
                         break;
                     case "RESET":
@@ -405,6 +464,27 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             if (_slots[i].Command is not { IsBlocking: true }) _slots[i].Ticks += Stopwatch.GetTimestamp() - deferredStart;
         }
     }
+
+    /// <summary>CLIENT TRACKING (default mode): the keys of the round's read commands are remembered for invalidation.</summary>
+    private void RememberReads()
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if (!_slots[i].Track) continue;
+            var (info, argv) = _pipeline[_slots[i].Pipeline];
+            foreach (int k in info.KeyIndexes(argv)) node.Tracking.Table.Remember(client.Id, argv[k]);
+        }
+    }
+
+    /// <summary>The round flushed the keyspace: tracking clients of every silo are told (a null invalidation).</summary>
+    private bool AnnouncesFlush()
+    {
+        foreach (var command in _pipeline) if (command.Info == FlushAll || command.Info == FlushDb) return true;
+        return false;
+    }
+
+    private static readonly CommandInfo FlushAll = CommandTable.Find("FLUSHALL"u8.ToArray())!;
+    private static readonly CommandInfo FlushDb = CommandTable.Find("FLUSHDB"u8.ToArray())!;
 
     /// <summary>The round's PUBLISH and SPUBLISH requests, sent together in request order.</summary>
     private async ValueTask RunPublishesAsync()
@@ -473,6 +553,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         for (int i = 0; i < _count; i++)
         {
             ref var slot = ref _slots[i];
+            if (slot.Silent) { slot = default; continue; }
             if (slot.Many is { } many) foreach (var r in many) RespWriter.Write(output, r, slot.Protocol);
             else RespWriter.Write(output, slot.Reply ?? Reply.Nil, slot.Protocol);
             slot = default; // drop references to replies and argv

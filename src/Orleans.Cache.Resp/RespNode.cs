@@ -24,12 +24,20 @@ public sealed class RespNode : IServerNode
         NodeId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         StartedAt = Environment.TickCount64;
         StartupAllocated = GC.GetTotalMemory(false);
+        Pause = new ClientPause(time);
+        Tracking = new ClientTracking(this);
         Monitors = new MonitorFeed(this);
         RefreshSettings();
     }
 
     /// <summary>Every silo's node, for cluster-wide INFO, SLOWLOG, LATENCY and MONITOR; null where no silo part runs (this node only).</summary>
     public IClusterNodes? Cluster { get; internal set; }
+
+    /// <summary>CLIENT PAUSE / UNPAUSE of this silo's clients.</summary>
+    public ClientPause Pause { get; }
+
+    /// <summary>CLIENT TRACKING: the keys this silo's clients read, and where their invalidations go.</summary>
+    public ClientTracking Tracking { get; }
 
     public RespOptions Options { get; }
     public RespConfig Config { get; }

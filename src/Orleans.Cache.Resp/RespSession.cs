@@ -40,6 +40,20 @@ public sealed class RespSession
     public string LibName { get; set; } = "";
     public string LibVersion { get; set; } = "";
     public bool NoEvict { get; set; }
+    /// <summary>CLIENT NO-TOUCH: this client's commands leave the keys' access time alone (OBJECT IDLETIME), TOUCH excepted.</summary>
+    public bool NoTouch { get; set; }
+
+    /// <summary>CLIENT REPLY: ON answers everything; OFF answers nothing; SKIP drops the reply of the next command.</summary>
+    public ReplyMode ReplyMode { get; set; }
+
+    /// <summary>Replies still to drop: CLIENT REPLY SKIP sets 2 (its own reply and the next command's).</summary>
+    internal int SkipReplies { get; set; }
+
+    /// <summary>CLIENT TRACKING's settings while it is on; null while off.</summary>
+    public ClientTrackingMode? Tracking { get; set; }
+
+    /// <summary>CLIENT CACHING YES|NO for the next command (OPTIN / OPTOUT tracking); null when not given.</summary>
+    internal bool? CachingNext { get; set; }
     public bool ReadOnly { get; set; }
     /// <summary>Full name of the last command (e.g. <c>client|list</c>), for CLIENT LIST's <c>cmd=</c>.</summary>
     public string LastCommand { get; set; } = "NULL";
@@ -126,14 +140,17 @@ public sealed class RespSession
             .Append(" multi=").Append(Multi?.Commands.Count ?? -1).Append(" qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=").Append(Subscriber?.QueuedBytes ?? 0)
             .Append(" tot-mem=0 events=r")
             .Append(" cmd=").Append(LastCommand.ToLowerInvariant())
-            .Append(" user=default redir=-1 resp=").Append(Protocol)
+            .Append(" user=default redir=").Append(Tracking?.Redirect ?? -1).Append(" resp=").Append(Protocol)
             .Append(" lib-name=").Append(LibName)
             .Append(" lib-ver=").Append(LibVersion)
             .Append('\n');
         return line.ToString();
     }
 
-    /// <summary>CLIENT LIST's flags, in Redis's order: O monitor, P subscribed, x in MULTI, b blocked, r READONLY, e NO-EVICT; N none.</summary>
+    /// <summary>
+    /// CLIENT LIST's flags, in Redis's order: O monitor, P subscribed, x in MULTI, b blocked, t tracking (R its redirect
+    /// client is gone, B broadcast mode), r READONLY, e NO-EVICT, T NO-TOUCH; N none.
+    /// </summary>
     private string Flags()
     {
         var flags = new StringBuilder(4);
@@ -141,8 +158,15 @@ public sealed class RespSession
         if (Subscriber is { IsSubscribed: true }) flags.Append('P');
         if (Multi is not null) flags.Append('x');
         if (Blocked) flags.Append('b');
+        if (Tracking is { } tracking)
+        {
+            flags.Append('t');
+            if (tracking.BrokenRedirect) flags.Append('R');
+            if (tracking.Broadcast) flags.Append('B');
+        }
         if (ReadOnly) flags.Append('r');
         if (NoEvict) flags.Append('e');
+        if (NoTouch) flags.Append('T');
         return flags.Length == 0 ? "N" : flags.ToString();
     }
 

@@ -41,4 +41,7 @@ public interface IPubSubBroker
 
     /// <summary>CONFIG SET notify-keyspace-events: the new flags for the whole cluster.</summary>
     Task SetKeyspaceEventsAsync(KeyspaceEventFlags flags);
+
+    /// <summary>CLIENT TRACKING ON: every partition of the cluster announces the keys it modifies from now on.</summary>
+    Task EnableTrackingAsync();
 }

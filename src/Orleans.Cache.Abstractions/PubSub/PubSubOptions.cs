@@ -41,4 +41,11 @@ public interface IKeyspaceEventsGrain : IGrainWithIntegerKey
     /// <summary>Stores the flags and pushes them to every partition.</summary>
     [Alias("Set")]
     ValueTask Set(int flags);
+
+    /// <summary>
+    /// Some client turned CLIENT TRACKING on: from now on every partition announces the keys it modifies (the flags
+    /// carry the Tracking bit). It stays on while the grain lives.
+    /// </summary>
+    [Alias("EnableTracking")]
+    ValueTask EnableTracking();
 }

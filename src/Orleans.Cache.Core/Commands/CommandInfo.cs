@@ -68,6 +68,9 @@ public enum CommandKind
 /// </summary>
 public readonly record struct Command(CommandInfo Info, byte[][] Argv)
 {
+    /// <summary>Sent by a CLIENT NO-TOUCH client: the keys it reads keep their access time (TOUCH still sets it).</summary>
+    public bool NoTouch { get; init; }
+
     public override string ToString() => Info.Name;
 }
 

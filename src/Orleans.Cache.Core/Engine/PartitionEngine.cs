@@ -132,7 +132,7 @@ public sealed class PartitionEngine : IKeyChangeListener
         try
         {
             if (_closed) return null;
-            var reply = Run(command.Info, command.Argv, tick: true);
+            var reply = Run(command, tick: true);
             AfterWrites();
             return reply;
         }
@@ -171,7 +171,7 @@ public sealed class PartitionEngine : IKeyChangeListener
             var command = commands[i];
             if (command.Info.Kind != CommandKind.Keyspace) break;
             if ((i - from) % Keyspace.CommandsPerTick == 0) Keyspace.Tick();
-            replies[i] = Run(command.Info, command.Argv, tick: false);
+            replies[i] = Run(command, tick: false);
         }
         AfterWrites();
         return i;
@@ -194,6 +194,15 @@ public sealed class PartitionEngine : IKeyChangeListener
     }
 
     private Reply Run(CommandInfo command, byte[][] argv) => Run(command, argv, tick: true);
+
+    /// <summary>Runs one command of a CLIENT NO-TOUCH client without touching what it reads (TOUCH itself still touches).</summary>
+    private Reply Run(in Command command, bool tick)
+    {
+        if (!command.NoTouch || command.Info.Name == "TOUCH") return Run(command.Info, command.Argv, tick);
+        Keyspace.NoTouch = true;
+        try { return Run(command.Info, command.Argv, tick); }
+        finally { Keyspace.NoTouch = false; }
+    }
 
     /// <summary>Serves the blocked clients whose keys the writes made ready, and publishes the events raised. Holds the lock.</summary>
     private void AfterWrites()
@@ -313,7 +322,7 @@ public sealed class PartitionEngine : IKeyChangeListener
         for (int i = 0; i < commands.Count; i++)
         {
             var c = commands[i];
-            replies[i] = c.Info.Kind == CommandKind.Keyspace ? Run(c.Info, c.Argv, tick: false)
+            replies[i] = c.Info.Kind == CommandKind.Keyspace ? Run(c, tick: false)
                 : Reply.Error($"ERR {c.Info.Name} is not allowed in a transaction here");
         }
         AfterWrites();

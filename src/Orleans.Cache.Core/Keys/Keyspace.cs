@@ -223,9 +223,12 @@ public sealed partial class Keyspace
     public Entry? Find(ReadOnlySpan<byte> key)
     {
         var entry = Peek(key);
-        entry?.Touch(_clock);
+        if (!NoTouch) entry?.Touch(_clock);
         return entry;
     }
+
+    /// <summary>Set while a CLIENT NO-TOUCH client's command runs: lookups leave the access time alone.</summary>
+    public bool NoTouch { get; set; }
 
     /// <summary>
     /// <see cref="Find"/> without recording an access: Redis's LOOKUP_NOTOUCH, which in 7.0 is used by EXISTS, TYPE,

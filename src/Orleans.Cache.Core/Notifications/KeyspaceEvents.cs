@@ -23,6 +23,8 @@ public enum KeyspaceEventFlags
     KeyMiss = 1 << 11,
     Module = 1 << 12,
     New = 1 << 13,
+    /// <summary>Not a Redis class: some client has CLIENT TRACKING on, so every modified key is announced to the front doors.</summary>
+    Tracking = 1 << 14,
     /// <summary>A: every class but key-miss and new.</summary>
     All = Generic | String | List | Set | Hash | SortedSet | Expired | Evicted | Stream | Module,
 }
@@ -80,8 +82,29 @@ public static class KeyspaceEvents
 
     /// <summary>True when events would be published at all: at least one class and at least one of K and E.</summary>
     public static bool AnyPublished(KeyspaceEventFlags flags) =>
-        (flags & (KeyspaceEventFlags.Keyspace | KeyspaceEventFlags.Keyevent)) != 0
+        (flags & KeyspaceEventFlags.Tracking) != 0
+        || (flags & (KeyspaceEventFlags.Keyspace | KeyspaceEventFlags.Keyevent)) != 0
         && (flags & ~(KeyspaceEventFlags.Keyspace | KeyspaceEventFlags.Keyevent)) != 0;
+
+    /// <summary>
+    /// True when an event of <paramref name="type"/> modified its key (Redis's signalModifiedKey, which invalidates
+    /// tracking clients): everything but key-miss and the "new" event (the write that created the key raises its own).
+    /// </summary>
+    public static bool Modifies(KeyspaceEventFlags type) => (type & (KeyspaceEventFlags.KeyMiss | KeyspaceEventFlags.New)) == 0;
+
+    /// <summary>
+    /// The internal shard channel on which partition <paramref name="partition"/> announces the keys it modified while
+    /// tracking is on (a shard channel: no pattern subscription sees it). One per partition, so they spread over shards.
+    /// </summary>
+    public static byte[] TrackingChannel(int partition) => Encoding.ASCII.GetBytes(TrackingChannelPrefix + partition);
+
+    /// <summary>The internal shard channel on which a front door announces FLUSHALL / FLUSHDB to tracking clients everywhere.</summary>
+    public static readonly byte[] TrackingFlushChannel = "__orleans_cache__:flush"u8.ToArray();
+
+    public const string TrackingChannelPrefix = "__orleans_cache__:invalidate:";
+
+    /// <summary>Internal channels (tracking) are left out of PUBSUB SHARDCHANNELS.</summary>
+    public static bool IsInternal(ReadOnlySpan<byte> channel) => channel.StartsWith("__orleans_cache__:"u8);
 
     public static readonly byte[] KeyspacePrefix = "__keyspace@0__:"u8.ToArray();
     public static readonly byte[] KeyeventPrefix = "__keyevent@0__:"u8.ToArray();

@@ -1,16 +1,20 @@
 using Microsoft.Extensions.Options;
+using Orleans.Cache.Core;
 using Orleans.Cache.PubSub;
 
 namespace Orleans.Cache.Grains;
 
 /// <summary>
-/// Holds the cluster-wide notify-keyspace-events flags set with CONFIG SET and pushes them to every partition.
+/// Holds the cluster-wide notify-keyspace-events flags set with CONFIG SET, and whether some client tracks keys
+/// (CLIENT TRACKING), and pushes them to every partition.
 /// Reentrant: a partition activating during a push asks for the flags, and must not wait for the push to finish.
 /// </summary>
 [Orleans.Concurrency.Reentrant]
-public sealed class KeyspaceEventsGrain(IOptions<CacheOptions> cache) : Grain, IKeyspaceEventsGrain
+public sealed class KeyspaceEventsGrain(IOptions<CacheOptions> cache, IOptions<PubSubOptions> pubSub) : Grain, IKeyspaceEventsGrain
 {
     private int? _flags;
+    private bool _tracking;
+    private Task _trackingPushed = Task.CompletedTask;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -18,13 +22,35 @@ public sealed class KeyspaceEventsGrain(IOptions<CacheOptions> cache) : Grain, I
         return Task.CompletedTask;
     }
 
-    public ValueTask<int?> Get() => ValueTask.FromResult(_flags);
+    public ValueTask<int?> Get() => ValueTask.FromResult(_tracking ? Effective() : _flags);
 
     public async ValueTask Set(int flags)
     {
-        _flags = flags;
+        _flags = flags & ~(int)KeyspaceEventFlags.Tracking;
+        await Push(Effective());
+    }
+
+    public async ValueTask EnableTracking()
+    {
+        if (!_tracking)
+        {
+            _tracking = true;
+            _trackingPushed = Push(Effective());
+        }
+        await _trackingPushed; // a second caller also answers only once every partition announces changes
+    }
+
+    /// <summary>The flags the partitions run with: as set (or configured), plus Tracking while some client tracks.</summary>
+    private int Effective()
+    {
+        int flags = _flags ?? (KeyspaceEvents.TryParse(pubSub.Value.NotifyKeyspaceEvents, out var configured) ? (int)configured : 0);
+        return _tracking ? flags | (int)KeyspaceEventFlags.Tracking : flags;
+    }
+
+    private Task Push(int flags)
+    {
         var tasks = new List<Task>();
         for (int i = 0; i < cache.Value.Partitions; i++) tasks.Add(GrainFactory.GetGrain<IPartitionGrain>(i).SetKeyspaceEvents(flags).AsTask());
-        await Task.WhenAll(tasks);
+        return Task.WhenAll(tasks);
     }
 }

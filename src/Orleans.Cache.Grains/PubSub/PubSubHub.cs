@@ -484,6 +484,8 @@ public sealed partial class PubSubHub : IPubSubBroker
 
     public Task SetKeyspaceEventsAsync(KeyspaceEventFlags flags) => _grains.GetGrain<IKeyspaceEventsGrain>(0).Set((int)flags).AsTask();
 
+    public Task EnableTrackingAsync() => _grains.GetGrain<IKeyspaceEventsGrain>(0).EnableTracking().AsTask();
+
     // ---- delivery (called by the stream consumer grain) ---------------------------------------------------------
 
     /// <summary>Hands a message that arrived on stream (<paramref name="space"/>, <paramref name="key"/>) to the local clients it counted.</summary>

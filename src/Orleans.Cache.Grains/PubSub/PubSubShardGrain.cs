@@ -137,7 +137,7 @@ public sealed class PubSubShardGrain(IOptions<PubSubOptions> options) : Grain, I
     {
         var names = new List<byte[]>();
         foreach (var subs in Space(space).Values)
-            if (subs.Total > 0 && (pattern is null || Glob.IsMatch(pattern, subs.Name))) names.Add(subs.Name);
+            if (subs.Total > 0 && (pattern is null || Glob.IsMatch(pattern, subs.Name)) && !KeyspaceEvents.IsInternal(subs.Name)) names.Add(subs.Name);
         return ValueTask.FromResult(names.ToArray());
     }
 

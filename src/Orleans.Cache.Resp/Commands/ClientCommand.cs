@@ -3,10 +3,11 @@ using Orleans.Cache.Core;
 
 namespace Orleans.Cache.Resp.Commands;
 
-// CLIENT ID | SETNAME | GETNAME | LIST | INFO | KILL | UNBLOCK | NO-EVICT | SETINFO | HELP
+// CLIENT ID | SETNAME | GETNAME | LIST | INFO | KILL | UNBLOCK | NO-EVICT | NO-TOUCH | SETINFO | REPLY | PAUSE | UNPAUSE
+//        | TRACKING | CACHING | GETREDIR | TRACKINGINFO | HELP
 public sealed partial class ServerCommands
 {
-    private Reply Client(RespSession client, byte[][] argv, ref AfterReply after)
+    private Reply? Client(RespSession client, byte[][] argv, ref AfterReply after)
     {
         var sub = argv[1];
         int n = argv.Length;
@@ -32,6 +33,34 @@ public sealed partial class ServerCommands
             else return Errors.Syntax;
             return Reply.Ok;
         }
+        if (Args.Is(sub, "NO-TOUCH"))
+        {
+            if (n != 3) return SubcommandArity("client|no-touch");
+            if (Args.Is(argv[2], "ON")) client.NoTouch = true;
+            else if (Args.Is(argv[2], "OFF")) client.NoTouch = false;
+            else return Errors.Syntax;
+            return Reply.Ok;
+        }
+        if (Args.Is(sub, "REPLY"))
+        {
+            if (n != 3) return SubcommandArity("client|reply");
+            if (Args.Is(argv[2], "ON")) { client.ReplyMode = ReplyMode.On; client.SkipReplies = 0; }
+            else if (Args.Is(argv[2], "OFF")) client.ReplyMode = ReplyMode.Off;
+            else if (Args.Is(argv[2], "SKIP")) { if (client.ReplyMode == ReplyMode.On) client.SkipReplies = 2; }
+            else return Errors.Syntax;
+            return Reply.Ok; // dropped by the connection unless the mode is now ON
+        }
+        if (Args.Is(sub, "PAUSE")) return ClientPause(argv);
+        if (Args.Is(sub, "UNPAUSE"))
+        {
+            if (n != 2) return SubcommandArity("client|unpause");
+            node.Pause.Unpause();
+            return Reply.Ok;
+        }
+        if (Args.Is(sub, "TRACKING")) return ClientTracking(client, argv, ref after);
+        if (Args.Is(sub, "CACHING")) return ClientCaching(client, argv);
+        if (Args.Is(sub, "GETREDIR")) return n == 2 ? Reply.Int(client.Tracking?.Redirect ?? -1) : SubcommandArity("client|getredir");
+        if (Args.Is(sub, "TRACKINGINFO")) return n == 2 ? TrackingInfo(client) : SubcommandArity("client|trackinginfo");
         if (Args.Is(sub, "SETINFO"))
         {
             if (n != 4) return SubcommandArity("client|setinfo");
@@ -52,11 +81,140 @@ public sealed partial class ServerCommands
                 "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, ADDR, LADDR, SKIPME, USER, TYPE, MAXAGE.",
                 "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID <id> [<id> ...]]", "    Return information about client connections.",
                 "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
+                "NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
+                "PAUSE <timeout> [WRITE|ALL]", "    Suspend all, or just write, clients for <timeout> milliseconds.",
+                "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
+                "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]", "         [OPTIN] [OPTOUT] [NOLOOP]",
+                "    Control server assisted client side caching.",
+                "CACHING (YES|NO)", "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+                "GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled.",
+                "TRACKINGINFO", "    Report tracking status for the current connection.",
+                "UNPAUSE", "    Stop the current client pause, resuming traffic.",
                 "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
                 "SETNAME <name>", "    Assign the name <name> to the current connection.",
                 "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
                 "HELP", "    Print this help.");
         return UnknownSubcommand(sub, "CLIENT");
+    }
+
+    /// <summary>CLIENT PAUSE timeout [WRITE|ALL]: this silo's clients wait (all their commands, or those that write).</summary>
+    private Reply ClientPause(byte[][] argv)
+    {
+        if (argv.Length > 4) return Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Args.Text(argv[1])}'. Try CLIENT HELP.");
+        if (argv.Length < 3) return SubcommandArity("client|pause");
+        if (!Args.TryLong(argv[2], out long timeout)) return Reply.Error("ERR timeout is not an integer or out of range");
+        if (timeout < 0) return Reply.Error("ERR timeout is negative");
+        bool all = true;
+        if (argv.Length == 4)
+        {
+            if (Args.Is(argv[3], "WRITE")) all = false;
+            else if (!Args.Is(argv[3], "ALL")) return Reply.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+        }
+        node.Pause.Pause(TimeSpan.FromMilliseconds(Math.Min(timeout, (long)TimeSpan.MaxValue.TotalMilliseconds / 2)), all);
+        return Reply.Ok;
+    }
+
+    /// <summary>
+    /// CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p …] [OPTIN] [OPTOUT] [NOLOOP], checked as Redis's
+    /// clientCommand does. Turning it on answers after the round (the cluster must announce modified keys first).
+    /// </summary>
+    private Reply? ClientTracking(RespSession client, byte[][] argv, ref AfterReply after)
+    {
+        if (argv.Length < 3) return SubcommandArity("client|tracking");
+        long redirect = 0;
+        bool bcast = false, optIn = false, optOut = false, noLoop = false;
+        var prefixes = new List<byte[]>();
+        for (int j = 3; j < argv.Length; j++)
+        {
+            bool more = j + 1 < argv.Length;
+            if (Args.Is(argv[j], "REDIRECT") && more)
+            {
+                if (redirect != 0) return Reply.Error("ERR A client can only redirect to a single other client");
+                if (!Args.TryLong(argv[++j], out redirect)) return Errors.NotInteger;
+                if (!node.Clients.ContainsKey(redirect)) return Reply.Error("ERR The client ID you want redirect to does not exist");
+            }
+            else if (Args.Is(argv[j], "BCAST")) bcast = true;
+            else if (Args.Is(argv[j], "OPTIN")) optIn = true;
+            else if (Args.Is(argv[j], "OPTOUT")) optOut = true;
+            else if (Args.Is(argv[j], "NOLOOP")) noLoop = true;
+            else if (Args.Is(argv[j], "PREFIX") && more) prefixes.Add(argv[++j]);
+            else return Errors.Syntax;
+        }
+        if (Args.Is(argv[2], "OFF"))
+        {
+            client.Tracking = null;
+            client.CachingNext = null;
+            node.Tracking.Table.Forget(client.Id);
+            return Reply.Ok;
+        }
+        if (!Args.Is(argv[2], "ON")) return Errors.Syntax;
+        var current = client.Tracking;
+        if (!bcast && prefixes.Count > 0) return Reply.Error("ERR PREFIX option requires BCAST mode to be enabled");
+        if (current is not null && current.Broadcast != bcast)
+            return Reply.Error("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
+        if (bcast && (optIn || optOut)) return Reply.Error("ERR OPTIN and OPTOUT are not compatible with BCAST");
+        if (optIn && optOut) return Reply.Error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+        if (current is not null && (optIn && current.OptOut || optOut && current.OptIn))
+            return Reply.Error("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+        var existing = current?.Prefixes ?? [];
+        if (bcast && TrackingTable.PrefixCollision(existing, prefixes) is { } collision) return Reply.Error(collision);
+        if (node.Broker is null) return Reply.Error("ERR client tracking needs the silo's pub/sub (this endpoint runs without it)");
+        client.Tracking = new ClientTrackingMode
+        {
+            Redirect = redirect,
+            Broadcast = bcast,
+            Prefixes = [.. existing, .. prefixes],
+            OptIn = optIn || current?.OptIn == true,
+            OptOut = optOut || current?.OptOut == true,
+            NoLoop = noLoop || current?.NoLoop == true,
+        };
+        if (bcast) node.Tracking.Table.Broadcast(client.Id, client.Tracking.Prefixes);
+        after = AfterReply.Deferred;
+        return null;
+    }
+
+    /// <summary>CLIENT CACHING YES|NO: whether the next command's keys are tracked (OPTIN / OPTOUT).</summary>
+    private static Reply ClientCaching(RespSession client, byte[][] argv)
+    {
+        if (argv.Length != 3) return SubcommandArity("client|caching");
+        if (client.Tracking is not { } mode)
+            return Reply.Error("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled");
+        if (Args.Is(argv[2], "YES"))
+        {
+            if (!mode.OptIn) return Reply.Error("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
+            client.CachingNext = true;
+        }
+        else if (Args.Is(argv[2], "NO"))
+        {
+            if (!mode.OptOut) return Reply.Error("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+            client.CachingNext = false;
+        }
+        else return Errors.Syntax;
+        return Reply.Ok;
+    }
+
+    /// <summary>CLIENT TRACKINGINFO: flags, redirect and prefixes, as Redis prints them (a map in RESP3).</summary>
+    private static Reply TrackingInfo(RespSession client)
+    {
+        var flags = new List<Reply>();
+        var mode = client.Tracking;
+        if (mode is null) flags.Add(Reply.Bulk("off"));
+        else
+        {
+            flags.Add(Reply.Bulk("on"));
+            if (mode.Broadcast) flags.Add(Reply.Bulk("bcast"));
+            if (mode.OptIn) flags.Add(Reply.Bulk("optin"));
+            if (mode.OptOut) flags.Add(Reply.Bulk("optout"));
+            if (client.CachingNext == true) flags.Add(Reply.Bulk("caching-yes"));
+            if (client.CachingNext == false) flags.Add(Reply.Bulk("caching-no"));
+            if (mode.NoLoop) flags.Add(Reply.Bulk("noloop"));
+            if (mode.BrokenRedirect) flags.Add(Reply.Bulk("broken_redirect"));
+        }
+        return Reply.Map([
+            Reply.Bulk("flags"), Reply.Set([.. flags]),
+            Reply.Bulk("redirect"), Reply.Int(mode?.Redirect ?? -1),
+            Reply.Bulk("prefixes"), Reply.Array([.. (mode?.Prefixes ?? []).Select(p => Reply.Bulk(p))]),
+        ]);
     }
 
     private Reply ClientList(byte[][] argv)

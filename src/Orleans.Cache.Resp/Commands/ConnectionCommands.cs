@@ -44,7 +44,13 @@ public sealed partial class ServerCommands
         client.Protocol = 2;
         client.Name = "";
         client.NoEvict = false;
+        client.NoTouch = false;
+        client.ReplyMode = ReplyMode.On;
+        client.SkipReplies = 0;
         client.ReadOnly = false;
+        if (client.Tracking is not null) node.Tracking.Table.Forget(client.Id);
+        client.Tracking = null;
+        client.CachingNext = null;
         client.Authenticated = !node.Config.AuthRequired;
         return ResetReply;
     }

@@ -90,8 +90,16 @@ public sealed partial class ServerCommands(RespNode node)
             "LATENCY" => LatencyAsync(argv),
             "CONFIG" => ResetStatAsync(),
             "MONITOR" => MonitorAsync(client),
+            "CLIENT" => TrackingOnAsync(),
             _ => throw new InvalidOperationException($"{command.Name} is not answered after the round"),
         };
+
+    /// <summary>CLIENT TRACKING ON answers once the cluster announces modified keys to this node.</summary>
+    private async ValueTask<Reply> TrackingOnAsync()
+    {
+        await node.Tracking.StartAsync();
+        return Reply.Ok;
+    }
 
     private static readonly Handler?[] ById = [.. CommandTable.All.Select(c => c.Kind == CommandKind.FrontDoor ? ByName.GetValueOrDefault(c.Name) : null)];
 

@@ -162,7 +162,7 @@ public sealed partial class ServerCommands
         var reply = Execute(client, info, argv, ref after);
         if (after == AfterReply.Deferred && info.Name == "INFO") return await InfoAsync(client, argv);
         if (after == AfterReply.Deferred && info.Name == "SCRIPT") return await ScriptAsync(argv);
-        if (after == AfterReply.Deferred && info.Name is "MEMORY" or "DEBUG") return await DeferredAsync(client, info, argv);
+        if (after == AfterReply.Deferred && info.Name is "MEMORY" or "DEBUG" or "CLIENT") return await DeferredAsync(client, info, argv);
         return reply ?? NotInTransaction;
     }
 }
