@@ -43,6 +43,12 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "Client {Id} ({Address}) closed for overcoming of output buffer limits ({Bytes} bytes of pub/sub messages queued)")]
     public static partial void OutputBufferLimit(ILogger logger, long id, string address, long bytes);
 
+    [LoggerMessage(12, LogLevel.Debug, "MONITOR lines or announcements could not reach another silo")]
+    public static partial void MonitorForwardFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Debug, "INFO, SLOWLOG or LATENCY could not ask the other silos; answering for this one")]
+    public static partial void ClusterStatsFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(40, LogLevel.Warning, "SHUTDOWN by client {Id} ({Address}): stopping this silo {How}")]
     public static partial void ShuttingDown(ILogger logger, long id, string address, string how);
 

@@ -59,6 +59,8 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         if (Node.Broker is not null)
             services.GetService<IHostApplicationLifetime>()?.ApplicationStarted.Register(() => _ = ListenForPausesAsync());
         Node.Silo = services.GetService<SiloShutdown>();
+        Node.Cluster = services.GetService<Observability.IClusterNodes>();
+        if (services.GetService<Observability.ServerNodes>() is { } nodes) nodes.Local = Node; // the silo's node grain reads it
         Node.StopHost = services.GetService<IHostApplicationLifetime>() is { } lifetime ? lifetime.StopApplication : null;
         Node.Logger = _logger;
         _commands = new ServerCommands(Node);
@@ -111,6 +113,7 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
             Log.Listening(_logger, listener.EndPoint.ToString() ?? "", tls ? " (TLS)" : "");
         }
         _loops.Add(IdleLoopAsync());
+        _loops.Add(MetricsLoopAsync());
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -253,6 +256,21 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
             if (ssl is not null) await ssl.DisposeAsync();
             await connection.DisposeAsync();
         }
+    }
+
+    /// <summary>Samples INFO's instantaneous metrics every 100 ms (as Redis's serverCron) and re-reads cached settings every second.</summary>
+    private async Task MetricsLoopAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        try
+        {
+            for (int tick = 0; await timer.WaitForNextTickAsync(_stopping.Token); tick++)
+            {
+                Node.SampleMetrics();
+                if (tick % 10 == 0) Node.RefreshSettings();
+            }
+        }
+        catch (OperationCanceledException) { }
     }
 
     /// <summary>Redis's clientsCron, for one job: close clients idle longer than <c>timeout</c> seconds.</summary>
