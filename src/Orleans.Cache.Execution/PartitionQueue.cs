@@ -193,8 +193,37 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     /// Runs a script (EVAL, FCALL …) outside the coalescing turn: it may hold the partition long, and commands from other
     /// callers must reach the partition meanwhile — to wait for it, or to answer BUSY once it passes busy-reply-threshold.
     /// </summary>
-    public ValueTask<Reply> ExecuteAlone(Command command) =>
-        local?.Find(partition) is { } activation && activation.TryExecute(command) is { } reply ? activation.AfterEventsPublished(reply) : SendAlone(command);
+    /// <remarks>
+    /// Scripts for this partition from this silo take turns at an async gate first: many connections sending scripts then
+    /// wait for each other without blocking thread-pool threads on the partition's lock (on a small machine that starved
+    /// the pool). A script waiting at the gate behind one that has run past busy-reply-threshold answers BUSY, as it
+    /// would at the lock.
+    /// </remarks>
+    public ValueTask<Reply> ExecuteAlone(Command command)
+    {
+        if (local?.Find(partition) is not { } activation) return SendAlone(command);
+        if (!_scriptGate.Wait(0)) return ExecuteAloneAfterGate(command, activation);
+        return RunAlone(command, activation);
+    }
+
+    private async ValueTask<Reply> ExecuteAloneAfterGate(Command command, PartitionEngine activation)
+    {
+        while (!await _scriptGate.WaitAsync(ScriptGatePoll).ConfigureAwait(false))
+            if (activation.Busy is { } busy) return busy;
+        return await RunAlone(command, activation).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a script on the local activation with the gate held; releases it.</summary>
+    private ValueTask<Reply> RunAlone(Command command, PartitionEngine activation)
+    {
+        Reply? reply;
+        try { reply = activation.TryExecute(command); }
+        finally { _scriptGate.Release(); }
+        return reply is not null ? activation.AfterEventsPublished(reply) : SendAlone(command);
+    }
+
+    private readonly SemaphoreSlim _scriptGate = new(1, 1);
+    private static readonly TimeSpan ScriptGatePoll = TimeSpan.FromMilliseconds(5);
 
     private async ValueTask<Reply> SendAlone(Command command) => (await grain.Execute(new CommandBatch([command])).ConfigureAwait(false)).Replies[0];
 
