@@ -39,6 +39,9 @@ builder.UseOrleans(silo =>
 
 // Redis clients (redis-cli, StackExchange.Redis, redis-benchmark …) connect here.
 builder.Services.AddRespEndpoint(builder.Configuration.GetSection("Resp"));
+// Kubernetes's readiness probe: GET /healthz on Silo:HealthPort answers 200 while RESP answers PING.
+builder.Services.AddSingleton(settings);
+builder.Services.AddHostedService<HealthEndpoint>();
 
 var host = builder.Build();
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.Cache.Silo");

@@ -13,6 +13,8 @@ public sealed class SiloSettings
     public int SiloPort { get; set; } = 11111;
     /// <summary>Port for external Orleans clients (the typed .NET client in another process).</summary>
     public int GatewayPort { get; set; } = 30000;
+    /// <summary>HTTP readiness endpoint port (<c>GET /healthz</c>: 200 while RESP answers PING); 0, the default, is off.</summary>
+    public int HealthPort { get; set; }
     /// <summary>For localhost clustering: the silo every other silo joins through (default: this one).</summary>
     public string? PrimarySilo { get; set; }
 
@@ -62,6 +64,7 @@ public sealed class SiloSettings
         ["--proto-max-bulk-len"] = "Resp:ProtoMaxBulkLen",
         ["--client-query-buffer-limit"] = "Resp:ClientQueryBufferLimit",
         ["--enable-debug-command"] = "Resp:EnableDebugCommand",
+        ["--protected-mode"] = "Resp:ProtectedMode",
         ["--config-file"] = "Resp:ConfigFile",
         ["--partitions"] = "Cache:Partitions",
         ["--silo-port"] = "Silo:SiloPort",
@@ -70,6 +73,7 @@ public sealed class SiloSettings
         ["--primary-silo"] = "Silo:PrimarySilo",
         ["--clustering"] = "Silo:Clustering",
         ["--advertised-ip"] = "Silo:AdvertisedIP",
+        ["--health-port"] = "Silo:HealthPort",
     };
 }
 

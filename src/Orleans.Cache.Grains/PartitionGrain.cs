@@ -23,7 +23,8 @@ namespace Orleans.Cache.Grains;
 public sealed partial class PartitionGrain(
     IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshotOptions, CacheClock clock, ILogger<PartitionGrain> logger,
     IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null, SiloShutdown? shutdown = null,
-    LastPartitionSettings? lastSettings = null)
+    LastPartitionSettings? lastSettings = null,
+    Observability.ServerNodes? nodes = null)
     : Grain, IPartitionGrain
 {
     private readonly PartitionEngine _engine = new(clock.Time);
@@ -65,6 +66,7 @@ public sealed partial class PartitionGrain(
 
     private async Task LoadAsync()
     {
+        nodes?.BeginLoading(); // INFO's loading:1 meanwhile
         try
         {
             var sw = Stopwatch.StartNew();
@@ -78,6 +80,10 @@ public sealed partial class PartitionGrain(
             _engine.LoadError = $"ERR partition {Partition} snapshot could not be loaded: {e.Message}";
             _engine.Keyspace.Flush();
             LogLoadFailed(e, Partition);
+        }
+        finally
+        {
+            nodes?.EndLoading();
         }
     }
 

@@ -33,6 +33,9 @@ public static class OrleansCacheSiloExtensions
         services.TryAddSingleton<Cache.SiloShutdown>();
         services.TryAddSingleton<Cache.IClusterSettings, ClusterSettings>();
         services.TryAddSingleton<LastPartitionSettings>();
+        // INFO, SLOWLOG, LATENCY and MONITOR across silos: the front door registers itself in ServerNodes.
+        services.TryAddSingleton<Cache.Observability.ServerNodes>();
+        services.TryAddSingleton<Cache.Observability.IClusterNodes, ClusterNodes>();
         services.AddOrleansCacheExecutor(configuration, configure);
         services.TryAddSingleton(new CacheClock(TimeProvider.System));
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();

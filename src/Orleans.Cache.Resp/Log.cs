@@ -43,7 +43,13 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "Client {Id} ({Address}) closed for overcoming of output buffer limits ({Bytes} bytes of pub/sub messages queued)")]
     public static partial void OutputBufferLimit(ILogger logger, long id, string address, long bytes);
 
-    [LoggerMessage(12, LogLevel.Warning, "Client {Id} ({Address}) closed for overcoming of output buffer limits ({Bytes} bytes of replies unsent, class {Class}, {Which} limit)")]
+    [LoggerMessage(12, LogLevel.Debug, "MONITOR lines or announcements could not reach another silo")]
+    public static partial void MonitorForwardFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Debug, "INFO, SLOWLOG or LATENCY could not ask the other silos; answering for this one")]
+    public static partial void ClusterStatsFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(14, LogLevel.Warning, "Client {Id} ({Address}) closed for overcoming of output buffer limits ({Bytes} bytes of replies unsent, class {Class}, {Which} limit)")]
     public static partial void ReplyBufferLimit(ILogger logger, long id, string address, long bytes, string @class, string which);
 
     [LoggerMessage(40, LogLevel.Warning, "SHUTDOWN by client {Id} ({Address}): stopping this silo {How}")]
@@ -51,6 +57,15 @@ internal static partial class Log
 
     [LoggerMessage(41, LogLevel.Warning, "SHUTDOWN by client {Id} refused: {Reason}")]
     public static partial void ShutdownRefused(ILogger logger, long id, string reason);
+
+    [LoggerMessage(43, LogLevel.Warning, "RESP endpoint {EndPoint} is reachable from other hosts and no password is set: protected mode is on, so only loopback clients are served until requirepass is set (or protected-mode is turned off)")]
+    public static partial void ProtectedModeOn(ILogger logger, string endPoint);
+
+    [LoggerMessage(44, LogLevel.Warning, "RESP endpoint {EndPoint} is reachable from other hosts with no password and protected mode off: anyone who can reach it can read and change every key")]
+    public static partial void OpenToEveryone(ILogger logger, string endPoint);
+
+    [LoggerMessage(45, LogLevel.Warning, "Could not listen for cluster-wide CLIENT PAUSE; a pause sent to another silo will not hold this silo's clients")]
+    public static partial void PauseListenFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(42, LogLevel.Debug, "Invalidation for tracking client {Id} failed")]
     public static partial void InvalidationFailed(ILogger logger, Exception exception, long id);

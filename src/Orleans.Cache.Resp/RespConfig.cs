@@ -29,6 +29,7 @@ public sealed class RespConfig
         _config.Init("bind", string.Join(' ', options.Bind.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries)));
         _config.Init("tls-port", Math.Max(0, options.Tls.Port).ToString(CultureInfo.InvariantCulture));
         _config.TryInit("enable-debug-command", options.EnableDebugCommand, out _);
+        _config.TryInit("protected-mode", options.ProtectedMode, out _);
         _config.Init("save", "");
         _config.Init("dir", Directory.GetCurrentDirectory());
         PinSiloFacts(options);
@@ -98,6 +99,32 @@ public sealed class RespConfig
 
     /// <summary>The value of one setting (a name or alias), or null if it is unknown.</summary>
     public string? Get(string name) => _config.Get(name);
+
+    /// <summary>
+    /// Redis's protected mode: while <c>protected-mode</c> is yes and the default user has no password, only loopback
+    /// clients may connect; this one, from <paramref name="remote"/>, must get <see cref="ProtectedModeDenied"/> and be closed.
+    /// </summary>
+    public bool DeniedByProtectedMode(System.Net.EndPoint? remote) =>
+        !AuthRequired && Get("protected-mode") == "yes" && !IsLoopback(remote);
+
+    /// <summary>Loopback addresses (127.0.0.0/8, ::1, v4-mapped ones); a non-IP endpoint (a Unix socket) counts as local.</summary>
+    public static bool IsLoopback(System.Net.EndPoint? remote) => remote switch
+    {
+        System.Net.IPEndPoint ip => System.Net.IPAddress.IsLoopback(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address),
+        _ => true,
+    };
+
+    /// <summary>redis-server 7's reply to a connection refused by protected mode (its text, "Setup a an" included).</summary>
+    public static readonly byte[] ProtectedModeDenied = System.Text.Encoding.ASCII.GetBytes(
+        "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. " +
+        "In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis " +
+        "you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' " +
+        "from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not " +
+        "publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just " +
+        "disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then " +
+        "restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. " +
+        "4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the " +
+        "server to start accepting connections from the outside.\r\n");
 
     /// <summary>CONFIG GET: name/value pairs of every setting matching any of the patterns, each once.</summary>
     public Reply GetMatching(byte[][] argv, int first)

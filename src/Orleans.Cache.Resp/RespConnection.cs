@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
 using Orleans.Cache.Core;
@@ -34,9 +35,16 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         public Task? Wait;          // CONFIG SET's push of notify-keyspace-events to the partitions
         public int Pipeline;        // index in _pipeline, or -1
         public byte Protocol;       // the protocol in force when the request was read (HELLO may change it mid-pipeline)
+        public CommandInfo? Stat;   // the command this request counts as a call of (commandstats, slowlog), or null
+        public byte[][]? Argv;      // its arguments, for the slowlog
+        public long Ticks;          // its run time (Stopwatch ticks); pipelined data commands share the executor call's
+        public bool Rejected;       // refused before running (arity, auth, subscribed mode): rejected_calls
         public bool Silent;         // CLIENT REPLY OFF / SKIP: run it, write nothing
         public bool Track;          // CLIENT TRACKING: remember the keys this read command read
     }
+
+    private long _pipelineTicks;
+    private static readonly double MicrosPerTick = 1_000_000.0 / Stopwatch.Frequency;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -47,6 +55,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         }
         finally
         {
+            node.Retire(client.Stats);
+            commands.StopMonitor(client);
             commands.Unwatch(client);
             if (client.Tracking is not null) node.Tracking.Table.Forget(client.Id);
             if (client.Subscriber is { } sub)
@@ -88,7 +98,9 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                 node.CountCommands(_count);
                 if (node.Pause.Active && RoundLeftToRun()) await node.Pause.WaitAsync(RoundWrites(), cancellationToken);
                 await RunDataCommandsAsync(cancellationToken);
+                Account();
                 if (!await WriteAndFlushAsync(output, cancellationToken)) break;
+                if (client.MonitorRequested) StartMonitor();
             }
             if (result.IsCompleted || result.IsCanceled)
             {
@@ -199,21 +211,22 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         if (!command.AcceptsArgCount(argv.Length))
         {
             ServerCommands.Abort(client);
-            Add(Errors.WrongArity(command.Name));
+            Reject(command, Errors.WrongArity(command.Name));
             return false;
         }
         if (!client.Authenticated && (command.Flags & CommandFlags.NoAuth) == 0)
         {
             ServerCommands.Abort(client);
-            Add(ServerCommands.NoAuth);
+            Reject(command, ServerCommands.NoAuth);
             return false;
         }
         if (client.InSubscribedMode && !ServerCommands.AllowedInSubscribedMode(command))
         {
             ServerCommands.Abort(client);
-            Add(ServerCommands.SubscribedModeError(command));
+            Reject(command, ServerCommands.SubscribedModeError(command));
             return false;
         }
+        if (node.Monitors.Active && ServerCommands.ShowsInMonitor(command)) node.Monitors.Feed(client, ServerCommands.Redacted(command, argv));
         if (client.Multi is not null && !ServerCommands.ControlsTransaction(command))
         {
             Add(ServerCommands.Queue(client, new Command(command, argv) { NoTouch = client.NoTouch }));
@@ -224,6 +237,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             ref var deferred = ref Next();
             deferred.Deferred = argv;
             deferred.Command = command;
+            deferred.Stat = command;
+            deferred.Argv = argv;
             _endRound = ServerCommands.ChangesSubscriptions(command) || command.Name == "RESET";
             return false;
         }
@@ -233,6 +248,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             ref var blocking = ref Next();
             blocking.Deferred = argv;
             blocking.Command = command;
+            blocking.Stat = command; // its time is its run, not its wait: 0 here
+            blocking.Argv = argv;
             _endRound = true;
             return false;
         }
@@ -240,14 +257,20 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         {
             ref var slot = ref Next();
             slot.Pipeline = _pipeline.Count;
+            slot.Stat = command;
+            slot.Argv = argv;
             if (client.Tracking is not null) slot.Track = Tracks(command);
             _pipeline.Add(new Command(command, argv) { NoTouch = client.NoTouch }); // resolved once, here: the row travels with it
             return false;
         }
 
         var after = AfterReply.None;
+        long started = Stopwatch.GetTimestamp();
         var reply = commands.Execute(client, command, argv, ref after);
         ref var s = ref Next(); // after Execute: HELLO's reply already speaks the protocol it chose
+        s.Ticks = Stopwatch.GetTimestamp() - started;
+        s.Stat = command;
+        s.Argv = argv;
         s.Reply = reply;
         if (after == AfterReply.Deferred)
         {
@@ -259,6 +282,11 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             _endRound = true;
         }
         if (command.Name == "CONFIG" && node.Config.LastPush is { IsCompleted: false } push) s.Wait = push;
+        if (client.AwaitBeforeReply is { } wait)
+        {
+            if (!wait.IsCompleted) s.Wait = wait;
+            client.AwaitBeforeReply = null;
+        }
         return after == AfterReply.Close;
     }
 
@@ -271,6 +299,71 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
     private static bool IsHttp(byte[] name) => Args.Is(name, "POST") || Args.Is(name, "HOST:");
 
     private void Add(Reply reply) => Next().Reply = reply;
+
+    /// <summary>A request refused before it ran: Redis counts it in rejected_calls, not calls.</summary>
+    private void Reject(CommandInfo command, Reply error)
+    {
+        ref var slot = ref Next();
+        slot.Reply = error;
+        slot.Stat = command;
+        slot.Rejected = true; // argv left out: a refused container command counts under the container
+    }
+
+    /// <summary>
+    /// The round's bookkeeping, before its replies are written: commandstats (calls, µs, histogram, failed and rejected
+    /// calls) on this connection's own counters, errorstats for each error reply, and the slowlog and latency monitor for
+    /// commands over their thresholds. A pipeline's data commands run as one executor call; each gets an even share of
+    /// its time. No lock, no allocation unless an error, a slow command or a new command row.
+    /// </summary>
+    private void Account()
+    {
+        var stats = client.Stats;
+        int epoch = node.StatsEpoch;
+        if (stats.Epoch != epoch) stats.Clear(epoch);
+        long slower = node.SlowlogSlowerThan, latency = node.LatencyThreshold;
+        long share = _pipeline.Count > 0 ? _pipelineTicks / _pipeline.Count : 0;
+        for (int i = 0; i < _count; i++)
+        {
+            ref var slot = ref _slots[i];
+            bool failed = slot.Reply is { Kind: ReplyKind.Error };
+            if (failed) node.CountError(slot.Reply!);
+            if (slot.Stat is not { } command) continue;
+            if (slot.Rejected || failed && IsRejection(slot.Reply!))
+            {
+                stats.Reject(command, slot.Argv);
+                continue;
+            }
+            long micros = (long)((slot.Pipeline >= 0 ? share : slot.Ticks) * MicrosPerTick);
+            stats.Record(command, slot.Argv, micros, failed);
+            if (slower >= 0 && micros >= slower && slot.Argv is { } argv && ServerCommands.ShowsInSlowlog(command))
+                node.Slowlog.Add(argv, (node.Time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10, micros, client, (int)node.SlowlogMaxLen);
+            if (latency > 0 && micros / 1000 >= latency)
+                node.Latency.Add((command.Flags & CommandFlags.Fast) != 0 ? "fast-command" : "command",
+                    node.Time.GetUtcNow().ToUnixTimeSeconds(), micros / 1000);
+        }
+        _pipeline.Clear();
+    }
+
+    /// <summary>
+    /// A subcommand's arity or name error: Redis refuses those before running the command (rejected_calls); here the
+    /// container's handler answers them.
+    /// </summary>
+    private static bool IsRejection(Reply error)
+    {
+        var text = error.Bytes.AsSpan();
+        return text.StartsWith("ERR wrong number of arguments for '"u8) || text.StartsWith("ERR unknown subcommand '"u8);
+    }
+
+    /// <summary>MONITOR's +OK is written: from now on this connection gets every command of the cluster.</summary>
+    private void StartMonitor()
+    {
+        client.MonitorRequested = false;
+        if (client.Monitor is not null) return;
+        var monitor = new RespMonitor(client, node);
+        client.Monitor = monitor;
+        _ = monitor.PumpAsync(transport.Output, _output, _cancellation);
+        node.Monitors.Add(monitor);
+    }
 
     private ref Slot Next()
     {
@@ -294,6 +387,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         {
             try
             {
+                long started = Stopwatch.GetTimestamp();
                 if (_pipeline.Count == 1)
                 {
                     var reply = await node.Executor.ExecuteAsync(_pipeline[0], cancellationToken);
@@ -305,6 +399,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                     for (int i = 0; i < _count; i++)
                         if (_slots[i].Pipeline >= 0) _slots[i].Reply = replies[_slots[i].Pipeline];
                 }
+                _pipelineTicks = Stopwatch.GetTimestamp() - started;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -316,7 +411,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             {
                 if (client.Tracking is not null) RememberReads();
                 if (AnnouncesFlush()) await node.Tracking.AnnounceFlushAsync();
-                _pipeline.Clear();
+                // The pipeline is cleared after the round's bookkeeping (Account), which shares its time out.
             }
         }
         await RunPublishesAsync();
@@ -328,6 +423,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                 catch (Exception e) { _slots[i].Reply = Reply.Error("ERR " + e.Message); }
             }
             if (_slots[i].Deferred is not { } argv || _slots[i].Reply is not null) continue;
+            long deferredStart = Stopwatch.GetTimestamp();
             try
             {
                 if (_slots[i].Command is { IsBlocking: true } blocking)
@@ -352,7 +448,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                     case "PUBSUB":
                         _slots[i].Reply = await commands.PubSubAsync(argv);
                         break;
-                    case "MEMORY" or "DEBUG" or "SHUTDOWN" or "CLIENT":
+                    case "MEMORY" or "DEBUG" or "SHUTDOWN" or "CLIENT" or "SLOWLOG" or "LATENCY" or "CONFIG" or "MONITOR":
                         _slots[i].Reply = await commands.DeferredAsync(client, _slots[i].Command!, argv, cancellationToken);
                         break;
                     case "RESET":
@@ -370,6 +466,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                 Log.ExecutorFailed(logger, e, client.Id);
                 _slots[i].Reply = Reply.Error("ERR " + e.Message);
             }
+            if (_slots[i].Command is not { IsBlocking: true }) _slots[i].Ticks += Stopwatch.GetTimestamp() - deferredStart;
         }
     }
 

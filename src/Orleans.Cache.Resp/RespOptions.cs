@@ -54,6 +54,12 @@ public sealed class RespOptions
     public string EnableDebugCommand { get; set; } = "no";
 
     /// <summary>
+    /// redis.conf <c>protected-mode</c>: <c>yes</c> (the default, as Redis) refuses connections from non-loopback addresses
+    /// with Redis's <c>-DENIED</c> text while the default user has no password; <c>no</c> accepts them.
+    /// </summary>
+    public string ProtectedMode { get; set; } = "yes";
+
+    /// <summary>
     /// A redis.conf-format file read at start (after these options, so its values win, port and bind included); CONFIG
     /// REWRITE writes changed values back to it. Null: no file, and CONFIG REWRITE answers Redis's error.
     /// </summary>

@@ -52,6 +52,9 @@ public sealed class RespSession
     /// <summary>CLIENT TRACKING's settings while it is on; null while off.</summary>
     public ClientTrackingMode? Tracking { get; set; }
 
+    /// <summary>Work a front-door command started that its reply must wait for (CLIENT PAUSE's announcement to the other silos).</summary>
+    internal Task? AwaitBeforeReply { get; set; }
+
     /// <summary>CLIENT CACHING YES|NO for the next command (OPTIN / OPTOUT tracking); null when not given.</summary>
     internal bool? CachingNext { get; set; }
     public bool ReadOnly { get; set; }
@@ -63,6 +66,15 @@ public sealed class RespSession
 
     /// <summary>The keys WATCHed since the last EXEC, DISCARD or UNWATCH, with the versions their partitions answered.</summary>
     internal List<WatchedVersion>? Watches { get; set; }
+
+    /// <summary>This connection's commandstats (INFO commandstats / latencystats).</summary>
+    internal ClientStats Stats { get; } = new();
+
+    /// <summary>Set while the client is in MONITOR mode.</summary>
+    internal RespMonitor? Monitor { get; set; }
+
+    /// <summary>MONITOR answered +OK in this round: the connection starts the monitor once the reply is written.</summary>
+    internal bool MonitorRequested { get; set; }
 
     /// <summary>The client's pub/sub state, once it subscribed to something.</summary>
     internal RespSubscriber? Subscriber { get; set; }
@@ -144,12 +156,13 @@ public sealed class RespSession
     }
 
     /// <summary>
-    /// CLIENT LIST's flags, in Redis's order: P subscribed, x in MULTI, b blocked, t tracking (R its redirect client is
-    /// gone, B broadcast mode), r READONLY, e NO-EVICT, T NO-TOUCH; N none.
+    /// CLIENT LIST's flags, in Redis's order: O monitor, P subscribed, x in MULTI, b blocked, t tracking (R its redirect
+    /// client is gone, B broadcast mode), r READONLY, e NO-EVICT, T NO-TOUCH; N none.
     /// </summary>
     private string Flags()
     {
         var flags = new StringBuilder(4);
+        if (Monitor is not null) flags.Append('O');
         if (Subscriber is { IsSubscribed: true }) flags.Append('P');
         if (Multi is not null) flags.Append('x');
         if (Blocked) flags.Append('b');

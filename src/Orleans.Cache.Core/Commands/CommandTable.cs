@@ -242,6 +242,10 @@ public static class CommandTable
         // key's partition or every partition are the subcommand rows below, which the front door sends through the executor.
         C("MEMORY", -2, None, 0, 0, 0, "server", null),
         C("DEBUG", -2, Admin | NoScript | Loading | Stale, 0, 0, 0, "server", null),
+        // SLOWLOG, LATENCY and MONITOR answer at the front door from every silo's node (Observability in Resp and Grains).
+        C("SLOWLOG", -2, Admin | Loading | Stale, 0, 0, 0, "server", null),
+        C("LATENCY", -2, Admin | NoScript | Loading | Stale, 0, 0, 0, "server", null),
+        C("MONITOR", 1, Admin | NoScript | Loading | Stale, 0, 0, 0, "server", null),
 
         // ---- scripting: run in the partition of the declared keys (keys follow the count at argument 2) ----
         C("EVAL", -3, NoScript | Stale, 3, 0, 1, "scripting", ScriptCommands.Eval, numKeysAt: 2),

@@ -416,6 +416,30 @@ public sealed class PartitionEngine : IKeyChangeListener
         lock (_gate) _blocked.Cancel(waiterId);
     }
 
+    // ---- INFO ----
+
+    /// <summary>
+    /// This partition's share of INFO (keys, expires, hits, misses, expired, changes since the last save …), read without
+    /// waiting: a script holding the lock does not delay INFO (the counters are read as they are; avg_ttl is then 0).
+    /// </summary>
+    public KeyspaceStats Stats()
+    {
+        var k = Keyspace;
+        long avgTtl = 0;
+        if (_gate.TryEnter())
+        {
+            try { avgTtl = k.AverageTtl(); }
+            finally { _gate.Exit(); }
+        }
+        return new KeyspaceStats(k.Count, k.ExpiringCount, avgTtl, k.Hits, k.Misses, k.ExpiredTotal, k.EvictedTotal, k.Dirty, k.LastSave);
+    }
+
+    /// <summary>CONFIG RESETSTAT for this partition: hits, misses, expired and evicted keys back to 0.</summary>
+    public void ResetStats()
+    {
+        lock (_gate) Keyspace.ResetStats();
+    }
+
     // ---- expiry and snapshots ----
 
     /// <summary>One active-expire cycle; returns the keys reclaimed.</summary>
@@ -449,6 +473,10 @@ public sealed class PartitionEngine : IKeyChangeListener
         }
     }
 }
+
+/// <summary>One partition's INFO counters (see <see cref="PartitionEngine.Stats"/>); <c>AverageTtl</c> in ms, <c>LastSave</c> in Unix seconds.</summary>
+public readonly record struct KeyspaceStats(long Keys, long Expires, long AverageTtl, long Hits, long Misses, long Expired, long Evicted,
+    long Dirty, long LastSave);
 
 /// <summary>A key a transaction watched and the version WATCH answered for it.</summary>
 public readonly record struct WatchedVersion(byte[] Key, long Version);

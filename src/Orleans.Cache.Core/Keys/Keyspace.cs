@@ -42,6 +42,42 @@ public sealed partial class Keyspace
     /// <summary>Keys removed because their TTL passed, lazily or by the sweep (INFO stats' <c>expired_keys</c>).</summary>
     public long ExpiredTotal { get; private set; }
 
+    /// <summary>Keys removed to stay under maxmemory (INFO stats' <c>evicted_keys</c>); eviction adds here.</summary>
+    public long EvictedTotal { get; set; }
+
+    /// <summary>Lookups by read-only commands that found their key (INFO stats' <c>keyspace_hits</c>).</summary>
+    public long Hits { get; private set; }
+
+    /// <summary>Lookups by read-only commands that did not (INFO stats' <c>keyspace_misses</c>).</summary>
+    public long Misses { get; private set; }
+
+    // Set while a read-only command runs: its lookups count as hits or misses, as Redis's lookupKeyRead counts them.
+    private bool _countLookups;
+
+    /// <summary>CONFIG RESETSTAT: zeroes hits, misses, expired and evicted keys.</summary>
+    public void ResetStats()
+    {
+        Hits = Misses = 0;
+        ExpiredTotal = 0;
+        EvictedTotal = 0;
+    }
+
+    /// <summary>
+    /// INFO keyspace's <c>avg_ttl</c>: the mean remaining TTL in ms of up to <paramref name="sample"/> expiring keys (an
+    /// estimate, as Redis's is); 0 when no key expires.
+    /// </summary>
+    public long AverageTtl(int sample = 64)
+    {
+        long sum = 0, n = 0;
+        foreach (var (entry, deadline) in _deadlines.UnorderedItems)
+        {
+            if (entry.Removed || entry.ExpireAt != deadline || deadline < Now) continue;
+            sum += deadline - Now;
+            if (++n >= sample) break;
+        }
+        return n == 0 ? 0 : sum / n;
+    }
+
     public Random Random => _random;
 
     /// <summary>The thresholds OBJECT ENCODING reports by (CONFIG SET pushes them to every partition).</summary>
@@ -154,8 +190,9 @@ public sealed partial class Keyspace
         if (!command.AcceptsArgCount(argv.Length)) return Errors.WrongArity(command.Name);
         // A script's redis.call runs here inside the EVAL being run: each command propagates itself, and the EVAL
         // propagates nothing of its own.
-        bool outerChanged = _changed, outerEmitted = _emitted;
+        bool outerChanged = _changed, outerEmitted = _emitted, outerCounts = _countLookups;
         _changed = _emitted = false;
+        _countLookups = (command.Flags & CommandFlags.ReadOnly) != 0;
         try
         {
             return command.Handler!(this, argv);
@@ -166,6 +203,7 @@ public sealed partial class Keyspace
         }
         finally
         {
+            _countLookups = outerCounts;
             if (_changed)
             {
                 Dirty++;
@@ -202,11 +240,15 @@ public sealed partial class Keyspace
     public Entry? Peek(ReadOnlySpan<byte> key)
     {
         var entry = _table.Find(key, KeyTable.HashOf(key));
-        if (entry is null) return null;
-        if (entry.ExpireAt != 0 && entry.ExpireAt < Now)
+        if (entry is not null && entry.ExpireAt != 0 && entry.ExpireAt < Now)
         {
             Expire(entry);
-            return null;
+            entry = null;
+        }
+        if (_countLookups)
+        {
+            if (entry is null) Misses++;
+            else Hits++;
         }
         return entry;
     }

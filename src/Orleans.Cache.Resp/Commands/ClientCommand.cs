@@ -50,11 +50,11 @@ public sealed partial class ServerCommands
             else return Errors.Syntax;
             return Reply.Ok; // dropped by the connection unless the mode is now ON
         }
-        if (Args.Is(sub, "PAUSE")) return ClientPause(argv);
+        if (Args.Is(sub, "PAUSE")) return ClientPause(client, argv);
         if (Args.Is(sub, "UNPAUSE"))
         {
             if (n != 2) return SubcommandArity("client|unpause");
-            node.Pause.Unpause();
+            client.AwaitBeforeReply = node.ClusterPause.UnpauseAsync();
             return Reply.Ok;
         }
         if (Args.Is(sub, "TRACKING")) return ClientTracking(client, argv, ref after);
@@ -97,8 +97,11 @@ public sealed partial class ServerCommands
         return UnknownSubcommand(sub, "CLIENT");
     }
 
-    /// <summary>CLIENT PAUSE timeout [WRITE|ALL]: this silo's clients wait (all their commands, or those that write).</summary>
-    private Reply ClientPause(byte[][] argv)
+    /// <summary>
+    /// CLIENT PAUSE timeout [WRITE|ALL]: the clients of every silo wait (all their commands, or those that write); this
+    /// silo's at once, the others' once the announcement reaches them, before this reply is sent.
+    /// </summary>
+    private Reply ClientPause(RespSession client, byte[][] argv)
     {
         if (argv.Length > 4) return Reply.Error($"ERR unknown subcommand or wrong number of arguments for '{Args.Text(argv[1])}'. Try CLIENT HELP.");
         if (argv.Length < 3) return SubcommandArity("client|pause");
@@ -110,7 +113,7 @@ public sealed partial class ServerCommands
             if (Args.Is(argv[3], "WRITE")) all = false;
             else if (!Args.Is(argv[3], "ALL")) return Reply.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
         }
-        node.Pause.Pause(TimeSpan.FromMilliseconds(Math.Min(timeout, (long)TimeSpan.MaxValue.TotalMilliseconds / 2)), all);
+        client.AwaitBeforeReply = node.ClusterPause.PauseAsync(TimeSpan.FromMilliseconds(Math.Min(timeout, 100L * 365 * 86400 * 1000)), all);
         return Reply.Ok;
     }
 

@@ -38,6 +38,7 @@ public sealed partial class ServerCommands
 
     private Reply Reset(RespSession client)
     {
+        StopMonitor(client); // RESET leaves MONITOR mode
         client.Multi = null;
         Unwatch(client);
         client.Protocol = 2;

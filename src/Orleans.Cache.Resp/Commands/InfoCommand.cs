@@ -1,50 +1,114 @@
 using System.Globalization;
 using System.Text;
 using Orleans.Cache.Core;
+using Orleans.Cache.Observability;
+using Orleans.Cache.PubSub;
 
 namespace Orleans.Cache.Resp.Commands;
 
-// INFO [section ...]: server, clients, memory, persistence, stats, replication, cpu, cluster, keyspace.
+// INFO [section ...]: Redis 7's sections, with the server-wide counters summed over every silo of the cluster.
 public sealed partial class ServerCommands
 {
-    private static readonly string[] DefaultSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "cluster", "keyspace"];
+    /// <summary>Every section, in Redis's order.</summary>
+    private static readonly string[] AllSections =
+        ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace"];
+
+    /// <summary>INFO and INFO default: all but commandstats and latencystats, as in Redis.</summary>
+    private static readonly string[] DefaultSections =
+        ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"];
+
     private static readonly Command DbSize = CommandRouter.Resolve([Args.Bytes("DBSIZE")], out _)!.Value;
 
-    /// <summary>INFO runs after the pipeline's data commands, because the keyspace section asks the partitions.</summary>
+    /// <summary>INFO runs after the pipeline's data commands, because it asks every silo and the partitions.</summary>
     public async ValueTask<Reply> InfoAsync(RespSession client, byte[][] argv)
     {
-        var wanted = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
         if (argv.Length == 1) wanted.UnionWith(DefaultSections);
         for (int i = 1; i < argv.Length; i++)
         {
             string s = Args.Text(argv[i]).ToLowerInvariant();
-            if (s is "all" or "everything" or "default") wanted.UnionWith(DefaultSections);
+            if (s is "all" or "everything") wanted.UnionWith(AllSections); // no modules here: everything = all
+            else if (s == "default") wanted.UnionWith(DefaultSections);
             else wanted.Add(s);
         }
+        if (!AllSections.Any(wanted.Contains)) return Reply.Bulk("");
 
-        long keys = 0;
+        long? dbSize = null;
         if (wanted.Contains("keyspace"))
         {
+            // DBSIZE first: it reaches (and so activates) every partition, also where no silo part runs here.
             var reply = await node.Executor.ExecuteAsync(DbSize);
-            if (reply.Kind == ReplyKind.Integer) keys = reply.Integer;
+            if (reply.Kind == ReplyKind.Integer) dbSize = reply.Integer;
+        }
+        var total = await ReportsAsync();
+        long keys = dbSize ?? total.Partitions.Keys;
+        (long Channels, long Patterns, long Shard) pubsub = default;
+        if (wanted.Contains("stats") && node.Broker is { } broker)
+        {
+            try
+            {
+                pubsub = ((await broker.ChannelsAsync(ChannelSpace.Channel, null)).Length, await broker.NumPatAsync(),
+                    (await broker.ChannelsAsync(ChannelSpace.Shard, null)).Length);
+            }
+            catch (Exception e) { Log.ClusterStatsFailed(node.Logger, e); }
         }
 
         var text = new StringBuilder(2048);
-        foreach (var section in DefaultSections)
+        foreach (var section in AllSections)
         {
             if (!wanted.Contains(section)) continue;
             if (text.Length > 0) text.Append("\r\n");
-            AppendSection(text, section, client, keys);
+            AppendSection(text, section, total, keys, pubsub);
         }
+        _ = client;
         return Reply.Bulk(text.ToString());
     }
 
-    private void AppendSection(StringBuilder text, string section, RespSession client, long keys)
+    /// <summary>Every silo's report summed (this node's alone where no silo part runs, or when the others cannot be asked).</summary>
+    private async Task<NodeReport> ReportsAsync()
+    {
+        NodeReport[]? reports = null;
+        if (node.Cluster is { } cluster)
+        {
+            try { reports = await cluster.ReportAsync(); }
+            catch (Exception e) { Log.ClusterStatsFailed(node.Logger, e); }
+        }
+        if (reports is null || reports.Length == 0) reports = [node.Report()];
+        var total = new NodeReport();
+        foreach (var r in reports)
+        {
+            total.ConnectedClients += r.ConnectedClients;
+            total.BlockedClients += r.BlockedClients;
+            total.PubSubClients += r.PubSubClients;
+            total.TotalConnections += r.TotalConnections;
+            total.RejectedConnections += r.RejectedConnections;
+            total.TotalCommands += r.TotalCommands;
+            total.NetInputBytes += r.NetInputBytes;
+            total.NetOutputBytes += r.NetOutputBytes;
+            total.OpsPerSecond += r.OpsPerSecond;
+            total.InputKbps += r.InputKbps;
+            total.OutputKbps += r.OutputKbps;
+            total.TotalErrorReplies += r.TotalErrorReplies;
+            total.Loading += r.Loading;
+            foreach (var (code, count) in r.Errors) total.Errors[code] = total.Errors.GetValueOrDefault(code) + count;
+            foreach (var (name, stat) in r.Commands)
+            {
+                if (!total.Commands.TryGetValue(name, out var sum)) total.Commands[name] = sum = new CommandStat();
+                sum.Add(stat);
+            }
+            total.Partitions.Add(r.Partitions);
+        }
+        return total;
+    }
+
+    private void AppendSection(StringBuilder text, string section, NodeReport total, long keys, (long Channels, long Patterns, long Shard) pubsub)
     {
         var process = Environment.ProcessId;
         long uptime = (node.NowMs - node.StartedAt) / 1000;
+        var parts = total.Partitions;
         void Line(string name, object value) =>
             text.Append(name).Append(':').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append("\r\n");
+        static string F2(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
         switch (section)
         {
             case "server":
@@ -66,10 +130,15 @@ public sealed partial class ServerCommands
                 break;
             case "clients":
                 text.Append("# Clients\r\n");
-                Line("connected_clients", node.Clients.Count);
+                Line("connected_clients", total.ConnectedClients);
+                Line("cluster_connections", 0);
                 Line("maxclients", node.Config.MaxClients);
-                Line("blocked_clients", node.BlockedClients);
-                Line("pubsub_clients", 0);
+                Line("client_recent_max_input_buffer", 0);
+                Line("client_recent_max_output_buffer", 0);
+                Line("blocked_clients", total.BlockedClients);
+                Line("tracking_clients", 0);
+                Line("pubsub_clients", total.PubSubClients);
+                Line("clients_in_timeout_table", total.BlockedClients);
                 break;
             case "memory":
                 long used = GC.GetTotalMemory(false);
@@ -82,17 +151,34 @@ public sealed partial class ServerCommands
                 break;
             case "persistence":
                 text.Append("# Persistence\r\n");
-                Line("loading", 0);
-                Line("rdb_changes_since_last_save", 0);
+                Line("loading", total.Loading > 0 ? 1 : 0);
+                Line("async_loading", 0);
+                Line("rdb_changes_since_last_save", parts.Dirty);
+                Line("rdb_bgsave_in_progress", 0);
+                Line("rdb_last_save_time", parts.Partitions > 0 ? parts.LastSave : (node.Time.GetUtcNow().ToUnixTimeSeconds() - uptime));
+                Line("rdb_last_bgsave_status", "ok");
                 Line("aof_enabled", 0);
+                Line("aof_rewrite_in_progress", 0);
                 break;
             case "stats":
                 text.Append("# Stats\r\n");
-                Line("total_connections_received", node.TotalConnections);
-                Line("total_commands_processed", node.TotalCommands);
-                Line("total_net_input_bytes", node.NetInputBytes);
-                Line("total_net_output_bytes", node.NetOutputBytes);
-                Line("rejected_connections", node.RejectedConnections);
+                Line("total_connections_received", total.TotalConnections);
+                Line("total_commands_processed", total.TotalCommands);
+                Line("instantaneous_ops_per_sec", (long)Math.Round(total.OpsPerSecond));
+                Line("total_net_input_bytes", total.NetInputBytes);
+                Line("total_net_output_bytes", total.NetOutputBytes);
+                Line("instantaneous_input_kbps", F2(total.InputKbps));
+                Line("instantaneous_output_kbps", F2(total.OutputKbps));
+                Line("rejected_connections", total.RejectedConnections);
+                Line("expired_keys", parts.Expired);
+                Line("evicted_keys", parts.Evicted);
+                Line("evicted_clients", 0);
+                Line("keyspace_hits", parts.Hits);
+                Line("keyspace_misses", parts.Misses);
+                Line("pubsub_channels", pubsub.Channels);
+                Line("pubsub_patterns", pubsub.Patterns);
+                Line("pubsubshard_channels", pubsub.Shard);
+                Line("total_error_replies", total.TotalErrorReplies);
                 break;
             case "replication":
                 text.Append("# Replication\r\n");
@@ -107,16 +193,41 @@ public sealed partial class ServerCommands
                 Line("used_cpu_sys", cpu.PrivilegedProcessorTime.TotalSeconds.ToString("F6", CultureInfo.InvariantCulture));
                 Line("used_cpu_user", cpu.UserProcessorTime.TotalSeconds.ToString("F6", CultureInfo.InvariantCulture));
                 break;
+            case "modules":
+                text.Append("# Modules\r\n");
+                break;
+            case "commandstats":
+                text.Append("# Commandstats\r\n");
+                foreach (var (name, s) in total.Commands.OrderBy(c => c.Key, StringComparer.Ordinal))
+                {
+                    if (s.Calls == 0 && s.Rejected == 0 && s.Failed == 0) continue;
+                    Line("cmdstat_" + name, string.Create(CultureInfo.InvariantCulture,
+                        $"calls={s.Calls},usec={s.Microseconds},usec_per_call={(s.Calls == 0 ? 0 : (double)s.Microseconds / s.Calls):F2},rejected_calls={s.Rejected},failed_calls={s.Failed}"));
+                }
+                break;
+            case "errorstats":
+                text.Append("# Errorstats\r\n");
+                foreach (var (code, count) in total.Errors.OrderBy(e => e.Key, StringComparer.Ordinal))
+                    Line("errorstat_" + code, $"count={count}");
+                break;
+            case "latencystats":
+                text.Append("# Latencystats\r\n");
+                foreach (var (name, s) in total.Commands.OrderBy(c => c.Key, StringComparer.Ordinal))
+                {
+                    if (s.Calls == 0) continue;
+                    Line("latency_percentiles_usec_" + name, string.Create(CultureInfo.InvariantCulture,
+                        $"p50={LatencyHistogram.Percentile(s.Histogram, 50):F3},p99={LatencyHistogram.Percentile(s.Histogram, 99):F3},p99.9={LatencyHistogram.Percentile(s.Histogram, 99.9):F3}"));
+                }
+                break;
             case "cluster":
                 text.Append("# Cluster\r\n");
                 Line("cluster_enabled", node.Options.ClusterMode ? 1 : 0);
                 break;
             case "keyspace":
                 text.Append("# Keyspace\r\n");
-                if (keys > 0) Line("db0", $"keys={keys},expires=0,avg_ttl=0");
+                if (keys > 0) Line("db0", $"keys={keys},expires={parts.Expires},avg_ttl={parts.AverageTtl}");
                 break;
         }
-        _ = client;
     }
 
     private static string Human(long bytes) => bytes switch

@@ -41,7 +41,7 @@ public sealed partial class ServerCommands(RespNode node)
         ["HELLO"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.Hello(c, a),
         ["CLIENT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => s.Client(c, a, ref after),
         ["COMMAND"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => CommandCommand(a),
-        ["CONFIG"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.Config(a),
+        ["CONFIG"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => s.Config(a, ref after),
         ["INFO"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Defer(ref after),
         ["TIME"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.Time(),
         ["CLUSTER"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.Cluster(c, a),
@@ -60,6 +60,9 @@ public sealed partial class ServerCommands(RespNode node)
         ["SHUTDOWN"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Shutdown(a, ref after),
         ["MEMORY"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Memory(a, ref after),
         ["DEBUG"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => s.Debug(c, a, ref after),
+        ["SLOWLOG"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Slowlog(a, ref after),
+        ["LATENCY"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Latency(a, ref after),
+        ["MONITOR"] = Defer,
         // Pub/sub commands go to the silo's pub/sub broker after the round's data commands (RespConnection defers them).
         ["PUBLISH"] = Defer, ["SPUBLISH"] = Defer, ["PUBSUB"] = Defer,
         ["SUBSCRIBE"] = Defer, ["UNSUBSCRIBE"] = Defer, ["PSUBSCRIBE"] = Defer,
@@ -83,6 +86,10 @@ public sealed partial class ServerCommands(RespNode node)
             "MEMORY" => MemoryAsync(argv),
             "DEBUG" => DebugAsync(argv, cancellationToken),
             "SHUTDOWN" => ShutdownAsync(client, argv),
+            "SLOWLOG" => SlowlogAsync(argv),
+            "LATENCY" => LatencyAsync(argv),
+            "CONFIG" => ResetStatAsync(),
+            "MONITOR" => MonitorAsync(client),
             "CLIENT" => TrackingOnAsync(),
             _ => throw new InvalidOperationException($"{command.Name} is not answered after the round"),
         };
@@ -137,13 +144,18 @@ public sealed partial class ServerCommands(RespNode node)
         return Reply.Array(items);
     }
 
-    private Reply Config(byte[][] argv)
+    private Reply? Config(byte[][] argv, ref AfterReply after)
     {
         var sub = argv[1];
         if (Args.Is(sub, "GET"))
             return argv.Length < 3 ? SubcommandArity("config|get") : node.Config.GetMatching(argv, 2);
-        if (Args.Is(sub, "SET")) return node.Config.Set(argv);
-        if (Args.Is(sub, "RESETSTAT")) return argv.Length == 2 ? Reply.Ok : SubcommandArity("config|resetstat");
+        if (Args.Is(sub, "SET"))
+        {
+            var reply = node.Config.Set(argv);
+            node.RefreshSettings(); // slowlog and latency thresholds take effect with the next command
+            return reply;
+        }
+        if (Args.Is(sub, "RESETSTAT")) return argv.Length == 2 ? Defer(ref after) : SubcommandArity("config|resetstat");
         if (Args.Is(sub, "REWRITE")) return argv.Length == 2 ? node.Config.Rewrite() : SubcommandArity("config|rewrite");
         if (Args.Is(sub, "HELP"))
             return Help("CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

@@ -160,6 +160,11 @@ public sealed partial class ServerCommands
         if (info.Name == "PUBSUB") return await PubSubAsync(argv);
         var after = AfterReply.None;
         var reply = Execute(client, info, argv, ref after);
+        if (client.AwaitBeforeReply is { } wait)
+        {
+            client.AwaitBeforeReply = null;
+            await wait;
+        }
         if (after == AfterReply.Deferred && info.Name == "INFO") return await InfoAsync(client, argv);
         if (after == AfterReply.Deferred && info.Name == "SCRIPT") return await ScriptAsync(argv);
         if (after == AfterReply.Deferred && info.Name is "MEMORY" or "DEBUG" or "CLIENT") return await DeferredAsync(client, info, argv);

@@ -57,7 +57,11 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
             // Settings that act in partitions take effect cluster-wide, as a CONFIG SET of them would, once the silo runs.
             services.GetService<IHostApplicationLifetime>()?.ApplicationStarted.Register(() => _ = PushFileSettingsAsync());
         }
+        if (Node.Broker is not null)
+            services.GetService<IHostApplicationLifetime>()?.ApplicationStarted.Register(() => _ = ListenForPausesAsync());
         Node.Silo = services.GetService<SiloShutdown>();
+        Node.Cluster = services.GetService<Observability.IClusterNodes>();
+        if (services.GetService<Observability.ServerNodes>() is { } nodes) nodes.Local = Node; // the silo's node grain reads it
         Node.StopHost = services.GetService<IHostApplicationLifetime>() is { } lifetime ? lifetime.StopApplication : null;
         Node.Logger = _logger;
         _commands = new ServerCommands(Node);
@@ -88,6 +92,12 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         }
         EndPoints = bound;
         Node.Port = port;
+        foreach (var endPoint in bound)
+        {
+            if (RespConfig.IsLoopback(endPoint) || Node.Config.AuthRequired) continue;
+            if (Node.Config.Get("protected-mode") == "yes") Log.ProtectedModeOn(_logger, endPoint.ToString());
+            else Log.OpenToEveryone(_logger, endPoint.ToString());
+        }
         Node.Config.SetBoundPort("port", port);
 
         if (_options.Tls.Enabled)
@@ -106,6 +116,7 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
             Log.Listening(_logger, listener.EndPoint.ToString() ?? "", tls ? " (TLS)" : "");
         }
         _loops.Add(IdleLoopAsync());
+        _loops.Add(MetricsLoopAsync());
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -134,6 +145,13 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         await StopAsync(CancellationToken.None);
         _certificate?.Dispose();
         _stopping.Dispose();
+    }
+
+    /// <summary>Every silo's clients follow CLIENT PAUSE sent to any silo.</summary>
+    private async Task ListenForPausesAsync()
+    {
+        try { await Node.ClusterPause.StartAsync(); }
+        catch (Exception e) { Log.PauseListenFailed(_logger, e); }
     }
 
     /// <summary>Pushes the config file's partition settings and keyspace events to every partition of the cluster.</summary>
@@ -217,6 +235,12 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
                 }
                 pipe = new StreamPipe(ssl);
             }
+            if (Node.Config.DeniedByProtectedMode(connection.RemoteEndPoint))
+            {
+                Node.CountRejected();
+                await pipe.Output.WriteAsync(RespConfig.ProtectedModeDenied);
+                return;
+            }
             // Cancelled when the client goes away, so a blocked BLPOP leaves its queue at once.
             using var closed = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, connection.ConnectionClosed);
             await new RespConnection(Node, _commands!, client, pipe, _logger).RunAsync(closed.Token);
@@ -237,9 +261,25 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         }
     }
 
+    /// <summary>Samples INFO's instantaneous metrics every 100 ms (as Redis's serverCron) and re-reads cached settings every second.</summary>
+    private async Task MetricsLoopAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        try
+        {
+            for (int tick = 0; await timer.WaitForNextTickAsync(_stopping.Token); tick++)
+            {
+                Node.SampleMetrics();
+                if (tick % 10 == 0) Node.RefreshSettings();
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
     /// <summary>
     /// Redis's clientsCron, for one job: close clients idle longer than <c>timeout</c> seconds. As in Redis
-    /// (clientsCronHandleTimeout), a subscriber and a client blocked in BLPOP &amp; co. are never closed for idleness.
+    /// (clientsCronHandleTimeout), a subscriber, a MONITOR client and a client blocked in BLPOP &amp; co. are never
+    /// closed for idleness.
     /// </summary>
     private async Task IdleLoopAsync()
     {
@@ -253,7 +293,7 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
                 long now = Node.NowMs;
                 foreach (var client in Node.Clients.Values)
                 {
-                    if (client.Blocked || client.Subscriber is { IsSubscribed: true }) continue;
+                    if (client.Blocked || client.Subscriber is { IsSubscribed: true } || client.Monitor is not null) continue;
                     long idle = now - client.LastInteraction;
                     if (idle <= timeout * 1000L) continue;
                     Log.IdleTimeout(_logger, client.Id, idle / 1000);

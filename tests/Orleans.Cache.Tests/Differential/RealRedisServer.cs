@@ -12,7 +12,7 @@ namespace Orleans.Cache.Tests.Differential;
 /// than letting the comparisons pass against nothing. With <paramref name="cluster"/> it is a one-node Redis Cluster
 /// owning all 16384 slots, for the rules only cluster mode has (CROSSSLOT).
 /// </summary>
-public sealed class RealRedisServer(bool cluster = false) : IAsyncLifetime
+public sealed class RealRedisServer(bool cluster = false, string bind = "127.0.0.1") : IAsyncLifetime
 {
     private Process? _process;
     private string _dir = "";
@@ -32,7 +32,7 @@ public sealed class RealRedisServer(bool cluster = false) : IAsyncLifetime
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir,
         };
-        foreach (var a in new[] { "--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _dir, "--databases", "1" })
+        foreach (var a in new[] { "--port", $"{port}", "--bind", bind, "--save", "", "--appendonly", "no", "--dir", _dir, "--databases", "1" })
             start.ArgumentList.Add(a);
         if (cluster)
             foreach (var a in new[] { "--cluster-enabled", "yes", "--cluster-config-file", Path.Combine(_dir, "nodes.conf") })

@@ -1,4 +1,5 @@
 using Orleans.Cache.Tests.Resp;
+using Orleans.Cache.Core;
 using StackExchange.Redis;
 
 namespace Orleans.Cache.Tests.Transactions;
@@ -33,7 +34,7 @@ public sealed class BusyScriptClusterTests(TransactionClusterFixture fixture) : 
                 Assert.Equal($"-{BusyEval}", await client.CommandAsync("GET", $"{me}:k"));
                 Assert.Equal($"-{BusyEval}", await client.CommandAsync("SET", $"{me}:other", "x"));
                 // Other partitions are not held by the script.
-                Assert.Equal("+OK", await client.CommandAsync("SET", $"elsewhere:{Guid.NewGuid():N}", "x"));
+                Assert.Equal("+OK", await client.CommandAsync("SET", KeyOnAnotherPartition(me), "x"));
                 Assert.Equal("+PONG", await client.CommandAsync("PING"));
             }
 
@@ -46,6 +47,18 @@ public sealed class BusyScriptClusterTests(TransactionClusterFixture fixture) : 
         finally
         {
             foreach (var client in clients) client.Dispose();
+        }
+    }
+
+    /// <summary>A fresh key whose partition is not the one <paramref name="busyTag"/> lives on.</summary>
+    private static string KeyOnAnotherPartition(string busyTag)
+    {
+        var map = new PartitionMap(Cluster.CacheCluster.Partitions);
+        int busy = map.PartitionOfKey(System.Text.Encoding.UTF8.GetBytes(busyTag));
+        while (true)
+        {
+            string key = $"elsewhere:{Guid.NewGuid():N}";
+            if (map.PartitionOfKey(System.Text.Encoding.UTF8.GetBytes(key)) != busy) return key;
         }
     }
 
