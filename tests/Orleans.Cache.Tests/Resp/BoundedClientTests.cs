@@ -6,11 +6,16 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Orleans.Cache.Tests.Resp;
 
+/// <summary>Runs alone, after the parallel classes: the memory bound is read from the whole test process's heap.</summary>
+[CollectionDefinition(nameof(AloneForMemory), DisableParallelization = true)]
+public sealed class AloneForMemory;
+
 /// <summary>
 /// Per-client resources stay bounded: pipelined input is read at the pace the client takes its replies (TCP
 /// back-pressure), replies a client does not read are cut by client-output-buffer-limit, and a big request still
 /// arrives whole.
 /// </summary>
+[Collection(nameof(AloneForMemory))]
 public sealed class BoundedClientTests
 {
     /// <summary>A socket with a small receive buffer that reads nothing unless asked: the kernel absorbs little of what is sent to it.</summary>
