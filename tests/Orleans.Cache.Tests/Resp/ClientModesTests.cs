@@ -76,28 +76,6 @@ public sealed class ClientModesTests(ClientClusterFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Pause_sent_to_one_silo_holds_the_writes_of_every_silo_until_unpause_through_a_third()
-    {
-        string k = Key("cluster-paused");
-        using var pauser = new RawClient(fixture.EndPointOf(0));
-        using var writer = new RawClient(fixture.EndPointOf(1));
-        using var unpauser = new RawClient(fixture.EndPointOf(2));
-        Assert.Equal("+OK", await pauser.CommandAsync("CLIENT", "PAUSE", "100000", "WRITE"));
-        try
-        {
-            Assert.Equal("$-1", await writer.CommandAsync("GET", k)); // reads go on
-            await writer.SendCommandAsync("SET", k, "v");
-            await Assert.ThrowsAsync<TimeoutException>(() => writer.ReadValueAsync(300));
-        }
-        finally
-        {
-            Assert.Equal("+OK", await unpauser.CommandAsync("CLIENT", "UNPAUSE"));
-        }
-        Assert.Equal("+OK\r\n", await writer.ReadValueAsync());
-        Assert.Equal(Bulk("v"), await pauser.CallAsync("GET", k));
-    }
-
-    [Fact]
     public async Task Pause_all_holds_every_command_until_its_timeout_passes_on_the_clock()
     {
         using var admin = new RawClient(fixture.EndPointOf(2));
