@@ -12,12 +12,23 @@ namespace Orleans.Cache.Silo;
 /// </summary>
 public sealed partial class HealthEndpoint(SiloSettings settings, RespServer resp, ILogger<HealthEndpoint> logger) : BackgroundService
 {
+    private TcpListener? _listener;
+
+    /// <summary>Binds the port before the host counts as started (ExecuteAsync runs in the background).</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (settings.HealthPort > 0)
+        {
+            _listener = new TcpListener(IPAddress.Any, settings.HealthPort);
+            _listener.Start();
+            LogListening(logger, settings.HealthPort);
+        }
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (settings.HealthPort <= 0) return;
-        var listener = new TcpListener(IPAddress.Any, settings.HealthPort);
-        listener.Start();
-        LogListening(logger, settings.HealthPort);
+        if (_listener is not { } listener) return;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
