@@ -389,7 +389,11 @@ public sealed partial class PubSubHub : IPubSubBroker
             PatternSub? sub;
             lock (_lock) sub = _patterns.TryGetValue(key, out var list) ? list.Find(s => s.Client == client) : null;
             if (sub is null) return;
-            var lasts = await Task.WhenAll(Enumerable.Range(0, _options.Shards).Select(i => Shard(i).SubscribePattern(Id, pattern, -1).AsTask()));
+            // Shard 0 answers NUMPAT: it learns last, so NUMPAT stops counting the pattern only once no shard delivers to it.
+            var lasts = new long[_options.Shards];
+            var others = await Task.WhenAll(Enumerable.Range(1, _options.Shards - 1).Select(i => Shard(i).SubscribePattern(Id, pattern, -1).AsTask()));
+            others.CopyTo(lasts, 1);
+            lasts[0] = await Shard(0).SubscribePattern(Id, pattern, -1);
             var waits = new List<Task>();
             lock (_lock)
             {
