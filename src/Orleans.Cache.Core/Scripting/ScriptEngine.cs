@@ -14,6 +14,11 @@ public sealed partial class ScriptEngine : IDisposable
     private readonly Lua _lua;
     private readonly int _globalsRef, _runRef, _compileLibraryRef;
     private readonly Dictionary<string, CachedScript> _scripts = new(StringComparer.Ordinal);
+    // EVAL's body → its sha, so a cached body is not hashed again (EVALSHA arrives here as the EVAL of its body).
+    private readonly Dictionary<byte[], string> _shaByBody = new(BytesComparer.Instance);
+    // The Lua thread scripts run on, reused while runs end normally (a new one after an error or a kill); and its registry ref.
+    private Lua? _thread;
+    private int _threadRef;
 
     // The C# side of the sandbox; fields so the delegates outlive every native pointer to them.
     private readonly LuaFunction _call, _sha1hex, _log, _setresp, _aclCheck, _jsonEncode, _jsonDecode, _mpPack, _mpUnpack;
@@ -133,13 +138,14 @@ public sealed partial class ScriptEngine : IDisposable
     {
         foreach (var script in _scripts.Values) _lua.Unref(LuaRegistry.Index, script.Ref);
         _scripts.Clear();
+        _shaByBody.Clear();
         _lua.GarbageCollector(LuaGC.Collect, 0);
     }
 
     /// <summary>EVAL: loads the body if it is not cached yet, then runs it.</summary>
     public Reply Eval(byte[] body, byte[][] keys, byte[][] args, IScriptHost host, ScriptOptions options)
     {
-        string sha = Sha1Hex(body);
+        if (!_shaByBody.TryGetValue(body, out var sha)) sha = Sha1Hex(body);
         var error = LoadScript(sha, body, out var script);
         return error ?? RunScript(sha, script!, keys, args, host, options);
     }
@@ -166,6 +172,7 @@ public sealed partial class ScriptEngine : IDisposable
         Compilations++;
         script = new CachedScript(_lua.Ref(LuaRegistry.Index), code != body, noWrites);
         _scripts[sha] = script;
+        _shaByBody[body] = sha;
         return null;
     }
 
@@ -200,8 +207,8 @@ public sealed partial class ScriptEngine : IDisposable
     private Reply Run(int functionRef, byte[][]? keys, byte[][]? args, string name, IScriptHost? host, bool readOnly, bool function)
     {
         var l = _lua;
-        int top = l.GetTop();
-        var thread = l.NewThread();
+        var thread = Thread();
+        bool reusable = false;
         try
         {
             thread.RawGetInteger(LuaRegistry.Index, _runRef);
@@ -213,7 +220,6 @@ public sealed partial class ScriptEngine : IDisposable
                 PushStrings(thread, args);
                 nargs += 2;
             }
-            thread.SetHook(_hook, LuaHookMask.Count, HookInstructions);
             BeginRun(host, readOnly, function);
             LuaStatus status;
             try
@@ -230,6 +236,7 @@ public sealed partial class ScriptEngine : IDisposable
                 return Reply.Error($"ERR attempt to yield across a C-call boundary script: {name}, on @user_script:?.");
             }
             if (status != LuaStatus.OK) return Reply.Error("ERR " + (thread.ToString(-1, false) ?? "unknown error"));
+            reusable = true;
             if (thread.ToBoolean(1))
             {
                 if (thread.GetTop() < 2) return Reply.Nil;
@@ -239,9 +246,30 @@ public sealed partial class ScriptEngine : IDisposable
         }
         finally
         {
-            thread.SetHook(null!, 0, 0);
-            l.SetTop(top);
+            if (reusable) thread.SetTop(0);
+            else DropThread();
         }
+    }
+
+    /// <summary>
+    /// The thread scripts run on. A thread whose last run returned is clean (no call left on it) and takes the next
+    /// run, so a script costs no new thread and no hook set-up; one that errored or was stopped is dropped.
+    /// </summary>
+    private Lua Thread()
+    {
+        if (_thread is { } thread) return thread;
+        thread = _lua.NewThread();
+        _threadRef = _lua.Ref(LuaRegistry.Index);
+        thread.SetHook(_hook, LuaHookMask.Count, HookInstructions);
+        return _thread = thread;
+    }
+
+    private void DropThread()
+    {
+        if (_thread is null) return;
+        _thread.SetHook(null!, 0, 0);
+        _lua.Unref(LuaRegistry.Index, _threadRef);
+        _thread = null;
     }
 
     /// <summary>The reply for the runner's error triple {message, source, line}: Redis 7's "... script: name, on @source:line.".</summary>
