@@ -141,19 +141,27 @@ public sealed class PartitionExecutor : ICommandExecutor
         {
             // A blocking command or a script holds back what follows it on its connection, as in Redis: the commands
             // before it run as one batch per partition, then it (alone: it may take long), then the rest.
-            int alone = await ExecuteSegment(pipeline, start, replies, cancellationToken).ConfigureAwait(false);
+            int alone = await ExecuteSegment(pipeline, start, replies, scripts: false, cancellationToken).ConfigureAwait(false);
             if (alone >= pipeline.Count) return replies;
             var command = pipeline[alone];
-            replies[alone] = await (command.Info.RunsScript ? RunScript(command) : ExecuteAsync(command, cancellationToken)).ConfigureAwait(false);
+            if (command.Info.RunsScript)
+            {
+                // Scripts in a row go together: each partition runs its share in order, one script at a time.
+                start = await ExecuteSegment(pipeline, alone, replies, scripts: true, cancellationToken).ConfigureAwait(false);
+                if (start >= pipeline.Count) return replies;
+                continue;
+            }
+            replies[alone] = await ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
             start = alone + 1;
         }
     }
 
     /// <summary>
     /// Runs the commands from <paramref name="start"/> up to the first blocking one or script (or the end), grouped per
-    /// partition; returns the index where it stopped.
+    /// partition; with <paramref name="scripts"/>, the scripts from there up to the first command that is not one, each
+    /// partition's share through its script lane (<see cref="PartitionQueue.EnqueueScripts"/>). Returns where it stopped.
     /// </summary>
-    private async ValueTask<int> ExecuteSegment(IReadOnlyList<Command> pipeline, int start, Reply[] replies, CancellationToken cancellationToken)
+    private async ValueTask<int> ExecuteSegment(IReadOnlyList<Command> pipeline, int start, Reply[] replies, bool scripts, CancellationToken cancellationToken)
     {
         int n = pipeline.Count, end = n;
         // Per partition: the commands in request order, and for each where its reply goes.
@@ -166,7 +174,7 @@ public sealed class PartitionExecutor : ICommandExecutor
             var command = pipeline[i];
             var plan = _router.Plan(command);
             if (plan.Reply is not null) { replies[i] = plan.Reply; continue; }
-            if (command.Info.IsBlocking || command.Info.RunsScript) { end = i; break; }
+            if (scripts ? !command.Info.RunsScript : command.Info.IsBlocking || command.Info.RunsScript) { end = i; break; }
             if (plan.Parts is null)
             {
                 Add(plan.Partition, command, i, -1);
@@ -182,7 +190,9 @@ public sealed class PartitionExecutor : ICommandExecutor
         {
             var sink = new PipelineSink(groups, replies, partReplies, used);
             for (int p = 0; p < groups.Length; p++)
-                if (groups[p] is { } g) _queues[p].Enqueue(g.Commands, g.InTurn, sink, p);
+                if (groups[p] is not { } g) continue;
+                else if (scripts) _queues[p].EnqueueScripts(g.Commands, sink, p);
+                else _queues[p].Enqueue(g.Commands, g.InTurn, sink, p);
             await sink.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         if (splits is not null)

@@ -193,52 +193,228 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     /// Runs a script (EVAL, FCALL …) outside the coalescing turn: it may hold the partition long, and commands from other
     /// callers must reach the partition meanwhile — to wait for it, or to answer BUSY once it passes busy-reply-threshold.
     /// </summary>
-    public ValueTask<Reply> ExecuteAlone(Command command) =>
-        Gated(static (engine, c) => engine.TryExecute(c), command, static (grain, c) => SendAlone(grain, c));
+    public ValueTask<Reply> ExecuteAlone(Command command)
+    {
+        if (local?.Find(partition) is { } activation && TryTakeLane())
+        {
+            // The lane was free: run here, at once, with nothing allocated around the reply.
+            Reply? reply;
+            try { reply = activation.TryExecute(command); }
+            finally { ReleaseLane(activation); }
+            if (reply is not null) return activation.AfterEventsPublished(reply);
+        }
+        return First(Submitted(new LaneItem(command)));
+    }
 
-    private static async ValueTask<Reply> SendAlone(IPartitionGrain grain, Command command) =>
-        (await grain.Execute(new CommandBatch([command])).ConfigureAwait(false)).Replies[0];
+    private Task<Reply[]> Submitted(LaneItem item)
+    {
+        Submit(item);
+        return item.Task;
+    }
+
+    private static async ValueTask<Reply> First(Task<Reply[]> replies) => (await replies.ConfigureAwait(false))[0];
+
+    /// <summary>Scripts of one pipeline for this partition, run in order in the lane; replies go to <paramref name="sink"/>.</summary>
+    public void EnqueueScripts(List<Command> commands, IReplySink sink, int token) => Submit(new LaneItem(commands, sink, token));
 
     /// <summary>SCRIPT KILL / FUNCTION KILL on this partition's running script, around its lock.</summary>
     public ValueTask<Reply> KillScript(bool function) =>
         local?.Find(partition) is { } activation ? ValueTask.FromResult(activation.KillScript(function)) : grain.KillScript(function);
 
     /// <summary>EXEC on this partition: one atomic run, or a nil array when a watched key changed.</summary>
-    public ValueTask<Reply> ExecuteTransaction(TransactionBatch transaction) =>
-        Gated(static (engine, t) => engine.TryExecuteTransaction(t.Commands, t.Watches), transaction, static (grain, t) => grain.ExecuteTransaction(t));
+    public ValueTask<Reply> ExecuteTransaction(TransactionBatch transaction)
+    {
+        return First(Submitted(new LaneItem(transaction)));
+    }
+
+    // ---- the lane: scripts and transactions from this silo, one at a time per partition ----
 
     /// <summary>
-    /// Scripts and transactions run on the local activation outside the coalescing turn. Those from this silo for this
-    /// partition take turns at an async gate first: many connections sending them then wait for each other without
-    /// blocking (or spinning on) the partition's lock — which took a third of the CPU under 50 EVALSHA clients on two
-    /// cores. One waiting at the gate behind a script past busy-reply-threshold answers BUSY, as it would at the lock.
-    /// Without a local activation (or once it closes) the call goes to the grain.
+    /// A script, a pipeline's scripts for this partition, or a transaction. It completes its task, or hands its replies
+    /// to a sink, once the keyspace events its run raised are published.
     /// </summary>
-    private ValueTask<Reply> Gated<T>(Func<PartitionEngine, T, Reply?> run, T request, Func<IPartitionGrain, T, ValueTask<Reply>> remote)
+    private sealed class LaneItem : TaskCompletionSource<Reply[]>
     {
-        if (local?.Find(partition) is not { } activation) return remote(grain, request);
-        if (!_gate.Wait(0)) return GatedLater(activation, run, request, remote);
-        return RunGated(activation, run, request, remote);
+        private readonly IReadOnlyList<Command>? _commands;
+        private readonly TransactionBatch? _transaction;
+        private readonly IReplySink? _sink;
+        private readonly int _token;
+
+        public LaneItem(Command command) => _commands = [command];
+        public LaneItem(List<Command> commands, IReplySink sink, int token) => (_commands, _sink, _token) = (commands, sink, token);
+        public LaneItem(TransactionBatch transaction) => _transaction = transaction;
+
+        public int Count => _commands?.Count ?? 1;
+
+        // The replies of the commands run so far on the activation, when it closed in the middle.
+        private Reply[]? _replies;
+        private int _ran;
+
+        /// <summary>Runs on the activation: the replies, or null when it closed first (then <see cref="Send"/> does the rest).</summary>
+        public Reply[]? Run(PartitionEngine activation)
+        {
+            if (_transaction is { } t) return activation.TryExecuteTransaction(t.Commands, t.Watches) is { } reply ? [reply] : null;
+            var replies = _replies = new Reply[_commands!.Count];
+            for (; _ran < replies.Length; _ran++)
+                if ((replies[_ran] = activation.TryExecute(_commands[_ran])!) is null) return null;
+            return replies;
+        }
+
+        /// <summary>Sends what did not run here to the grain (all of it when there is no activation here).</summary>
+        public async Task Send(IPartitionGrain grain)
+        {
+            try
+            {
+                if (_transaction is { } t)
+                {
+                    Complete([await grain.ExecuteTransaction(t).ConfigureAwait(false)]);
+                    return;
+                }
+                var rest = (await grain.Execute(new CommandBatch([.. _commands!.Skip(_ran)])).ConfigureAwait(false)).Replies;
+                if (_ran == 0) { Complete(rest); return; }
+                rest.CopyTo(_replies!, _ran);
+                Complete(_replies!);
+            }
+            catch (Exception e) { Fail(e); }
+        }
+
+        public void Complete(Reply[] replies)
+        {
+            if (_sink is { } sink) sink.OnReplies(replies, _token);
+            else TrySetResult(replies);
+        }
+
+        public void Fail(Exception error)
+        {
+            if (_sink is { } sink) sink.OnFailure(error, _token);
+            else TrySetException(error);
+        }
     }
 
-    private async ValueTask<Reply> GatedLater<T>(PartitionEngine activation, Func<PartitionEngine, T, Reply?> run, T request, Func<IPartitionGrain, T, ValueTask<Reply>> remote)
+    private readonly Queue<LaneItem> _lane = new();
+    private bool _laneTaken;
+    // While items wait behind a running script, a poll answers them BUSY once it passes busy-reply-threshold, as Redis
+    // answers the clients it serves between a slow script's instructions.
+    private ITimer? _busyPoll;
+    private bool _busyPollArmed;
+    private static readonly TimeSpan BusyPoll = TimeSpan.FromMilliseconds(5);
+
+    private bool TryTakeLane()
     {
-        while (!await _gate.WaitAsync(GatePoll).ConfigureAwait(false))
-            if (activation.Busy is { } busy) return busy;
-        return await RunGated(activation, run, request, remote).ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (_laneTaken) return false;
+            return _laneTaken = true;
+        }
     }
 
-    /// <summary>Runs with the gate held, and releases it.</summary>
-    private ValueTask<Reply> RunGated<T>(PartitionEngine activation, Func<PartitionEngine, T, Reply?> run, T request, Func<IPartitionGrain, T, ValueTask<Reply>> remote)
+    private void Submit(LaneItem item)
     {
-        Reply? reply;
-        try { reply = run(activation, request); }
-        finally { _gate.Release(); }
-        return reply is not null ? activation.AfterEventsPublished(reply) : remote(grain, request); // null: the activation is closing
+        if (local?.Find(partition) is not { } activation)
+        {
+            _ = item.Send(grain);
+            return;
+        }
+        lock (_lock)
+        {
+            if (_laneTaken)
+            {
+                if (activation.Busy is { } busy)
+                {
+                    item.Complete(Filled(busy, item.Count));
+                    return;
+                }
+                _lane.Enqueue(item);
+                if (!_busyPollArmed)
+                {
+                    _busyPollArmed = true;
+                    (_busyPoll ??= TimeProvider.System.CreateTimer(static q => ((PartitionQueue)q!).PollBusy(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
+                        .Change(BusyPoll, BusyPoll);
+                }
+                return;
+            }
+            _laneTaken = true;
+        }
+        RunItem(activation, item);
+        ReleaseLane(activation);
     }
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private static readonly TimeSpan GatePoll = TimeSpan.FromMilliseconds(5);
+    /// <summary>Runs what queued in the lane meanwhile (a few in a row, then on the thread pool), or frees it.</summary>
+    private void ReleaseLane(PartitionEngine activation)
+    {
+        for (int n = 1; ; n++)
+        {
+            LaneItem? next;
+            lock (_lock)
+            {
+                if (!_lane.TryDequeue(out next))
+                {
+                    _laneTaken = false;
+                    return;
+                }
+            }
+            if (n % RunsInARow == 0)
+            {
+                // Let this caller go on; the lane stays taken by the run that continues on the thread pool.
+                ThreadPool.UnsafeQueueUserWorkItem(static s =>
+                {
+                    s.Queue.RunItem(s.Activation, s.Next);
+                    s.Queue.ReleaseLane(s.Activation);
+                }, (Queue: this, Activation: activation, Next: next), preferLocal: false);
+                return;
+            }
+            RunItem(activation, next);
+        }
+    }
+
+    private void RunItem(PartitionEngine activation, LaneItem item)
+    {
+        Reply[]? replies;
+        try { replies = item.Run(activation); }
+        catch (Exception e)
+        {
+            item.Fail(e);
+            return;
+        }
+        if (replies is null)
+        {
+            _ = item.Send(grain); // the activation is closing
+            return;
+        }
+        var published = activation.AfterEventsPublished(replies);
+        if (published.IsCompletedSuccessfully) item.Complete(published.Result);
+        else _ = Later(published, item);
+
+        static async Task Later(ValueTask<Reply[]> published, LaneItem item) => item.Complete(await published.ConfigureAwait(false));
+    }
+
+    /// <summary>The busy poll: answers every waiting item BUSY once the running script is past the threshold; stops when none waits.</summary>
+    private void PollBusy()
+    {
+        LaneItem[] answered;
+        Reply? busy;
+        lock (_lock)
+        {
+            if (_lane.Count == 0)
+            {
+                _busyPollArmed = false;
+                _busyPoll!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                return;
+            }
+            busy = local?.Find(partition)?.Busy;
+            if (busy is null) return;
+            answered = [.. _lane];
+            _lane.Clear();
+        }
+        foreach (var item in answered) item.Complete(Filled(busy, item.Count));
+    }
+
+    private static Reply[] Filled(Reply reply, int count)
+    {
+        var replies = new Reply[count];
+        Array.Fill(replies, reply);
+        return replies;
+    }
 
     /// <summary>A command the grain must run in its own turn (no Core handler: SAVE, BGSAVE, LASTSAVE).</summary>
     public static bool InTurn(Command command) => command.Info.Kind == CommandKind.Partition;
