@@ -385,6 +385,11 @@ local function run(f, ...)
   last_raise = nil
   return raw_xpcall(f, handler, ...)
 end
+-- A script (EVAL): KEYS and ARGV become its globals, then it runs without arguments.
+local function run_script(f, keys, argv)
+  B.KEYS, B.ARGV = keys, argv
+  return run(f)
+end
 
 -- ---- function libraries (FUNCTION LOAD) ----
 local registering
@@ -462,6 +467,6 @@ local function compile_library(code)
   end
 end
 
-return { globals = B, run = run, compile_library = compile_library }
+return { globals = B, run = run, run_script = run_script, compile_library = compile_library }
 """;
 }

@@ -12,7 +12,7 @@ public sealed partial class ScriptEngine : IDisposable
     private const int HookInstructions = 100_000;
 
     private readonly Lua _lua;
-    private readonly int _globalsRef, _runRef, _compileLibraryRef;
+    private readonly int _globalsRef, _runRef, _runScriptRef, _compileLibraryRef;
     private readonly Dictionary<string, CachedScript> _scripts = new(StringComparer.Ordinal);
     // EVAL's body → its sha, so a cached body is not hashed again (EVALSHA arrives here as the EVAL of its body).
     private readonly Dictionary<byte[], string> _shaByBody = new(BytesComparer.Instance);
@@ -70,6 +70,8 @@ public sealed partial class ScriptEngine : IDisposable
         _globalsRef = l.Ref(LuaRegistry.Index);
         l.GetField(-1, "run");
         _runRef = l.Ref(LuaRegistry.Index);
+        l.GetField(-1, "run_script");
+        _runScriptRef = l.Ref(LuaRegistry.Index);
         l.GetField(-1, "compile_library");
         _compileLibraryRef = l.Ref(LuaRegistry.Index);
         l.Pop(1);
@@ -153,8 +155,7 @@ public sealed partial class ScriptEngine : IDisposable
     /// <summary>EVALSHA: runs a cached script; -NOSCRIPT when the sha is unknown.</summary>
     public Reply EvalSha(string sha, byte[][] keys, byte[][] args, IScriptHost host, ScriptOptions options)
     {
-        sha = sha.ToLowerInvariant();
-        if (!_scripts.TryGetValue(sha, out var script)) return ScriptErrors.NoScript;
+        if (!_scripts.TryGetValue(sha, out var script) && !_scripts.TryGetValue(sha = sha.ToLowerInvariant(), out script)) return ScriptErrors.NoScript;
         return RunScript(sha, script, keys, args, host, options);
     }
 
@@ -179,14 +180,8 @@ public sealed partial class ScriptEngine : IDisposable
     private Reply RunScript(string sha, CachedScript script, byte[][] keys, byte[][] args, IScriptHost host, ScriptOptions options)
     {
         if (options.ReadOnly && script.HasShebang && !script.NoWrites) return ScriptErrors.WriteFlagWithRo;
-        var l = _lua;
-        l.RawGetInteger(LuaRegistry.Index, _globalsRef);
-        PushStrings(l, keys);
-        l.SetField(-2, "KEYS");
-        PushStrings(l, args);
-        l.SetField(-2, "ARGV");
-        l.Pop(1);
-        return Run(script.Ref, null, null, sha, host, options.ReadOnly || script.NoWrites, function: false);
+        // KEYS and ARGV go to the runner, which makes them the script's globals.
+        return Run(script.Ref, keys, args, sha, host, options.ReadOnly || script.NoWrites, function: false);
     }
 
     private static void PushStrings(Lua l, byte[][] values)
@@ -211,7 +206,7 @@ public sealed partial class ScriptEngine : IDisposable
         bool reusable = false;
         try
         {
-            thread.RawGetInteger(LuaRegistry.Index, _runRef);
+            thread.RawGetInteger(LuaRegistry.Index, function ? _runRef : _runScriptRef);
             thread.RawGetInteger(LuaRegistry.Index, functionRef);
             int nargs = 1;
             if (keys is not null && args is not null)
