@@ -8,6 +8,14 @@ namespace Orleans.Cache.Tests.Transactions;
 /// A busy script on a 3-silo cluster: its partition answers BUSY through every silo once the script has run past
 /// busy-reply-threshold (on the cluster's fake clock), other partitions keep serving, and SCRIPT KILL through any silo stops it.
 /// </summary>
+/// <summary>
+/// Tests whose script spins on a core until SCRIPT KILL: on two cores, two of them beside the rest of the suite starved
+/// everything else (a FUNCTION KILL went unanswered for 10 s), so they run alone.
+/// </summary>
+[CollectionDefinition(nameof(SpinningScripts), DisableParallelization = true)]
+public sealed class SpinningScripts;
+
+[Collection(nameof(SpinningScripts))]
 public sealed class BusyScriptClusterTests(TransactionClusterFixture fixture) : IClassFixture<TransactionClusterFixture>
 {
     private const string BusyEval = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";

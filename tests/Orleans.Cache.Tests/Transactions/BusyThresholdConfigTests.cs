@@ -7,6 +7,7 @@ namespace Orleans.Cache.Tests.Transactions;
 public sealed class BusyThresholdClusterFixture() : RespClusterFixtureBase(3);
 
 /// <summary>CONFIG SET busy-reply-threshold (or its alias lua-time-limit) through one silo reaches the partitions on every silo.</summary>
+[Collection(nameof(SpinningScripts))]
 public sealed class BusyThresholdConfigTests(BusyThresholdClusterFixture fixture) : IClassFixture<BusyThresholdClusterFixture>
 {
     private const string BusyEval = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
