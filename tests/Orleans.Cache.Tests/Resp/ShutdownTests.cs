@@ -51,34 +51,7 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         }
     }
 
-    private sealed record RunningSilo(SiloProcess Process, IPEndPoint EndPoint) : IDisposable
-    {
-        public void Dispose() => Process.Dispose();
-    }
-
-    private static async Task<RunningSilo> StartAsync(string snapshots)
-    {
-        int port = PostgresSilo.FreePort();
-        var silo = SiloProcess.Start(["--port", $"{port}", "--silo-port", $"{PostgresSilo.FreePort()}", "--gateway-port", $"{PostgresSilo.FreePort()}",
-            "--Snapshots:Dir", snapshots, "--Snapshots:Save", ""]);
-        var endPoint = new IPEndPoint(IPAddress.Loopback, port);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                using var client = await RawClient.ConnectAsync(endPoint);
-                if (await client.CommandAsync("PING") == "+PONG") return new RunningSilo(silo, endPoint);
-            }
-            catch (SocketException) { }
-            if (silo.HasExited || DateTime.UtcNow > deadline)
-            {
-                silo.Dispose();
-                Assert.Fail($"the silo never answered PING:\n{silo.Output}");
-            }
-            await Task.Delay(100);
-        }
-    }
+    private static Task<RunningSilo> StartAsync(string snapshots) => RunningSilo.StartAsync("--Snapshots:Dir", snapshots, "--Snapshots:Save", "");
 
     /// <summary>Sends a command that should close the connection without a reply ("&lt;closed&gt;"; a reset counts as closed too).</summary>
     private static async Task<string> CloseReplyAsync(RawClient client, params string[] command)
