@@ -13,12 +13,13 @@ public sealed class PartitionExecutor : ICommandExecutor
     private readonly CommandRouter _router;
 
     /// <param name="local">The partitions active in this process (a silo), run without grain calls; null for none.</param>
-    public PartitionExecutor(IGrainFactory grains, PartitionMap partitions, LocalPartitions? local = null)
+    /// <param name="time">The clock of the back-off between retries of a call a stopping silo refused.</param>
+    public PartitionExecutor(IGrainFactory grains, PartitionMap partitions, LocalPartitions? local = null, TimeProvider? time = null)
     {
         _router = new CommandRouter(partitions);
         Scripts = new ScriptRegistry(grains);
         _queues = new PartitionQueue[partitions.Count];
-        for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(grains.GetGrain<IPartitionGrain>(i), i, local);
+        for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(grains.GetGrain<IPartitionGrain>(i), i, local, time ?? TimeProvider.System);
     }
 
     public PartitionMap Partitions => _router.Partitions;
@@ -221,7 +222,7 @@ public sealed class PartitionExecutor : ICommandExecutor
         for (int p = 0; p < kills.Length; p++)
         {
             try { replies[p] = await kills[p].ConfigureAwait(false); }
-            catch (Exception e) { replies[p] = Reply.Error("ERR partition unavailable: " + e.GetBaseException().Message); }
+            catch (Exception e) { replies[p] = SiloFaults.ErrorReply(e); }
         }
         return Core.Scripting.ScriptKill.Merge(replies);
     }
@@ -278,7 +279,7 @@ public sealed class PartitionExecutor : ICommandExecutor
         public void OnFailure(Exception error, int partition)
         {
             // A partition that cannot be reached fails only the commands that needed it.
-            var reply = Reply.Error("ERR partition unavailable: " + error.GetBaseException().Message);
+            var reply = SiloFaults.ErrorReply(error);
             foreach (var target in groups[partition]!.Targets) Place(target, reply);
             if (Interlocked.Decrement(ref _remaining) == 0) TrySetResult();
         }

@@ -11,7 +11,7 @@ namespace Orleans.Cache.Execution;
 /// once the keyspace events the run raised are published (<see cref="PartitionEngine.AfterEventsPublished{T}"/>; the
 /// grain does the same for its calls), without holding up the next batch.
 /// </summary>
-internal sealed class PartitionQueue(IPartitionGrain grain, int partition, LocalPartitions? local)
+internal sealed class PartitionQueue(IPartitionGrain grain, int partition, LocalPartitions? local, TimeProvider time)
 {
     /// <summary>Commands gathered for the next batch; senders await the same completion or are called back.</summary>
     internal sealed class Pending
@@ -163,7 +163,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
                     return ToBlockResult(activation, result);
             }
         }
-        return grain.Block(command, waitedMilliseconds, waiter);
+        return SiloFaults.RetryAsync(() => grain.Block(command, waitedMilliseconds, waiter), harmless: false, time);
     }
 
     private static async ValueTask<BlockResult> ToBlockResult(PartitionEngine activation, ValueTask<(Reply? Reply, bool Retry)> wait)
@@ -261,16 +261,17 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         }
 
         /// <summary>Sends what did not run here to the grain (all of it when there is no activation here).</summary>
-        public async Task Send(IPartitionGrain grain)
+        public async Task Send(IPartitionGrain grain, TimeProvider time)
         {
             try
             {
                 if (_transaction is { } t)
                 {
-                    Complete([await grain.ExecuteTransaction(t).ConfigureAwait(false)]);
+                    Complete([await SiloFaults.RetryAsync(() => grain.ExecuteTransaction(t), harmless: false, time).ConfigureAwait(false)]);
                     return;
                 }
-                var rest = (await grain.Execute(new CommandBatch([.. _commands!.Skip(_ran)])).ConfigureAwait(false)).Replies;
+                var batch = new CommandBatch([.. _commands!.Skip(_ran)]);
+                var rest = (await SiloFaults.RetryAsync(() => grain.Execute(batch), harmless: false, time).ConfigureAwait(false)).Replies;
                 if (_ran == 0) { Complete(rest); return; }
                 rest.CopyTo(_replies!, _ran);
                 Complete(_replies!);
@@ -312,7 +313,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     {
         if (local?.Find(partition) is not { } activation)
         {
-            _ = item.Send(grain);
+            _ = item.Send(grain, time);
             return;
         }
         lock (_lock)
@@ -328,7 +329,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
                 if (!_busyPollArmed)
                 {
                     _busyPollArmed = true;
-                    (_busyPoll ??= TimeProvider.System.CreateTimer(static q => ((PartitionQueue)q!).PollBusy(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
+                    (_busyPoll ??= time.CreateTimer(static q => ((PartitionQueue)q!).PollBusy(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan))
                         .Change(BusyPoll, BusyPoll);
                 }
                 return;
@@ -378,7 +379,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         }
         if (replies is null)
         {
-            _ = item.Send(grain); // the activation is closing
+            _ = item.Send(grain, time); // the activation is closing
             return;
         }
         var published = activation.AfterEventsPublished(replies);
@@ -495,7 +496,11 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         }
     }
 
-    private async ValueTask<Reply[]> Send(Pending batch) => (await grain.Execute(new CommandBatch([.. batch.Commands])).ConfigureAwait(false)).Replies;
+    private async ValueTask<Reply[]> Send(Pending batch)
+    {
+        var commands = new CommandBatch([.. batch.Commands]);
+        return (await SiloFaults.RetryAsync(() => grain.Execute(commands), SiloFaults.Harmless(commands.Commands), time).ConfigureAwait(false)).Replies;
+    }
 }
 
 /// <summary>Receives the replies of commands queued with <see cref="PartitionQueue.Enqueue(List{Command}, bool, IReplySink, int)"/>.</summary>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
 using Orleans.Cache.Core;
+using Orleans.Cache.Execution;
 using Orleans.Cache.Resp.Commands;
 using Orleans.Cache.Resp.Protocol;
 
@@ -404,7 +405,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 Log.ExecutorFailed(logger, e, client.Id);
-                var error = Reply.Error("ERR " + e.Message);
+                var error = SiloFaults.ErrorReply(e);
                 for (int i = 0; i < _count; i++) if (_slots[i].Pipeline >= 0) _slots[i].Reply = error;
             }
             finally
@@ -420,7 +421,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             if (_slots[i].Wait is { } wait)
             {
                 try { await wait; }
-                catch (Exception e) { _slots[i].Reply = Reply.Error("ERR " + e.Message); }
+                catch (Exception e) { _slots[i].Reply = SiloFaults.ErrorReply(e); }
             }
             if (_slots[i].Deferred is not { } argv || _slots[i].Reply is not null) continue;
             long deferredStart = Stopwatch.GetTimestamp();
@@ -464,7 +465,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 Log.ExecutorFailed(logger, e, client.Id);
-                _slots[i].Reply = Reply.Error("ERR " + e.Message);
+                _slots[i].Reply = SiloFaults.ErrorReply(e);
             }
             if (_slots[i].Command is not { IsBlocking: true }) _slots[i].Ticks += Stopwatch.GetTimestamp() - deferredStart;
         }
@@ -512,7 +513,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.ExecutorFailed(logger, e, client.Id);
-            replies = [.. messages.Select(_ => Reply.Error("ERR " + e.Message))];
+            replies = [.. messages.Select(_ => SiloFaults.ErrorReply(e))];
         }
         for (int k = 0; k < at!.Count; k++) _slots[at[k]].Reply = replies[k];
     }
