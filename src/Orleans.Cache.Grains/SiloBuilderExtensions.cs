@@ -39,6 +39,13 @@ public static class OrleansCacheSiloExtensions
         services.AddOrleansCacheExecutor(configuration, configure);
         services.TryAddSingleton(new CacheClock(TimeProvider.System));
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
+        // One activation per partition, also while silos join and leave: with Orleans's default, eventually consistent
+        // directory a rolling restart briefly had two activations of a partition taking writes, and the one whose
+        // snapshot lost the storage race dropped its acknowledged writes (issue #12). The distributed directory hands
+        // its ranges over between silos consistently.
+#pragma warning disable ORLEANSEXP003 // evaluation API in Orleans 10.4; the default directory's duplicates lose writes
+        builder.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
 
         var snapshots = new SnapshotOptions();
         configuration?.GetSection(SnapshotOptions.Section).Bind(snapshots);

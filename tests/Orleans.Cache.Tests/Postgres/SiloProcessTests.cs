@@ -87,6 +87,99 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
         }
     }
 
+    /// <summary>
+    /// A rolling restart under a steady write load (SIGTERM one silo, start its replacement, then the next): every write
+    /// answered +OK is there afterwards, and the clients saw nothing but +OK, -TRYAGAIN or a closed connection (never an
+    /// Orleans exception text).
+    /// </summary>
+    [Fact]
+    public async Task A_rolling_restart_under_write_load_loses_no_acknowledged_write()
+    {
+        var db = await postgres.CreateDatabaseAsync(applySchema: true);
+        const string ClusterId = "rolling";
+        var clock = Stopwatch.StartNew();
+        void Stage(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
+        var (silos, respPorts) = await StartSilosAsync(db, ClusterId, initDb: false);
+        var ports = respPorts.ToArray(); // the writers' view of where silos listen: updated as silos are replaced
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 6).Select(w => Task.Run(() => WriteUntilStoppedAsync(w, ports, stop.Token))).ToArray();
+        try
+        {
+            await Task.Delay(2000); // load before the first stop
+            Stage("3 silos under load");
+            for (int i = 0; i < 3; i++)
+            {
+                await silos[i].StopAsync(TimeSpan.FromSeconds(60));
+                Assert.True(silos[i].ExitCode == 0, $"silo {i} exited with {silos[i].ExitCode}:\n{silos[i].Output}");
+                Stage($"silo {i} stopped (SIGTERM)");
+                silos[i].Dispose();
+                (silos[i], int port) = StartSilo(db, ClusterId, initDb: false);
+                Volatile.Write(ref ports[i], port);
+                await WaitForActiveAsync(db, ClusterId, 3);
+                Stage($"silo {i} replaced");
+                await Task.Delay(1000);
+            }
+            stop.Cancel();
+            var results = await Task.WhenAll(writers);
+            long acknowledged = results.Sum(r => r.Acknowledged.Count);
+            var errors = results.SelectMany(r => r.Errors).ToList();
+            Stage($"{acknowledged:N0} writes acknowledged; {errors.Count} error replies, {results.Sum(r => r.Reconnects)} reconnects");
+            foreach (var e in errors.Distinct().Take(10)) output.WriteLine($"  {e}");
+            Assert.True(acknowledged > 1000, $"only {acknowledged} writes were acknowledged");
+            Assert.All(errors, e => Assert.StartsWith("-TRYAGAIN ", e));
+
+            // Every acknowledged write, read back through a silo that was started after all of them.
+            await using var redis = await ConnectAsync(ports[0]);
+            long lost = 0;
+            foreach (var (writer, acked) in results.Select((r, w) => (w, r.Acknowledged)))
+                foreach (var chunk in acked.Chunk(1000))
+                {
+                    var values = await redis.GetDatabase().StringGetAsync([.. chunk.Select(n => (StackExchange.Redis.RedisKey)$"rolling:{writer}:{n}")]);
+                    lost += chunk.Zip(values).Count(p => p.Second != p.First.ToString());
+                }
+            Stage($"read back: {lost} of {acknowledged:N0} acknowledged writes lost");
+            Assert.Equal(0, lost);
+            await StopAsync(silos);
+        }
+        finally
+        {
+            stop.Cancel();
+            foreach (var s in silos) s.Dispose();
+        }
+    }
+
+    private sealed record WriterResult(List<long> Acknowledged, List<string> Errors, int Reconnects);
+
+    /// <summary>SET rolling:w:n n in a loop through one silo, moving to the next silo when its connection fails.</summary>
+    private static async Task<WriterResult> WriteUntilStoppedAsync(int writer, int[] ports, CancellationToken stop)
+    {
+        var acknowledged = new List<long>();
+        var errors = new List<string>();
+        int reconnects = 0, target = writer % ports.Length;
+        Resp.RawClient? client = null;
+        for (long n = 0; !stop.IsCancellationRequested; n++)
+        {
+            try
+            {
+                client ??= await Resp.RawClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Volatile.Read(ref ports[target])));
+                string reply = await client.CommandAsync("SET", $"rolling:{writer}:{n}", n.ToString());
+                if (reply == "+OK") acknowledged.Add(n);
+                else if (reply == "<closed>") throw new System.Net.Sockets.SocketException();
+                else errors.Add(reply);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException or IOException)
+            {
+                client?.Dispose();
+                client = null;
+                reconnects++;
+                target = (target + 1) % ports.Length;
+                await Task.Delay(50);
+            }
+        }
+        client?.Dispose();
+        return new WriterResult(acknowledged, errors, reconnects);
+    }
+
     private static async Task<StackExchange.Redis.ConnectionMultiplexer> ConnectAsync(int port)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -109,23 +202,35 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
         var respPorts = new List<int>();
         for (int i = 0; i < 3; i++)
         {
-            int respPort = PostgresSilo.FreePort();
+            var (silo, respPort) = StartSilo(db, clusterId, initDb: initDb && i == 0);
+            silos.Add(silo);
             respPorts.Add(respPort);
-            string[] args =
-            [
-                .. initDb && i == 0 ? new[] { "--init-db" } : [],
-                "--clustering", "AdoNet", "--Silo:ConnectionString", db, "--advertised-ip", "127.0.0.1",
-                "--silo-port", $"{PostgresSilo.FreePort()}", "--gateway-port", $"{PostgresSilo.FreePort()}", "--port", $"{respPort}",
-                "--cluster-id", clusterId, "--partitions", $"{PostgresSilo.Partitions}",
-                "--Snapshots:Storage", "AdoNet", "--Snapshots:Save", "",
-            ];
-            silos.Add(SiloProcess.Start(args));
             if (initDb && i == 0) await WaitForSchemaAsync(db, silos[0]);
         }
-        var rows = await PostgresSilo.WaitForMembershipAsync(db, clusterId,
-            r => r.Count(s => s.Status == PostgresSilo.Active) == 3, TimeSpan.FromSeconds(60));
-        Assert.Equal(3, rows.Count(s => s.Status == PostgresSilo.Active));
+        await WaitForActiveAsync(db, clusterId, 3);
         return (silos, respPorts);
+    }
+
+    /// <summary>One silo of the cluster (ADO.NET clustering and snapshots, no save rules: only graceful stops save).</summary>
+    private static (SiloProcess Silo, int RespPort) StartSilo(string db, string clusterId, bool initDb)
+    {
+        int respPort = PostgresSilo.FreePort();
+        string[] args =
+        [
+            .. initDb ? new[] { "--init-db" } : [],
+            "--clustering", "AdoNet", "--Silo:ConnectionString", db, "--advertised-ip", "127.0.0.1",
+            "--silo-port", $"{PostgresSilo.FreePort()}", "--gateway-port", $"{PostgresSilo.FreePort()}", "--port", $"{respPort}",
+            "--cluster-id", clusterId, "--partitions", $"{PostgresSilo.Partitions}",
+            "--Snapshots:Storage", "AdoNet", "--Snapshots:Save", "",
+        ];
+        return (SiloProcess.Start(args), respPort);
+    }
+
+    private static async Task WaitForActiveAsync(string db, string clusterId, int count)
+    {
+        var rows = await PostgresSilo.WaitForMembershipAsync(db, clusterId,
+            r => r.Count(s => s.Status == PostgresSilo.Active) == count, TimeSpan.FromSeconds(60));
+        Assert.Equal(count, rows.Count(s => s.Status == PostgresSilo.Active));
     }
 
     private static async Task StopAsync(List<SiloProcess> silos)
