@@ -15,6 +15,20 @@ public static class SiloDeployment
     /// </summary>
     public static ISiloBuilder UseCacheClustering(this ISiloBuilder silo, SiloSettings settings)
     {
+        // Localhost clustering listens on loopback only; any other mode puts the Orleans links on the network, where
+        // anyone who reaches them could call partition grains directly: mutual TLS, or an explicit opt-out.
+        var tls = settings.Tls;
+        if (tls.Enabled)
+        {
+            var certificate = tls.LoadCertificate();
+            silo.UseTls(certificate, o => tls.Configure(o, certificate));
+        }
+        else if (settings.IsAdoNetClustering && !tls.Insecure)
+        {
+            throw new InvalidOperationException("Silo:Clustering = AdoNet puts the silo and gateway ports on the network: set Silo:Tls:Certificate " +
+                "(a PKCS#12 file with Silo:Tls:Password, or a PEM certificate with Silo:Tls:Key; every silo and client presents it) for mutual TLS, " +
+                "or Silo:Tls:Insecure = true to run without it.");
+        }
         if (!settings.IsAdoNetClustering)
             return silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, settings.PrimarySiloEndpoint);
 

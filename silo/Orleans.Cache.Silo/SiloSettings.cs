@@ -40,6 +40,9 @@ public sealed class SiloSettings
     /// </summary>
     public string? AdvertisedIP { get; set; }
 
+    /// <summary>Mutual TLS on the silo and gateway ports (required with AdoNet clustering unless <c>Insecure</c>).</summary>
+    public SiloTlsSettings Tls { get; set; } = new();
+
     /// <summary>True for AdoNet clustering, false for Localhost; any other value is a configuration error.</summary>
     public bool IsAdoNetClustering => Clustering.ToUpperInvariant() switch
     {

