@@ -60,8 +60,35 @@ public sealed partial class PartitionGrain(
         _lastSaveTimestamp = clock.Time.GetTimestamp();
         await LoadKeyspaceEventsAsync();
         await LoadSettingsAsync();
-        local?.Add((int)Partition, _engine);
+        using var timeoutFence = RegisterLocally(cancellationToken);
         LogActivated(Partition, RuntimeIdentity, keyspace.Count);
+    }
+
+    /// <summary>
+    /// Serves direct local calls from now on, unless Orleans gave up on this activation (its activation timeout passed):
+    /// then another activation may already serve the partition, and this copy must never take a command.
+    /// </summary>
+    private CancellationTokenRegistration RegisterLocally(CancellationToken activation)
+    {
+        if (local is null) return default;
+        int partition = (int)Partition;
+        local.Add(partition, _engine);
+        // A timeout from here to the end of OnActivateAsync (which disposes the registration) withdraws the copy too.
+        var fence = activation.Register(() => Withdraw(partition));
+        if (activation.IsCancellationRequested)
+        {
+            fence.Dispose();
+            Withdraw(partition);
+            activation.ThrowIfCancellationRequested();
+        }
+        return fence;
+    }
+
+    private void Withdraw(int partition)
+    {
+        local?.Remove(partition, _engine);
+        _engine.Close();
+        LogActivationTimedOut(Partition);
     }
 
     private async Task LoadAsync()
@@ -289,6 +316,9 @@ public sealed partial class PartitionGrain(
 
     private Task SweepTick(CancellationToken cancellationToken) =>
         _engine.ScriptRunning ? Task.CompletedTask : SweepExpired(_options.ExpireSweepMaxKeys).AsTask(); // the next cycle sweeps
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} outlived its activation timeout; this copy serves nothing")]
+    private partial void LogActivationTimedOut(long partition);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition} activated on {Silo} with {Keys} keys")]
     private partial void LogActivated(long partition, string silo, int keys);
