@@ -30,6 +30,7 @@ local function readonly_error() raw_error('Attempt to modify a readonly table', 
 -- script's frame on 'return cjson.decode(x)' (a tail call; in Redis's 5.1 these are C functions, which keep it),
 -- so errors raised by the Lua wrappers below name this line instead.
 local site_src, site_line = '?', '?'
+local run_source = '@user_script' -- the chunk user code of the current run comes from
 local last_raise
 local user_source = { ['@user_script'] = true, ['@user_function'] = true }
 local function raise_from(level, msg, with_position)
@@ -49,8 +50,9 @@ local function err(msg) raise_from(3, { err = 'ERR ' .. msg }) end
 local function tracked(t)
   return setmetatable({}, {
     __index = function(_, k)
-      local i = getinfo(2, 'Sl')
-      if i then site_src, site_line = i.source, i.currentline end
+      -- Only the line: user code runs from the one chunk the runner started ('S' costs a chunk-id format per lookup).
+      local i = getinfo(2, 'l')
+      if i then site_src, site_line = run_source, i.currentline end
       return t[k]
     end,
     __newindex = readonly_error, __metatable = false, __pairs = function() return next, t, nil end })
@@ -382,13 +384,17 @@ local function handler(e)
 end
 local function run(f, ...)
   current = co_running()
+  run_source = '@user_function'
   last_raise = nil
   return raw_xpcall(f, handler, ...)
 end
 -- A script (EVAL): KEYS and ARGV become its globals, then it runs without arguments.
 local function run_script(f, keys, argv)
   B.KEYS, B.ARGV = keys, argv
-  return run(f)
+  current = co_running()
+  run_source = '@user_script'
+  last_raise = nil
+  return raw_xpcall(f, handler)
 end
 
 -- ---- function libraries (FUNCTION LOAD) ----
