@@ -78,7 +78,7 @@ public readonly record struct Command(CommandInfo Info, byte[][] Argv)
 public sealed class CommandInfo(
     string name, int arity, CommandFlags flags, int firstKey, int lastKey, int step,
     string group, Routing routing, CommandHandler? handler, Merge merge = Merge.None, int numKeysAt = 0,
-    Func<byte[][], IEnumerable<int>>? keywordKeys = null)
+    Func<byte[][], IEnumerable<int>>? keywordKeys = null, string? acl = null, string? keyAccess = null, string? subcommands = null)
 {
     /// <summary>Upper-case name.</summary>
     public string Name { get; } = name;
@@ -155,6 +155,26 @@ public sealed class CommandInfo(
         if (NumKeysAt >= argv.Length || !Args.TryLong(argv[NumKeysAt], out long count)) yield break;
         for (long i = NumKeysAt + 1; i <= NumKeysAt + count && i < argv.Length; i++) yield return (int)i;
     }
+
+    /// <summary>
+    /// ACL categories Redis gives this command beyond those its flags and group imply (KEYS is also @dangerous, DBSIZE
+    /// @keyspace …), space-separated; see <see cref="Acl.AclCategories"/>.
+    /// </summary>
+    public string? AclCategories { get; } = acl;
+
+    /// <summary>
+    /// What an ACL key pattern must grant for each key (Redis's key-spec flags): "R", "W", "RW" or "" (any pattern), one
+    /// for the key at <see cref="FirstKey"/> and one for the others when they differ ("W R": a STORE destination, then its
+    /// sources). Null: "R" for a read-only command, "RW" for a write, "" otherwise.
+    /// </summary>
+    public string? KeyAccess { get; } = keyAccess;
+
+    /// <summary>
+    /// For a container command (CONFIG, CLIENT …): its subcommands as ACL rules see them, e.g. "@connection id kill:A
+    /// list:A" — an optional category every subcommand has, then each name with its flags (A admin, W write, R read-only,
+    /// P pubsub). Null for other commands.
+    /// </summary>
+    public string? AclSubcommands { get; } = subcommands;
 
     public override string ToString() => Name;
 }

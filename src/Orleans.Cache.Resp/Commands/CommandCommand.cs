@@ -1,4 +1,5 @@
 using Orleans.Cache.Core;
+using Orleans.Cache.Core.Acl;
 
 namespace Orleans.Cache.Resp.Commands;
 
@@ -82,22 +83,8 @@ public sealed partial class ServerCommands
         return [.. names];
     }
 
-    private static Reply[] Categories(CommandInfo c)
-    {
-        var categories = new List<Reply>();
-        if (c.IsWrite) categories.Add(Reply.Simple("@write"));
-        if ((c.Flags & CommandFlags.ReadOnly) != 0) categories.Add(Reply.Simple("@read"));
-        if ((c.Flags & CommandFlags.Admin) != 0) categories.Add(Reply.Simple("@admin"));
-        var groupCategory = c.Group switch
-        {
-            "generic" => "@keyspace",
-            "server" or "cluster" => "@admin",
-            var group => "@" + group,
-        };
-        if (!categories.Any(r => r.Text == groupCategory)) categories.Add(Reply.Simple(groupCategory));
-        categories.Add(Reply.Simple((c.Flags & CommandFlags.Fast) != 0 ? "@fast" : "@slow"));
-        return [.. categories];
-    }
+    /// <summary>The row's ACL categories (the one table decides them: <see cref="AclCategories.Of"/>), in Redis's order.</summary>
+    private static Reply[] Categories(CommandInfo c) => [.. AclCategories.NamesOf(AclCategories.Of(c)).Select(Reply.Simple)];
 
     /// <summary>One key spec from the first/last/step triple: index search, then a range of keys.</summary>
     private static Reply KeySpecs(CommandInfo c)

@@ -264,8 +264,8 @@ public sealed partial class ServerCommands
         node.Monitors.Remove(monitor);
     }
 
-    /// <summary>What MONITOR shows: not admin commands (Redis hides them: CONFIG, SLOWLOG, DEBUG, MONITOR …).</summary>
-    internal static bool ShowsInMonitor(CommandInfo command) => (command.Flags & CommandFlags.Admin) == 0;
+    /// <summary>What MONITOR shows: not admin commands (Redis hides them: CONFIG, SLOWLOG, DEBUG, MONITOR …), nor ACL (passwords).</summary>
+    internal static bool ShowsInMonitor(CommandInfo command) => (command.Flags & CommandFlags.Admin) == 0 && command.Name != "ACL";
 
     private static readonly byte[] RedactedArg = "(redacted)"u8.ToArray();
 
@@ -281,6 +281,6 @@ public sealed partial class ServerCommands
         return copy;
     }
 
-    /// <summary>What the slowlog keeps: not EXEC (its commands are what ran), nor AUTH and HELLO (passwords).</summary>
-    internal static bool ShowsInSlowlog(CommandInfo command) => command.Name is not ("EXEC" or "AUTH" or "HELLO");
+    /// <summary>What the slowlog keeps: not EXEC (its commands are what ran), nor AUTH, HELLO and ACL (passwords).</summary>
+    internal static bool ShowsInSlowlog(CommandInfo command) => command.Name is not ("EXEC" or "AUTH" or "HELLO" or "ACL");
 }
