@@ -69,4 +69,7 @@ internal static partial class Log
 
     [LoggerMessage(42, LogLevel.Debug, "Invalidation for tracking client {Id} failed")]
     public static partial void InvalidationFailed(ILogger logger, Exception exception, long id);
+
+    [LoggerMessage(46, LogLevel.Error, "Could not load the cluster's ACL users; this silo enforces only its own default user until an ACL change reaches it")]
+    public static partial void AclLoadFailed(ILogger logger, Exception exception);
 }

@@ -105,7 +105,13 @@ public sealed class RespConfig
     /// clients may connect; this one, from <paramref name="remote"/>, must get <see cref="ProtectedModeDenied"/> and be closed.
     /// </summary>
     public bool DeniedByProtectedMode(System.Net.EndPoint? remote) =>
-        !AuthRequired && Get("protected-mode") == "yes" && !IsLoopback(remote);
+        !AuthRequired && PasswordElsewhere?.Invoke() != true && Get("protected-mode") == "yes" && !IsLoopback(remote);
+
+    /// <summary>Some ACL user has a password (set by the node): protected mode then lets other hosts in, as with requirepass.</summary>
+    public Func<bool>? PasswordElsewhere { get; set; }
+
+    /// <summary>Called when CONFIG SET changes requirepass: the default user's password, cluster-wide.</summary>
+    public Func<string, Task>? RequirePassChanged { get; set; }
 
     /// <summary>Loopback addresses (127.0.0.0/8, ::1, v4-mapped ones); a non-IP endpoint (a Unix socket) counts as local.</summary>
     public static bool IsLoopback(System.Net.EndPoint? remote) => remote switch
@@ -159,6 +165,7 @@ public sealed class RespConfig
             }
             if (partitions && PartitionSettingsChanged?.Invoke(PartitionSettings) is { } push) pushes.Add(push);
             Refresh();
+            if (applied.Any(p => p.Name == "requirepass") && RequirePassChanged?.Invoke(RequirePass) is { } password) pushes.Add(password);
             LastPush = pushes.Count switch { 0 => null, 1 => pushes[0], _ => Task.WhenAll(pushes) };
         }
         return Reply.Ok;

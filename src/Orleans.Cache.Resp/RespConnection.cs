@@ -73,7 +73,14 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
     {
         var input = transport.Input;
         var output = transport.Output;
-        client.Authenticated = !node.Config.AuthRequired;
+        // The cluster's users are loaded at start; a connection that arrives before waits for them (briefly).
+        if (!node.AclReady.Task.IsCompleted)
+        {
+            try { await node.AclReady.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken); }
+            catch (TimeoutException) { }
+        }
+        client.User = node.Acl.Current.Default;
+        client.Authenticated = client.User.LogsInWithoutPassword;
         bool close = false;
         while (!close)
         {
@@ -126,7 +133,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             while (true)
             {
                 if (_count >= max) { full = true; return false; }
-                var status = _parser.TryRead(ref reader, client.Authenticated || !node.Config.AuthRequired, out var argv);
+                var status = _parser.TryRead(ref reader, client.Authenticated || node.Acl.Current.Default.LogsInWithoutPassword, out var argv);
                 if (status == ParseResult.Incomplete) return false;
                 if (status == ParseResult.ProtocolError)
                 {
@@ -215,10 +222,17 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             Reject(command, Errors.WrongArity(command.Name));
             return false;
         }
-        if (!client.Authenticated && (command.Flags & CommandFlags.NoAuth) == 0)
+        if (!client.Authenticated && (command.Flags & CommandFlags.NoAuth) == 0 && !node.Acl.Current.Default.LogsInWithoutPassword)
         {
             ServerCommands.Abort(client);
             Reject(command, ServerCommands.NoAuth);
+            return false;
+        }
+        // ACL: one flag for a user that may do everything (default, as shipped); the full check for the others.
+        if (!client.User.Unrestricted && commands.CheckAcl(client, command, argv) is { } denied)
+        {
+            ServerCommands.Abort(client);
+            Reject(command, denied);
             return false;
         }
         if (client.InSubscribedMode && !ServerCommands.AllowedInSubscribedMode(command))
@@ -449,7 +463,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                     case "PUBSUB":
                         _slots[i].Reply = await commands.PubSubAsync(argv);
                         break;
-                    case "MEMORY" or "DEBUG" or "SHUTDOWN" or "CLIENT" or "SLOWLOG" or "LATENCY" or "CONFIG" or "MONITOR":
+                    case "MEMORY" or "DEBUG" or "SHUTDOWN" or "CLIENT" or "SLOWLOG" or "LATENCY" or "CONFIG" or "MONITOR" or "ACL":
                         _slots[i].Reply = await commands.DeferredAsync(client, _slots[i].Command!, argv, cancellationToken);
                         break;
                     case "RESET":

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Orleans.Cache.Core;
+using Orleans.Cache.Core.Acl;
 using Orleans.Cache.Execution;
 using Orleans.Cache.Observability;
 using Orleans.Cache.PubSub;
@@ -28,8 +29,48 @@ public sealed class RespNode : IServerNode
         Tracking = new ClientTracking(this);
         ClusterPause = new ClusterPause(this);
         Monitors = new MonitorFeed(this);
+        Acl = new AclStore(null, Config.RequirePass);
+        Config.PasswordElsewhere = () => Acl.Current.AnyPassword;
+        Config.RequirePassChanged = password => Acl.SetDefaultPasswordAsync(password);
         RefreshSettings();
     }
+
+    private AclStore _acl = null!;
+
+    /// <summary>The cluster's ACL users as this silo enforces them (its own only, where no silo part runs).</summary>
+    public AclStore Acl
+    {
+        get => _acl;
+        internal set
+        {
+            _acl = value;
+            value.Changed = OnAclChanged;
+        }
+    }
+
+    /// <summary>ACL LOG: this silo's denied commands and failed logins.</summary>
+    public AclLog AclLog { get; } = new();
+
+    /// <summary>Completes once this silo has the cluster's stored users (at start); connections wait for it.</summary>
+    internal TaskCompletionSource AclReady { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>A new version of the users: clients of a deleted user are closed, as ACL DELUSER does in Redis.</summary>
+    private void OnAclChanged(AclUsers previous, AclUsers next)
+    {
+        foreach (var (_, client) in Clients)
+            if (client.User is { } user && next.Find(user.Name) is null) client.Kill();
+    }
+
+    void IServerNode.ApplyAcl(AclSnapshot snapshot) => Acl.Apply(snapshot);
+
+    /// <summary>
+    /// Records a denied command or failed login in ACL LOG (Redis's addACLLogEntry): <paramref name="context"/> is
+    /// toplevel, multi or lua; the client's CLIENT INFO line goes with it.
+    /// </summary>
+    internal void LogAclFailure(RespSession client, string reason, string context, string what, string username) =>
+        AclLog.Add(reason, context, what, username, client.Describe(NowMs).TrimEnd('\n'), Time.GetUtcNow().ToUnixTimeMilliseconds(), AclLogMaxLen);
+
+    private long AclLogMaxLen => Setting("acllog-max-len", 128);
 
     /// <summary>CLIENT PAUSE / UNPAUSE announced to every silo.</summary>
     public ClusterPause ClusterPause { get; }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Orleans.Cache.Core;
+using Orleans.Cache.Core.Acl;
 using Orleans.Cache.Resp.Commands;
 
 namespace Orleans.Cache.Resp;
@@ -36,6 +37,14 @@ public sealed class RespSession
     /// <summary>2 or 3, set by HELLO.</summary>
     public int Protocol { get; set; } = 2;
     public bool Authenticated { get; set; }
+
+    /// <summary>
+    /// The ACL user this connection runs as (<c>default</c> until AUTH): its rules are checked before every command, at
+    /// the cost of one flag when the user may do everything.
+    /// </summary>
+    public AclUser User { get; set; } = Unconnected;
+
+    private static readonly AclUser Unconnected = AclUser.CreateDefault();
     public string Name { get; set; } = "";
     public string LibName { get; set; } = "";
     public string LibVersion { get; set; } = "";
@@ -148,7 +157,7 @@ public sealed class RespSession
             .Append(" multi=").Append(Multi?.Commands.Count ?? -1).Append(" qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=").Append((Subscriber?.QueuedBytes ?? 0) + UnsentReplies)
             .Append(" tot-mem=0 events=r")
             .Append(" cmd=").Append(LastCommand.ToLowerInvariant())
-            .Append(" user=default redir=").Append(Tracking?.Redirect ?? -1).Append(" resp=").Append(Protocol)
+            .Append(" user=").Append(User.Name).Append(" redir=").Append(Tracking?.Redirect ?? -1).Append(" resp=").Append(Protocol)
             .Append(" lib-name=").Append(LibName)
             .Append(" lib-ver=").Append(LibVersion)
             .Append('\n');

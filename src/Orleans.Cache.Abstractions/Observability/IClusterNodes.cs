@@ -24,6 +24,9 @@ public interface IServerNode
     /// grows with each of its announcements, so one that arrives late is ignored.
     /// </summary>
     void WatchedBy(string silo, bool on, long sequence);
+
+    /// <summary>A new version of the cluster's ACL users: installed when newer than this silo's.</summary>
+    void ApplyAcl(AclSnapshot snapshot);
 }
 
 /// <summary>The front door of this silo, registered by the RESP endpoint when it starts (none where no endpoint runs).</summary>
@@ -64,6 +67,9 @@ public interface IClusterNodes
 
     /// <summary>Tells every silo that this one has MONITOR clients (renewed while it has) or has none left, in <paramref name="sequence"/> order.</summary>
     Task AnnounceMonitorsAsync(bool on, long sequence);
+
+    /// <summary>Gives every silo a new version of the ACL users; done once every live silo answered (or timed out).</summary>
+    Task AnnounceAclAsync(AclSnapshot snapshot);
 
     /// <summary>Sends MONITOR lines to the silos that have MONITOR clients (not awaited by the caller).</summary>
     Task ForwardMonitorAsync(string[] lines, string[] silos);

@@ -51,6 +51,12 @@ public sealed class ClusterNodes(IGrainFactory grains, IClusterMembershipService
         return true;
     });
 
+    public Task AnnounceAclAsync(AclSnapshot snapshot) => AskAll(async n =>
+    {
+        await n.ApplyAcl(snapshot);
+        return true;
+    });
+
     public Task ForwardMonitorAsync(string[] lines, string[] silos)
     {
         foreach (var s in silos) _ = Node(s).Monitor(lines);

@@ -25,6 +25,9 @@ public interface INodeGrain : IGrainWithStringKey
 
     [Alias("WatchedBy")]
     Task WatchedBy(string silo, bool on, long sequence);
+
+    [Alias("ApplyAcl")]
+    Task ApplyAcl(AclSnapshot snapshot);
 }
 
 /// <summary>
@@ -64,6 +67,12 @@ public sealed class NodeGrain(ServerNodes nodes, ILocalSiloDetails silo, LocalPa
     public Task Monitor(string[] lines)
     {
         if (Mine) nodes.Local?.Monitor(lines);
+        return Task.CompletedTask;
+    }
+
+    public Task ApplyAcl(AclSnapshot snapshot)
+    {
+        if (Mine) nodes.Local?.ApplyAcl(snapshot);
         return Task.CompletedTask;
     }
 

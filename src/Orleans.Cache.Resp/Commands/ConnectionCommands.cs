@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using Orleans.Cache.Core;
+using Orleans.Cache.Core.Acl;
 
 namespace Orleans.Cache.Resp.Commands;
 
@@ -8,7 +7,7 @@ namespace Orleans.Cache.Resp.Commands;
 public sealed partial class ServerCommands
 {
     private static readonly Reply ResetReply = Reply.Simple("RESET");
-    private static readonly Reply WrongPass = Reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+    private static readonly Reply WrongPass = AclErrors.WrongPass;
     private static readonly Reply NoPasswordConfigured = Reply.Error(
         "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
     public static readonly Reply NoAuth = Reply.Error("NOAUTH Authentication required.");
@@ -51,7 +50,8 @@ public sealed partial class ServerCommands
         if (client.Tracking is not null) node.Tracking.Table.Forget(client.Id);
         client.Tracking = null;
         client.CachingNext = null;
-        client.Authenticated = !node.Config.AuthRequired;
+        client.User = node.Acl.Current.Default;
+        client.Authenticated = client.User.LogsInWithoutPassword;
         return ResetReply;
     }
 
@@ -70,20 +70,23 @@ public sealed partial class ServerCommands
     private Reply Auth(RespSession client, byte[][] argv)
     {
         if (argv.Length > 3) return Errors.Syntax;
-        if (argv.Length == 2 && !node.Config.AuthRequired) return NoPasswordConfigured;
-        byte[]? user = argv.Length == 3 ? argv[1] : null;
-        if (!CheckPassword(user, argv[^1])) return WrongPass;
+        if (argv.Length == 2 && node.Acl.Current.Default.NoPass) return NoPasswordConfigured;
+        var user = Login(client, argv.Length == 3 ? Args.Text(argv[1]) : AclUsers.DefaultName, argv[^1]);
+        if (user is null) return WrongPass;
+        client.User = user;
         client.Authenticated = true;
         return Reply.Ok;
     }
 
-    /// <summary>The only user is <c>default</c>: with no requirepass it takes any password ("nopass"), else only requirepass.</summary>
-    private bool CheckPassword(byte[]? user, byte[] password)
+    /// <summary>
+    /// The user <paramref name="name"/> when it is on and <paramref name="password"/> is one of its passwords (any, for a
+    /// nopass user); else null, and the failure goes to ACL LOG as Redis logs it (reason auth, object AUTH).
+    /// </summary>
+    private AclUser? Login(RespSession client, string name, byte[] password)
     {
-        if (user is not null && !user.AsSpan().SequenceEqual("default"u8)) return false;
-        string required = node.Config.RequirePass;
-        if (required.Length == 0) return true;
-        return CryptographicOperations.FixedTimeEquals(password, Encoding.UTF8.GetBytes(required));
+        if (node.Acl.Current.Find(name) is { } user && user.CheckPassword(password)) return user;
+        node.LogAclFailure(client, "auth", client.Multi is not null ? "multi" : "toplevel", "AUTH", name);
+        return null;
     }
 
     private Reply Hello(RespSession client, byte[][] argv)
@@ -97,13 +100,15 @@ public sealed partial class ServerCommands
             protocol = (int)version;
         }
         string? name = null;
-        bool authenticated = client.Authenticated;
+        bool authenticated = client.Authenticated || node.Acl.Current.Default.LogsInWithoutPassword;
+        AclUser? login = null;
         for (int i = 2; i < argv.Length; i++)
         {
             int left = argv.Length - i - 1;
             if (Args.Is(argv[i], "AUTH") && left >= 2)
             {
-                if (!CheckPassword(argv[i + 1], argv[i + 2])) return WrongPass;
+                login = Login(client, Args.Text(argv[i + 1]), argv[i + 2]);
+                if (login is null) return WrongPass;
                 authenticated = true;
                 i += 2;
             }
@@ -116,6 +121,7 @@ public sealed partial class ServerCommands
             else return Reply.Error($"ERR Syntax error in HELLO option '{Args.Text(argv[i])}'");
         }
         if (!authenticated) return HelloNoAuth;
+        if (login is not null) client.User = login;
         client.Authenticated = true;
         client.Protocol = protocol;
         if (name is not null) client.Name = name;

@@ -63,6 +63,7 @@ public sealed partial class ServerCommands(RespNode node)
         ["SLOWLOG"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Slowlog(a, ref after),
         ["LATENCY"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Latency(a, ref after),
         ["MONITOR"] = Defer,
+        ["ACL"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => s.AclSubcommand(c, a, ref after),
         // Pub/sub commands go to the silo's pub/sub broker after the round's data commands (RespConnection defers them).
         ["PUBLISH"] = Defer, ["SPUBLISH"] = Defer, ["PUBSUB"] = Defer,
         ["SUBSCRIBE"] = Defer, ["UNSUBSCRIBE"] = Defer, ["PSUBSCRIBE"] = Defer,
@@ -91,6 +92,7 @@ public sealed partial class ServerCommands(RespNode node)
             "CONFIG" => ResetStatAsync(),
             "MONITOR" => MonitorAsync(client),
             "CLIENT" => TrackingOnAsync(),
+            "ACL" => AclAsync(argv),
             _ => throw new InvalidOperationException($"{command.Name} is not answered after the round"),
         };
 

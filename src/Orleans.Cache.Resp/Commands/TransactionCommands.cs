@@ -133,7 +133,9 @@ public sealed partial class ServerCommands
             return Errors.CrossSlot;
         }
 
-        var commands = multi.Commands;
+        // The user's rules may have changed since the commands were queued: those no longer allowed answer NOPERM.
+        var refused = RecheckAcl(client, multi.Commands);
+        List<Command> commands = refused is null ? multi.Commands : [.. multi.Commands.Where((_, i) => refused[i] is null)];
         bool atomic = commands.All(c => c.Info.Kind == CommandKind.FrontDoor
             || c.Info.Kind == CommandKind.Keyspace && router.Plan(c) is { Reply: null, Parts: null });
         var inPartition = atomic ? commands.Where(c => c.Info.Kind == CommandKind.Keyspace).ToList() : [];
@@ -148,7 +150,10 @@ public sealed partial class ServerCommands
                 : command.Info.Kind == CommandKind.FrontDoor ? await FrontDoorInTransaction(client, command)
                 : await node.Executor.ExecuteAsync(command);
         }
-        return Reply.Array(replies);
+        if (refused is null) return Reply.Array(replies);
+        var all = new Reply[refused.Length];
+        for (int i = 0, k = 0; i < all.Length; i++) all[i] = refused[i] ?? replies[k++];
+        return Reply.Array(all);
     }
 
     /// <summary>A connection or server command queued in a transaction, answered at EXEC in its place.</summary>
@@ -167,7 +172,7 @@ public sealed partial class ServerCommands
         }
         if (after == AfterReply.Deferred && info.Name == "INFO") return await InfoAsync(client, argv);
         if (after == AfterReply.Deferred && info.Name == "SCRIPT") return await ScriptAsync(argv);
-        if (after == AfterReply.Deferred && info.Name is "MEMORY" or "DEBUG" or "CLIENT") return await DeferredAsync(client, info, argv);
+        if (after == AfterReply.Deferred && info.Name is "MEMORY" or "DEBUG" or "CLIENT" or "ACL") return await DeferredAsync(client, info, argv);
         return reply ?? NotInTransaction;
     }
 }

@@ -61,6 +61,16 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
             services.GetService<IHostApplicationLifetime>()?.ApplicationStarted.Register(() => _ = ListenForPausesAsync());
         Node.Silo = services.GetService<SiloShutdown>();
         Node.Cluster = services.GetService<Observability.IClusterNodes>();
+        // The ACL users: the cluster's (stored in its ACL grain), or this node's own where no Orleans runs here.
+        var grains = services.GetService<IGrainFactory>();
+        Node.Acl = new AclStore(grains, Node.Config.RequirePass)
+        {
+            PubSubAllChannels = Node.Config.Get("acl-pubsub-default") == "allchannels",
+            Announce = Node.Cluster is { } clusterNodes ? clusterNodes.AnnounceAclAsync : null,
+        };
+        if (grains is not null && services.GetService<IHostApplicationLifetime>() is { } started)
+            started.ApplicationStarted.Register(() => _ = LoadAclAsync());
+        else Node.AclReady.TrySetResult();
         if (services.GetService<Observability.ServerNodes>() is { } nodes) nodes.Local = Node; // the silo's node grain reads it
         Node.StopHost = services.GetService<IHostApplicationLifetime>() is { } lifetime ? lifetime.StopApplication : null;
         Node.Logger = _logger;
@@ -94,7 +104,7 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         Node.Port = port;
         foreach (var endPoint in bound)
         {
-            if (RespConfig.IsLoopback(endPoint) || Node.Config.AuthRequired) continue;
+            if (RespConfig.IsLoopback(endPoint) || Node.Config.AuthRequired || Node.Acl.Current.AnyPassword) continue;
             if (Node.Config.Get("protected-mode") == "yes") Log.ProtectedModeOn(_logger, endPoint.ToString());
             else Log.OpenToEveryone(_logger, endPoint.ToString());
         }
@@ -152,6 +162,31 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
     {
         try { await Node.ClusterPause.StartAsync(); }
         catch (Exception e) { Log.PauseListenFailed(_logger, e); }
+    }
+
+    /// <summary>
+    /// The cluster's stored users, then requirepass as the default user's password (as redis-server applies it at start);
+    /// connections wait for this.
+    /// </summary>
+    private async Task LoadAclAsync()
+    {
+        try
+        {
+            await Node.Acl.LoadAsync();
+            var password = Node.Config.RequirePass;
+            var current = Node.Acl.Current.Default;
+            bool same = !current.NoPass && current.Passwords is [var hash]
+                && hash == Core.Acl.AclUser.Hash(System.Text.Encoding.UTF8.GetBytes(password));
+            if (password.Length > 0 && !same) await Node.Acl.SetDefaultPasswordAsync(password);
+        }
+        catch (Exception e)
+        {
+            Log.AclLoadFailed(_logger, e);
+        }
+        finally
+        {
+            Node.AclReady.TrySetResult();
+        }
     }
 
     /// <summary>Pushes the config file's partition settings and keyspace events to every partition of the cluster.</summary>
