@@ -71,7 +71,7 @@ public sealed class AclLog
                     Reply.Bulk("context"), Reply.Bulk(e.Context),
                     Reply.Bulk("object"), Reply.Bulk(e.Object),
                     Reply.Bulk("username"), Reply.Bulk(e.Username),
-                    Reply.Bulk("age-seconds"), Reply.Dbl((nowMs - e.CreatedMs) / 1000.0),
+                    Reply.Bulk("age-seconds"), Reply.Dbl((nowMs - e.UpdatedMs) / 1000.0),
                     Reply.Bulk("client-info"), Reply.Bulk(e.ClientInfo),
                     Reply.Bulk("entry-id"), Reply.Int(e.Id),
                     Reply.Bulk("timestamp-created"), Reply.Int(e.CreatedMs),

@@ -83,9 +83,11 @@ internal sealed class CommandBits
     }
 
     /// <summary>
-    /// The rules ACL GETUSER shows (Redis 7.0's ACLDescribeSelectorCommandRules): "+@all" or "-@all", then each category
-    /// that covers more of the allowed (or, from +@all, denied) commands than not, then single commands and subcommands in
-    /// table order until the bits are exactly these, then allowed first args. Replaying the result gives the same bits.
+    /// The rules ACL GETUSER shows (Redis 7.0's ACLDescribeSelectorCommandRules): "+@all" or "-@all", then, one at a time,
+    /// the category that best fits the allowed (or, from +@all, the denied) commands not yet covered, then single commands
+    /// and subcommands in table order until the bits are exactly these, then allowed first args. Replaying the result gives
+    /// the same bits. (Which category fits best depends on the commands in it, so where this table's commands differ from
+    /// redis-server's, two categories may come in another order.)
     /// </summary>
     public string Describe()
     {
@@ -95,16 +97,26 @@ internal sealed class CommandBits
         fake.SetAll(!additive);
         rules.Append(additive ? "-@all " : "+@all ");
         var temp = Clone();
-        for (int j = 0; j < AclCategories.Names.Count; j++)
+        while (true)
         {
-            ulong category = 1UL << j;
-            temp.CountCategory(category, out int on, out int off);
-            if (additive ? on > off : off > on)
+            // The best category this round: more in common with the user than not, the fewest differences, then the most in common.
+            int best = -1, minDiff = int.MaxValue, maxSame = 0;
+            for (int j = 0; j < AclCategories.Names.Count; j++)
             {
-                rules.Append(additive ? "+@" : "-@").Append(AclCategories.Names[j]).Append(' ');
-                fake.SetCategory(category, additive);
-                temp.SetCategory(category, !additive);
+                temp.CountCategory(1UL << j, out int on, out int off);
+                int diff = additive ? off : on, same = additive ? on : off;
+                if (same > diff && (diff < minDiff || diff == minDiff && same > maxSame))
+                {
+                    best = j;
+                    minDiff = diff;
+                    maxSame = same;
+                }
             }
+            if (best < 0) break;
+            ulong category = 1UL << best;
+            rules.Append(additive ? "+@" : "-@").Append(AclCategories.Names[best]).Append(' ');
+            fake.SetCategory(category, additive);
+            temp.SetCategory(category, !additive);
         }
         foreach (var command in AclCommands.All)
         {

@@ -251,11 +251,11 @@ public static class CommandTable
             subcommands: "cat deluser:A dryrun:A genpass getuser:A help list:A load:A log:A save:A setuser:A users:A whoami"),
 
         // ---- scripting: run in the partition of the declared keys (keys follow the count at argument 2) ----
-        C("EVAL", -3, NoScript | Stale, 3, 0, 1, "scripting", ScriptCommands.Eval, numKeysAt: 2),
-        C("EVALSHA", -3, NoScript | Stale, 3, 0, 1, "scripting", ScriptCommands.EvalSha, numKeysAt: 2),
+        C("EVAL", -3, NoScript | Stale, 3, 0, 1, "scripting", ScriptCommands.Eval, numKeysAt: 2, keys: "RW"),
+        C("EVALSHA", -3, NoScript | Stale, 3, 0, 1, "scripting", ScriptCommands.EvalSha, numKeysAt: 2, keys: "RW"),
         C("EVAL_RO", -3, NoScript | Stale | ReadOnly, 3, 0, 1, "scripting", ScriptCommands.EvalRo, numKeysAt: 2),
         C("EVALSHA_RO", -3, NoScript | Stale | ReadOnly, 3, 0, 1, "scripting", ScriptCommands.EvalShaRo, numKeysAt: 2),
-        C("FCALL", -3, NoScript | Stale, 3, 0, 1, "scripting", ScriptCommands.FCall, numKeysAt: 2),
+        C("FCALL", -3, NoScript | Stale, 3, 0, 1, "scripting", ScriptCommands.FCall, numKeysAt: 2, keys: "RW"),
         C("FCALL_RO", -3, NoScript | Stale | ReadOnly, 3, 0, 1, "scripting", ScriptCommands.FCallRo, numKeysAt: 2),
         C("FUNCTION", -2, NoScript, 0, 0, 0, "scripting", ScriptCommands.Function, Routing.AllPartitions, subcommands: "@scripting delete:W dump flush:W help kill list load:W restore:W stats"),
         C("SCRIPT", -2, NoScript, 0, 0, 0, "scripting", null, subcommands: "@scripting debug exists flush help kill load"),

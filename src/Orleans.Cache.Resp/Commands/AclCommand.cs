@@ -198,5 +198,5 @@ public sealed partial class ServerCommands
         "SETUSER <username> <attribute> [<attribute> ...]", "    Create or modify a user with the specified attributes.",
         "USERS", "    List all the registered usernames.",
         "WHOAMI", "    Return the current connection username.",
-        "HELP", "    Print this help.");
+        "HELP", "    Prints this help.");
 }

@@ -15,6 +15,7 @@ public abstract class DifferentialTests<TFixture>(TFixture fixture, ITestOutputH
     public static TheoryData<string, int> LcsRows => Scenarios.Rows(LcsScenarios.All);
     public static TheoryData<string, int> AdminRows => Scenarios.Rows(AdminScenarios.All);
     public static TheoryData<string, int> ConfigRows => Scenarios.Rows(ConfigScenarios.All);
+    public static TheoryData<string, int> AclRows => Scenarios.Rows(AclScenarios.All);
 
     /// <summary>Seeds of the random sequences, each in both protocols.</summary>
     public static TheoryData<int, int> RandomRows
@@ -60,6 +61,10 @@ public abstract class DifferentialTests<TFixture>(TFixture fixture, ITestOutputH
     [Theory, MemberData(nameof(ConfigRows))]
     public async Task Config(string scenario, int protocol) =>
         output.WriteLine(await Harness.RunAsync(Scenarios.Find(ConfigScenarios.All, scenario), protocol));
+
+    [Theory, MemberData(nameof(AclRows))]
+    public async Task Acl(string scenario, int protocol) =>
+        output.WriteLine(await Harness.RunAsync(Scenarios.Find(AclScenarios.All, scenario), protocol));
 
     [Theory, MemberData(nameof(RandomRows))]
     public async Task Random_command_sequences(int seed, int protocol) =>
