@@ -60,8 +60,8 @@ public class AclTests
                      "resetchannels &chan* -@all +@string +client|id", alice.Describe());
         Assert.Equal("~app:* %R~ro:*", alice.KeyRules());
         Assert.Equal("&chan*", alice.ChannelRules());
-        Assert.Equal(["on"], alice.Flags());
-        Assert.Equal(["off", "sanitize-payload"], User("reset").Flags());
+        Assert.Equal(new[] { "on" }, alice.Flags());
+        Assert.Equal(new[] { "off", "sanitize-payload" }, User("reset").Flags());
     }
 
     [Theory]
@@ -91,7 +91,7 @@ public class AclTests
     public void Passwords_are_kept_as_sha256_and_checked()
     {
         var user = User("on >pw >other <other");
-        Assert.Equal(["30c952fab122c3f9759f02a6d95c3758b246b4fee239957b2d4fee46e26170c4"], user.Passwords);
+        Assert.Equal(new[] { "30c952fab122c3f9759f02a6d95c3758b246b4fee239957b2d4fee46e26170c4" }, user.Passwords);
         Assert.True(user.CheckPassword("pw"u8));
         Assert.False(user.CheckPassword("other"u8));
         Assert.False(User("off >pw").CheckPassword("pw"u8));
@@ -153,14 +153,14 @@ public class AclTests
     [Fact]
     public void Categories_come_from_the_command_table()
     {
-        Assert.Equal(["@write", "@sortedset", "@fast", "@blocking"], AclCategories.NamesOf(AclCategories.Of(CommandTable.Find("BZPOPMIN")!)));
-        Assert.Equal(["@keyspace", "@read", "@slow", "@dangerous"], AclCategories.NamesOf(AclCategories.Of(CommandTable.Find("KEYS")!)));
-        Assert.Equal(["@slow"], AclCategories.NamesOf(AclCategories.Of(CommandTable.Find("CONFIG")!)));
-        Assert.Equal(["@slow", "@connection"], AclCategories.NamesOf(AclCategories.Of(CommandTable.Find("COMMAND")!)));
-        Assert.Equal(["@admin", "@slow", "@dangerous"], AclCategories.NamesOf(AclCommands.Find("config|set")!.Categories));
-        Assert.Equal(["@admin", "@slow", "@dangerous", "@connection"], AclCategories.NamesOf(AclCommands.Find("client|kill")!.Categories));
-        Assert.Equal(["@slow", "@scripting"], AclCategories.NamesOf(AclCategories.Of(CommandTable.Find("EVAL_RO")!)));
-        Assert.Equal(["@fast", "@transaction"], AclCategories.NamesOf(AclCategories.Of(CommandTable.Find("MULTI")!)));
+        Assert.Equal(new[] { "@write", "@sortedset", "@fast", "@blocking" }, AclCategories.NamesOf(AclCategories.Of(CommandTable.Find("BZPOPMIN")!)));
+        Assert.Equal(new[] { "@keyspace", "@read", "@slow", "@dangerous" }, AclCategories.NamesOf(AclCategories.Of(CommandTable.Find("KEYS")!)));
+        Assert.Equal(new[] { "@slow" }, AclCategories.NamesOf(AclCategories.Of(CommandTable.Find("CONFIG")!)));
+        Assert.Equal(new[] { "@slow", "@connection" }, AclCategories.NamesOf(AclCategories.Of(CommandTable.Find("COMMAND")!)));
+        Assert.Equal(new[] { "@admin", "@slow", "@dangerous" }, AclCategories.NamesOf(AclCommands.Find("config|set")!.Categories));
+        Assert.Equal(new[] { "@admin", "@slow", "@dangerous", "@connection" }, AclCategories.NamesOf(AclCommands.Find("client|kill")!.Categories));
+        Assert.Equal(new[] { "@slow", "@scripting" }, AclCategories.NamesOf(AclCategories.Of(CommandTable.Find("EVAL_RO")!)));
+        Assert.Equal(new[] { "@fast", "@transaction" }, AclCategories.NamesOf(AclCategories.Of(CommandTable.Find("MULTI")!)));
         Assert.All(CommandTable.All, c => Assert.NotEqual(0UL, AclCategories.Of(c)));
     }
 
