@@ -328,7 +328,7 @@ public sealed partial class ServerCommands
         }
         _ = normalOnly;
         if (noneMatch) return Reply.Int(0);
-        if (user is not null && user != "default")
+        if (user is not null && node.Acl.Current.Find(user) is null)
             return Reply.Error($"ERR No such user '{user}'");
         long now = node.NowMs;
         int killed = 0;
@@ -338,6 +338,7 @@ public sealed partial class ServerCommands
             if (address is not null && c.Address != address) continue;
             if (localAddress is not null && c.LocalAddress != localAddress) continue;
             if (maxAge is long age && (now - c.CreatedAt) / 1000 < age) continue;
+            if (user is not null && c.User.Name != user) continue;
             if (skipMe && c == self) continue;
             Kill(self, c, ref after);
             killed++;
