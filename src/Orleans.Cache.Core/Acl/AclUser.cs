@@ -131,7 +131,7 @@ public sealed class AclUser
     /// Applies one ACL SETUSER rule (Redis's ACLSetUser); the reason Redis gives when it is refused (the caller wraps it in
     /// "ERR Error in ACL SETUSER modifier …"), else null. <paramref name="pubsubAllChannels"/>: acl-pubsub-default, for reset.
     /// </summary>
-    public string? Apply(ReadOnlySpan<byte> rule, bool pubsubAllChannels = false)
+    internal string? Apply(ReadOnlySpan<byte> rule, bool pubsubAllChannels = false)
     {
         var text = Encoding.UTF8.GetString(rule);
         if (rule.Length == 0) return SyntaxError;
