@@ -156,6 +156,7 @@ public sealed class RespNode : IServerNode
         Volatile.Write(ref _slowlogSlowerThan, Setting("slowlog-log-slower-than", 10_000));
         Volatile.Write(ref _slowlogMaxLen, Setting("slowlog-max-len", 128));
         Volatile.Write(ref _latencyThreshold, Setting("latency-monitor-threshold", 0));
+        Acl.PubSubAllChannels = Config.Get("acl-pubsub-default") == "allchannels"; // what new users start with
     }
 
     private long Setting(string name, long fallback) =>

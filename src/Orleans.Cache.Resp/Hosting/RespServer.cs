@@ -65,9 +65,9 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         var grains = services.GetService<IGrainFactory>();
         Node.Acl = new AclStore(grains, Node.Config.RequirePass)
         {
-            PubSubAllChannels = Node.Config.Get("acl-pubsub-default") == "allchannels",
             Announce = Node.Cluster is { } clusterNodes ? clusterNodes.AnnounceAclAsync : null,
         };
+        Node.RefreshSettings();
         if (grains is not null && services.GetService<IHostApplicationLifetime>() is { } started)
             started.ApplicationStarted.Register(() => _ = LoadAclAsync());
         else Node.AclReady.TrySetResult();
