@@ -198,4 +198,34 @@ public sealed class AclRespTests : IAsyncLifetime
         wrong.User = "hank";
         await Assert.ThrowsAnyAsync<RedisConnectionException>(() => ConnectionMultiplexer.ConnectAsync(wrong));
     }
+
+    [Fact]
+    public async Task Acl_save_and_load_use_the_configured_aclfile()
+    {
+        var dir = Directory.CreateTempSubdirectory("orleans-cache-aclfile-").FullName;
+        try
+        {
+            var aclFile = Path.Combine(dir, "users.acl");
+            var conf = Path.Combine(dir, "redis.conf");
+            await File.WriteAllTextAsync(conf, $"aclfile {aclFile}\n");
+            await using var server = await RespTestServer.StartAsync(o => o.ConfigFile = conf);
+            using var client = await RawClient.ConnectAsync(server.EndPoint);
+            Assert.Equal("+OK\r\n", await client.CallAsync("ACL", "SETUSER", "ivan", "on", ">pw", "~*", "+get"));
+            Assert.Equal("+OK\r\n", await client.CallAsync("ACL", "SAVE"));
+            var lines = await File.ReadAllLinesAsync(aclFile);
+            Assert.Equal(new[] { "user default on nopass ~* &* +@all",
+                "user ivan on #30c952fab122c3f9759f02a6d95c3758b246b4fee239957b2d4fee46e26170c4 ~* resetchannels -@all +get" }, lines.Order(StringComparer.Ordinal));
+            await File.WriteAllLinesAsync(aclFile, ["# users", "user default on nopass ~* &* +@all", "user jane on nopass ~j:* +@read"]);
+            Assert.Equal("+OK\r\n", await client.CallAsync("ACL", "LOAD"));
+            Assert.Equal("$-1\r\n", await client.CallAsync("ACL", "GETUSER", "ivan"));
+            Assert.Contains("-@all +@read", await client.CallAsync("ACL", "GETUSER", "jane"));
+            await File.WriteAllLinesAsync(aclFile, ["user default on nopass ~* &* +@all", "user bad on +nocmd"]);
+            Assert.StartsWith("-ERR ", await client.CallAsync("ACL", "LOAD"));
+            Assert.Contains("-@all +@read", await client.CallAsync("ACL", "GETUSER", "jane")); // a bad file changes nothing
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
