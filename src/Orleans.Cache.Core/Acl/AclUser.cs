@@ -88,7 +88,11 @@ public sealed class AclUser
         _unrestricted = false;
     }
 
-    internal void Freeze() => _unrestricted = _allCommands && AllKeys && AllChannels;
+    internal void Freeze()
+    {
+        _allCommands = _commands.AllSet; // "+@all -get +get" allows everything too
+        _unrestricted = _allCommands && AllKeys && AllChannels;
+    }
 
     internal AclUser Clone()
     {
