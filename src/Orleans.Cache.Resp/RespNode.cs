@@ -67,8 +67,14 @@ public sealed class RespNode : IServerNode
     /// Records a denied command or failed login in ACL LOG (Redis's addACLLogEntry): <paramref name="context"/> is
     /// toplevel, multi or lua; the client's CLIENT INFO line goes with it.
     /// </summary>
-    internal void LogAclFailure(RespSession client, string reason, string context, string what, string username) =>
+    internal void LogAclFailure(RespSession client, string reason, string context, string what, string username)
+    {
+        Interlocked.Increment(ref _aclDenied[reason switch { "auth" => 0, "command" => 1, "key" => 2, _ => 3 }]);
         AclLog.Add(reason, context, what, username, client.Describe(NowMs).TrimEnd('\n'), Time.GetUtcNow().ToUnixTimeMilliseconds(), AclLogMaxLen);
+    }
+
+    // INFO stats' acl_access_denied_auth, _cmd, _key, _channel.
+    private readonly long[] _aclDenied = new long[4];
 
     private long AclLogMaxLen => Setting("acllog-max-len", 128);
 
@@ -234,6 +240,7 @@ public sealed class RespNode : IServerNode
             InputKbps = _inRate.Average() / 1024,
             OutputKbps = _outRate.Average() / 1024,
             TotalErrorReplies = Interlocked.Read(ref _errorReplies),
+            AclDenied = (long[])_aclDenied.Clone(),
         };
         foreach (var (code, count) in _errors) report.Errors[code] = Interlocked.Read(ref count.Value);
         report.Commands = commands;
@@ -255,6 +262,7 @@ public sealed class RespNode : IServerNode
         }
         _errors.Clear();
         Interlocked.Exchange(ref _errorReplies, 0);
+        for (int i = 0; i < _aclDenied.Length; i++) Interlocked.Exchange(ref _aclDenied[i], 0);
         Interlocked.Exchange(ref _totalConnections, 0);
         Interlocked.Exchange(ref _rejectedConnections, 0);
         Interlocked.Exchange(ref _totalCommands, 0);

@@ -29,6 +29,8 @@ public sealed class NodeReport
     [Id(16)] public PartitionTotals Partitions { get; set; } = new();
     /// <summary>Partitions of this silo loading their snapshot now (INFO persistence's <c>loading</c>).</summary>
     [Id(17)] public int Loading { get; set; }
+    /// <summary>ACL denials: failed AUTH, commands, keys, channels (INFO stats' acl_access_denied_*).</summary>
+    [Id(18)] public long[] AclDenied { get; set; } = new long[4];
 }
 
 /// <summary>One command's counters: calls, time, rejected and failed calls, and a latency histogram.</summary>

@@ -90,6 +90,7 @@ public sealed partial class ServerCommands
             total.OutputKbps += r.OutputKbps;
             total.TotalErrorReplies += r.TotalErrorReplies;
             total.Loading += r.Loading;
+            for (int i = 0; i < total.AclDenied.Length && i < r.AclDenied.Length; i++) total.AclDenied[i] += r.AclDenied[i];
             foreach (var (code, count) in r.Errors) total.Errors[code] = total.Errors.GetValueOrDefault(code) + count;
             foreach (var (name, stat) in r.Commands)
             {
@@ -179,6 +180,10 @@ public sealed partial class ServerCommands
                 Line("pubsub_patterns", pubsub.Patterns);
                 Line("pubsubshard_channels", pubsub.Shard);
                 Line("total_error_replies", total.TotalErrorReplies);
+                Line("acl_access_denied_auth", total.AclDenied[0]);
+                Line("acl_access_denied_cmd", total.AclDenied[1]);
+                Line("acl_access_denied_key", total.AclDenied[2]);
+                Line("acl_access_denied_channel", total.AclDenied[3]);
                 break;
             case "replication":
                 text.Append("# Replication\r\n");
