@@ -82,6 +82,9 @@ public sealed class AclRespTests : IAsyncLifetime
         Assert.Contains("$6\r\nreason\r\n$3\r\nkey\r\n", log);
         Assert.Contains("$6\r\nobject\r\n$1\r\nx\r\n", log);
         Assert.Equal("*0\r\n", await admin.CallAsync("ACL", "LOG", "-1"));
+        var stats = await admin.CallAsync("INFO", "stats");
+        Assert.Matches("acl_access_denied_cmd:[1-9]", stats);
+        Assert.Matches("acl_access_denied_key:[1-9]", stats);
     }
 
     [Fact]
