@@ -69,7 +69,10 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         };
         Node.RefreshSettings();
         if (grains is not null && services.GetService<IHostApplicationLifetime>() is { } started)
+        {
+            _aclFromCluster = true;
             started.ApplicationStarted.Register(() => _ = LoadAclAsync());
+        }
         else Node.AclReady.TrySetResult();
         if (services.GetService<Observability.ServerNodes>() is { } nodes) nodes.Local = Node; // the silo's node grain reads it
         Node.StopHost = services.GetService<IHostApplicationLifetime>() is { } lifetime ? lifetime.StopApplication : null;
@@ -296,6 +299,14 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
         }
     }
 
+    private bool _aclFromCluster;
+
+    private async Task RefreshAclAsync()
+    {
+        try { await Node.Acl.LoadAsync(); }
+        catch (Exception e) { Log.AclLoadFailed(_logger, e); }
+    }
+
     /// <summary>Samples INFO's instantaneous metrics every 100 ms (as Redis's serverCron) and re-reads cached settings every second.</summary>
     private async Task MetricsLoopAsync()
     {
@@ -306,6 +317,8 @@ public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider s
             {
                 Node.SampleMetrics();
                 if (tick % 10 == 0) Node.RefreshSettings();
+                // A silo that missed an ACL announcement (unreachable for a moment) catches up within 30 s.
+                if (tick % 300 == 299 && _aclFromCluster && Node.AclReady.Task.IsCompleted) _ = RefreshAclAsync();
             }
         }
         catch (OperationCanceledException) { }
