@@ -411,10 +411,10 @@ public sealed class AclUser
         _ => (0, false),
     };
 
-    private static readonly (AclKeyAccess First, AclKeyAccess Rest)[] KeyAccessByRow = [.. CommandTable.Rows.Select(ParseKeyAccess)];
+    private static readonly (AclKeyAccess First, AclKeyAccess Others)[] KeyAccessByRow = [.. CommandTable.Rows.Select(ParseKeyAccess)];
 
     /// <summary>What each key of <paramref name="row"/> needs: the key at FirstKey, and the others.</summary>
-    public static (AclKeyAccess First, AclKeyAccess Rest) KeyAccessOf(CommandInfo row) => KeyAccessByRow[row.Id];
+    public static (AclKeyAccess First, AclKeyAccess Others) KeyAccessOf(CommandInfo row) => KeyAccessByRow[row.Id];
 
     private static (AclKeyAccess, AclKeyAccess) ParseKeyAccess(CommandInfo row)
     {
