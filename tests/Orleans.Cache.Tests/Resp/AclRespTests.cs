@@ -3,7 +3,11 @@ using StackExchange.Redis;
 
 namespace Orleans.Cache.Tests.Resp;
 
-/// <summary>ACL users over real sockets: AUTH as a user, NOPERM for commands, keys and channels, MULTI/EXEC, ACL LOG, requirepass.</summary>
+/// <summary>
+/// ACL users over real sockets (one endpoint without Orleans, so the users are its own and there is no pub/sub: channel
+/// denials are checked, deliveries are the cluster tests'): AUTH as a user, NOPERM for commands, keys and channels,
+/// MULTI/EXEC, ACL LOG, requirepass.
+/// </summary>
 public sealed class AclRespTests : IAsyncLifetime
 {
     private RespTestServer _server = null!;
@@ -33,7 +37,6 @@ public sealed class AclRespTests : IAsyncLifetime
         Assert.Equal("-NOPERM User alice has no permissions to run the 'del' command\r\n", await alice.CallAsync("DEL", "app:1"));
         Assert.Equal("-NOPERM User alice has no permissions to run the 'config|get' command\r\n", await alice.CallAsync("CONFIG", "GET", "port"));
         Assert.Equal("-NOPERM No permissions to access a channel\r\n", await alice.CallAsync("PUBLISH", "other", "m"));
-        Assert.Equal(":0\r\n", await alice.CallAsync("PUBLISH", "news.1", "m"));
         Assert.Equal("-NOPERM No permissions to access a channel\r\n", await alice.CallAsync("SUBSCRIBE", "other"));
         Assert.Contains(" user=alice ", await alice.CallAsync("CLIENT", "LIST"));
         // Unknown commands and wrong arity are answered before the ACL check, as in Redis.
@@ -197,9 +200,6 @@ public sealed class AclRespTests : IAsyncLifetime
         Assert.Equal("v", (string?)await db.StringGetAsync("hank:k"));
         var error = await Assert.ThrowsAsync<RedisServerException>(() => db.StringGetAsync("other"));
         Assert.Equal("NOPERM No permissions to access a key", error.Message);
-        var wrong = RedisClients.Options(_server, protocol, "nope");
-        wrong.User = "hank";
-        await Assert.ThrowsAnyAsync<RedisConnectionException>(() => ConnectionMultiplexer.ConnectAsync(wrong));
     }
 
     [Fact]
