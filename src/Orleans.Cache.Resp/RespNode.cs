@@ -54,11 +54,19 @@ public sealed class RespNode : IServerNode
     /// <summary>Completes once this silo has the cluster's stored users (at start); connections wait for it.</summary>
     internal TaskCompletionSource AclReady { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>A new version of the users: clients of a deleted user are closed, as ACL DELUSER does in Redis.</summary>
+    /// <summary>
+    /// A new version of the users: clients of a deleted user are closed, as ACL DELUSER does in Redis, and so are
+    /// subscribers whose user lost a channel or pattern they are subscribed to (Redis 7's ACLKillPubsubClientsIfNeeded).
+    /// </summary>
     private void OnAclChanged(AclUsers previous, AclUsers next)
     {
         foreach (var (_, client) in Clients)
-            if (client.User is { } user && next.Find(user.Name) is null) client.Kill();
+        {
+            var user = client.User;
+            var now = next.Find(user.Name);
+            if (now is null || !ReferenceEquals(now, user) && client.Subscriber is { IsSubscribed: true } && client.LosesChannels(now))
+                client.Kill();
+        }
     }
 
     void IServerNode.ApplyAcl(AclSnapshot snapshot) => Acl.Apply(snapshot);

@@ -88,6 +88,42 @@ public sealed class RespSession
     /// <summary>The client's pub/sub state, once it subscribed to something.</summary>
     internal RespSubscriber? Subscriber { get; set; }
 
+    // What this client is subscribed to, by space ("c:", "p:", "s:") and name: a user that loses access to one is closed.
+    private readonly Dictionary<string, (byte[] Name, bool Pattern)> _subscribed = new(StringComparer.Ordinal);
+
+    /// <summary>Notes the channels and patterns that (un)subscribe confirmations name (RESP2 arrays or RESP3 pushes).</summary>
+    internal void TrackSubscriptions(Reply[] confirmations)
+    {
+        lock (_subscribed)
+        {
+            foreach (var confirmation in confirmations)
+            {
+                if (confirmation.Items is not [{ Bytes: { } kind }, { Bytes: { } name }, ..]) continue;
+                var text = Encoding.ASCII.GetString(kind);
+                bool pattern = text.StartsWith('p');
+                var key = (pattern ? "p:" : text.StartsWith('s') ? "s:" : "c:") + Encoding.Latin1.GetString(name);
+                if (text.Contains("unsubscribe", StringComparison.Ordinal)) _subscribed.Remove(key);
+                else _subscribed[key] = (name, pattern);
+            }
+        }
+    }
+
+    /// <summary>RESET or a closed subscription: nothing subscribed any more.</summary>
+    internal void ForgetSubscriptions()
+    {
+        lock (_subscribed) _subscribed.Clear();
+    }
+
+    /// <summary>Some channel or pattern this client is subscribed to is one <paramref name="user"/> may not use (Redis then closes the client).</summary>
+    internal bool LosesChannels(AclUser user)
+    {
+        if (user.AllChannels) return false;
+        lock (_subscribed)
+            foreach (var (name, pattern) in _subscribed.Values)
+                if (!user.CanAccessChannel(name, pattern)) return true;
+        return false;
+    }
+
     /// <summary>RESP2 subscribed mode: only (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET are accepted.</summary>
     public bool InSubscribedMode => Protocol == 2 && Subscriber is { IsSubscribed: true };
 

@@ -52,6 +52,7 @@ public sealed partial class ServerCommands
         client.CachingNext = null;
         client.User = node.Acl.Current.Default;
         client.Authenticated = client.User.LogsInWithoutPassword;
+        client.ForgetSubscriptions(); // RESET left every channel (the connection removed the subscriber first)
         return ResetReply;
     }
 

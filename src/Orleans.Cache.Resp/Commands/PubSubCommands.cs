@@ -26,7 +26,7 @@ public sealed partial class ServerCommands
         if (broker is null) return [NoPubSub];
         var names = argv[1..];
         var sub = client.Subscriber ?? subscriber();
-        return command.Name switch
+        var confirmations = command.Name switch
         {
             "SUBSCRIBE" => await broker.SubscribeAsync(sub, ChannelSpace.Channel, names),
             "SSUBSCRIBE" => await broker.SubscribeAsync(sub, ChannelSpace.Shard, names),
@@ -35,6 +35,8 @@ public sealed partial class ServerCommands
             "PSUBSCRIBE" => await broker.PSubscribeAsync(sub, names),
             _ => await broker.PUnsubscribeAsync(sub, names),
         };
+        client.TrackSubscriptions(confirmations);
+        return confirmations;
     }
 
     /// <summary>PUBLISH / SPUBLISH of one pipeline round, in order; returns the receiver counts.</summary>

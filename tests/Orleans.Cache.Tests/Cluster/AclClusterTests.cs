@@ -64,4 +64,35 @@ public sealed class AclClusterTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_subscriber_whose_user_loses_its_channel_is_closed_and_channels_are_enforced_across_silos()
+    {
+        var dir = Directory.CreateTempSubdirectory("orleans-cache-acl-").FullName;
+        try
+        {
+            await using var cluster = await StartAsync(dir);
+            using var admin = await ConnectAsync(cluster, 0);
+            Assert.Equal("+OK\r\n", await admin.CallAsync("ACL", "SETUSER", "sub", "on", ">pw", "&news.*", "&other", "+@pubsub"));
+            using var kept = await ConnectAsync(cluster, 1);
+            using var lost = await ConnectAsync(cluster, 1);
+            foreach (var client in new[] { kept, lost }) Assert.Equal("+OK\r\n", await client.CallAsync("AUTH", "sub", "pw"));
+            Assert.Equal("-NOPERM No permissions to access a channel\r\n", await kept.CallAsync("SUBSCRIBE", "secret"));
+            Assert.Equal("-NOPERM No permissions to access a channel\r\n", await kept.CallAsync("PSUBSCRIBE", "news*"));
+            Assert.Equal("*3\r\n$9\r\nsubscribe\r\n$6\r\nnews.1\r\n:1\r\n", await kept.CallAsync("SUBSCRIBE", "news.1"));
+            Assert.Equal("*3\r\n$9\r\nsubscribe\r\n$5\r\nother\r\n:1\r\n", await lost.CallAsync("SUBSCRIBE", "other"));
+            using var publisher = await ConnectAsync(cluster, 0);
+            Assert.Equal("+OK\r\n", await publisher.CallAsync("AUTH", "sub", "pw"));
+            Assert.Equal("-NOPERM No permissions to access a channel\r\n", await publisher.CallAsync("PUBLISH", "secret", "m"));
+
+            Assert.Equal("+OK\r\n", await admin.CallAsync("ACL", "SETUSER", "sub", "resetchannels", "&news.*"));
+            Assert.Equal("<closed>", await lost.ReadValueAsync());
+            Assert.Equal(":1\r\n", await publisher.CallAsync("PUBLISH", "news.1", "hello"));
+            Assert.Equal("*3\r\n$7\r\nmessage\r\n$6\r\nnews.1\r\n$5\r\nhello\r\n", await kept.ReadValueAsync());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
