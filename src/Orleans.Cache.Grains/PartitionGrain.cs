@@ -34,6 +34,9 @@ public sealed partial class PartitionGrain(
     private Task _saving = Task.CompletedTask;
     /// <summary>When the last save began, on the partition clock (the <c>save</c> rules count from it).</summary>
     private long _lastSaveTimestamp;
+    /// <summary>Tries of a snapshot load that failed for a reason that may pass (storage unreachable): 0.5 s doubling to 30 s.</summary>
+    private Backoff? _loadRetry;
+    private IGrainTimer? _loadTimer;
 
     private long Partition => this.GetPrimaryKeyLong();
 
@@ -93,25 +96,73 @@ public sealed partial class PartitionGrain(
 
     private async Task LoadAsync()
     {
-        nodes?.BeginLoading(); // INFO's loading:1 meanwhile
+        nodes?.BeginLoading(); // INFO's loading:1 meanwhile, and for as long as a failed load is being retried
+        if (await TryLoadAsync()) nodes?.EndLoading();
+        else
+        {
+            _loadRetry = new Backoff(clock.Time, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+            _loadRetry.Failed();
+            // Checked often on Orleans's clock; the back-off itself runs on the partition clock.
+            _loadTimer = this.RegisterGrainTimer(RetryLoadTick, new GrainTimerCreationOptions(LoadRetryPoll, LoadRetryPoll) { KeepAlive = true });
+        }
+    }
+
+    private static readonly TimeSpan LoadRetryPoll = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Loads the stored snapshot into the keyspace. False when storage failed in a way that may pass: commands then
+    /// answer LOADING and the load is tried again. A snapshot that cannot be read (corrupt, truncated, a newer format)
+    /// is not retried: the partition answers an error until it is repaired or removed, and is never overwritten.
+    /// </summary>
+    private async Task<bool> TryLoadAsync()
+    {
         try
         {
             var sw = Stopwatch.StartNew();
             var data = await _store!.LoadAsync();
-            if (data is null) return;
-            var info = Snapshot.Load(data, _engine.Keyspace);
-            LogLoaded(Partition, _engine.Keyspace.Count, data.Length, sw.ElapsedMilliseconds, info.Version);
+            var info = _engine.Locked(k =>
+            {
+                SnapshotInfo? loaded = data is null ? null : Snapshot.Load(data, k);
+                _engine.LoadError = null; // in the same lock: no command sees the keyspace half loaded
+                return loaded;
+            });
+            if (info is { } i) LogLoaded(Partition, _engine.Keyspace.Count, data!.Length, sw.ElapsedMilliseconds, i.Version);
+            return true;
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            _engine.LoadError = $"LOADING partition {Partition} could not read its snapshot from storage yet and keeps trying: {e.Message}";
+            _engine.Locked(k => { k.Flush(); return 0; });
+            LogLoadRetrying(e, Partition);
+            return false;
         }
         catch (Exception e)
         {
             _engine.LoadError = $"ERR partition {Partition} snapshot could not be loaded: {e.Message}";
-            _engine.Keyspace.Flush();
+            _engine.Locked(k => { k.Flush(); return 0; });
             LogLoadFailed(e, Partition);
+            return true;
         }
-        finally
+    }
+
+    /// <summary>Storage errors that may pass; a snapshot's own damage (format, checksum, missing chunks) does not.</summary>
+    private static bool IsTransient(Exception e) => e is not (SnapshotFormatException or InvalidDataException or OutOfMemoryException);
+
+    private async Task RetryLoadTick(CancellationToken cancellationToken)
+    {
+        if (_loadRetry is not { Due: true } retry) return;
+        if (!await TryLoadAsync())
         {
-            nodes?.EndLoading();
+            retry.Failed();
+            return;
         }
+        _loadTimer?.Dispose();
+        _loadTimer = null;
+        _loadRetry = null;
+        nodes?.EndLoading();
+        _engine.Locked(k => k.LastSave = k.Now / 1000);
+        _lastSaveTimestamp = clock.Time.GetTimestamp();
+        if (_engine.LoadError is null) LogLoadHealed(Partition, retry.Failures + 1);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -121,6 +172,7 @@ public sealed partial class PartitionGrain(
         _engine.KillScript(function: true);
         _engine.Close();
         local?.Remove((int)Partition, _engine);
+        if (_loadRetry is not null) { _loadRetry = null; nodes?.EndLoading(); }
         // Graceful shutdown snapshots whatever changed, like Redis's SHUTDOWN SAVE; after SHUTDOWN NOSAVE nothing is saved.
         if (shutdown?.SkipSave == true)
         {
@@ -328,6 +380,12 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition} could not load its snapshot; it answers errors until the snapshot is repaired or removed")]
     private partial void LogLoadFailed(Exception exception, long partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not read its snapshot from storage; it answers LOADING and tries again")]
+    private partial void LogLoadRetrying(Exception exception, long partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} loaded its snapshot after {Tries} tries and serves again")]
+    private partial void LogLoadHealed(long partition, int tries);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition} saved a {Bytes}-byte snapshot in {Ms} ms")]
     private partial void LogSaved(long partition, int bytes, long ms);

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace Orleans.Cache.Tests.Snapshots;
+
+/// <summary>
+/// Grain storage in memory that fails on demand: while <see cref="ReadFault"/> or <see cref="WriteFault"/> returns an
+/// exception for a state name, that read or write throws it instead. One instance can outlive a cluster, so a second
+/// cluster finds what the first saved.
+/// </summary>
+internal sealed class FaultyStorage : IGrainStorage
+{
+    private readonly ConcurrentDictionary<(string Grain, string State), object?> _records = new();
+    private int _readsFailed, _writesFailed;
+
+    public Func<string, Exception?>? ReadFault { get; set; }
+    public Func<string, Exception?>? WriteFault { get; set; }
+
+    public int ReadsFailed => Volatile.Read(ref _readsFailed);
+    public int WritesFailed => Volatile.Read(ref _writesFailed);
+
+    /// <summary>The state names stored now (e.g. "snapshot", "snapshot-638…-0").</summary>
+    public IReadOnlyList<string> StateNames => [.. _records.Keys.Select(k => k.State)];
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (ReadFault?.Invoke(stateName) is { } fault)
+        {
+            Interlocked.Increment(ref _readsFailed);
+            return Task.FromException(fault);
+        }
+        if (_records.TryGetValue((grainId.ToString(), stateName), out var state))
+        {
+            grainState.State = (T)state!;
+            grainState.RecordExists = true;
+            grainState.ETag = "1";
+        }
+        else
+        {
+            grainState.RecordExists = false;
+            grainState.ETag = null;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (WriteFault?.Invoke(stateName) is { } fault)
+        {
+            Interlocked.Increment(ref _writesFailed);
+            return Task.FromException(fault);
+        }
+        _records[(grainId.ToString(), stateName)] = grainState.State;
+        grainState.RecordExists = true;
+        grainState.ETag = "1";
+        return Task.CompletedTask;
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        _records.TryRemove((grainId.ToString(), stateName), out _);
+        grainState.RecordExists = false;
+        grainState.ETag = null;
+        return Task.CompletedTask;
+    }
+}
