@@ -27,6 +27,7 @@ public sealed class StorageFaultTests
         storage.ReadFault = _ => new IOException("storage unreachable (test)");
         await using var second = await CacheCluster.StartAsync(1, With(storage), snapshots: o => { o.Storage = "None"; o.Save = ""; });
         var cache = second.CacheOnSilo(0);
+        try { await cache.ExecuteAsync("DBSIZE"); } catch (CacheException) { } // activates every partition
         var error = await Assert.ThrowsAsync<CacheException>(() => cache.GetStringAsync("k:1"));
         Assert.StartsWith("LOADING", error.Message);
         Assert.Contains("storage unreachable (test)", error.Message);
