@@ -36,6 +36,8 @@ public sealed partial class PartitionGrain(
     private long _lastSaveTimestamp;
     /// <summary>Tries of a snapshot load that failed for a reason that may pass (storage unreachable): 0.5 s doubling to 30 s.</summary>
     private Backoff? _loadRetry;
+    /// <summary>After a failed save the save rules wait 5 s before the next try, as Redis's CONFIG_BGSAVE_RETRY_DELAY.</summary>
+    private Backoff? _saveRetry;
     private IGrainTimer? _loadTimer;
 
     private long Partition => this.GetPrimaryKeyLong();
@@ -55,7 +57,9 @@ public sealed partial class PartitionGrain(
         {
             _store = new SnapshotStore(storage, this.GetGrainId(), _snapshots.ChunkBytes);
             await LoadAsync();
-            if (_snapshots.SaveRules().Count > 0)
+            _saveRetry = new Backoff(clock.Time, SaveRetryDelay, SaveRetryDelay);
+            _engine.SaveRulesConfigured = _snapshots.SaveRules().Count > 0;
+            if (_engine.SaveRulesConfigured)
                 this.RegisterGrainTimer(SaveTick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
         }
         var keyspace = _engine.Keyspace;
@@ -107,6 +111,7 @@ public sealed partial class PartitionGrain(
         }
     }
 
+    private static readonly TimeSpan SaveRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan LoadRetryPoll = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
@@ -290,16 +295,25 @@ public sealed partial class PartitionGrain(
     {
         if (_store is null || _engine.LoadError is not null) return Task.CompletedTask;
         var previous = _saving;
+        long lastSave = _lastSaveTimestamp;
         var sw = Stopwatch.StartNew();
-        var (data, dirtyAtFork) = _engine.Fork();
-        _lastSaveTimestamp = clock.Time.GetTimestamp();
-        var saving = WriteAsync(_store.SaveInBackground(previous, data), data.Length, dirtyAtFork, sw);
-        _saving = saving;
-        return saving;
+        try
+        {
+            var (data, dirtyAtFork) = _engine.Fork();
+            _lastSaveTimestamp = clock.Time.GetTimestamp();
+            var saving = WriteAsync(_store.SaveInBackground(previous, data), data.Length, dirtyAtFork, lastSave, sw);
+            _saving = saving;
+            return saving;
+        }
+        catch (Exception e)
+        {
+            SaveFailed(e, 0, lastSave);
+            return Task.FromException(e);
+        }
     }
 
     /// <summary>Awaits the storage write in the grain's context, then records its outcome.</summary>
-    private async Task WriteAsync(Task write, int bytes, long dirtyAtFork, Stopwatch sw)
+    private async Task WriteAsync(Task write, long bytes, long dirtyAtFork, long lastSave, Stopwatch sw)
     {
         try
         {
@@ -307,19 +321,33 @@ public sealed partial class PartitionGrain(
         }
         catch (Exception e)
         {
-            _engine.Locked(k => k.Dirty += dirtyAtFork); // try again at the next policy tick
-            LogSaveFailed(e, Partition);
+            SaveFailed(e, dirtyAtFork, lastSave);
             throw;
         }
+        _engine.LastSaveFailed = false;
+        _saveRetry?.Succeeded();
         _engine.Locked(k => k.LastSave = clock.Time.GetUtcNow().ToUnixTimeSeconds());
         LogSaved(Partition, bytes, sw.ElapsedMilliseconds);
+    }
+
+    /// <summary>
+    /// A failed save: its changes count as unsaved again, the save rules count from the last save that worked (as Redis's
+    /// lastsave) and wait the retry delay, INFO says err, and writes answer MISCONF if stop-writes-on-bgsave-error.
+    /// </summary>
+    private void SaveFailed(Exception e, long dirtyAtFork, long lastSave)
+    {
+        _engine.Locked(k => k.Dirty += dirtyAtFork);
+        _lastSaveTimestamp = lastSave;
+        _engine.LastSaveFailed = true;
+        _saveRetry?.Failed();
+        LogSaveFailed(e, Partition);
     }
 
     private Task SaveTick(CancellationToken cancellationToken)
     {
         if (_engine.ScriptRunning || shutdown?.SkipSave == true) return Task.CompletedTask; // the next tick saves; NOSAVE saves nothing
         long dirty = _engine.Locked(k => k.Dirty);
-        if (dirty == 0 || !_saving.IsCompleted) return Task.CompletedTask;
+        if (dirty == 0 || !_saving.IsCompleted || _saveRetry is { Due: false }) return Task.CompletedTask;
         if (_snapshots.SaveIsDue(clock.Time.GetElapsedTime(_lastSaveTimestamp), dirty)) _saving = SaveAsync();
         return Task.CompletedTask;
     }
@@ -388,7 +416,7 @@ public sealed partial class PartitionGrain(
     private partial void LogLoadHealed(long partition, int tries);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition} saved a {Bytes}-byte snapshot in {Ms} ms")]
-    private partial void LogSaved(long partition, int bytes, long ms);
+    private partial void LogSaved(long partition, long bytes, long ms);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} deactivated after SHUTDOWN NOSAVE: {Changes} unsaved changes dropped")]
     private partial void LogUnsavedDropped(long partition, long changes);

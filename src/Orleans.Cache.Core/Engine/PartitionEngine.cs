@@ -39,12 +39,25 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// <summary>How long a script may hold the partition before other commands to it answer BUSY (busy-reply-threshold).</summary>
     public TimeSpan BusyThreshold { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Applies the configuration that acts inside the partition (encoding thresholds, busy-reply-threshold).</summary>
+    /// <summary>Applies the configuration that acts inside the partition (encoding thresholds, busy-reply-threshold, stop-writes-on-bgsave-error).</summary>
     public void Apply(Config.PartitionSettings settings)
     {
         Keyspace.Encodings = settings.Encodings;
         BusyThreshold = TimeSpan.FromMilliseconds(settings.BusyReplyThresholdMs);
+        StopWritesOnSaveError = settings.StopWritesOnBgsaveError;
     }
+
+    /// <summary>The partition's last save failed (INFO's <c>rdb_last_bgsave_status:err</c>); set by the shell that saves.</summary>
+    public bool LastSaveFailed { get; set; }
+
+    /// <summary>Automatic saves are configured (Redis's <c>save</c> rules): only then does a failed save refuse writes.</summary>
+    public bool SaveRulesConfigured { get; set; }
+
+    /// <summary>stop-writes-on-bgsave-error (Redis's default, yes).</summary>
+    public bool StopWritesOnSaveError { get; set; } = true;
+
+    /// <summary>Write commands answer MISCONF, as Redis's do while its last background save failed.</summary>
+    private bool RefusesWrites => LastSaveFailed && SaveRulesConfigured && StopWritesOnSaveError;
 
     /// <summary>How often a command waiting for a script re-checks whether the script has become busy.</summary>
     private static readonly TimeSpan BusyPoll = TimeSpan.FromMilliseconds(5);
@@ -188,6 +201,7 @@ public sealed class PartitionEngine : IKeyChangeListener
     private Reply Run(CommandInfo command, byte[][] argv, bool tick)
     {
         if (LoadError is not null) return Reply.Error(LoadError);
+        if (command.IsWrite && RefusesWrites) return Errors.MisconfSave;
         try
         {
             return tick ? Keyspace.Execute(command, argv) : Keyspace.ExecuteAtLastTick(command, argv);
@@ -431,7 +445,7 @@ public sealed class PartitionEngine : IKeyChangeListener
             try { avgTtl = k.AverageTtl(); }
             finally { _gate.Exit(); }
         }
-        return new KeyspaceStats(k.Count, k.ExpiringCount, avgTtl, k.Hits, k.Misses, k.ExpiredTotal, k.EvictedTotal, k.Dirty, k.LastSave);
+        return new KeyspaceStats(k.Count, k.ExpiringCount, avgTtl, k.Hits, k.Misses, k.ExpiredTotal, k.EvictedTotal, k.Dirty, k.LastSave, LastSaveFailed);
     }
 
     /// <summary>CONFIG RESETSTAT for this partition: hits, misses, expired and evicted keys back to 0.</summary>
@@ -476,7 +490,7 @@ public sealed class PartitionEngine : IKeyChangeListener
 
 /// <summary>One partition's INFO counters (see <see cref="PartitionEngine.Stats"/>); <c>AverageTtl</c> in ms, <c>LastSave</c> in Unix seconds.</summary>
 public readonly record struct KeyspaceStats(long Keys, long Expires, long AverageTtl, long Hits, long Misses, long Expired, long Evicted,
-    long Dirty, long LastSave);
+    long Dirty, long LastSave, bool LastSaveFailed = false);
 
 /// <summary>A key a transaction watched and the version WATCH answered for it.</summary>
 public readonly record struct WatchedVersion(byte[] Key, long Version);

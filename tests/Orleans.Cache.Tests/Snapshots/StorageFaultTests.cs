@@ -2,7 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Cache.Client;
 using Orleans.Cache.Grains;
+using Orleans.Cache.Resp;
 using Orleans.Cache.Tests.Cluster;
+using Orleans.Cache.Tests.Resp;
 using Orleans.Storage;
 using Orleans.TestingHost;
 
@@ -52,6 +54,79 @@ public sealed class StorageFaultTests
         }
         Assert.Equal(2 * CacheCluster.Partitions, storage.ReadsFailed);
         Assert.Equal("OK", (await cache.ExecuteAsync("SET", "after", "1")).Text);
+    }
+
+    private const string Misconf = "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+        "Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB " +
+        "snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+    private static Action<InProcessTestClusterBuilder> WithResp(FaultyStorage storage) => builder => builder.ConfigureSilo((_, silo) =>
+    {
+        silo.Services.AddKeyedSingleton<IGrainStorage>(SnapshotOptions.StorageName, storage);
+        silo.Services.AddRespEndpoint(o => o.Port = 0);
+    });
+
+    private static Task<RawClient> ConnectAsync(CacheCluster cache) =>
+        RawClient.ConnectAsync(cache.Cluster.Silos[0].ServiceProvider.GetRequiredService<RespServer>().EndPoints[0]);
+
+    private static async Task<string> BgsaveStatus(RawClient resp) =>
+        (await resp.CommandAsync("INFO", "persistence")).Split("\r\n").Single(l => l.StartsWith("rdb_last_bgsave_status:", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task A_failed_save_says_err_in_INFO_refuses_writes_with_MISCONF_is_retried_5_seconds_later_and_heals()
+    {
+        var storage = new FaultyStorage { WriteFault = _ => new IOException("No space left on device (test)") };
+        await using var cache = await CacheCluster.StartAsync(1, WithResp(storage), snapshots: o => { o.Storage = "None"; o.Save = "1 1"; });
+        using var resp = await ConnectAsync(cache);
+        Assert.Equal("+OK", await resp.CommandAsync("SET", "{p}:a", "1"));
+        Assert.Equal("rdb_last_bgsave_status:ok", await BgsaveStatus(resp));
+
+        // The save rule fires a second later (partition clock) and the write fails.
+        cache.Time.Advance(TimeSpan.FromSeconds(1));
+        await Until(async () => await BgsaveStatus(resp) == "rdb_last_bgsave_status:err", "INFO to report the failed save");
+        Assert.Equal(1, storage.WritesFailed);
+        Assert.Equal(Misconf, await resp.CommandAsync("SET", "{p}:b", "2"));
+        Assert.Equal(Misconf, await resp.CommandAsync("INCR", "{p}:a"));
+        Assert.Equal("$1\r\n1\r\n", await resp.CommandAsync("GET", "{p}:a")); // reads are served
+
+        // Not every second: the next try comes 5 seconds after the failure.
+        cache.Time.Advance(TimeSpan.FromSeconds(5));
+        await Until(() => storage.WritesFailed == 2, "the retry 5 s later");
+
+        // Storage is back: the next retry saves, INFO says ok, writes are accepted.
+        storage.WriteFault = null;
+        cache.Time.Advance(TimeSpan.FromSeconds(5));
+        await Until(async () => await BgsaveStatus(resp) == "rdb_last_bgsave_status:ok", "the save to succeed");
+        Assert.Equal("+OK", await resp.CommandAsync("SET", "{p}:b", "2"));
+        Assert.Contains("snapshot", storage.StateNames);
+    }
+
+    [Fact]
+    public async Task With_stop_writes_on_bgsave_error_no_a_failed_save_refuses_no_writes()
+    {
+        var storage = new FaultyStorage { WriteFault = _ => new IOException("No space left on device (test)") };
+        await using var cache = await CacheCluster.StartAsync(1, WithResp(storage), snapshots: o => { o.Storage = "None"; o.Save = "1 1"; });
+        using var resp = await ConnectAsync(cache);
+        Assert.Equal("+OK", await resp.CommandAsync("CONFIG", "SET", "stop-writes-on-bgsave-error", "no"));
+        Assert.Equal("+OK", await resp.CommandAsync("SET", "{p}:a", "1"));
+        cache.Time.Advance(TimeSpan.FromSeconds(1));
+        await Until(async () => await BgsaveStatus(resp) == "rdb_last_bgsave_status:err", "INFO to report the failed save");
+        Assert.Equal("+OK", await resp.CommandAsync("SET", "{p}:b", "2"));
+    }
+
+    [Fact]
+    public void The_save_retry_waits_5_seconds_each_time_as_Redis()
+    {
+        var time = new FakeTimeProvider();
+        var backoff = new Backoff(time, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+        for (int i = 0; i < 3; i++)
+        {
+            backoff.Failed();
+            time.Advance(TimeSpan.FromMilliseconds(4999));
+            Assert.False(backoff.Due);
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            Assert.True(backoff.Due);
+        }
     }
 
     [Fact]
