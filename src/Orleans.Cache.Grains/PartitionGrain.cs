@@ -56,6 +56,7 @@ public sealed partial class PartitionGrain(
         if (storage is not null)
         {
             _store = new SnapshotStore(storage, this.GetGrainId(), _snapshots.ChunkBytes);
+            _engine.SnapshotSegmentBytes = _snapshots.ChunkBytes; // each chunk is one segment, stored without a copy
             await LoadAsync();
             _saveRetry = new Backoff(clock.Time, SaveRetryDelay, SaveRetryDelay);
             _engine.SaveRulesConfigured = _snapshots.SaveRules().Count > 0;
@@ -404,7 +405,7 @@ public sealed partial class PartitionGrain(
     private partial void LogActivated(long partition, string silo, int keys);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} loaded {Keys} keys from a {Bytes}-byte snapshot (format {Version}) in {Ms} ms")]
-    private partial void LogLoaded(long partition, int keys, int bytes, long ms, int version);
+    private partial void LogLoaded(long partition, int keys, long bytes, long ms, int version);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition} could not load its snapshot; it answers errors until the snapshot is repaired or removed")]
     private partial void LogLoadFailed(Exception exception, long partition);

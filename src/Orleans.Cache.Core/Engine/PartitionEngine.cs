@@ -472,15 +472,18 @@ public sealed class PartitionEngine : IKeyChangeListener
         }
     }
 
+    /// <summary>The largest buffer a snapshot is serialized into (the storage chunk size, so that chunks need no copy).</summary>
+    public int SnapshotSegmentBytes { get; set; } = SnapshotData.DefaultSegmentBytes;
+
     /// <summary>
     /// The snapshot "fork": serializes the keyspace at its current effect offset and resets the change count; returns
     /// the bytes and how many changes they cover (to add back if the write fails).
     /// </summary>
-    public (byte[] Data, long Changes) Fork()
+    public (SnapshotData Data, long Changes) Fork()
     {
         lock (_gate)
         {
-            var data = Snapshot.Write(Keyspace);
+            var data = Snapshot.WriteSegments(Keyspace, segmentBytes: SnapshotSegmentBytes);
             long changes = Keyspace.Dirty;
             Keyspace.Dirty = 0;
             return (data, changes);

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using Orleans.Cache.Core;
 using Orleans.Runtime;
 using Orleans.Storage;
 
@@ -35,13 +38,13 @@ internal sealed class SnapshotStore(IGrainStorage storage, GrainId grain, int ch
     private static string ChunkName(long generation, int index) => $"snapshot-{generation}-{index}";
 
     /// <summary>The stored snapshot, or null when this partition never saved.</summary>
-    public async Task<byte[]?> LoadAsync()
+    public async Task<SnapshotData?> LoadAsync()
     {
         await storage.ReadStateAsync(ManifestName, grain, _manifest);
         var manifest = _manifest.State;
         if (!_manifest.RecordExists || manifest is null || manifest.Chunks == 0) return null;
-        var data = new byte[manifest.Bytes];
-        int offset = 0;
+        long total = 0;
+        var segments = new List<ReadOnlyMemory<byte>>(manifest.Chunks);
         var chunks = new List<(string, string?)>();
         for (int i = 0; i < manifest.Chunks; i++)
         {
@@ -49,33 +52,33 @@ internal sealed class SnapshotStore(IGrainStorage storage, GrainId grain, int ch
             var chunk = new GrainState<SnapshotChunk>(new SnapshotChunk());
             await storage.ReadStateAsync(name, grain, chunk);
             var bytes = chunk.State?.Data ?? [];
-            if (!chunk.RecordExists || offset + bytes.Length > data.Length)
+            if (!chunk.RecordExists || total + bytes.Length > manifest.Bytes)
                 throw new InvalidDataException($"snapshot chunk {i} of {manifest.Chunks} is missing or larger than the manifest says");
-            bytes.CopyTo(data, offset);
-            offset += bytes.Length;
+            segments.Add(bytes);
+            total += bytes.Length;
             chunks.Add((name, chunk.ETag));
         }
-        if (offset != data.Length) throw new InvalidDataException($"snapshot chunks hold {offset} bytes, the manifest says {data.Length}");
+        if (total != manifest.Bytes) throw new InvalidDataException($"snapshot chunks hold {total} bytes, the manifest says {manifest.Bytes}");
         _chunks = chunks;
-        return data;
+        return new SnapshotData(segments);
     }
 
     /// <summary>Saves on the thread pool after <paramref name="previous"/> finished, so the grain keeps serving meanwhile.</summary>
-    public Task SaveInBackground(Task previous, byte[] data) => Task.Run(async () =>
+    public Task SaveInBackground(Task previous, SnapshotData data) => Task.Run(async () =>
     {
         try { await previous.ConfigureAwait(false); }
         catch { /* the previous save reported its own failure */ }
         await SaveAsync(data).ConfigureAwait(false);
     });
 
-    public async Task SaveAsync(byte[] data)
+    public async Task SaveAsync(SnapshotData data)
     {
         long generation = Math.Max(DateTime.UtcNow.Ticks, (_manifest.State?.Generation ?? 0) + 1);
         var written = new List<(string, string?)>();
-        for (int offset = 0, i = 0; offset < data.Length || i == 0; offset += chunkBytes, i++)
+        foreach (var piece in Chunks(data, chunkBytes))
         {
-            var state = new GrainState<SnapshotChunk>(new SnapshotChunk { Data = data.AsSpan(offset, Math.Min(chunkBytes, data.Length - offset)).ToArray() });
-            var name = ChunkName(generation, i);
+            var state = new GrainState<SnapshotChunk>(new SnapshotChunk { Data = piece });
+            var name = ChunkName(generation, written.Count);
             await storage.WriteStateAsync(name, grain, state);
             written.Add((name, state.ETag));
         }
@@ -88,6 +91,24 @@ internal sealed class SnapshotStore(IGrainStorage storage, GrainId grain, int ch
         {
             var state = new GrainState<SnapshotChunk>(new SnapshotChunk()) { ETag = etag, RecordExists = true };
             await storage.ClearStateAsync(name, grain, state);
+        }
+    }
+
+    /// <summary>
+    /// The snapshot cut into pieces of <paramref name="chunkBytes"/> (at least one, even when empty); a piece that is a whole
+    /// segment of the snapshot is passed on as it is, without a copy.
+    /// </summary>
+    private static IEnumerable<byte[]> Chunks(SnapshotData data, int chunkBytes)
+    {
+        var rest = data.AsSequence();
+        if (rest.IsEmpty) yield return [];
+        while (!rest.IsEmpty)
+        {
+            var piece = rest.Slice(0, Math.Min(chunkBytes, rest.Length));
+            yield return piece.IsSingleSegment && MemoryMarshal.TryGetArray(piece.First, out var array) && array.Offset == 0 && array.Count == array.Array!.Length
+                ? array.Array
+                : piece.ToArray();
+            rest = rest.Slice(piece.Length);
         }
     }
 }
