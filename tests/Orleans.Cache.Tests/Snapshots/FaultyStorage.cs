@@ -16,12 +16,24 @@ internal sealed class FaultyStorage : IGrainStorage
 
     public Func<string, Exception?>? ReadFault { get; set; }
     public Func<string, Exception?>? WriteFault { get; set; }
+    public Func<string, Exception?>? ClearFault { get; set; }
 
     public int ReadsFailed => Volatile.Read(ref _readsFailed);
     public int WritesFailed => Volatile.Read(ref _writesFailed);
 
     /// <summary>The state names stored now (e.g. "snapshot", "snapshot-638…-0").</summary>
     public IReadOnlyList<string> StateNames => [.. _records.Keys.Select(k => k.State)];
+
+    /// <summary>Per grain, the generations its chunk records belong to ("snapshot-{generation}-{index}").</summary>
+    public Dictionary<string, long[]> ChunkGenerations() => _records.Keys
+        .Where(k => k.State.StartsWith("snapshot-", StringComparison.Ordinal))
+        .GroupBy(k => k.Grain)
+        .ToDictionary(g => g.Key, g => g.Select(k => long.Parse(k.State.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToArray());
+
+    /// <summary>Per grain, the generation its manifest points at.</summary>
+    public Dictionary<string, long> ManifestGenerations() => _records
+        .Where(r => r.Key.State == "snapshot" && r.Value is Grains.SnapshotManifest)
+        .ToDictionary(r => r.Key.Grain, r => ((Grains.SnapshotManifest)r.Value!).Generation);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -59,6 +71,7 @@ internal sealed class FaultyStorage : IGrainStorage
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        if (ClearFault?.Invoke(stateName) is { } fault) return Task.FromException(fault);
         _records.TryRemove((grainId.ToString(), stateName), out _);
         grainState.RecordExists = false;
         grainState.ETag = null;

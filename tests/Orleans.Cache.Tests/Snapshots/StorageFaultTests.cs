@@ -114,6 +114,65 @@ public sealed class StorageFaultTests
         Assert.Equal("+OK", await resp.CommandAsync("SET", "{p}:b", "2"));
     }
 
+    /// <summary>Every grain's chunk records belong to the one generation its manifest names: no orphans.</summary>
+    private static void AssertNoOrphanChunks(FaultyStorage storage)
+    {
+        var manifests = storage.ManifestGenerations();
+        foreach (var (grain, generations) in storage.ChunkGenerations())
+            Assert.True(generations.Length == 1 && manifests.TryGetValue(grain, out long g) && g == generations[0],
+                $"{grain} holds chunks of generations {string.Join(", ", generations)}");
+    }
+
+    [Fact]
+    public async Task A_save_that_runs_out_of_disk_midway_leaves_no_chunks_behind_and_the_previous_snapshot_loads()
+    {
+        var storage = new FaultyStorage();
+        await using (var first = await CacheCluster.StartAsync(1, With(storage), snapshots: o => { o.Storage = "None"; o.Save = ""; o.ChunkBytes = 64; }))
+        {
+            var cache = first.CacheOnSilo(0);
+            for (int i = 0; i < 30; i++) await cache.SetAsync($"{{p}}:{i}", "before-" + i);
+            Assert.Equal("OK", (await cache.ExecuteAsync("SAVE")).Text);
+            AssertNoOrphanChunks(storage);
+
+            // The disk fills up at the third chunk of {p}'s partition: SAVE fails, its first two chunks are gone again.
+            storage.WriteFault = name => name.EndsWith("-2", StringComparison.Ordinal) ? new IOException("No space left on device (test)") : null;
+            await cache.SetAsync("{p}:after", "lost");
+            var error = await Assert.ThrowsAsync<CacheException>(() => cache.ExecuteAsync("SAVE"));
+            Assert.Contains("No space left on device (test)", error.Message);
+            Assert.True(storage.WritesFailed > 0);
+            AssertNoOrphanChunks(storage);
+        } // the shutdown save fails the same way
+
+        AssertNoOrphanChunks(storage);
+        storage.WriteFault = null;
+        await using var second = await CacheCluster.StartAsync(1, With(storage), snapshots: o => { o.Storage = "None"; o.Save = ""; o.ChunkBytes = 64; });
+        var again = second.CacheOnSilo(0);
+        for (int i = 0; i < 30; i++) Assert.Equal("before-" + i, await again.GetStringAsync($"{{p}}:{i}"));
+        Assert.Null(await again.GetStringAsync("{p}:after"));
+    }
+
+    [Fact]
+    public async Task Chunks_of_a_save_interrupted_before_it_could_clean_up_are_cleared_by_the_next_save()
+    {
+        var storage = new FaultyStorage();
+        await using var cache = await CacheCluster.StartAsync(1, With(storage), snapshots: o => { o.Storage = "None"; o.Save = ""; o.ChunkBytes = 64; });
+        var client = cache.CacheOnSilo(0);
+        for (int i = 0; i < 30; i++) await client.SetAsync($"{{p}}:{i}", "v" + i);
+        Assert.Equal("OK", (await client.ExecuteAsync("SAVE")).Text);
+
+        // As if the silo died mid-save: the third chunk fails and nothing can be cleared, so two orphans stay behind.
+        storage.WriteFault = name => name.EndsWith("-2", StringComparison.Ordinal) ? new IOException("No space left on device (test)") : null;
+        storage.ClearFault = _ => new IOException("storage unreachable (test)");
+        await Assert.ThrowsAsync<CacheException>(() => client.ExecuteAsync("SAVE"));
+        Assert.Contains(storage.ChunkGenerations().Values, generations => generations.Length == 2);
+
+        // The next save that works clears them first.
+        storage.WriteFault = null;
+        storage.ClearFault = null;
+        Assert.Equal("OK", (await client.ExecuteAsync("SAVE")).Text);
+        AssertNoOrphanChunks(storage);
+    }
+
     [Fact]
     public void The_save_retry_waits_5_seconds_each_time_as_Redis()
     {
