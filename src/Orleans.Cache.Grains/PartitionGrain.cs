@@ -55,7 +55,7 @@ public sealed partial class PartitionGrain(
         var storage = ServiceProvider.GetKeyedService<IGrainStorage>(SnapshotOptions.StorageName);
         if (storage is not null)
         {
-            _store = new SnapshotStore(storage, this.GetGrainId(), _snapshots.ChunkBytes);
+            _store = new SnapshotStore(storage, this.GetGrainId(), _snapshots.ChunkBytes, _options.Partitions);
             _engine.SnapshotSegmentBytes = _snapshots.ChunkBytes; // each chunk is one segment, stored without a copy
             await LoadAsync();
             _saveRetry = new Backoff(clock.Time, SaveRetryDelay, SaveRetryDelay);
@@ -152,7 +152,8 @@ public sealed partial class PartitionGrain(
     }
 
     /// <summary>Storage errors that may pass; a snapshot's own damage (format, checksum, missing chunks) does not.</summary>
-    private static bool IsTransient(Exception e) => e is not (SnapshotFormatException or InvalidDataException or OutOfMemoryException);
+    private static bool IsTransient(Exception e) =>
+        e is not (SnapshotFormatException or InvalidDataException or PartitionCountMismatchException or OutOfMemoryException);
 
     private async Task RetryLoadTick(CancellationToken cancellationToken)
     {

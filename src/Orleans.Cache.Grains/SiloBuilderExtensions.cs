@@ -63,6 +63,12 @@ public static class OrleansCacheSiloExtensions
             services.AddKeyedSingleton<IGrainStorage>(SnapshotOptions.StorageName, (sp, _) =>
                 new FileGrainStorage(dir, new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>())));
         }
+        // A silo whose Cache:Partitions differs from the stored snapshots' or the running cluster's refuses to start.
+        if (!services.Any(d => d.ServiceType == typeof(PartitionCountCheck)))
+        {
+            services.AddSingleton<PartitionCountCheck>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PartitionCountCheck>());
+        }
         AddPubSub(builder, configuration);
         return builder;
     }

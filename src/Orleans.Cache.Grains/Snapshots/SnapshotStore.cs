@@ -17,6 +17,8 @@ public sealed class SnapshotManifest
     /// <summary>A save in progress (or one interrupted by a crash): its generation and chunk count, cleared by the next save.</summary>
     [Id(3)] public long PendingGeneration { get; set; }
     [Id(4)] public int PendingChunks { get; set; }
+    /// <summary>The cluster's partition count when this snapshot was written (0: written before it was recorded).</summary>
+    [Id(5)] public int Partitions { get; set; }
 }
 
 /// <summary>One piece of a snapshot.</summary>
@@ -33,7 +35,7 @@ public sealed class SnapshotChunk
 /// readable snapshot, and the chunks of a failed or interrupted save are cleared.
 /// Not thread-safe; the partition grain runs one save at a time.
 /// </summary>
-internal sealed class SnapshotStore(IGrainStorage storage, GrainId grain, int chunkBytes)
+internal sealed class SnapshotStore(IGrainStorage storage, GrainId grain, int chunkBytes, int partitions)
 {
     private const string ManifestName = "snapshot";
     private readonly GrainState<SnapshotManifest> _manifest = new(new SnapshotManifest());
@@ -47,6 +49,8 @@ internal sealed class SnapshotStore(IGrainStorage storage, GrainId grain, int ch
         await storage.ReadStateAsync(ManifestName, grain, _manifest);
         var manifest = _manifest.State;
         if (!_manifest.RecordExists || manifest is null || manifest.Chunks == 0) return null;
+        if (manifest.Partitions != 0 && manifest.Partitions != partitions)
+            throw PartitionCountMismatchException.For(partitions, manifest.Partitions, "this snapshot");
         long total = 0;
         var segments = new List<ReadOnlyMemory<byte>>(manifest.Chunks);
         var chunks = new List<(string, string?)>();
@@ -89,7 +93,7 @@ internal sealed class SnapshotStore(IGrainStorage storage, GrainId grain, int ch
         int count = (int)Math.Max(1, (data.Length + chunkBytes - 1) / chunkBytes);
         await WriteManifestAsync(new SnapshotManifest
         {
-            Generation = current.Generation, Chunks = current.Chunks, Bytes = current.Bytes,
+            Generation = current.Generation, Chunks = current.Chunks, Bytes = current.Bytes, Partitions = current.Partitions,
             PendingGeneration = generation, PendingChunks = count,
         });
 
@@ -113,7 +117,7 @@ internal sealed class SnapshotStore(IGrainStorage storage, GrainId grain, int ch
 
         try
         {
-            await WriteManifestAsync(new SnapshotManifest { Generation = generation, Chunks = written.Count, Bytes = data.Length });
+            await WriteManifestAsync(new SnapshotManifest { Generation = generation, Chunks = written.Count, Bytes = data.Length, Partitions = partitions });
         }
         catch
         {
@@ -161,7 +165,7 @@ internal sealed class SnapshotStore(IGrainStorage storage, GrainId grain, int ch
         try
         {
             await ClearGenerationAsync(generation, count, written);
-            await WriteManifestAsync(new SnapshotManifest { Generation = current.Generation, Chunks = current.Chunks, Bytes = current.Bytes });
+            await WriteManifestAsync(new SnapshotManifest { Generation = current.Generation, Chunks = current.Chunks, Bytes = current.Bytes, Partitions = current.Partitions });
         }
         catch { /* storage is failing: the pending mark stays, and the next save clears these chunks */ }
     }

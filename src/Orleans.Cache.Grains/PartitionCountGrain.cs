@@ -1,0 +1,71 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace Orleans.Cache.Grains;
+
+/// <summary>Holds the running cluster's partition count (see <see cref="IPartitionCountGrain"/>); kept active while its silo runs.</summary>
+public sealed class PartitionCountGrain : Grain, IPartitionCountGrain
+{
+    private int _partitions;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(() => Task.CompletedTask, new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true });
+        return Task.CompletedTask;
+    }
+
+    public ValueTask<int> Join(int partitions)
+    {
+        if (_partitions == 0) _partitions = partitions;
+        return ValueTask.FromResult(_partitions);
+    }
+
+    public ValueTask<int> Get() => ValueTask.FromResult(_partitions);
+}
+
+/// <summary>
+/// At silo start, before the silo serves: the snapshot storage's partition count (written by the first silo that started
+/// on it) and the running cluster's must equal this silo's <c>Cache:Partitions</c>; otherwise the silo refuses to start.
+/// </summary>
+public sealed partial class PartitionCountCheck(IServiceProvider services, IOptions<CacheOptions> options, IGrainFactory grains,
+    ILogger<PartitionCountCheck> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    /// <summary>The record beside the snapshots: grain "orleans-cache/layout", state "partitions".</summary>
+    public static readonly GrainId LayoutGrain = GrainId.Create("orleans-cache", "layout");
+    public const string LayoutState = "partitions";
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(PartitionCountCheck), ServiceLifecycleStage.Active, CheckAsync);
+
+    private async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        int partitions = options.Value.Partitions;
+        if (services.GetKeyedService<IGrainStorage>(SnapshotOptions.StorageName) is { } storage)
+        {
+            var layout = new GrainState<PartitionLayout>(new PartitionLayout());
+            await storage.ReadStateAsync(LayoutState, LayoutGrain, layout);
+            if (layout.RecordExists && layout.State is { Partitions: > 0 } stored && stored.Partitions != partitions)
+            {
+                LogMismatch(stored.Partitions, partitions, "the snapshot storage");
+                throw PartitionCountMismatchException.For(partitions, stored.Partitions, "the snapshot storage");
+            }
+            if (!layout.RecordExists)
+            {
+                layout.State = new PartitionLayout { Partitions = partitions };
+                await storage.WriteStateAsync(LayoutState, LayoutGrain, layout);
+            }
+        }
+        int cluster = await grains.GetGrain<IPartitionCountGrain>(0).Join(partitions);
+        if (cluster != partitions)
+        {
+            LogMismatch(cluster, partitions, "the running cluster");
+            throw PartitionCountMismatchException.For(partitions, cluster, "the running cluster");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "This silo has Cache:Partitions {Configured} but {Where} has {Actual}: refusing to start")]
+    private partial void LogMismatch(int actual, int configured, string where);
+}
