@@ -30,8 +30,8 @@ public sealed class PartitionCountGrain : Grain, IPartitionCountGrain
 /// At silo start, before the silo serves: the snapshot storage's partition count (written by the first silo that started
 /// on it) and the running cluster's must equal this silo's <c>Cache:Partitions</c>; otherwise the silo refuses to start.
 /// </summary>
-public sealed partial class PartitionCountCheck(IServiceProvider services, IOptions<CacheOptions> options, IGrainFactory grains,
-    ILogger<PartitionCountCheck> logger) : ILifecycleParticipant<ISiloLifecycle>
+public sealed partial class PartitionCountCheck(IServiceProvider services, IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshots,
+    IGrainFactory grains, ILogger<PartitionCountCheck> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     /// <summary>The record beside the snapshots: grain "orleans-cache/layout", state "partitions".</summary>
     public static readonly GrainId LayoutGrain = GrainId.Create("orleans-cache", "layout");
@@ -43,7 +43,15 @@ public sealed partial class PartitionCountCheck(IServiceProvider services, IOpti
     private async Task CheckAsync(CancellationToken cancellationToken)
     {
         int partitions = options.Value.Partitions;
-        if (services.GetKeyedService<IGrainStorage>(SnapshotOptions.StorageName) is { } storage)
+        var storage = services.GetKeyedService<IGrainStorage>(SnapshotOptions.StorageName);
+        LogStorage(storage switch
+        {
+            null => "nowhere (Snapshots:Storage = None): a restart starts empty",
+            FileGrainStorage => $"local files in {Path.GetFullPath(snapshots.Value.Dir)}",
+            _ when string.Equals(snapshots.Value.Storage, "AdoNet", StringComparison.OrdinalIgnoreCase) => "PostgreSQL (ADO.NET grain storage)",
+            _ => $"the host's grain storage ({storage.GetType().Name})",
+        });
+        if (storage is not null)
         {
             var layout = new GrainState<PartitionLayout>(new PartitionLayout());
             await storage.ReadStateAsync(LayoutState, LayoutGrain, layout);
@@ -65,6 +73,9 @@ public sealed partial class PartitionCountCheck(IServiceProvider services, IOpti
             throw PartitionCountMismatchException.For(partitions, cluster, "the running cluster");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Snapshots are stored in {Where}")]
+    private partial void LogStorage(string where);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "This silo has Cache:Partitions {Configured} but {Where} has {Actual}: refusing to start")]
     private partial void LogMismatch(int actual, int configured, string where);
