@@ -45,6 +45,7 @@ public sealed partial class PartitionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _engine.CommandFailed = (e, command) => LogCommandFailed(e, command.Name);
+        _engine.AfterWritesFailed = e => LogAfterWritesFailed(e, Partition);
         _engine.BusyThreshold = _options.BusyReplyThreshold;
         var map = new PartitionMap(_options.Partitions);
         int partition = (int)Partition;
@@ -434,6 +435,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not publish keyspace events")]
     private partial void LogEventsFailed(Exception exception, long partition);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition} could not serve blocked clients or publish events after a batch")]
+    private partial void LogAfterWritesFailed(Exception exception, long partition);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Command {Command} failed inside a partition")]
     private partial void LogCommandFailed(Exception exception, string command);

@@ -36,6 +36,9 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// <summary>Called (under the lock) when a handler throws: the command answers an error, nothing else fails.</summary>
     public Action<Exception, CommandInfo>? CommandFailed { get; set; }
 
+    /// <summary>Called (under the lock) when serving blocked clients or publishing events fails after a batch; its replies stand.</summary>
+    public Action<Exception>? AfterWritesFailed { get; set; }
+
     /// <summary>How long a script may hold the partition before other commands to it answer BUSY (busy-reply-threshold).</summary>
     public TimeSpan BusyThreshold { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -228,8 +231,17 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// <summary>Serves the blocked clients whose keys the writes made ready, and publishes the events raised. Holds the lock.</summary>
     private void AfterWrites()
     {
-        if (_ready.Count > 0) _blocked.Serve(_ready, Run);
-        if (_events is not null && _flushEvents is not null) Volatile.Write(ref _eventsPublished, _flushEvents());
+        try
+        {
+            if (_ready.Count > 0) _blocked.Serve(_ready, Run);
+            if (_events is not null && _flushEvents is not null) Volatile.Write(ref _eventsPublished, _flushEvents());
+        }
+        catch (Exception e)
+        {
+            // The batch's writes are done and their replies stand: a failure here must not turn them into errors.
+            _ready.Clear();
+            AfterWritesFailed?.Invoke(e);
+        }
     }
 
     /// <summary>
