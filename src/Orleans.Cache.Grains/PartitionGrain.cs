@@ -178,6 +178,7 @@ public sealed partial class PartitionGrain(
         // A script that has not written is stopped, as SHUTDOWN stops it in Redis; one that wrote runs to its end.
         _engine.KillScript(function: false);
         _engine.KillScript(function: true);
+        _engine.ReleaseBlocked();
         _engine.Close();
         local?.Remove((int)Partition, _engine);
         if (_loadRetry is not null) { _loadRetry = null; nodes?.EndLoading(); }
@@ -234,10 +235,10 @@ public sealed partial class PartitionGrain(
 
     public async ValueTask<BlockResult> Block(Command command, long waitedMilliseconds, Guid waiter)
     {
-        var (reply, retry) = _engine.ScriptRunning
+        var (reply, retry, waited) = _engine.ScriptRunning
             ? await Task.Run(() => _engine.Block(command, waitedMilliseconds, IPartitionGrain.MaxBlockMilliseconds, waiter).AsTask())
             : await _engine.Block(command, waitedMilliseconds, IPartitionGrain.MaxBlockMilliseconds, waiter);
-        return await _engine.AfterEventsPublished(new BlockResult(reply, retry));
+        return await _engine.AfterEventsPublished(new BlockResult(reply, retry, waited));
     }
 
     public ValueTask CancelBlock(Guid waiter)

@@ -69,6 +69,12 @@ public static class OrleansCacheSiloExtensions
             services.AddSingleton<PartitionCountCheck>();
             services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PartitionCountCheck>());
         }
+        // A stopping silo lets its partitions' blocked clients go first, so that their deactivation (and save) is not held up.
+        if (!services.Any(d => d.ServiceType == typeof(BlockedClientsRelease)))
+        {
+            services.AddSingleton<BlockedClientsRelease>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BlockedClientsRelease>());
+        }
         AddPubSub(builder, configuration);
         return builder;
     }

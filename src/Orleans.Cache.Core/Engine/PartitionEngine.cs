@@ -17,6 +17,7 @@ public sealed class PartitionEngine : IKeyChangeListener
     // partition (whose watches are gone) never matches one of this activation.
     private long _watchClock = Random.Shared.NextInt64(1L << 40, 1L << 62);
     private bool _closed;
+    private volatile bool _releasingBlocked;
     private IKeyspaceEventSink? _events;
     private Func<Task>? _flushEvents;
     private Task _eventsPublished = Task.CompletedTask;
@@ -370,20 +371,20 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// call's longest wait (<paramref name="maxWaitMilliseconds"/>) ran out first, or null without it when cancelled.
     /// False when closed.
     /// </summary>
-    public bool TryBlock(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId, out ValueTask<(Reply? Reply, bool Retry)> result)
+    public bool TryBlock(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId, out ValueTask<(Reply? Reply, bool Retry, long Waited)> result)
     {
         result = Block(command, waitedMilliseconds, maxWaitMilliseconds, waiterId, evenIfClosed: false, out bool ran);
         return ran;
     }
 
     /// <summary><see cref="TryBlock"/> on the grain path.</summary>
-    public ValueTask<(Reply? Reply, bool Retry)> Block(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId) =>
+    public ValueTask<(Reply? Reply, bool Retry, long Waited)> Block(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId) =>
         Block(command, waitedMilliseconds, maxWaitMilliseconds, waiterId, evenIfClosed: true, out _);
 
-    private ValueTask<(Reply?, bool)> Block(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId, bool evenIfClosed, out bool ran)
+    private ValueTask<(Reply?, bool, long)> Block(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId, bool evenIfClosed, out bool ran)
     {
         ran = true;
-        if (Enter() is { } busy) return ValueTask.FromResult<(Reply?, bool)>((busy, false));
+        if (Enter() is { } busy) return ValueTask.FromResult<(Reply?, bool, long)>((busy, false, 0));
         try
         {
             if (_closed && !evenIfClosed)
@@ -399,38 +400,78 @@ public sealed class PartitionEngine : IKeyChangeListener
         }
     }
 
-    private ValueTask<(Reply?, bool)> StartBlock(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId)
+    private ValueTask<(Reply?, bool, long)> StartBlock(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId)
     {
         var (info, argv) = command;
         var first = Run(info, argv);
         AfterWrites();
-        if (!BlockedClients.IsEmpty(first)) return ValueTask.FromResult<(Reply?, bool)>((first, false));
-        if (_blocked.WasCancelled(waiterId)) return ValueTask.FromResult<(Reply?, bool)>((null, false)); // gone or unblocked already
+        if (!BlockedClients.IsEmpty(first)) return ValueTask.FromResult<(Reply?, bool, long)>((first, false, 0));
+        if (_blocked.WasCancelled(waiterId)) return ValueTask.FromResult<(Reply?, bool, long)>((null, false, 0)); // gone or unblocked already
 
         // The handler already validated the timeout; 0 means forever.
         long timeout = (long)(BlockingArgs.Timeout(argv[BlockingArgs.TimeoutIndex(info, argv.Length)]) * 1000);
         long remaining = timeout == 0 ? long.MaxValue : timeout - waitedMilliseconds;
-        if (remaining <= 0) return ValueTask.FromResult<(Reply?, bool)>((Reply.NilArray, false));
+        if (remaining <= 0) return ValueTask.FromResult<(Reply?, bool, long)>((Reply.NilArray, false, 0));
+        if (_releasingBlocked) return RetryLater(); // the partition is going away: wait at its next activation
         long wait = Math.Min(remaining, maxWaitMilliseconds);
         return WaitAsync(_blocked.Add(waiterId, info, argv), wait, remaining);
     }
 
-    /// <summary>Waits to be served; a timeout answers Redis's timed-out reply, a null array (BLMOVE's non-blocking nil is a bulk).</summary>
-    private async ValueTask<(Reply?, bool)> WaitAsync(BlockedClients.Waiter waiter, long wait, long remaining)
+    /// <summary>A wait asked for while the partition lets its blocked clients go: "retry" after a short pause (no busy loop).</summary>
+    private static async ValueTask<(Reply?, bool, long)> RetryLater()
     {
+        await Task.Delay(RetryPause).ConfigureAwait(false);
+        return (null, true, 0);
+    }
+
+    /// <summary>Real time on purpose: the pause only spaces out retries until the activation is gone.</summary>
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Waits to be served; a timeout answers Redis's timed-out reply, a null array (BLMOVE's non-blocking nil is a bulk). Also
+    /// says how long it waited, for a wait cut short by <see cref="ReleaseBlocked"/>.
+    /// </summary>
+    private async ValueTask<(Reply?, bool, long)> WaitAsync(BlockedClients.Waiter waiter, long wait, long remaining)
+    {
+        long started = _time.GetTimestamp();
         using var expiry = new CancellationTokenSource(TimeSpan.FromMilliseconds(wait), _time);
         using var _ = expiry.Token.Register(() => waiter.Done.TrySetResult(null));
         try
         {
             var reply = await waiter.Done.Task.ConfigureAwait(false);
-            if (reply is not null) return (reply, false);
-            if (waiter.Cancelled) return (null, false);
-            return wait < remaining ? (null, true) : (Reply.NilArray, false);
+            long waited = (long)_time.GetElapsedTime(started).TotalMilliseconds;
+            if (reply is not null) return (reply, false, waited);
+            if (waiter.Cancelled) return (null, false, waited);
+            if (_releasingBlocked && !expiry.IsCancellationRequested) return (null, true, waited);
+            return wait < remaining ? (null, true, wait) : (Reply.NilArray, false, waited);
         }
         finally
         {
             lock (_gate) _blocked.Remove(waiter);
         }
+    }
+
+    /// <summary>
+    /// The silo is stopping (or the activation is going away): every blocked client's wait here ends with "retry", and new
+    /// waits are refused the same way, so that no grain call stays open and the shutdown save is not held up. The callers
+    /// go on waiting at the partition's next activation, with the time they already waited counted.
+    /// </summary>
+    public void ReleaseBlocked()
+    {
+        BlockedClients.Waiter[] waiting;
+        lock (_gate)
+        {
+            _releasingBlocked = true;
+            waiting = _blocked.All();
+            foreach (var waiter in waiting) _blocked.Remove(waiter); // no write serves them after this: nothing taken is lost
+        }
+        foreach (var waiter in waiting) waiter.Done.TrySetResult(null);
+    }
+
+    /// <summary>Clients waiting here now.</summary>
+    public int BlockedCount
+    {
+        get { lock (_gate) return _blocked.Count; }
     }
 
     /// <summary>
