@@ -127,7 +127,7 @@ public ref struct SnapshotReader(ReadOnlySequence<byte> data)
 {
     private SequenceReader<byte> _data = new(data);
 
-    public readonly bool AtEnd => _data.End;
+    public bool AtEnd => _data.End;
 
     private void Need(long n)
     {
