@@ -54,16 +54,24 @@ public sealed partial class PartitionCountCheck(IServiceProvider services, IOpti
         if (storage is not null)
         {
             var layout = new GrainState<PartitionLayout>(new PartitionLayout());
-            await storage.ReadStateAsync(LayoutState, LayoutGrain, layout);
+            try
+            {
+                await storage.ReadStateAsync(LayoutState, LayoutGrain, layout);
+                if (!layout.RecordExists)
+                {
+                    layout.State = new PartitionLayout { Partitions = partitions };
+                    await storage.WriteStateAsync(LayoutState, LayoutGrain, layout);
+                }
+            }
+            catch (Exception e)
+            {
+                // Storage may be down for now (partitions retry their loads); each snapshot's manifest has the count too.
+                LogLayoutUnavailable(e);
+            }
             if (layout.RecordExists && layout.State is { Partitions: > 0 } stored && stored.Partitions != partitions)
             {
                 LogMismatch(stored.Partitions, partitions, "the snapshot storage");
                 throw PartitionCountMismatchException.For(partitions, stored.Partitions, "the snapshot storage");
-            }
-            if (!layout.RecordExists)
-            {
-                layout.State = new PartitionLayout { Partitions = partitions };
-                await storage.WriteStateAsync(LayoutState, LayoutGrain, layout);
             }
         }
         int cluster = await grains.GetGrain<IPartitionCountGrain>(0).Join(partitions);
@@ -73,6 +81,9 @@ public sealed partial class PartitionCountCheck(IServiceProvider services, IOpti
             throw PartitionCountMismatchException.For(partitions, cluster, "the running cluster");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the partition count stored beside the snapshots; each partition checks its own snapshot's")]
+    private partial void LogLayoutUnavailable(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Snapshots are stored in {Where}")]
     private partial void LogStorage(string where);
