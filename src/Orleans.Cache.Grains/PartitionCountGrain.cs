@@ -57,11 +57,7 @@ public sealed partial class PartitionCountCheck(IServiceProvider services, IOpti
             try
             {
                 await storage.ReadStateAsync(LayoutState, LayoutGrain, layout);
-                if (!layout.RecordExists)
-                {
-                    layout.State = new PartitionLayout { Partitions = partitions };
-                    await storage.WriteStateAsync(LayoutState, LayoutGrain, layout);
-                }
+                if (!layout.RecordExists) _ = RecordAsync(storage, partitions); // in the background: start never waits for a write
             }
             catch (Exception e)
             {
@@ -82,7 +78,13 @@ public sealed partial class PartitionCountCheck(IServiceProvider services, IOpti
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the partition count stored beside the snapshots; each partition checks its own snapshot's")]
+    private async Task RecordAsync(IGrainStorage storage, int partitions)
+    {
+        try { await storage.WriteStateAsync(LayoutState, LayoutGrain, new GrainState<PartitionLayout>(new PartitionLayout { Partitions = partitions })); }
+        catch (Exception e) { LogLayoutUnavailable(e); }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read or record the partition count beside the snapshots; each partition checks its own snapshot's")]
     private partial void LogLayoutUnavailable(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Snapshots are stored in {Where}")]
