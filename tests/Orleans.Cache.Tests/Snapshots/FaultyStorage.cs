@@ -7,9 +7,9 @@ namespace Orleans.Cache.Tests.Snapshots;
 /// <summary>
 /// Grain storage in memory that fails on demand: while <see cref="ReadFault"/> or <see cref="WriteFault"/> returns an
 /// exception for a state name, that read or write throws it instead. One instance can outlive a cluster, so a second
-/// cluster finds what the first saved.
+/// cluster finds what the first saved. With an <c>inner</c> storage, what does not fail goes there instead.
 /// </summary>
-internal sealed class FaultyStorage : IGrainStorage
+internal sealed class FaultyStorage(IGrainStorage? inner = null) : IGrainStorage
 {
     private readonly ConcurrentDictionary<(string Grain, string State), object?> _records = new();
     private int _readsFailed, _writesFailed;
@@ -42,6 +42,7 @@ internal sealed class FaultyStorage : IGrainStorage
             Interlocked.Increment(ref _readsFailed);
             return Task.FromException(fault);
         }
+        if (inner is not null) return inner.ReadStateAsync(stateName, grainId, grainState);
         if (_records.TryGetValue((grainId.ToString(), stateName), out var state))
         {
             grainState.State = (T)state!;
@@ -63,6 +64,7 @@ internal sealed class FaultyStorage : IGrainStorage
             Interlocked.Increment(ref _writesFailed);
             return Task.FromException(fault);
         }
+        if (inner is not null) return inner.WriteStateAsync(stateName, grainId, grainState);
         _records[(grainId.ToString(), stateName)] = grainState.State;
         grainState.RecordExists = true;
         grainState.ETag = "1";
@@ -72,6 +74,7 @@ internal sealed class FaultyStorage : IGrainStorage
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (ClearFault?.Invoke(stateName) is { } fault) return Task.FromException(fault);
+        if (inner is not null) return inner.ClearStateAsync(stateName, grainId, grainState);
         _records.TryRemove((grainId.ToString(), stateName), out _);
         grainState.RecordExists = false;
         grainState.ETag = null;
