@@ -1,3 +1,5 @@
+using Orleans.Runtime;
+
 namespace Orleans.Cache.Grains;
 
 /// <summary>
