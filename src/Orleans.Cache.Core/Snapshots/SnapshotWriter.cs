@@ -45,7 +45,7 @@ public ref struct SnapshotWriter
     private void Grow(int wanted) =>
         Array.Resize(ref _buffer, (int)Math.Min(_segmentBytes, Math.Max((long)_buffer.Length * 2, (long)_length + wanted)));
 
-    public void Raw(ReadOnlySpan<byte> data)
+    public void Raw(scoped ReadOnlySpan<byte> data)
     {
         while (!data.IsEmpty)
         {
@@ -115,7 +115,7 @@ public ref struct SnapshotWriter
         Raw(t[..n]);
     }
 
-    public void Bytes(ReadOnlySpan<byte> data)
+    public void Bytes(scoped ReadOnlySpan<byte> data)
     {
         VarInt((ulong)data.Length);
         Raw(data);
