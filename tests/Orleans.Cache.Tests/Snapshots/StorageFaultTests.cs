@@ -75,7 +75,7 @@ public sealed class StorageFaultTests
     [Fact]
     public async Task A_failed_save_says_err_in_INFO_refuses_writes_with_MISCONF_is_retried_5_seconds_later_and_heals()
     {
-        var storage = new FaultyStorage { WriteFault = _ => new IOException("No space left on device (test)") };
+        var storage = new FaultyStorage { WriteFault = name => name.StartsWith("snapshot", StringComparison.Ordinal) ? new IOException("No space left on device (test)") : null };
         await using var cache = await CacheCluster.StartAsync(1, WithResp(storage), snapshots: o => { o.Storage = "None"; o.Save = "1 1"; });
         using var resp = await ConnectAsync(cache);
         Assert.Equal("+OK", await resp.CommandAsync("SET", "{p}:a", "1"));
@@ -104,7 +104,7 @@ public sealed class StorageFaultTests
     [Fact]
     public async Task With_stop_writes_on_bgsave_error_no_a_failed_save_refuses_no_writes()
     {
-        var storage = new FaultyStorage { WriteFault = _ => new IOException("No space left on device (test)") };
+        var storage = new FaultyStorage { WriteFault = name => name.StartsWith("snapshot", StringComparison.Ordinal) ? new IOException("No space left on device (test)") : null };
         await using var cache = await CacheCluster.StartAsync(1, WithResp(storage), snapshots: o => { o.Storage = "None"; o.Save = "1 1"; });
         using var resp = await ConnectAsync(cache);
         Assert.Equal("+OK", await resp.CommandAsync("CONFIG", "SET", "stop-writes-on-bgsave-error", "no"));
