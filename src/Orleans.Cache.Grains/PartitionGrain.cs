@@ -152,9 +152,21 @@ public sealed partial class PartitionGrain(
         }
     }
 
-    /// <summary>Storage errors that may pass; a snapshot's own damage (format, checksum, missing chunks) does not.</summary>
-    private static bool IsTransient(Exception e) =>
-        e is not (SnapshotFormatException or InvalidDataException or PartitionCountMismatchException or OutOfMemoryException);
+    /// <summary>
+    /// Storage errors that may pass (I/O, a timeout, the database unreachable); a snapshot's own damage (format, checksum,
+    /// missing chunks, a record the serializer cannot read) and anything unknown do not: those keep today's refusal.
+    /// </summary>
+    private static bool IsTransient(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is SnapshotFormatException or InvalidDataException or EndOfStreamException or PartitionCountMismatchException
+                or Orleans.Serialization.SerializerException) return false;
+            if (x is IOException or TimeoutException or System.Data.Common.DbException or System.Net.Sockets.SocketException
+                or OperationCanceledException or UnauthorizedAccessException) return true;
+        }
+        return false;
+    }
 
     private async Task RetryLoadTick(CancellationToken cancellationToken)
     {
