@@ -35,6 +35,31 @@ public sealed class PartitionCountTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_the_stored_count_each_snapshot_still_refuses_to_load_into_another_partition_count()
+    {
+        await using (var first = await CacheCluster.StartAsync(1, snapshotDir: _dir))
+        {
+            for (int i = 0; i < 50; i++) await first.CacheOnSilo(0).SetAsync($"m:{i}", "v");
+            Assert.Equal("OK", (await first.CacheOnSilo(0).ExecuteAsync("SAVE")).Text);
+        }
+        // The record beside the snapshots is lost (say, copied without it): each partition's manifest has the count too.
+        foreach (var layout in Directory.GetFiles(_dir, "partitions.bin", SearchOption.AllDirectories)) File.Delete(layout);
+
+        await using var second = await CacheCluster.StartAsync(1, snapshotDir: _dir, partitions: 16);
+        int refused = 0;
+        for (int i = 0; i < 50; i++)
+        {
+            try { Assert.Null(await second.CacheOnSilo(0).GetStringAsync($"m:{i}")); } // a partition with no snapshot: empty
+            catch (Client.CacheException e)
+            {
+                Assert.Contains("Cache:Partitions is 16, but this snapshot has 12 partitions", e.Message);
+                refused++;
+            }
+        }
+        Assert.True(refused > 0, "a snapshot of another partition count must not load");
+    }
+
+    [Fact]
     public async Task A_silo_joining_a_running_cluster_with_another_partition_count_refuses_to_start_and_the_cluster_keeps_serving()
     {
         int siloPartitions = CacheCluster.Partitions;
