@@ -52,16 +52,31 @@ public sealed class PartitionEngine : IKeyChangeListener
     }
 
     /// <summary>The partition's last save failed (INFO's <c>rdb_last_bgsave_status:err</c>); set by the shell that saves.</summary>
-    public bool LastSaveFailed { get; set; }
+    public bool LastSaveFailed
+    {
+        get => _lastSaveFailed;
+        set { _lastSaveFailed = value; RefuseWritesIfMisconfigured(); }
+    }
 
     /// <summary>Automatic saves are configured (Redis's <c>save</c> rules): only then does a failed save refuse writes.</summary>
-    public bool SaveRulesConfigured { get; set; }
+    public bool SaveRulesConfigured
+    {
+        get => _saveRulesConfigured;
+        set { _saveRulesConfigured = value; RefuseWritesIfMisconfigured(); }
+    }
 
     /// <summary>stop-writes-on-bgsave-error (Redis's default, yes).</summary>
-    public bool StopWritesOnSaveError { get; set; } = true;
+    public bool StopWritesOnSaveError
+    {
+        get => _stopWritesOnSaveError;
+        set { _stopWritesOnSaveError = value; RefuseWritesIfMisconfigured(); }
+    }
 
-    /// <summary>Write commands answer MISCONF, as Redis's do while its last background save failed.</summary>
-    private bool RefusesWrites => LastSaveFailed && SaveRulesConfigured && StopWritesOnSaveError;
+    private bool _lastSaveFailed, _saveRulesConfigured, _stopWritesOnSaveError = true;
+
+    /// <summary>Write commands (and scripts' writes) answer MISCONF, as Redis's do while its last background save failed.</summary>
+    private void RefuseWritesIfMisconfigured() =>
+        Keyspace.WritesRefused = _lastSaveFailed && _saveRulesConfigured && _stopWritesOnSaveError ? Errors.MisconfSave : null;
 
     /// <summary>How often a command waiting for a script re-checks whether the script has become busy.</summary>
     private static readonly TimeSpan BusyPoll = TimeSpan.FromMilliseconds(5);
@@ -205,7 +220,7 @@ public sealed class PartitionEngine : IKeyChangeListener
     private Reply Run(CommandInfo command, byte[][] argv, bool tick)
     {
         if (LoadError is not null) return Reply.Error(LoadError);
-        if (command.IsWrite && RefusesWrites) return Errors.MisconfSave;
+        if (command.IsWrite && Keyspace.WritesRefused is { } refused) return refused;
         try
         {
             return tick ? Keyspace.Execute(command, argv) : Keyspace.ExecuteAtLastTick(command, argv);

@@ -88,6 +88,10 @@ public sealed class StorageFaultTests
         Assert.Equal(Misconf, await resp.CommandAsync("SET", "{p}:b", "2"));
         Assert.Equal(Misconf, await resp.CommandAsync("INCR", "{p}:a"));
         Assert.Equal("$1\r\n1\r\n", await resp.CommandAsync("GET", "{p}:a")); // reads are served
+        // A script's writes are refused the same way (redis.pcall gets the error as it is), its reads are served.
+        Assert.StartsWith(Misconf + " script: ", await resp.CommandAsync("EVAL", "return redis.call('SET', KEYS[1], 'x')", "1", "{p}:c"));
+        Assert.Equal(Misconf, await resp.CommandAsync("EVAL", "return redis.pcall('SET', KEYS[1], 'x')", "1", "{p}:c"));
+        Assert.Equal("$1\r\n1\r\n", await resp.CommandAsync("EVAL", "return redis.call('GET', KEYS[1])", "1", "{p}:a"));
 
         // Not every second: the next try comes 5 seconds after the failure.
         cache.Time.Advance(TimeSpan.FromSeconds(5));
