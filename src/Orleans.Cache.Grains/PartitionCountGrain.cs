@@ -36,6 +36,7 @@ public sealed partial class PartitionCountCheck(IServiceProvider services, IOpti
     /// <summary>The record beside the snapshots: grain "orleans-cache/layout", state "partitions".</summary>
     public static readonly GrainId LayoutGrain = GrainId.Create("orleans-cache", "layout");
     public const string LayoutState = "partitions";
+    private static readonly TimeSpan LayoutReadTimeout = TimeSpan.FromSeconds(5);
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(PartitionCountCheck), ServiceLifecycleStage.Active, CheckAsync);
@@ -56,7 +57,8 @@ public sealed partial class PartitionCountCheck(IServiceProvider services, IOpti
             var layout = new GrainState<PartitionLayout>(new PartitionLayout());
             try
             {
-                await storage.ReadStateAsync(LayoutState, LayoutGrain, layout);
+                // Bounded: storage that hangs must not hold the silo's start (each partition's manifest has the count too).
+                await storage.ReadStateAsync(LayoutState, LayoutGrain, layout).WaitAsync(LayoutReadTimeout, cancellationToken);
                 if (!layout.RecordExists) _ = RecordAsync(storage, partitions); // in the background: start never waits for a write
             }
             catch (Exception e)
