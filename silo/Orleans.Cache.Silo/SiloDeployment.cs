@@ -40,13 +40,13 @@ public static class SiloDeployment
     }
 
     /// <summary>
-    /// Grain storage the host provides. "snapshots" in PostgreSQL when <c>Snapshots:Storage = AdoNet</c> (File and None
-    /// are handled by AddOrleansCache). "PubSubStore" in PostgreSQL with AdoNet clustering (the cluster outlives any
+    /// Grain storage the host provides. "snapshots" in PostgreSQL when <c>Snapshots:Storage = AdoNet</c>, which is the
+    /// default with AdoNet clustering (File and None are handled by AddOrleansCache; see <see cref="ChooseSnapshotStorage"/>). "PubSubStore" in PostgreSQL with AdoNet clustering (the cluster outlives any
     /// silo), in memory otherwise.
     /// </summary>
     public static ISiloBuilder AddCacheGrainStorage(this ISiloBuilder silo, SiloSettings settings, IConfiguration configuration)
     {
-        if (string.Equals(configuration["Snapshots:Storage"], "AdoNet", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(ChooseSnapshotStorage(configuration, settings), "AdoNet", StringComparison.OrdinalIgnoreCase))
         {
             silo.AddPostgresGrainStorage(Grains.SnapshotOptions.StorageName, settings.RequireConnectionString("Snapshots:Storage = AdoNet"));
             // Snapshot chunks are byte arrays: Orleans's binary serializer stores them as they are (the default JSON
@@ -58,6 +58,19 @@ public static class SiloDeployment
         return settings.IsAdoNetClustering
             ? silo.AddPostgresGrainStorage(PubSubStore, settings.RequireConnectionString("Silo:Clustering = AdoNet"))
             : silo.AddMemoryGrainStorage(PubSubStore);
+    }
+
+    /// <summary>
+    /// The snapshot storage: <c>Snapshots:Storage</c> when set; otherwise AdoNet with AdoNet clustering (a local folder is
+    /// one no other machine sees, so a partition that moves would come back empty) and File with Localhost. The choice is
+    /// written back to <paramref name="configuration"/>, where AddOrleansCache reads it.
+    /// </summary>
+    public static string ChooseSnapshotStorage(IConfiguration configuration, SiloSettings settings)
+    {
+        var storage = configuration["Snapshots:Storage"] is { Length: > 0 } configured ? configured
+            : settings.IsAdoNetClustering ? "AdoNet" : "File";
+        configuration["Snapshots:Storage"] = storage;
+        return storage;
     }
 
     /// <summary>An ADO.NET grain storage named <paramref name="name"/> in the PostgreSQL database at <paramref name="connectionString"/>.</summary>

@@ -15,6 +15,8 @@ public struct PartitionSettingsSurrogate
     [Id(6)] public long SetMaxListpackValue;
     [Id(7)] public long ListMaxListpackSize;
     [Id(8)] public long BusyReplyThresholdMs;
+    /// <summary>stop-writes-on-bgsave-error no (inverted, so that a sender without this field means Redis's default, yes).</summary>
+    [Id(9)] public bool WritesAllowedOnBgsaveError;
 }
 
 [RegisterConverter]
@@ -23,7 +25,7 @@ public sealed class PartitionSettingsSurrogateConverter : IConverter<PartitionSe
     public PartitionSettings ConvertFromSurrogate(in PartitionSettingsSurrogate s) => new(
         new EncodingThresholds(s.HashMaxListpackEntries, s.HashMaxListpackValue, s.ZsetMaxListpackEntries, s.ZsetMaxListpackValue,
             s.SetMaxIntsetEntries, s.SetMaxListpackEntries, s.SetMaxListpackValue, s.ListMaxListpackSize),
-        s.BusyReplyThresholdMs);
+        s.BusyReplyThresholdMs, !s.WritesAllowedOnBgsaveError);
 
     public PartitionSettingsSurrogate ConvertToSurrogate(in PartitionSettings p)
     {
@@ -35,6 +37,7 @@ public sealed class PartitionSettingsSurrogateConverter : IConverter<PartitionSe
             SetMaxIntsetEntries = e.SetMaxIntsetEntries, SetMaxListpackEntries = e.SetMaxListpackEntries,
             SetMaxListpackValue = e.SetMaxListpackValue, ListMaxListpackSize = e.ListMaxListpackSize,
             BusyReplyThresholdMs = p.BusyReplyThresholdMs,
+            WritesAllowedOnBgsaveError = !p.StopWritesOnBgsaveError,
         };
     }
 }

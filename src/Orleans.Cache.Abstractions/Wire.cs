@@ -69,7 +69,7 @@ public sealed class ReplyBatch(Reply[] replies)
 /// without it means the wait was cancelled.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.BlockResult")]
-public readonly record struct BlockResult([property: Id(0)] Reply? Reply, [property: Id(1)] bool Retry);
+public readonly record struct BlockResult([property: Id(0)] Reply? Reply, [property: Id(1)] bool Retry, [property: Id(2)] long WaitedMilliseconds = 0);
 
 /// <summary>The wire form of Core's <see cref="Reply"/>, which stays free of Orleans attributes.</summary>
 [GenerateSerializer, Alias("Orleans.Cache.Reply")]

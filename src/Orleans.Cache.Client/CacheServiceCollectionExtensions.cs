@@ -18,6 +18,8 @@ public static class CacheServiceCollectionExtensions
     {
         services.AddOrleansCacheExecutor(configuration, configure);
         services.TryAddSingleton<ICache>(sp => new Cache(sp.GetRequiredService<ICommandExecutor>()));
+        // An external client whose Cache:Partitions is not the cluster's refuses to start.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Orleans.ILifecycleParticipant<Orleans.IClusterClientLifecycle>, PartitionCountClientCheck>());
         return services;
     }
 }

@@ -166,10 +166,10 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         return SiloFaults.RetryAsync(() => grain.Block(command, waitedMilliseconds, waiter), harmless: false, time);
     }
 
-    private static async ValueTask<BlockResult> ToBlockResult(PartitionEngine activation, ValueTask<(Reply? Reply, bool Retry)> wait)
+    private static async ValueTask<BlockResult> ToBlockResult(PartitionEngine activation, ValueTask<(Reply? Reply, bool Retry, long Waited)> wait)
     {
-        var (reply, retry) = await wait.ConfigureAwait(false);
-        return await activation.AfterEventsPublished(new BlockResult(reply, retry)).ConfigureAwait(false);
+        var (reply, retry, waited) = await wait.ConfigureAwait(false);
+        return await activation.AfterEventsPublished(new BlockResult(reply, retry, waited)).ConfigureAwait(false);
     }
 
     public ValueTask CancelBlock(Guid waiter)

@@ -34,12 +34,18 @@ public sealed partial class PartitionGrain(
     private Task _saving = Task.CompletedTask;
     /// <summary>When the last save began, on the partition clock (the <c>save</c> rules count from it).</summary>
     private long _lastSaveTimestamp;
+    /// <summary>Tries of a snapshot load that failed for a reason that may pass (storage unreachable): 0.5 s doubling to 30 s.</summary>
+    private Backoff? _loadRetry;
+    /// <summary>After a failed save the save rules wait 5 s before the next try, as Redis's CONFIG_BGSAVE_RETRY_DELAY.</summary>
+    private Backoff? _saveRetry;
+    private IGrainTimer? _loadTimer;
 
     private long Partition => this.GetPrimaryKeyLong();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _engine.CommandFailed = (e, command) => LogCommandFailed(e, command.Name);
+        _engine.AfterWritesFailed = e => LogAfterWritesFailed(e, Partition);
         _engine.BusyThreshold = _options.BusyReplyThreshold;
         var map = new PartitionMap(_options.Partitions);
         int partition = (int)Partition;
@@ -50,9 +56,12 @@ public sealed partial class PartitionGrain(
         var storage = ServiceProvider.GetKeyedService<IGrainStorage>(SnapshotOptions.StorageName);
         if (storage is not null)
         {
-            _store = new SnapshotStore(storage, this.GetGrainId(), _snapshots.ChunkBytes);
+            _store = new SnapshotStore(storage, this.GetGrainId(), _snapshots.ChunkBytes, _options.Partitions);
+            _engine.SnapshotSegmentBytes = _snapshots.ChunkBytes; // each chunk is one segment, stored without a copy
             await LoadAsync();
-            if (_snapshots.SaveRules().Count > 0)
+            _saveRetry = new Backoff(clock.Time, SaveRetryDelay, SaveRetryDelay);
+            _engine.SaveRulesConfigured = _snapshots.SaveRules().Count > 0;
+            if (_engine.SaveRulesConfigured)
                 this.RegisterGrainTimer(SaveTick, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
         }
         var keyspace = _engine.Keyspace;
@@ -93,25 +102,87 @@ public sealed partial class PartitionGrain(
 
     private async Task LoadAsync()
     {
-        nodes?.BeginLoading(); // INFO's loading:1 meanwhile
+        nodes?.BeginLoading(); // INFO's loading:1 meanwhile, and for as long as a failed load is being retried
+        if (await TryLoadAsync()) nodes?.EndLoading();
+        else
+        {
+            _loadRetry = new Backoff(clock.Time, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+            _loadRetry.Failed();
+            // Checked often on Orleans's clock; the back-off itself runs on the partition clock.
+            _loadTimer = this.RegisterGrainTimer(RetryLoadTick, new GrainTimerCreationOptions(LoadRetryPoll, LoadRetryPoll) { KeepAlive = true });
+        }
+    }
+
+    private static readonly TimeSpan SaveRetryDelay = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan LoadRetryPoll = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Loads the stored snapshot into the keyspace. False when storage failed in a way that may pass: commands then
+    /// answer LOADING and the load is tried again. A snapshot that cannot be read (corrupt, truncated, a newer format)
+    /// is not retried: the partition answers an error until it is repaired or removed, and is never overwritten.
+    /// </summary>
+    private async Task<bool> TryLoadAsync()
+    {
         try
         {
             var sw = Stopwatch.StartNew();
             var data = await _store!.LoadAsync();
-            if (data is null) return;
-            var info = Snapshot.Load(data, _engine.Keyspace);
-            LogLoaded(Partition, _engine.Keyspace.Count, data.Length, sw.ElapsedMilliseconds, info.Version);
+            var info = _engine.Locked(k =>
+            {
+                SnapshotInfo? loaded = data is null ? null : Snapshot.Load(data, k);
+                _engine.LoadError = null; // in the same lock: no command sees the keyspace half loaded
+                return loaded;
+            });
+            if (info is { } i) LogLoaded(Partition, _engine.Keyspace.Count, data!.Length, sw.ElapsedMilliseconds, i.Version);
+            return true;
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            _engine.LoadError = $"LOADING partition {Partition} could not read its snapshot from storage yet and keeps trying: {e.Message}";
+            _engine.Locked(k => { k.Flush(); return 0; });
+            LogLoadRetrying(e, Partition);
+            return false;
         }
         catch (Exception e)
         {
             _engine.LoadError = $"ERR partition {Partition} snapshot could not be loaded: {e.Message}";
-            _engine.Keyspace.Flush();
+            _engine.Locked(k => { k.Flush(); return 0; });
             LogLoadFailed(e, Partition);
+            return true;
         }
-        finally
+    }
+
+    /// <summary>
+    /// Storage errors that may pass (I/O, a timeout, the database unreachable); a snapshot's own damage (format, checksum,
+    /// missing chunks, a record the serializer cannot read) and anything unknown do not: those keep today's refusal.
+    /// </summary>
+    private static bool IsTransient(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
         {
-            nodes?.EndLoading();
+            if (x is SnapshotFormatException or InvalidDataException or EndOfStreamException or PartitionCountMismatchException
+                or Orleans.Serialization.SerializerException) return false;
+            if (x is IOException or TimeoutException or System.Data.Common.DbException or System.Net.Sockets.SocketException
+                or OperationCanceledException or UnauthorizedAccessException) return true;
         }
+        return false;
+    }
+
+    private async Task RetryLoadTick(CancellationToken cancellationToken)
+    {
+        if (_loadRetry is not { Due: true } retry) return;
+        if (!await TryLoadAsync())
+        {
+            retry.Failed();
+            return;
+        }
+        _loadTimer?.Dispose();
+        _loadTimer = null;
+        _loadRetry = null;
+        nodes?.EndLoading();
+        _engine.Locked(k => k.LastSave = k.Now / 1000);
+        _lastSaveTimestamp = clock.Time.GetTimestamp();
+        if (_engine.LoadError is null) LogLoadHealed(Partition, retry.Failures + 1);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -119,8 +190,10 @@ public sealed partial class PartitionGrain(
         // A script that has not written is stopped, as SHUTDOWN stops it in Redis; one that wrote runs to its end.
         _engine.KillScript(function: false);
         _engine.KillScript(function: true);
+        _engine.ReleaseBlocked();
         _engine.Close();
         local?.Remove((int)Partition, _engine);
+        if (_loadRetry is not null) { _loadRetry = null; nodes?.EndLoading(); }
         // Graceful shutdown snapshots whatever changed, like Redis's SHUTDOWN SAVE; after SHUTDOWN NOSAVE nothing is saved.
         if (shutdown?.SkipSave == true)
         {
@@ -174,10 +247,10 @@ public sealed partial class PartitionGrain(
 
     public async ValueTask<BlockResult> Block(Command command, long waitedMilliseconds, Guid waiter)
     {
-        var (reply, retry) = _engine.ScriptRunning
+        var (reply, retry, waited) = _engine.ScriptRunning
             ? await Task.Run(() => _engine.Block(command, waitedMilliseconds, IPartitionGrain.MaxBlockMilliseconds, waiter).AsTask())
             : await _engine.Block(command, waitedMilliseconds, IPartitionGrain.MaxBlockMilliseconds, waiter);
-        return await _engine.AfterEventsPublished(new BlockResult(reply, retry));
+        return await _engine.AfterEventsPublished(new BlockResult(reply, retry, waited));
     }
 
     public ValueTask CancelBlock(Guid waiter)
@@ -238,16 +311,25 @@ public sealed partial class PartitionGrain(
     {
         if (_store is null || _engine.LoadError is not null) return Task.CompletedTask;
         var previous = _saving;
+        long lastSave = _lastSaveTimestamp;
         var sw = Stopwatch.StartNew();
-        var (data, dirtyAtFork) = _engine.Fork();
-        _lastSaveTimestamp = clock.Time.GetTimestamp();
-        var saving = WriteAsync(_store.SaveInBackground(previous, data), data.Length, dirtyAtFork, sw);
-        _saving = saving;
-        return saving;
+        try
+        {
+            var (data, dirtyAtFork) = _engine.Fork();
+            _lastSaveTimestamp = clock.Time.GetTimestamp();
+            var saving = WriteAsync(_store.SaveInBackground(previous, data), data.Length, dirtyAtFork, lastSave, sw);
+            _saving = saving;
+            return saving;
+        }
+        catch (Exception e)
+        {
+            SaveFailed(e, 0, lastSave);
+            return Task.FromException(e);
+        }
     }
 
     /// <summary>Awaits the storage write in the grain's context, then records its outcome.</summary>
-    private async Task WriteAsync(Task write, int bytes, long dirtyAtFork, Stopwatch sw)
+    private async Task WriteAsync(Task write, long bytes, long dirtyAtFork, long lastSave, Stopwatch sw)
     {
         try
         {
@@ -255,19 +337,33 @@ public sealed partial class PartitionGrain(
         }
         catch (Exception e)
         {
-            _engine.Locked(k => k.Dirty += dirtyAtFork); // try again at the next policy tick
-            LogSaveFailed(e, Partition);
+            SaveFailed(e, dirtyAtFork, lastSave);
             throw;
         }
+        _engine.LastSaveFailed = false;
+        _saveRetry?.Succeeded();
         _engine.Locked(k => k.LastSave = clock.Time.GetUtcNow().ToUnixTimeSeconds());
         LogSaved(Partition, bytes, sw.ElapsedMilliseconds);
+    }
+
+    /// <summary>
+    /// A failed save: its changes count as unsaved again, the save rules count from the last save that worked (as Redis's
+    /// lastsave) and wait the retry delay, INFO says err, and writes answer MISCONF if stop-writes-on-bgsave-error.
+    /// </summary>
+    private void SaveFailed(Exception e, long dirtyAtFork, long lastSave)
+    {
+        _engine.Locked(k => k.Dirty += dirtyAtFork);
+        _lastSaveTimestamp = lastSave;
+        _engine.LastSaveFailed = true;
+        _saveRetry?.Failed();
+        LogSaveFailed(e, Partition);
     }
 
     private Task SaveTick(CancellationToken cancellationToken)
     {
         if (_engine.ScriptRunning || shutdown?.SkipSave == true) return Task.CompletedTask; // the next tick saves; NOSAVE saves nothing
         long dirty = _engine.Locked(k => k.Dirty);
-        if (dirty == 0 || !_saving.IsCompleted) return Task.CompletedTask;
+        if (dirty == 0 || !_saving.IsCompleted || _saveRetry is { Due: false }) return Task.CompletedTask;
         if (_snapshots.SaveIsDue(clock.Time.GetElapsedTime(_lastSaveTimestamp), dirty)) _saving = SaveAsync();
         return Task.CompletedTask;
     }
@@ -324,13 +420,19 @@ public sealed partial class PartitionGrain(
     private partial void LogActivated(long partition, string silo, int keys);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} loaded {Keys} keys from a {Bytes}-byte snapshot (format {Version}) in {Ms} ms")]
-    private partial void LogLoaded(long partition, int keys, int bytes, long ms, int version);
+    private partial void LogLoaded(long partition, int keys, long bytes, long ms, int version);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition} could not load its snapshot; it answers errors until the snapshot is repaired or removed")]
     private partial void LogLoadFailed(Exception exception, long partition);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not read its snapshot from storage; it answers LOADING and tries again")]
+    private partial void LogLoadRetrying(Exception exception, long partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} loaded its snapshot after {Tries} tries and serves again")]
+    private partial void LogLoadHealed(long partition, int tries);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition} saved a {Bytes}-byte snapshot in {Ms} ms")]
-    private partial void LogSaved(long partition, int bytes, long ms);
+    private partial void LogSaved(long partition, long bytes, long ms);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} deactivated after SHUTDOWN NOSAVE: {Changes} unsaved changes dropped")]
     private partial void LogUnsavedDropped(long partition, long changes);
@@ -346,6 +448,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not publish keyspace events")]
     private partial void LogEventsFailed(Exception exception, long partition);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition} could not serve blocked clients or publish events after a batch")]
+    private partial void LogAfterWritesFailed(Exception exception, long partition);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Command {Command} failed inside a partition")]
     private partial void LogCommandFailed(Exception exception, string command);

@@ -63,6 +63,18 @@ public static class OrleansCacheSiloExtensions
             services.AddKeyedSingleton<IGrainStorage>(SnapshotOptions.StorageName, (sp, _) =>
                 new FileGrainStorage(dir, new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>())));
         }
+        // A silo whose Cache:Partitions differs from the stored snapshots' or the running cluster's refuses to start.
+        if (!services.Any(d => d.ServiceType == typeof(PartitionCountCheck)))
+        {
+            services.AddSingleton<PartitionCountCheck>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PartitionCountCheck>());
+        }
+        // A stopping silo lets its partitions' blocked clients go first, so that their deactivation (and save) is not held up.
+        if (!services.Any(d => d.ServiceType == typeof(BlockedClientsRelease)))
+        {
+            services.AddSingleton<BlockedClientsRelease>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BlockedClientsRelease>());
+        }
         AddPubSub(builder, configuration);
         return builder;
     }

@@ -70,6 +70,8 @@ public sealed class PartitionTotals
     /// <summary>The oldest last save of any partition (Unix seconds): by then every partition had saved; 0 when none reported.</summary>
     [Id(8)] public long LastSave { get; set; }
     [Id(9)] public int Partitions { get; set; }
+    /// <summary>How many partitions' last save failed (INFO's <c>rdb_last_bgsave_status:err</c> when any).</summary>
+    [Id(10)] public int SaveErrors { get; set; }
 
     public long AverageTtl => Expires == 0 ? 0 : (long)(TtlWeighted / Expires);
 
@@ -84,6 +86,7 @@ public sealed class PartitionTotals
         Evicted += s.Evicted;
         Dirty += s.Dirty;
         LastSave = Partitions == 0 ? s.LastSave : Math.Min(LastSave, s.LastSave);
+        if (s.LastSaveFailed) SaveErrors++;
         Partitions++;
     }
 
@@ -99,6 +102,7 @@ public sealed class PartitionTotals
         Dirty += o.Dirty;
         if (o.Partitions > 0) LastSave = Partitions == 0 ? o.LastSave : Math.Min(LastSave, o.LastSave);
         Partitions += o.Partitions;
+        SaveErrors += o.SaveErrors;
     }
 }
 

@@ -293,6 +293,7 @@ public static class CommandTable
         C("DEBUG|OBJECT", 3, Admin | NoScript | Loading | Stale, 2, 2, 1, "server", DebugCommands.Object),
         C("DEBUG|SET-ACTIVE-EXPIRE", 3, Admin | NoScript | Loading | Stale, 0, 0, 0, "server", DebugCommands.SetActiveExpire,
             Routing.AllPartitions, Merge.Ok),
+        C("DEBUG|THROW", 3, Admin | NoScript | Loading | Stale, 2, 2, 1, "server", DebugCommands.Throw),
     ];
 
     /// <summary>Every row, commands then subcommand rows, in <see cref="CommandInfo.Id"/> order.</summary>

@@ -6,7 +6,7 @@ namespace Orleans.Cache.Core;
 
 /// <summary>
 /// The DEBUG subcommands tools use, with Redis 7's texts: OBJECT (run in the key's partition), SET-ACTIVE-EXPIRE (run in
-/// every partition), SLEEP and HELP (answered at the front door, which also refuses DEBUG unless enable-debug-command
+/// every partition), SLEEP and HELP, and this project's THROW (a handler that fails on purpose in the key's partition) (answered at the front door, which also refuses DEBUG unless enable-debug-command
 /// allows it). Every other subcommand answers Redis's unknown-subcommand error.
 /// </summary>
 public static class DebugCommands
@@ -25,6 +25,8 @@ public static class DebugCommands
         "    default.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
+        "THROW <key>",
+        "    Fail on purpose inside the partition of <key> (answers an error).",
         "HELP",
         "    Prints this help.",
     }.Select(Reply.Simple).ToArray());
@@ -73,6 +75,13 @@ public static class DebugCommands
         db.ActiveExpireEnabled = Atoi(a[2]) != 0;
         return Reply.Ok;
     }
+
+    /// <summary>
+    /// DEBUG THROW key: a handler that throws, in the key's partition, to show that a failing command answers an error
+    /// and nothing else fails (not in Redis, whose DEBUG PANIC and ASSERT crash the server instead).
+    /// </summary>
+    public static Reply Throw(Keyspace db, byte[][] a) =>
+        throw new InvalidOperationException($"DEBUG THROW failed on purpose in the partition of '{Args.Text(a[2])}'");
 
     /// <summary>DEBUG SLEEP's seconds, read as C's strtod reads them: the longest leading number, else 0.</summary>
     public static double SleepSeconds(byte[] arg)

@@ -2,14 +2,16 @@ namespace Orleans.Cache.Core.Config;
 
 /// <summary>
 /// The configuration parameters that act inside partitions, pushed to every partition when CONFIG SET changes one of
-/// them (and read by a partition when it activates): the encoding thresholds and busy-reply-threshold.
+/// them (and read by a partition when it activates): the encoding thresholds, busy-reply-threshold and
+/// stop-writes-on-bgsave-error.
 /// </summary>
-public sealed record PartitionSettings(EncodingThresholds Encodings, long BusyReplyThresholdMs)
+public sealed record PartitionSettings(EncodingThresholds Encodings, long BusyReplyThresholdMs, bool StopWritesOnBgsaveError = true)
 {
     /// <summary>The parameters these settings come from, busy-reply-threshold's alias included.</summary>
-    public static readonly string[] Parameters = [.. EncodingThresholds.Parameters, "busy-reply-threshold"];
+    public static readonly string[] Parameters = [.. EncodingThresholds.Parameters, "busy-reply-threshold", "stop-writes-on-bgsave-error"];
 
     /// <summary>The settings as <paramref name="config"/> has them.</summary>
     public static PartitionSettings From(Func<string, string?> config) =>
-        new(EncodingThresholds.From(config), long.TryParse(config("busy-reply-threshold"), out long ms) ? ms : 5000);
+        new(EncodingThresholds.From(config), long.TryParse(config("busy-reply-threshold"), out long ms) ? ms : 5000,
+            !string.Equals(config("stop-writes-on-bgsave-error"), "no", StringComparison.OrdinalIgnoreCase));
 }

@@ -70,6 +70,9 @@ internal sealed class BlockedClients
         if (found) Count--;
     }
 
+    /// <summary>Every waiter, to let them all go (the partition is going away).</summary>
+    public Waiter[] All() => [.. _byId.Values];
+
     /// <summary>True (once) when <paramref name="id"/> was cancelled before it started to wait.</summary>
     public bool WasCancelled(Guid id) => _cancelledEarly.Remove(id);
 

@@ -17,6 +17,7 @@ public sealed class PartitionEngine : IKeyChangeListener
     // partition (whose watches are gone) never matches one of this activation.
     private long _watchClock = Random.Shared.NextInt64(1L << 40, 1L << 62);
     private bool _closed;
+    private volatile bool _releasingBlocked;
     private IKeyspaceEventSink? _events;
     private Func<Task>? _flushEvents;
     private Task _eventsPublished = Task.CompletedTask;
@@ -36,15 +37,46 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// <summary>Called (under the lock) when a handler throws: the command answers an error, nothing else fails.</summary>
     public Action<Exception, CommandInfo>? CommandFailed { get; set; }
 
+    /// <summary>Called (under the lock) when serving blocked clients or publishing events fails after a batch; its replies stand.</summary>
+    public Action<Exception>? AfterWritesFailed { get; set; }
+
     /// <summary>How long a script may hold the partition before other commands to it answer BUSY (busy-reply-threshold).</summary>
     public TimeSpan BusyThreshold { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Applies the configuration that acts inside the partition (encoding thresholds, busy-reply-threshold).</summary>
+    /// <summary>Applies the configuration that acts inside the partition (encoding thresholds, busy-reply-threshold, stop-writes-on-bgsave-error).</summary>
     public void Apply(Config.PartitionSettings settings)
     {
         Keyspace.Encodings = settings.Encodings;
         BusyThreshold = TimeSpan.FromMilliseconds(settings.BusyReplyThresholdMs);
+        StopWritesOnSaveError = settings.StopWritesOnBgsaveError;
     }
+
+    /// <summary>The partition's last save failed (INFO's <c>rdb_last_bgsave_status:err</c>); set by the shell that saves.</summary>
+    public bool LastSaveFailed
+    {
+        get => _lastSaveFailed;
+        set { _lastSaveFailed = value; RefuseWritesIfMisconfigured(); }
+    }
+
+    /// <summary>Automatic saves are configured (Redis's <c>save</c> rules): only then does a failed save refuse writes.</summary>
+    public bool SaveRulesConfigured
+    {
+        get => _saveRulesConfigured;
+        set { _saveRulesConfigured = value; RefuseWritesIfMisconfigured(); }
+    }
+
+    /// <summary>stop-writes-on-bgsave-error (Redis's default, yes).</summary>
+    public bool StopWritesOnSaveError
+    {
+        get => _stopWritesOnSaveError;
+        set { _stopWritesOnSaveError = value; RefuseWritesIfMisconfigured(); }
+    }
+
+    private bool _lastSaveFailed, _saveRulesConfigured, _stopWritesOnSaveError = true;
+
+    /// <summary>Write commands (and scripts' writes) answer MISCONF, as Redis's do while its last background save failed.</summary>
+    private void RefuseWritesIfMisconfigured() =>
+        Keyspace.WritesRefused = _lastSaveFailed && _saveRulesConfigured && _stopWritesOnSaveError ? Errors.MisconfSave : null;
 
     /// <summary>How often a command waiting for a script re-checks whether the script has become busy.</summary>
     private static readonly TimeSpan BusyPoll = TimeSpan.FromMilliseconds(5);
@@ -188,6 +220,7 @@ public sealed class PartitionEngine : IKeyChangeListener
     private Reply Run(CommandInfo command, byte[][] argv, bool tick)
     {
         if (LoadError is not null) return Reply.Error(LoadError);
+        if (command.IsWrite && Keyspace.WritesRefused is { } refused) return refused;
         try
         {
             return tick ? Keyspace.Execute(command, argv) : Keyspace.ExecuteAtLastTick(command, argv);
@@ -214,8 +247,17 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// <summary>Serves the blocked clients whose keys the writes made ready, and publishes the events raised. Holds the lock.</summary>
     private void AfterWrites()
     {
-        if (_ready.Count > 0) _blocked.Serve(_ready, Run);
-        if (_events is not null && _flushEvents is not null) Volatile.Write(ref _eventsPublished, _flushEvents());
+        try
+        {
+            if (_ready.Count > 0) _blocked.Serve(_ready, Run);
+            if (_events is not null && _flushEvents is not null) Volatile.Write(ref _eventsPublished, _flushEvents());
+        }
+        catch (Exception e)
+        {
+            // The batch's writes are done and their replies stand: a failure here must not turn them into errors.
+            _ready.Clear();
+            AfterWritesFailed?.Invoke(e);
+        }
     }
 
     /// <summary>
@@ -344,20 +386,20 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// call's longest wait (<paramref name="maxWaitMilliseconds"/>) ran out first, or null without it when cancelled.
     /// False when closed.
     /// </summary>
-    public bool TryBlock(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId, out ValueTask<(Reply? Reply, bool Retry)> result)
+    public bool TryBlock(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId, out ValueTask<(Reply? Reply, bool Retry, long Waited)> result)
     {
         result = Block(command, waitedMilliseconds, maxWaitMilliseconds, waiterId, evenIfClosed: false, out bool ran);
         return ran;
     }
 
     /// <summary><see cref="TryBlock"/> on the grain path.</summary>
-    public ValueTask<(Reply? Reply, bool Retry)> Block(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId) =>
+    public ValueTask<(Reply? Reply, bool Retry, long Waited)> Block(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId) =>
         Block(command, waitedMilliseconds, maxWaitMilliseconds, waiterId, evenIfClosed: true, out _);
 
-    private ValueTask<(Reply?, bool)> Block(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId, bool evenIfClosed, out bool ran)
+    private ValueTask<(Reply?, bool, long)> Block(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId, bool evenIfClosed, out bool ran)
     {
         ran = true;
-        if (Enter() is { } busy) return ValueTask.FromResult<(Reply?, bool)>((busy, false));
+        if (Enter() is { } busy) return ValueTask.FromResult<(Reply?, bool, long)>((busy, false, 0));
         try
         {
             if (_closed && !evenIfClosed)
@@ -373,38 +415,78 @@ public sealed class PartitionEngine : IKeyChangeListener
         }
     }
 
-    private ValueTask<(Reply?, bool)> StartBlock(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId)
+    private ValueTask<(Reply?, bool, long)> StartBlock(Command command, long waitedMilliseconds, long maxWaitMilliseconds, Guid waiterId)
     {
         var (info, argv) = command;
         var first = Run(info, argv);
         AfterWrites();
-        if (!BlockedClients.IsEmpty(first)) return ValueTask.FromResult<(Reply?, bool)>((first, false));
-        if (_blocked.WasCancelled(waiterId)) return ValueTask.FromResult<(Reply?, bool)>((null, false)); // gone or unblocked already
+        if (!BlockedClients.IsEmpty(first)) return ValueTask.FromResult<(Reply?, bool, long)>((first, false, 0));
+        if (_blocked.WasCancelled(waiterId)) return ValueTask.FromResult<(Reply?, bool, long)>((null, false, 0)); // gone or unblocked already
 
         // The handler already validated the timeout; 0 means forever.
         long timeout = (long)(BlockingArgs.Timeout(argv[BlockingArgs.TimeoutIndex(info, argv.Length)]) * 1000);
         long remaining = timeout == 0 ? long.MaxValue : timeout - waitedMilliseconds;
-        if (remaining <= 0) return ValueTask.FromResult<(Reply?, bool)>((Reply.NilArray, false));
+        if (remaining <= 0) return ValueTask.FromResult<(Reply?, bool, long)>((Reply.NilArray, false, 0));
+        if (_releasingBlocked) return RetryLater(); // the partition is going away: wait at its next activation
         long wait = Math.Min(remaining, maxWaitMilliseconds);
         return WaitAsync(_blocked.Add(waiterId, info, argv), wait, remaining);
     }
 
-    /// <summary>Waits to be served; a timeout answers Redis's timed-out reply, a null array (BLMOVE's non-blocking nil is a bulk).</summary>
-    private async ValueTask<(Reply?, bool)> WaitAsync(BlockedClients.Waiter waiter, long wait, long remaining)
+    /// <summary>A wait asked for while the partition lets its blocked clients go: "retry" after a short pause (no busy loop).</summary>
+    private static async ValueTask<(Reply?, bool, long)> RetryLater()
     {
+        await Task.Delay(RetryPause).ConfigureAwait(false);
+        return (null, true, 0);
+    }
+
+    /// <summary>Real time on purpose: the pause only spaces out retries until the activation is gone.</summary>
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Waits to be served; a timeout answers Redis's timed-out reply, a null array (BLMOVE's non-blocking nil is a bulk). Also
+    /// says how long it waited, for a wait cut short by <see cref="ReleaseBlocked"/>.
+    /// </summary>
+    private async ValueTask<(Reply?, bool, long)> WaitAsync(BlockedClients.Waiter waiter, long wait, long remaining)
+    {
+        long started = _time.GetTimestamp();
         using var expiry = new CancellationTokenSource(TimeSpan.FromMilliseconds(wait), _time);
         using var _ = expiry.Token.Register(() => waiter.Done.TrySetResult(null));
         try
         {
             var reply = await waiter.Done.Task.ConfigureAwait(false);
-            if (reply is not null) return (reply, false);
-            if (waiter.Cancelled) return (null, false);
-            return wait < remaining ? (null, true) : (Reply.NilArray, false);
+            long waited = (long)_time.GetElapsedTime(started).TotalMilliseconds;
+            if (reply is not null) return (reply, false, waited);
+            if (waiter.Cancelled) return (null, false, waited);
+            if (_releasingBlocked && !expiry.IsCancellationRequested) return (null, true, waited);
+            return wait < remaining ? (null, true, wait) : (Reply.NilArray, false, waited);
         }
         finally
         {
             lock (_gate) _blocked.Remove(waiter);
         }
+    }
+
+    /// <summary>
+    /// The silo is stopping (or the activation is going away): every blocked client's wait here ends with "retry", and new
+    /// waits are refused the same way, so that no grain call stays open and the shutdown save is not held up. The callers
+    /// go on waiting at the partition's next activation, with the time they already waited counted.
+    /// </summary>
+    public void ReleaseBlocked()
+    {
+        BlockedClients.Waiter[] waiting;
+        lock (_gate)
+        {
+            _releasingBlocked = true;
+            waiting = _blocked.All();
+            foreach (var waiter in waiting) _blocked.Remove(waiter); // no write serves them after this: nothing taken is lost
+        }
+        foreach (var waiter in waiting) waiter.Done.TrySetResult(null);
+    }
+
+    /// <summary>Clients waiting here now.</summary>
+    public int BlockedCount
+    {
+        get { lock (_gate) return _blocked.Count; }
     }
 
     /// <summary>
@@ -431,7 +513,7 @@ public sealed class PartitionEngine : IKeyChangeListener
             try { avgTtl = k.AverageTtl(); }
             finally { _gate.Exit(); }
         }
-        return new KeyspaceStats(k.Count, k.ExpiringCount, avgTtl, k.Hits, k.Misses, k.ExpiredTotal, k.EvictedTotal, k.Dirty, k.LastSave);
+        return new KeyspaceStats(k.Count, k.ExpiringCount, avgTtl, k.Hits, k.Misses, k.ExpiredTotal, k.EvictedTotal, k.Dirty, k.LastSave, LastSaveFailed);
     }
 
     /// <summary>CONFIG RESETSTAT for this partition: hits, misses, expired and evicted keys back to 0.</summary>
@@ -458,15 +540,18 @@ public sealed class PartitionEngine : IKeyChangeListener
         }
     }
 
+    /// <summary>The largest buffer a snapshot is serialized into (the storage chunk size, so that chunks need no copy).</summary>
+    public int SnapshotSegmentBytes { get; set; } = SnapshotData.DefaultSegmentBytes;
+
     /// <summary>
     /// The snapshot "fork": serializes the keyspace at its current effect offset and resets the change count; returns
     /// the bytes and how many changes they cover (to add back if the write fails).
     /// </summary>
-    public (byte[] Data, long Changes) Fork()
+    public (SnapshotData Data, long Changes) Fork()
     {
         lock (_gate)
         {
-            var data = Snapshot.Write(Keyspace);
+            var data = Snapshot.WriteSegments(Keyspace, segmentBytes: SnapshotSegmentBytes);
             long changes = Keyspace.Dirty;
             Keyspace.Dirty = 0;
             return (data, changes);
@@ -476,7 +561,7 @@ public sealed class PartitionEngine : IKeyChangeListener
 
 /// <summary>One partition's INFO counters (see <see cref="PartitionEngine.Stats"/>); <c>AverageTtl</c> in ms, <c>LastSave</c> in Unix seconds.</summary>
 public readonly record struct KeyspaceStats(long Keys, long Expires, long AverageTtl, long Hits, long Misses, long Expired, long Evicted,
-    long Dirty, long LastSave);
+    long Dirty, long LastSave, bool LastSaveFailed = false);
 
 /// <summary>A key a transaction watched and the version WATCH answered for it.</summary>
 public readonly record struct WatchedVersion(byte[] Key, long Version);

@@ -115,6 +115,9 @@ public sealed partial class Keyspace
     /// <summary>Whether a hash slot belongs to this partition (a script may touch only those keys); null: every slot.</summary>
     public Func<int, bool>? OwnsSlot { get; set; }
 
+    /// <summary>The error write commands answer instead of running (MISCONF after a failed save), or null; scripts' writes too.</summary>
+    public Reply? WritesRefused { get; set; }
+
     /// <summary>The effects of the writes run here, with their offsets.</summary>
     public EffectLog Effects { get; } = new();
 

@@ -122,6 +122,10 @@ public static class Errors
     public static readonly Reply ExpireGtLtConflict = Reply.Error("ERR GT and LT options at the same time are not compatible");
     public static readonly Reply SameObject = Reply.Error("ERR source and destination objects are the same");
     public static readonly Reply DbIndexOutOfRange = Reply.Error("ERR DB index is out of range");
+    /// <summary>Writes refused while the last background save failed (stop-writes-on-bgsave-error yes, save rules set).</summary>
+    public static readonly Reply MisconfSave = Reply.Error("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+        "Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB " +
+        "snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.");
     public static readonly Reply NotInt32 = Reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
 
     public static Reply UnsupportedOption(string option) => Reply.Error($"ERR Unsupported option {option}");

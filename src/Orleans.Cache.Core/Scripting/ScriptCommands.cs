@@ -129,6 +129,7 @@ internal sealed class KeyspaceScriptHost(Keyspace db) : IScriptHost
     {
         if (command.Name == "PING") return argv.Length > 1 ? Reply.Bulk(argv[1]) : Reply.Pong;
         if (command.Kind != CommandKind.Keyspace || command.Routing == Routing.AllPartitions) return NotAllowed;
+        if (command.IsWrite && db.WritesRefused is { } refused) return refused;
         if (db.OwnsSlot is { } owns)
             foreach (int i in command.KeyIndexes(argv))
                 if (!owns(HashSlot.Of(argv[i]))) return NonLocal;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 
@@ -26,18 +27,25 @@ public static class Snapshot
 
     /// <summary>
     /// Writes every live key of <paramref name="db"/> to a new array, with the effect offset it holds (after the keys
-    /// found expired on the way were deleted); <paramref name="offset"/> overrides it (tests).
+    /// found expired on the way were deleted); <paramref name="offset"/> overrides it (tests). Small snapshots only: see
+    /// <see cref="WriteSegments"/>.
     /// </summary>
-    public static byte[] Write(Keyspace db, long? offset = null)
+    public static byte[] Write(Keyspace db, long? offset = null) => WriteSegments(db, offset).ToArray();
+
+    /// <summary>
+    /// Writes every live key of <paramref name="db"/> to segments of at most <paramref name="segmentBytes"/> each, so that a
+    /// partition of any size can be snapshotted; <paramref name="offset"/> overrides the effect offset (tests).
+    /// </summary>
+    public static SnapshotData WriteSegments(Keyspace db, long? offset = null, int segmentBytes = SnapshotData.DefaultSegmentBytes)
     {
         db.Tick();
-        var w = new SnapshotWriter(1024 + db.Count * 48);
+        var w = new SnapshotWriter((int)Math.Min(1024 + (long)db.Count * 48, segmentBytes), segmentBytes);
         w.Raw(Magic);
         w.UInt16(FormatVersion);
-        int offsetAt = w.Position;
+        long offsetAt = w.Position;
         w.Int64(0);
         w.Int64(db.Now);
-        int countAt = w.Position;
+        long countAt = w.Position;
         w.Int64(0);
         long keys = 0;
         foreach (var e in db.Entries())
@@ -53,19 +61,26 @@ public static class Snapshot
         // Functions live with the data, as in Redis's RDB: a partition that reloads has its libraries back.
         w.Bytes(db.ScriptsIfStarted is { FunctionCount: > 0 } scripts ? scripts.FunctionDump() : []);
         w.PatchInt64(offsetAt, offset ?? db.Effects.Offset);
-        w.UInt64(XxHash64.HashToUInt64(w.Written));
-        return w.ToArray();
+        var body = w.ToData();
+        w.UInt64(SnapshotData.Hash(body.AsSequence()));
+        return w.ToData();
     }
 
     /// <summary>Reads the header only (and checks the checksum).</summary>
-    public static SnapshotInfo ReadInfo(ReadOnlySpan<byte> data) => ReadHeader(Verify(data));
+    public static SnapshotInfo ReadInfo(ReadOnlySpan<byte> data) => ReadInfo(SnapshotData.From(data.ToArray()));
+
+    /// <summary>Reads the header only (and checks the checksum).</summary>
+    public static SnapshotInfo ReadInfo(SnapshotData data) => ReadHeader(Verify(data.AsSequence()));
 
     /// <summary>Replaces the contents of <paramref name="db"/> with the snapshot; keys past their expiry are skipped.</summary>
-    public static SnapshotInfo Load(ReadOnlySpan<byte> data, Keyspace db)
+    public static SnapshotInfo Load(ReadOnlySpan<byte> data, Keyspace db) => Load(SnapshotData.From(data.ToArray()), db);
+
+    /// <summary>Replaces the contents of <paramref name="db"/> with the snapshot; keys past their expiry are skipped.</summary>
+    public static SnapshotInfo Load(SnapshotData data, Keyspace db)
     {
-        var body = Verify(data);
+        var body = Verify(data.AsSequence());
         var info = ReadHeader(body);
-        var r = new SnapshotReader(body[HeaderLength..]);
+        var r = new SnapshotReader(body.Slice(HeaderLength));
         db.Flush();
         db.Tick();
         for (long i = 0; i < info.Keys; i++)
@@ -85,23 +100,30 @@ public static class Snapshot
         return info;
     }
 
-    private static ReadOnlySpan<byte> Verify(ReadOnlySpan<byte> data)
+    private static ReadOnlySequence<byte> Verify(ReadOnlySequence<byte> data)
     {
-        if (data.Length < HeaderLength + 8 || !data.StartsWith(Magic))
-            throw new SnapshotFormatException("not an Orleans.Cache snapshot (bad magic or too short)");
-        int version = BinaryPrimitives.ReadUInt16LittleEndian(data[6..]);
+        Span<byte> head = stackalloc byte[8];
+        if (data.Length < HeaderLength + 8) throw new SnapshotFormatException("not an Orleans.Cache snapshot (bad magic or too short)");
+        data.Slice(0, 8).CopyTo(head);
+        if (!head.StartsWith(Magic)) throw new SnapshotFormatException("not an Orleans.Cache snapshot (bad magic or too short)");
+        int version = BinaryPrimitives.ReadUInt16LittleEndian(head[6..]);
         if (version > FormatVersion)
             throw new SnapshotFormatException($"snapshot format version {version} is newer than this build reads ({FormatVersion})");
-        var body = data[..^8];
-        ulong expected = BinaryPrimitives.ReadUInt64LittleEndian(data[^8..]);
-        if (XxHash64.HashToUInt64(body) != expected)
+        var body = data.Slice(0, data.Length - 8);
+        data.Slice(data.Length - 8).CopyTo(head);
+        if (SnapshotData.Hash(body) != BinaryPrimitives.ReadUInt64LittleEndian(head))
             throw new SnapshotFormatException("snapshot checksum mismatch: the data is truncated or corrupt");
         return body;
     }
 
-    private static SnapshotInfo ReadHeader(ReadOnlySpan<byte> body) => new(
-        BinaryPrimitives.ReadUInt16LittleEndian(body[6..]),
-        BinaryPrimitives.ReadInt64LittleEndian(body[8..]),
-        BinaryPrimitives.ReadInt64LittleEndian(body[24..]),
-        BinaryPrimitives.ReadInt64LittleEndian(body[16..]));
+    private static SnapshotInfo ReadHeader(ReadOnlySequence<byte> body)
+    {
+        Span<byte> h = stackalloc byte[HeaderLength];
+        body.Slice(0, HeaderLength).CopyTo(h);
+        return new(
+            BinaryPrimitives.ReadUInt16LittleEndian(h[6..]),
+            BinaryPrimitives.ReadInt64LittleEndian(h[8..]),
+            BinaryPrimitives.ReadInt64LittleEndian(h[24..]),
+            BinaryPrimitives.ReadInt64LittleEndian(h[16..]));
+    }
 }

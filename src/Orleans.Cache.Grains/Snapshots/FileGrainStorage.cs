@@ -47,13 +47,23 @@ public sealed class FileGrainStorage(string directory, IGrainStorageSerializer s
         var path = PathOf(stateName, grainId);
         var temp = path + ".tmp";
         var data = serializer.Serialize(grainState.State);
-        await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        try
         {
-            await file.WriteAsync(data.ToMemory());
-            await file.FlushAsync();
-            file.Flush(flushToDisk: true);
+            await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await file.WriteAsync(data.ToMemory());
+                await file.FlushAsync();
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
         }
-        File.Move(temp, path, overwrite: true);
+        catch
+        {
+            // Out of disk space (or any other failure): the half-written temporary file goes, the previous file stays.
+            try { File.Delete(temp); }
+            catch (IOException) { }
+            throw;
+        }
         grainState.RecordExists = true;
         grainState.ETag = File.GetLastWriteTimeUtc(path).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }

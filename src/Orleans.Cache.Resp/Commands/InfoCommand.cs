@@ -157,7 +157,7 @@ public sealed partial class ServerCommands
                 Line("rdb_changes_since_last_save", parts.Dirty);
                 Line("rdb_bgsave_in_progress", 0);
                 Line("rdb_last_save_time", parts.Partitions > 0 ? parts.LastSave : (node.Time.GetUtcNow().ToUnixTimeSeconds() - uptime));
-                Line("rdb_last_bgsave_status", "ok");
+                Line("rdb_last_bgsave_status", parts.SaveErrors > 0 ? "err" : "ok");
                 Line("aof_enabled", 0);
                 Line("aof_rewrite_in_progress", 0);
                 break;

@@ -28,22 +28,31 @@ public sealed class CacheCluster : IAsyncDisposable
         (Cluster, Time, SnapshotDir, _ownsSnapshotDir) = (cluster, time, snapshotDir, ownsSnapshotDir);
 
     public static async Task<CacheCluster> StartAsync(short silos = 3, Action<InProcessTestClusterBuilder>? configure = null,
-        string? snapshotDir = null, DateTimeOffset? startTime = null, Action<SnapshotOptions>? snapshots = null)
+        string? snapshotDir = null, DateTimeOffset? startTime = null, Action<SnapshotOptions>? snapshots = null, int partitions = Partitions)
     {
         var clock = new FakeTimeProvider(startTime ?? DateTimeOffset.UtcNow);
         bool owns = snapshotDir is null;
         var dir = snapshotDir ?? Directory.CreateTempSubdirectory("orleans-cache-test-").FullName;
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSiloHost((_, host) => host.Services.AddSingleton(new CacheClock(clock)));
-        builder.ConfigureSilo((_, silo) => silo.AddOrleansCache(configure: o => o.Partitions = Partitions, configureSnapshots: o =>
+        builder.ConfigureSilo((_, silo) => silo.AddOrleansCache(configure: o => o.Partitions = partitions, configureSnapshots: o =>
         {
             o.Dir = dir;
             snapshots?.Invoke(o);
         }).Services.AddOrleansCacheClient());
-        builder.ConfigureClient(client => client.Services.AddOrleansCacheClient(configure: o => o.Partitions = Partitions));
+        builder.ConfigureClient(client => client.Services.AddOrleansCacheClient(configure: o => o.Partitions = partitions));
         configure?.Invoke(builder);
         var cluster = builder.Build();
-        await cluster.DeployAsync();
+        try
+        {
+            await cluster.DeployAsync();
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            if (owns) Directory.Delete(dir, recursive: true);
+            throw;
+        }
         return new CacheCluster(cluster, clock, dir, owns);
     }
 

@@ -39,9 +39,11 @@ internal static class PostgresSilo
         return settings;
     }
 
-    public static async Task<IHost> StartAsync(Dictionary<string, string?> configuration, TimeProvider? partitionClock = null)
+    public static async Task<IHost> StartAsync(Dictionary<string, string?> configuration, TimeProvider? partitionClock = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        services?.Invoke(builder.Services);
         if (partitionClock is not null) builder.Services.AddSingleton(new Orleans.Cache.Grains.CacheClock(partitionClock));
         builder.Configuration.AddInMemoryCollection(configuration);
         var settings = builder.Configuration.GetSection(SiloSettings.Section).Get<SiloSettings>()!;

@@ -75,7 +75,7 @@ public sealed class AdminCommandTests(RespServerFixture fixture) : IClassFixture
 
         await using var local = await RespTestServer.StartAsync(o => o.EnableDebugCommand = "local");
         using var loopback = await RawClient.ConnectAsync(local.EndPoint);
-        Assert.StartsWith("*11\r\n+DEBUG <subcommand>", await loopback.CommandAsync("DEBUG", "HELP"));
+        Assert.StartsWith("*13\r\n+DEBUG <subcommand>", await loopback.CommandAsync("DEBUG", "HELP"));
     }
 
     [Theory, MemberData(nameof(Protocols))]
