@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -102,10 +103,11 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
         var (silos, respPorts) = await StartSilosAsync(db, ClusterId, initDb: false);
         var ports = respPorts.ToArray(); // the writers' view of where silos listen: updated as silos are replaced
         using var stop = new CancellationTokenSource();
-        var writers = Enumerable.Range(0, 6).Select(w => Task.Run(() => WriteUntilStoppedAsync(w, ports, stop.Token))).ToArray();
+        var progress = new StrongBox<long>();
+        var writers = Enumerable.Range(0, 6).Select(w => Task.Run(() => WriteUntilStoppedAsync(w, ports, progress, stop.Token))).ToArray();
         try
         {
-            await Task.Delay(2000); // load before the first stop
+            await AcknowledgedAsync(progress, 2000); // load before the first stop
             Stage("3 silos under load");
             for (int i = 0; i < 3; i++)
             {
@@ -117,7 +119,7 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
                 Volatile.Write(ref ports[i], port);
                 await WaitForActiveAsync(db, ClusterId, 3);
                 Stage($"silo {i} replaced");
-                await Task.Delay(1000);
+                await AcknowledgedAsync(progress, Interlocked.Read(ref progress.Value) + 1000); // load on the new silo set
             }
             stop.Cancel();
             var results = await Task.WhenAll(writers);
@@ -151,7 +153,18 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
     private sealed record WriterResult(List<long> Acknowledged, List<string> Errors, int Reconnects);
 
     /// <summary>SET rolling:w:n n in a loop through one silo, moving to the next silo when its connection fails.</summary>
-    private static async Task<WriterResult> WriteUntilStoppedAsync(int writer, int[] ports, CancellationToken stop)
+    /// <summary>Polls until the writers have had <paramref name="count"/> writes acknowledged in all (a minute at most).</summary>
+    private static async Task AcknowledgedAsync(StrongBox<long> progress, long count)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (Interlocked.Read(ref progress.Value) < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the writers reached {Interlocked.Read(ref progress.Value)} of {count} acknowledged writes in a minute");
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<WriterResult> WriteUntilStoppedAsync(int writer, int[] ports, StrongBox<long> progress, CancellationToken stop)
     {
         var acknowledged = new List<long>();
         var errors = new List<string>();
@@ -163,7 +176,11 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
             {
                 client ??= await Resp.RawClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Volatile.Read(ref ports[target])));
                 string reply = await client.CommandAsync("SET", $"rolling:{writer}:{n}", n.ToString());
-                if (reply == "+OK") acknowledged.Add(n);
+                if (reply == "+OK")
+                {
+                    acknowledged.Add(n);
+                    Interlocked.Increment(ref progress.Value);
+                }
                 else if (reply == "<closed>") throw new System.Net.Sockets.SocketException();
                 else errors.Add(reply);
             }
@@ -172,8 +189,7 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
                 client?.Dispose();
                 client = null;
                 reconnects++;
-                target = (target + 1) % ports.Length;
-                await Task.Delay(50);
+                target = (target + 1) % ports.Length; // the next silo: at most one of them is down at a time
             }
         }
         client?.Dispose();

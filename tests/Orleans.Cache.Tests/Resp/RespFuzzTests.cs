@@ -84,7 +84,7 @@ public sealed class RespFuzzTests(ITestOutputHelper output)
         return long.Parse(info.SelectMany(g => g).First(p => p.Key == "total_commands_processed").Value);
     }
 
-    /// <summary>SET then GET of one key every few milliseconds: each must come back right, and within 10 s.</summary>
+    /// <summary>SET then GET of one key, back to back until stopped: each must come back right, and within 10 s.</summary>
     private static async Task<(long Answered, TimeSpan Slowest)> CanaryAsync(IDatabase db, CancellationToken stop)
     {
         long n = 0;
@@ -98,7 +98,6 @@ public sealed class RespFuzzTests(ITestOutputHelper output)
             var took = Stopwatch.GetElapsedTime(started);
             if (took > slowest) slowest = took;
             n++;
-            try { await Task.Delay(5, stop); } catch (OperationCanceledException) { }
         }
         return (n, slowest);
     }
