@@ -222,10 +222,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         local?.Find(partition) is { } activation ? ValueTask.FromResult(activation.KillScript(function)) : grain.KillScript(function);
 
     /// <summary>EXEC on this partition: one atomic run, or a nil array when a watched key changed.</summary>
-    public ValueTask<Reply> ExecuteTransaction(TransactionBatch transaction)
-    {
-        return First(Submitted(new LaneItem(transaction)));
-    }
+    public ValueTask<Reply> ExecuteTransaction(TransactionBatch transaction) => First(Submitted(new LaneItem(transaction)));
 
     // ---- the lane: scripts and transactions from this silo, one at a time per partition ----
 
@@ -316,15 +313,12 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
             _ = item.Send(grain, time);
             return;
         }
+        Reply? busy = null;
         lock (_lock)
         {
-            if (_laneTaken)
+            if (!_laneTaken) _laneTaken = true;
+            else if ((busy = activation.Busy) is null)
             {
-                if (activation.Busy is { } busy)
-                {
-                    item.Complete(Filled(busy, item.Count));
-                    return;
-                }
                 _lane.Enqueue(item);
                 if (!_busyPollArmed)
                 {
@@ -334,7 +328,12 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
                 }
                 return;
             }
-            _laneTaken = true;
+        }
+        // Answered outside the lock: the caller's continuation may run on this thread.
+        if (busy is not null)
+        {
+            item.Complete(Filled(busy, item.Count));
+            return;
         }
         RunItem(activation, item);
         ReleaseLane(activation);

@@ -21,7 +21,7 @@ public sealed class OrleansLinkTlsTests(PostgresServer postgres)
         using var silo = await PostgresSilo.StartAsync(PostgresSilo.Settings(db, "tls"));
         try
         {
-            using (var trusted = await StartClientAsync(db, "tls", TestCertificates.Cluster))
+            using (var trusted = await PostgresSilo.StartClientAsync(db, "tls", TestCertificates.Cluster))
             {
                 var cache = trusted.Services.GetRequiredService<ICache>();
                 await cache.SetAsync("tls:key", "through mTLS");
@@ -53,7 +53,7 @@ public sealed class OrleansLinkTlsTests(PostgresServer postgres)
         IHost? client = null;
         try
         {
-            client = await StartClientAsync(db, clusterId, certificate, timeout.Token);
+            client = await PostgresSilo.StartClientAsync(db, clusterId, certificate, timeout.Token);
             await client.Services.GetRequiredService<ICache>().GetStringAsync("tls:key").WaitAsync(timeout.Token);
             return true;
         }
@@ -65,33 +65,5 @@ public sealed class OrleansLinkTlsTests(PostgresServer postgres)
         {
             client?.Dispose();
         }
-    }
-
-    private static async Task<IHost> StartClientAsync(string db, string clusterId, string? certificate, CancellationToken cancellationToken = default)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.UseOrleansClient(client =>
-        {
-            client.UseAdoNetClustering(o => { o.Invariant = DatabaseSchema.Invariant; o.ConnectionString = db; });
-            client.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = clusterId; });
-            if (certificate is not null)
-            {
-                var tls = new SiloTlsSettings { Certificate = certificate, Password = TestCertificates.Password };
-                var local = tls.LoadCertificate();
-                client.UseTls(local, o => tls.Configure(o, local));
-            }
-        });
-        builder.Services.AddOrleansCacheClient(configure: o => o.Partitions = PostgresSilo.Partitions);
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync(cancellationToken);
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
-        return host;
     }
 }

@@ -60,6 +60,39 @@ internal static class PostgresSilo
         return host;
     }
 
+    /// <summary>
+    /// An external Orleans client of cluster <paramref name="clusterId"/> with the typed cache, presenting
+    /// <paramref name="certificate"/> (a PKCS#12 file of <see cref="TestCertificates"/>) on its gateway links, or plain
+    /// TCP without one.
+    /// </summary>
+    public static async Task<IHost> StartClientAsync(string db, string clusterId, string? certificate, CancellationToken cancellationToken = default)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.UseOrleansClient(client =>
+        {
+            client.UseAdoNetClustering(o => { o.Invariant = DatabaseSchema.Invariant; o.ConnectionString = db; });
+            client.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = clusterId; });
+            if (certificate is not null)
+            {
+                var tls = new SiloTlsSettings { Certificate = certificate, Password = TestCertificates.Password };
+                var local = tls.LoadCertificate();
+                client.UseTls(local, o => tls.Configure(o, local));
+            }
+        });
+        builder.Services.AddOrleansCacheClient(configure: o => o.Partitions = Partitions);
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        return host;
+    }
+
     /// <summary>Silo rows of cluster <paramref name="clusterId"/> in the membership table: (port, status).</summary>
     public static async Task<List<(int Port, int Status)>> MembershipAsync(string connectionString, string clusterId)
     {

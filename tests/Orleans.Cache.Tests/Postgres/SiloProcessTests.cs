@@ -43,7 +43,7 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
             Stage("wrote through RESP on all 3 silos");
 
             // An external Orleans client finds the gateways through the same table and sees the same keys.
-            using var client = await StartClientAsync(db, ClusterId);
+            using var client = await PostgresSilo.StartClientAsync(db, ClusterId, TestCertificates.Cluster);
             var cache = client.Services.GetRequiredService<ICache>();
             Assert.Equal("v1:7", await cache.GetStringAsync("p:1:7"));
             await client.StopAsync();
@@ -269,23 +269,6 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
                 Assert.Fail($"the first silo did not apply the schema:\n{first.Output}");
             await Task.Delay(200);
         }
-    }
-
-    private static async Task<IHost> StartClientAsync(string db, string clusterId)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.UseOrleansClient(client =>
-        {
-            client.UseAdoNetClustering(o => { o.Invariant = DatabaseSchema.Invariant; o.ConnectionString = db; });
-            var tls = new SiloTlsSettings { Certificate = TestCertificates.Cluster, Password = TestCertificates.Password };
-            var certificate = tls.LoadCertificate();
-            client.UseTls(certificate, o => tls.Configure(o, certificate));
-            client.Configure<ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = clusterId; });
-        });
-        builder.Services.AddOrleansCacheClient(configure: o => o.Partitions = PostgresSilo.Partitions);
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
     }
 }
 
