@@ -3,6 +3,8 @@ using Microsoft.Extensions.Time.Testing;
 using Orleans.Cache.Client;
 using Orleans.Cache.Grains;
 using Orleans.Hosting;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
 using Orleans.TestingHost;
 
 namespace Orleans.Cache.Tests.Cluster;
@@ -35,6 +37,10 @@ public sealed class CacheCluster : IAsyncDisposable
         var dir = snapshotDir ?? Directory.CreateTempSubdirectory("orleans-cache-test-").FullName;
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSiloHost((_, host) => host.Services.AddSingleton(new CacheClock(clock)));
+        // Stream subscriptions in a store that survives a killed silo, as PostgreSQL does for a deployed cluster.
+        var pubSubStore = new SharedGrainStorage.Table();
+        builder.ConfigureSilo((_, silo) => silo.Services.AddGrainStorage("PubSubStore",
+            (sp, _) => new SharedGrainStorage(pubSubStore, sp.GetRequiredService<Serializer>())));
         builder.ConfigureSilo((_, silo) => silo.AddOrleansCache(configure: o => o.Partitions = partitions, configureSnapshots: o =>
         {
             o.Dir = dir;
