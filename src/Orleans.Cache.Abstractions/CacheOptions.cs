@@ -28,4 +28,16 @@ public sealed class CacheOptions
     /// answer -BUSY until it ends or SCRIPT KILL / FUNCTION KILL stops it.
     /// </summary>
     public TimeSpan BusyReplyThreshold { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Replicas per partition (0–5), each on another silo than its primary and than each other; null (the default) means
+    /// 1 whenever the cluster has 2 or more silos. Never more than the other silos there are.
+    /// </summary>
+    public int? Replicas { get; set; }
+
+    /// <summary>
+    /// How many recent effects (writes) a primary keeps for replicas that fall behind (Redis's repl-backlog-size, in
+    /// writes): a replica further behind takes a full sync.
+    /// </summary>
+    public int ReplicationBacklog { get; set; } = 65_536;
 }

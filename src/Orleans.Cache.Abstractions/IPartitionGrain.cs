@@ -61,6 +61,17 @@ public interface IPartitionGrain : IGrainWithIntegerKey
     [Alias("ApplySettings")]
     ValueTask ApplySettings(Core.Config.PartitionSettings settings);
 
+    /// <summary>
+    /// WAIT: once <paramref name="needed"/> replicas acknowledged every write this partition took so far, or after
+    /// <paramref name="timeoutMilliseconds"/> (0: no limit), how many did.
+    /// </summary>
+    [Alias("WaitReplicas"), AlwaysInterleave, ResponseTimeout("01:10:00")]
+    ValueTask<int> WaitReplicas(int needed, long timeoutMilliseconds);
+
+    /// <summary>This partition's replicas: silo and acknowledged offset (-1 until synced), and its own offset last.</summary>
+    [Alias("ReplicationState"), AlwaysInterleave]
+    ValueTask<ReplicationState> ReplicationState();
+
     /// <summary>The silo this partition is active on, for diagnostics and placement tests.</summary>
     [Alias("GetSilo")]
     ValueTask<string> GetSilo();

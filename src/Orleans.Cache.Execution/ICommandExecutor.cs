@@ -45,6 +45,13 @@ public interface ICommandExecutor
     /// </summary>
     ValueTask<Reply> KillScriptAsync(bool function);
 
+    /// <summary>
+    /// WAIT: once <paramref name="needed"/> replicas of each of <paramref name="partitions"/> acknowledged every write the
+    /// partition took so far (or after <paramref name="timeoutMilliseconds"/>; 0 waits without limit), the fewest
+    /// replicas any of them has with all its writes. An executor without replicas answers 0.
+    /// </summary>
+    ValueTask<int> WaitReplicasAsync(IReadOnlyCollection<int> partitions, int needed, long timeoutMilliseconds) => ValueTask.FromResult(0);
+
     /// <summary>The cluster's script cache as this process sees it (SCRIPT LOAD, EVALSHA).</summary>
     ScriptRegistry Scripts { get; }
 

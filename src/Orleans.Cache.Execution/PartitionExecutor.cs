@@ -24,6 +24,12 @@ public sealed class PartitionExecutor : ICommandExecutor
 
     public PartitionMap Partitions => _router.Partitions;
 
+    public async ValueTask<int> WaitReplicasAsync(IReadOnlyCollection<int> partitions, int needed, long timeoutMilliseconds)
+    {
+        var counts = await Task.WhenAll(partitions.Select(p => _queues[p].Grain.WaitReplicas(needed, timeoutMilliseconds).AsTask())).ConfigureAwait(false);
+        return counts.Length == 0 ? 0 : counts.Min();
+    }
+
     public CommandRouter Router => _router;
 
     public ScriptRegistry Scripts { get; }

@@ -24,6 +24,9 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         public bool InTurn;
     }
 
+    /// <summary>The partition's grain.</summary>
+    public IPartitionGrain Grain => grain;
+
     /// <summary>Batches one runner serves in a row before it lets its own caller go on and continues on the thread pool.</summary>
     private const int RunsInARow = 16;
 

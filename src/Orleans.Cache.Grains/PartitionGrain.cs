@@ -24,10 +24,17 @@ public sealed partial class PartitionGrain(
     IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshotOptions, CacheClock clock, ILogger<PartitionGrain> logger,
     IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null, SiloShutdown? shutdown = null,
     LastPartitionSettings? lastSettings = null,
-    Observability.ServerNodes? nodes = null)
+    Observability.ServerNodes? nodes = null,
+    LocalReplicas? replicas = null,
+    Orleans.Runtime.IClusterMembershipService? membership = null,
+    Orleans.Runtime.ILocalSiloDetails? siloDetails = null)
     : Grain, IPartitionGrain
 {
-    private readonly PartitionEngine _engine = new(clock.Time);
+    /// <summary>The partition: a fresh one, or the copy of this silo's replica when it is promoted (failover, handover).</summary>
+    private PartitionEngine _engine = new(clock.Time);
+    private PartitionReplication? _replication;
+    private Orleans.Runtime.MembershipVersion _membershipVersion;
+    private string Silo => siloDetails?.SiloAddress.ToParsableString() ?? RuntimeIdentity;
     private readonly CacheOptions _options = options.Value;
     private readonly SnapshotOptions _snapshots = snapshotOptions.Value;
     private SnapshotStore? _store;
@@ -44,6 +51,8 @@ public sealed partial class PartitionGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        var promoted = replicas?.TakeForPromotion((int)Partition);
+        if (promoted is not null) _engine = new PartitionEngine(clock.Time, promoted.Promote());
         _engine.CommandFailed = (e, command) => LogCommandFailed(e, command.Name);
         _engine.AfterWritesFailed = e => LogAfterWritesFailed(e, Partition);
         _engine.BusyThreshold = _options.BusyReplyThreshold;
@@ -58,7 +67,8 @@ public sealed partial class PartitionGrain(
         {
             _store = new SnapshotStore(storage, this.GetGrainId(), _snapshots.ChunkBytes, _options.Partitions);
             _engine.SnapshotSegmentBytes = _snapshots.ChunkBytes; // each chunk is one segment, stored without a copy
-            await LoadAsync();
+            if (promoted is null) await LoadAsync();
+            else await _store.ReadManifestAsync(); // the data is here already; the next save needs the manifest's ETag
             _saveRetry = new Backoff(clock.Time, SaveRetryDelay, SaveRetryDelay);
             _engine.SaveRulesConfigured = _snapshots.SaveRules().Count > 0;
             if (_engine.SaveRulesConfigured)
@@ -69,8 +79,58 @@ public sealed partial class PartitionGrain(
         _lastSaveTimestamp = clock.Time.GetTimestamp();
         await LoadKeyspaceEventsAsync();
         await LoadSettingsAsync();
+        StartReplication();
         using var timeoutFence = RegisterLocally(cancellationToken);
+        if (promoted is not null)
+        {
+            LogPromoted(Partition, Silo, promoted.Offset, keyspace.Count);
+            _ = DropAsync(GrainFactory.GetGrain<IPartitionReplicaGrain>(IPartitionReplicaGrain.Key((int)Partition, Silo)));
+        }
         LogActivated(Partition, RuntimeIdentity, keyspace.Count);
+    }
+
+    // ---- replication ----
+
+    /// <summary>Replicas on the next silos in address order, re-chosen when membership changes (checked every second).</summary>
+    private void StartReplication()
+    {
+        if (membership is null || replicas is null || _options.Replicas == 0) return;
+        _replication = new PartitionReplication((int)Partition, _engine, GrainFactory, clock.Time, logger);
+        _engine.EffectsAppended = _replication.Kick;
+        ChooseReplicaSilos();
+        this.RegisterGrainTimer(() => { ChooseReplicaSilos(); return Task.CompletedTask; },
+            new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
+    }
+
+    private void ChooseReplicaSilos()
+    {
+        var snapshot = membership!.CurrentSnapshot;
+        if (snapshot.Version == _membershipVersion) return;
+        _membershipVersion = snapshot.Version;
+        var active = snapshot.Members.Values.Where(m => m.Status == Orleans.Runtime.SiloStatus.Active)
+            .Select(m => m.SiloAddress.ToParsableString()).Append(Silo).Distinct().Order(StringComparer.Ordinal).ToList();
+        int me = active.IndexOf(Silo);
+        int wanted = Math.Min(_options.Replicas ?? 1, active.Count - 1);
+        var silos = Enumerable.Range(1, wanted).Select(i => active[(me + i) % active.Count]).ToList();
+        if (silos.Count > 0 && _engine.Keyspace.Effects.Capacity == 0)
+            _engine.Locked(k => k.Effects.Capacity = _options.ReplicationBacklog); // before any link reads the log
+        _replication!.SetReplicaSilos(silos);
+    }
+
+    private async Task DropAsync(IPartitionReplicaGrain replica)
+    {
+        try { await replica.Drop(); }
+        catch (Exception e) { LogDropFailed(e, Partition); }
+    }
+
+    public async ValueTask<int> WaitReplicas(int needed, long timeoutMilliseconds) =>
+        _replication is null ? 0 : await _replication.WaitAsync(needed, TimeSpan.FromMilliseconds(timeoutMilliseconds));
+
+    public ValueTask<ReplicationState> ReplicationState()
+    {
+        var links = _replication?.Replicas ?? [];
+        return ValueTask.FromResult(new ReplicationState(_engine.Locked(k => k.Effects.Offset), Silo,
+            [.. links.Select(l => l.Silo)], [.. links.Select(l => l.Acked)]));
     }
 
     /// <summary>
@@ -193,6 +253,12 @@ public sealed partial class PartitionGrain(
         _engine.ReleaseBlocked();
         _engine.Close();
         local?.Remove((int)Partition, _engine);
+        if (_replication is not null)
+        {
+            // Handover: the next activation goes to the replica that has every write, and promotes it.
+            if (await _replication.CatchUpAsync(HandoverTimeout) == 0 && _replication.Replicas.Count > 0) LogHandoverIncomplete(Partition);
+            _replication.Stop();
+        }
         if (_loadRetry is not null) { _loadRetry = null; nodes?.EndLoading(); }
         // Graceful shutdown snapshots whatever changed, like Redis's SHUTDOWN SAVE; after SHUTDOWN NOSAVE nothing is saved.
         if (shutdown?.SkipSave == true)
@@ -412,6 +478,18 @@ public sealed partial class PartitionGrain(
 
     private Task SweepTick(CancellationToken cancellationToken) =>
         _engine.ScriptRunning ? Task.CompletedTask : SweepExpired(_options.ExpireSweepMaxKeys).AsTask(); // the next cycle sweeps
+
+    /// <summary>How long a partition going away waits for a replica to have all its writes.</summary>
+    private static readonly TimeSpan HandoverTimeout = TimeSpan.FromSeconds(10);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} promoted its replica on {Silo} at offset {Offset} ({Keys} keys)")]
+    private partial void LogPromoted(long partition, string silo, long offset, int keys);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} is going away before any replica acknowledged all its writes")]
+    private partial void LogHandoverIncomplete(long partition);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition} could not drop the replica it was promoted from")]
+    private partial void LogDropFailed(Exception exception, long partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} outlived its activation timeout; this copy serves nothing")]
     private partial void LogActivationTimedOut(long partition);

@@ -39,6 +39,8 @@ public static class OrleansCacheSiloExtensions
         services.AddOrleansCacheExecutor(configuration, configure);
         services.TryAddSingleton(new CacheClock(TimeProvider.System));
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
+        services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
+        services.TryAddSingleton<LocalReplicas>();
         // One activation per partition, also while silos join and leave: with Orleans's default, eventually consistent
         // directory a rolling restart briefly had two activations of a partition taking writes, and the one whose
         // snapshot lost the storage race dropped its acknowledged writes (issue #12). The distributed directory hands

@@ -369,6 +369,21 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         return text.StartsWith("ERR wrong number of arguments for '"u8) || text.StartsWith("ERR unknown subcommand '"u8);
     }
 
+    /// <summary>Marks the partitions the round's write commands went to, for WAIT (a write across partitions marks them all).</summary>
+    private void RememberWrites()
+    {
+        foreach (var command in _pipeline)
+        {
+            if (!command.Info.IsWrite) continue;
+            var router = node.Executor.Router;
+            var written = client.WrotePartitions ??= new bool[router.Partitions.Count];
+            Reply? error = null;
+            int partition = command.Info.FirstKey > 0 ? router.PartitionOf(command.Info, command.Argv, out error) : -1;
+            if (partition >= 0 && error is null) written[partition] = true;
+            else Array.Fill(written, true);
+        }
+    }
+
     /// <summary>MONITOR's +OK is written: from now on this connection gets every command of the cluster.</summary>
     private void StartMonitor()
     {
@@ -424,6 +439,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             }
             finally
             {
+                RememberWrites();
                 if (client.Tracking is not null) RememberReads();
                 if (AnnouncesFlush()) await node.Tracking.AnnounceFlushAsync();
                 // The pipeline is cleared after the round's bookkeeping (Account), which shares its time out.
@@ -463,7 +479,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
                     case "PUBSUB":
                         _slots[i].Reply = await commands.PubSubAsync(argv);
                         break;
-                    case "MEMORY" or "DEBUG" or "SHUTDOWN" or "CLIENT" or "SLOWLOG" or "LATENCY" or "CONFIG" or "MONITOR" or "ACL":
+                    case "MEMORY" or "DEBUG" or "SHUTDOWN" or "CLIENT" or "SLOWLOG" or "LATENCY" or "CONFIG" or "MONITOR" or "ACL" or "WAIT":
                         _slots[i].Reply = await commands.DeferredAsync(client, _slots[i].Command!, argv, cancellationToken);
                         break;
                     case "RESET":

@@ -34,6 +34,9 @@ public sealed class RespSession
     /// <summary><see cref="RespNode.NowMs"/> of the last request or reply written; the idle timeout watches it.</summary>
     public long LastInteraction { get; set; }
 
+    /// <summary>The partitions this connection sent writes to (WAIT waits for their replicas); null until its first write.</summary>
+    internal bool[]? WrotePartitions { get; set; }
+
     /// <summary>2 or 3, set by HELLO.</summary>
     public int Protocol { get; set; } = 2;
     public bool Authenticated { get; set; }

@@ -4,9 +4,10 @@ namespace Orleans.Cache.Core;
 /// One write as a partition emits it (Redis's propagated command): deterministic, so applying the effects in offset
 /// order to a copy of the partition gives the same keyspace. Relative TTLs are absolute (PEXPIREAT, SET … PXAT),
 /// random choices are explicit (SPOP as SREM), computed values are stored (INCRBYFLOAT as SET … KEEPTTL), and expiry
-/// is a DEL.
+/// is a DEL. <paramref name="At"/> is the partition's clock (Unix ms) when the write ran: a replica replays it at that
+/// time, so what it finds expired is what the primary found expired.
 /// </summary>
-public readonly record struct Effect(long Offset, byte[][] Argv)
+public readonly record struct Effect(long Offset, byte[][] Argv, long At = 0)
 {
     public override string ToString() => $"{Offset}: {string.Join(' ', Argv.Select(Args.Text))}";
 }
@@ -22,6 +23,9 @@ public sealed class EffectLog
     /// <summary>The offset of the last effect appended (0: none yet); snapshots record it.</summary>
     public long Offset { get; private set; }
 
+    /// <summary>The clock effects appended from now on are stamped with (the keyspace sets it at each tick).</summary>
+    public long Now { get; set; }
+
     /// <summary>How many recent effects are kept.</summary>
     public int Capacity
     {
@@ -33,7 +37,7 @@ public sealed class EffectLog
     public void Append(byte[][] argv)
     {
         long offset = ++Offset;
-        if (_ring.Length > 0) _ring[offset % _ring.Length] = new Effect(offset, argv);
+        if (_ring.Length > 0) _ring[offset % _ring.Length] = new Effect(offset, argv, Now);
     }
 
     /// <summary>Starts counting from <paramref name="offset"/> (a snapshot's offset, at load); drops what was kept.</summary>

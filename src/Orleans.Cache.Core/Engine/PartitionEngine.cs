@@ -22,11 +22,19 @@ public sealed class PartitionEngine : IKeyChangeListener
     private Func<Task>? _flushEvents;
     private Task _eventsPublished = Task.CompletedTask;
 
-    public PartitionEngine(TimeProvider? time = null)
+    public PartitionEngine(TimeProvider? time = null, Keyspace? keyspace = null)
     {
         _time = time ?? TimeProvider.System;
-        Keyspace = new Keyspace(_time) { KeyChanges = this };
+        Keyspace = keyspace ?? new Keyspace(_time);
+        Keyspace.KeyChanges = this;
     }
+
+    /// <summary>
+    /// Called under the lock after a batch that appended effects (replication sends them on); it must only signal. Set it
+    /// before commands may arrive.
+    /// </summary>
+    public Action? EffectsAppended { get; set; }
+    private long _notifiedOffset;
 
     /// <summary>The keys. Touch it only under <see cref="Locked{T}"/> once commands may arrive.</summary>
     public Keyspace Keyspace { get; }
@@ -247,6 +255,11 @@ public sealed class PartitionEngine : IKeyChangeListener
     /// <summary>Serves the blocked clients whose keys the writes made ready, and publishes the events raised. Holds the lock.</summary>
     private void AfterWrites()
     {
+        if (EffectsAppended is { } appended && Keyspace.Effects.Offset != _notifiedOffset)
+        {
+            _notifiedOffset = Keyspace.Effects.Offset;
+            appended();
+        }
         try
         {
             if (_ready.Count > 0) _blocked.Serve(_ready, Run);
@@ -537,6 +550,31 @@ public sealed class PartitionEngine : IKeyChangeListener
         finally
         {
             _gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// The effects after <paramref name="offset"/> (at most <paramref name="max"/>), for a replica; false when they are no
+    /// longer kept and the replica needs a full sync. <paramref name="current"/> is the offset the partition stands at.
+    /// </summary>
+    public bool TryReadEffects(long offset, List<Effect> into, int max, out long current)
+    {
+        lock (_gate)
+        {
+            current = Keyspace.Effects.Offset;
+            if (!Keyspace.Effects.TryReadSince(offset, into)) return false;
+            if (into.Count > max) into.RemoveRange(max, into.Count - max);
+            return true;
+        }
+    }
+
+    /// <summary>A full copy for a replica: the keyspace serialized at its current offset, and the clock it was taken at.</summary>
+    public (SnapshotData Data, long At) ForkForReplica()
+    {
+        lock (_gate)
+        {
+            Keyspace.Tick();
+            return (Snapshot.WriteSegments(Keyspace, segmentBytes: SnapshotSegmentBytes), Keyspace.Now);
         }
     }
 

@@ -160,6 +160,7 @@ public sealed partial class Keyspace
     public void Tick()
     {
         Now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        Effects.Now = Now;
         _clock = (uint)(Now / 1000) & Entry.ClockMask;
     }
 

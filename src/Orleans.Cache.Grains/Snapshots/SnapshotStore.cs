@@ -43,6 +43,9 @@ internal sealed class SnapshotStore(IGrainStorage storage, GrainId grain, int ch
 
     private static string ChunkName(long generation, int index) => $"snapshot-{generation}-{index}";
 
+    /// <summary>Reads only the manifest (its ETag, for the next save): a partition promoted from a replica has its data already.</summary>
+    public Task ReadManifestAsync() => storage.ReadStateAsync(ManifestName, grain, _manifest);
+
     /// <summary>The stored snapshot, or null when this partition never saved.</summary>
     public async Task<SnapshotData?> LoadAsync()
     {

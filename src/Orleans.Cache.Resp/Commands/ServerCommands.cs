@@ -53,7 +53,7 @@ public sealed partial class ServerCommands(RespNode node)
         ["WATCH"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Watch(c, a, ref after),
         ["UNWATCH"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => s.UnwatchCommand(c),
         ["SCRIPT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Script(a, ref after),
-        ["WAIT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => Wait(a),
+        ["WAIT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Wait(a, ref after),
         ["SWAPDB"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => DatabaseCommands.SwapDb(a),
         ["ROLE"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => PrimaryRole,
         ["LOLWUT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => Lolwut(a),
@@ -70,12 +70,25 @@ public sealed partial class ServerCommands(RespNode node)
         ["PUNSUBSCRIBE"] = Defer, ["SSUBSCRIBE"] = Defer, ["SUNSUBSCRIBE"] = Defer,
     };
 
-    /// <summary>WAIT numreplicas timeout: no partition has replicas yet, so none can acknowledge: 0 at once (Redis's argument errors).</summary>
-    private static Reply Wait(byte[][] argv)
+    /// <summary>WAIT numreplicas timeout: Redis's argument errors here; the waiting after the round's writes ran (<see cref="WaitAsync"/>).</summary>
+    private static Reply? Wait(byte[][] argv, ref AfterReply after)
     {
         if (!Args.TryLong(argv[1], out _)) return Errors.NotInteger;
         if (!Args.TryLong(argv[2], out long timeout)) return Reply.Error("ERR timeout is not an integer or out of range");
-        return timeout < 0 ? Reply.Error("ERR timeout is negative") : Reply.Int(0);
+        return timeout < 0 ? Reply.Error("ERR timeout is negative") : Defer(ref after);
+    }
+
+    /// <summary>
+    /// WAIT: how many replicas acknowledged this connection's writes — for each partition it wrote to, the replicas that
+    /// have every write that partition took by now; the fewest over those partitions. No write yet: every partition.
+    /// </summary>
+    private async ValueTask<Reply> WaitAsync(RespSession client, byte[][] argv)
+    {
+        long needed = Math.Clamp(Args.Long(argv[1]), 0, int.MaxValue), timeout = Args.Long(argv[2]);
+        int partitions = node.Executor.Partitions.Count;
+        var written = client.WrotePartitions;
+        var which = Enumerable.Range(0, partitions).Where(p => written is null || written[p]).ToList();
+        return Reply.Int(await node.Executor.WaitReplicasAsync(which, (int)needed, timeout));
     }
 
     private static Reply? Defer(ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Defer(ref after);
@@ -93,6 +106,7 @@ public sealed partial class ServerCommands(RespNode node)
             "MONITOR" => MonitorAsync(client),
             "CLIENT" => TrackingOnAsync(),
             "ACL" => AclAsync(argv),
+            "WAIT" => WaitAsync(client, argv),
             _ => throw new InvalidOperationException($"{command.Name} is not answered after the round"),
         };
 

@@ -1,0 +1,180 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Cache.Core;
+using Orleans.Cache.Execution;
+using Orleans.Cache.Resp;
+using StackExchange.Redis;
+
+namespace Orleans.Cache.Tests.Cluster;
+
+/// <summary>
+/// Replicas per partition (issue #13): placement on other silos, WAIT, and failover that promotes a replica's copy in
+/// process. Snapshots are off in these clusters, so whatever survives a killed primary survived through its replica.
+/// </summary>
+public sealed class ReplicationTests
+{
+    private static byte[][] Cmd(params string[] args) => args.Select(Encoding.UTF8.GetBytes).ToArray();
+
+    private static Task<CacheCluster> StartAsync(short silos = 3, int? replicas = null, int backlog = 65_536) =>
+        CacheCluster.StartAsync(silos, b => b.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddRespEndpoint(o => o.Port = 0);
+            silo.Services.Configure<CacheOptions>(o => { o.Replicas = replicas; o.ReplicationBacklog = backlog; });
+        }), snapshots: o => o.Storage = "None");
+
+    private static async Task Eventually(Func<Task<bool>> condition, int timeoutMs = 30_000)
+    {
+        var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException("condition not met");
+            await Task.Delay(20);
+        }
+    }
+
+    private static ICommandExecutor On(CacheCluster c, int silo) => c.Cluster.Silos[silo].ServiceProvider.GetRequiredService<ICommandExecutor>();
+
+    private static async Task<ConnectionMultiplexer> ConnectAsync(CacheCluster c, int silo) =>
+        await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+        {
+            EndPoints = { c.Cluster.Silos[silo].ServiceProvider.GetRequiredService<RespServer>().EndPoints[0] },
+            ConnectTimeout = 10_000, SyncTimeout = 30_000, AsyncTimeout = 30_000,
+        });
+
+    [Fact]
+    public async Task Every_partition_has_one_replica_on_another_silo_by_default_and_replicas_spread_evenly()
+    {
+        await using var c = await StartAsync();
+        for (int i = 0; i < 200; i++) await On(c, 0).ExecuteAsync(Cmd("SET", $"k{i}", "v"));
+        var perSilo = new Dictionary<string, int>();
+        for (int p = 0; p < CacheCluster.Partitions; p++)
+        {
+            ReplicationState state = null!;
+            await Eventually(async () => (state = await c.Partition(p).ReplicationState()).ReplicaOffsets is [var acked] && acked == state.Offset);
+            var replica = Assert.Single(state.ReplicaSilos);
+            Assert.NotEqual(state.Silo, replica);
+            perSilo[replica] = perSilo.GetValueOrDefault(replica) + 1;
+        }
+        Assert.Equal(3, perSilo.Count);
+        Assert.All(perSilo.Values, n => Assert.Equal(CacheCluster.Partitions / 3, n));
+    }
+
+    [Fact]
+    public async Task Two_replicas_go_to_the_two_other_silos()
+    {
+        await using var c = await StartAsync(replicas: 2);
+        await On(c, 0).ExecuteAsync(Cmd("SET", "k", "v"));
+        for (int p = 0; p < CacheCluster.Partitions; p++)
+        {
+            var state = await c.Partition(p).ReplicationState();
+            Assert.Equal(2, state.ReplicaSilos.Length);
+            Assert.DoesNotContain(state.Silo, state.ReplicaSilos);
+            Assert.Equal(2, state.ReplicaSilos.Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public async Task WAIT_counts_the_replicas_that_have_the_connections_writes_and_times_out_on_the_partition_clock()
+    {
+        await using var c = await StartAsync(replicas: 1);
+        await using var redis = await ConnectAsync(c, 0);
+        var db = redis.GetDatabase();
+        for (int i = 0; i < 50; i++)
+        {
+            await db.StringIncrementAsync("counter");
+            Assert.Equal(1, (long)await db.ExecuteAsync("WAIT", 1, 0));
+        }
+        // Two replicas asked, one exists: WAIT answers 1 once its timeout passes on the partition clock.
+        var wait = db.ExecuteAsync("WAIT", 2, 500);
+        await Eventually(() => Task.FromResult(!wait.IsCompleted)); // still waiting
+        c.Time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.False(wait.IsCompleted);
+        await Eventually(async () =>
+        {
+            c.Time.Advance(TimeSpan.FromMilliseconds(500));
+            await Task.WhenAny(wait, Task.Delay(50));
+            return wait.IsCompleted;
+        });
+        Assert.Equal(1, (long)await wait);
+        Assert.Equal("ERR timeout is negative", (await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("WAIT", 1, -1))).Message);
+        Assert.Equal("ERR value is not an integer or out of range", (await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("WAIT", "x", 0))).Message);
+    }
+
+    [Fact]
+    public async Task Killing_a_primarys_silo_promotes_its_replica_with_every_acknowledged_write()
+    {
+        await using var c = await StartAsync(replicas: 1);
+        await using var redis = await ConnectAsync(c, 0);
+        var db = redis.GetDatabase();
+        const int keys = 600;
+        for (int i = 0; i < keys; i++)
+        {
+            await db.StringSetAsync($"s:{i}", $"v{i}");
+            await db.StringIncrementAsync($"n:{i % 37}");
+            await db.HashSetAsync($"h:{i % 11}", $"f{i}", i);
+            await db.ListLeftPushAsync($"l:{i % 13}", i);
+            await db.SortedSetAddAsync($"z:{i % 7}", $"m{i}", i);
+            await db.StringSetAsync($"ttl:{i}", "x", TimeSpan.FromHours(1));
+        }
+        Assert.Equal(1, (long)await db.ExecuteAsync("WAIT", 1, 0));
+
+        // The victim: a silo other than the client's that hosts primaries; remember where their replicas are.
+        var victim = c.Cluster.Silos[1];
+        var before = new Dictionary<int, ReplicationState>();
+        for (int p = 0; p < CacheCluster.Partitions; p++) before[p] = await c.Partition(p).ReplicationState();
+        var moved = before.Where(s => s.Value.Silo == victim.SiloAddress.ToParsableString()).Select(s => s.Key).ToList();
+        Assert.NotEmpty(moved);
+
+        await c.Cluster.KillSiloAsync(victim);
+        await c.Cluster.WaitForLivenessToStabilizeAsync(didKill: true);
+
+        for (int i = 0; i < keys; i++)
+        {
+            Assert.Equal($"v{i}", (string?)await db.StringGetAsync($"s:{i}"));
+            Assert.True(await db.KeyTimeToLiveAsync($"ttl:{i}") > TimeSpan.FromMinutes(59), $"ttl:{i}");
+        }
+        for (int n = 0; n < 37; n++) Assert.Equal(Enumerable.Range(0, keys).Count(i => i % 37 == n), (long)await db.StringGetAsync($"n:{n}"));
+        for (int h = 0; h < 11; h++) Assert.Equal(Enumerable.Range(0, keys).Count(i => i % 11 == h), await db.HashLengthAsync($"h:{h}"));
+        for (int l = 0; l < 13; l++) Assert.Equal(Enumerable.Range(0, keys).Count(i => i % 13 == l), await db.ListLengthAsync($"l:{l}"));
+        for (int z = 0; z < 7; z++) Assert.Equal(Enumerable.Range(0, keys).Count(i => i % 7 == z), await db.SortedSetLengthAsync($"z:{z}"));
+
+        // Each moved partition came back on the silo of its replica, at the offset it had, and has a replica again.
+        foreach (int p in moved)
+        {
+            var after = await c.Partition(p).ReplicationState();
+            Assert.Equal(Assert.Single(before[p].ReplicaSilos), after.Silo);
+            Assert.True(after.Offset >= before[p].Offset);
+            await Eventually(async () => (await c.Partition(p).ReplicationState()).ReplicaOffsets is [>= 0]);
+        }
+        // Writes go on.
+        Assert.Equal(keys / 37 + 2, await db.StringIncrementAsync("n:0"));
+    }
+
+    [Fact]
+    public async Task A_graceful_stop_hands_every_write_to_a_replica_even_without_WAIT()
+    {
+        await using var c = await StartAsync(replicas: 1);
+        await using var redis = await ConnectAsync(c, 0);
+        var db = redis.GetDatabase();
+        var writes = Enumerable.Range(0, 2000).Select(i => db.StringIncrementAsync($"c:{i % 100}")).ToArray();
+        await Task.WhenAll(writes);
+        await c.Cluster.StopSiloAsync(c.Cluster.Silos[2]);
+        for (int k = 0; k < 100; k++) Assert.Equal(20, (long)await db.StringGetAsync($"c:{k}"));
+    }
+
+    [Fact]
+    public async Task A_replica_further_behind_than_the_backlog_catches_up_by_a_full_sync()
+    {
+        await using var c = await StartAsync(replicas: 1, backlog: 16);
+        var executor = On(c, 0);
+        var pipeline = Enumerable.Range(0, 5000).Select(i => Cmd("SET", $"k{i}", $"v{i}")).ToList();
+        await executor.ExecuteAsync(pipeline);
+        for (int p = 0; p < CacheCluster.Partitions; p++)
+            Assert.Equal(1, await c.Partition(p).WaitReplicas(1, 0));
+        // The copies are whole: kill each primary's silo in turn? One is enough — the replicas of silo 1's partitions.
+        await c.Cluster.KillSiloAsync(c.Cluster.Silos[1]);
+        await c.Cluster.WaitForLivenessToStabilizeAsync(didKill: true);
+        var replies = await executor.ExecuteAsync(Enumerable.Range(0, 5000).Select(i => Cmd("GET", $"k{i}")).ToList());
+        for (int i = 0; i < replies.Length; i++) Assert.Equal($"v{i}", replies[i].Text);
+    }
+}
