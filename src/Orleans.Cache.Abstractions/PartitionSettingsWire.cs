@@ -17,6 +17,9 @@ public struct PartitionSettingsSurrogate
     [Id(8)] public long BusyReplyThresholdMs;
     /// <summary>stop-writes-on-bgsave-error no (inverted, so that a sender without this field means Redis's default, yes).</summary>
     [Id(9)] public bool WritesAllowedOnBgsaveError;
+    [Id(10)] public int MinReplicasToWrite;
+    /// <summary>min-replicas-max-lag, plus 1 (so that a sender without this field means Redis's default, 10).</summary>
+    [Id(11)] public int MinReplicasMaxLagPlusOne;
 }
 
 [RegisterConverter]
@@ -25,7 +28,8 @@ public sealed class PartitionSettingsSurrogateConverter : IConverter<PartitionSe
     public PartitionSettings ConvertFromSurrogate(in PartitionSettingsSurrogate s) => new(
         new EncodingThresholds(s.HashMaxListpackEntries, s.HashMaxListpackValue, s.ZsetMaxListpackEntries, s.ZsetMaxListpackValue,
             s.SetMaxIntsetEntries, s.SetMaxListpackEntries, s.SetMaxListpackValue, s.ListMaxListpackSize),
-        s.BusyReplyThresholdMs, !s.WritesAllowedOnBgsaveError);
+        s.BusyReplyThresholdMs, !s.WritesAllowedOnBgsaveError, s.MinReplicasToWrite,
+        s.MinReplicasMaxLagPlusOne == 0 ? 10 : s.MinReplicasMaxLagPlusOne - 1);
 
     public PartitionSettingsSurrogate ConvertToSurrogate(in PartitionSettings p)
     {
@@ -38,6 +42,8 @@ public sealed class PartitionSettingsSurrogateConverter : IConverter<PartitionSe
             SetMaxListpackValue = e.SetMaxListpackValue, ListMaxListpackSize = e.ListMaxListpackSize,
             BusyReplyThresholdMs = p.BusyReplyThresholdMs,
             WritesAllowedOnBgsaveError = !p.StopWritesOnBgsaveError,
+            MinReplicasToWrite = p.MinReplicasToWrite,
+            MinReplicasMaxLagPlusOne = p.MinReplicasMaxLagSeconds + 1,
         };
     }
 }

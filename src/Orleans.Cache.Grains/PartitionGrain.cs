@@ -80,6 +80,7 @@ public sealed partial class PartitionGrain(
         await LoadKeyspaceEventsAsync();
         await LoadSettingsAsync();
         StartReplication();
+        CheckGoodReplicas();
         using var timeoutFence = RegisterLocally(cancellationToken);
         if (promoted is not null)
         {
@@ -98,7 +99,7 @@ public sealed partial class PartitionGrain(
         _replication = new PartitionReplication((int)Partition, _engine, GrainFactory, clock.Time, logger);
         _engine.EffectsAppended = _replication.Kick;
         ChooseReplicaSilos();
-        this.RegisterGrainTimer(() => { ChooseReplicaSilos(); return Task.CompletedTask; },
+        this.RegisterGrainTimer(() => { ChooseReplicaSilos(); CheckGoodReplicas(); return Task.CompletedTask; },
             new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
     }
 
@@ -115,6 +116,13 @@ public sealed partial class PartitionGrain(
         if (silos.Count > 0 && _engine.Keyspace.Effects.Capacity == 0)
             _engine.Locked(k => k.Effects.Capacity = _options.ReplicationBacklog); // before any link reads the log
         _replication!.SetReplicaSilos(silos);
+    }
+
+    /// <summary>min-replicas-to-write: NOREPLICAS while too few good replicas — always, when this partition has none at all.</summary>
+    private void CheckGoodReplicas()
+    {
+        if (_replication is not null) _replication.CheckGoodReplicas();
+        else _engine.TooFewReplicas = _engine.MinReplicasToWrite > 0;
     }
 
     private async Task DropAsync(IPartitionReplicaGrain replica)
@@ -458,6 +466,7 @@ public sealed partial class PartitionGrain(
     public ValueTask ApplySettings(PartitionSettings settings)
     {
         _engine.Apply(settings);
+        CheckGoodReplicas();
         if (lastSettings is not null) lastSettings.Latest = settings;
         return ValueTask.CompletedTask;
     }

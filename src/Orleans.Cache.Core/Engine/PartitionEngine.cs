@@ -57,7 +57,23 @@ public sealed class PartitionEngine : IKeyChangeListener
         Keyspace.Encodings = settings.Encodings;
         BusyThreshold = TimeSpan.FromMilliseconds(settings.BusyReplyThresholdMs);
         StopWritesOnSaveError = settings.StopWritesOnBgsaveError;
+        MinReplicasToWrite = settings.MinReplicasToWrite;
+        MinReplicasMaxLag = TimeSpan.FromSeconds(settings.MinReplicasMaxLagSeconds);
     }
+
+    /// <summary>min-replicas-to-write: writes answer NOREPLICAS while fewer good replicas have this partition (0: off).</summary>
+    public int MinReplicasToWrite { get; private set; }
+
+    /// <summary>min-replicas-max-lag: a replica is good while it is caught up or acknowledged within this time.</summary>
+    public TimeSpan MinReplicasMaxLag { get; private set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Too few good replicas (set by the shell that replicates, from <see cref="MinReplicasToWrite"/>).</summary>
+    public bool TooFewReplicas
+    {
+        get => _tooFewReplicas;
+        set { _tooFewReplicas = value; RefuseWritesIfMisconfigured(); }
+    }
+    private bool _tooFewReplicas;
 
     /// <summary>The partition's last save failed (INFO's <c>rdb_last_bgsave_status:err</c>); set by the shell that saves.</summary>
     public bool LastSaveFailed
@@ -82,9 +98,13 @@ public sealed class PartitionEngine : IKeyChangeListener
 
     private bool _lastSaveFailed, _saveRulesConfigured, _stopWritesOnSaveError = true;
 
-    /// <summary>Write commands (and scripts' writes) answer MISCONF, as Redis's do while its last background save failed.</summary>
+    /// <summary>
+    /// Write commands (and scripts' writes) answer MISCONF, as Redis's do while its last background save failed, or
+    /// NOREPLICAS while too few good replicas have the partition.
+    /// </summary>
     private void RefuseWritesIfMisconfigured() =>
-        Keyspace.WritesRefused = _lastSaveFailed && _saveRulesConfigured && _stopWritesOnSaveError ? Errors.MisconfSave : null;
+        Keyspace.WritesRefused = _lastSaveFailed && _saveRulesConfigured && _stopWritesOnSaveError ? Errors.MisconfSave
+            : _tooFewReplicas ? Errors.NoReplicas : null;
 
     /// <summary>How often a command waiting for a script re-checks whether the script has become busy.</summary>
     private static readonly TimeSpan BusyPoll = TimeSpan.FromMilliseconds(5);

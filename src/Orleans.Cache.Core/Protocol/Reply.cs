@@ -126,6 +126,8 @@ public static class Errors
     public static readonly Reply MisconfSave = Reply.Error("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
         "Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB " +
         "snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.");
+    /// <summary>Writes refused while fewer than min-replicas-to-write replicas are good (caught up, or acknowledged within min-replicas-max-lag).</summary>
+    public static readonly Reply NoReplicas = Reply.Error("NOREPLICAS Not enough good replicas to write.");
     public static readonly Reply NotInt32 = Reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
 
     public static Reply UnsupportedOption(string option) => Reply.Error($"ERR Unsupported option {option}");

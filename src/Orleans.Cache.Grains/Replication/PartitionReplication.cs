@@ -24,6 +24,8 @@ internal sealed partial class PartitionReplication(
         public readonly Backoff Retry = retry;
         /// <summary>The offset the replica acknowledged; -1 until its full sync.</summary>
         public long Acked = -1;
+        /// <summary>When the replica last acknowledged (the partition clock's timestamp).</summary>
+        public long AckedAt;
         public bool Running, Pending, Removed;
     }
 
@@ -75,6 +77,7 @@ internal sealed partial class PartitionReplication(
                 Start(link);
             }
             ResolveWaiters();
+            CheckGoodReplicas();
         }
         foreach (var link in dropped) _ = DropAsync(link);
     }
@@ -118,7 +121,9 @@ internal sealed partial class PartitionReplication(
                     lock (_lock)
                     {
                         link.Acked = acked;
+                        link.AckedAt = time.GetTimestamp();
                         ResolveWaiters();
+                        CheckGoodReplicas();
                         if (link.Removed) break;
                     }
                 }
@@ -161,6 +166,34 @@ internal sealed partial class PartitionReplication(
             }
         }
         return await done.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Replicas that are good for min-replicas-to-write: caught up with the partition, or acknowledged within
+    /// min-replicas-max-lag (Redis counts replicas whose last ACK is that recent).
+    /// </summary>
+    public int GoodReplicas
+    {
+        get { lock (_lock) return CountGood(); }
+    }
+
+    private int CountGood()
+    {
+        long offset = engine.Keyspace.Effects.Offset;
+        int good = 0;
+        foreach (var link in _links)
+            if (link.Acked >= 0 && (link.Acked >= offset || time.GetElapsedTime(link.AckedAt) <= engine.MinReplicasMaxLag)) good++;
+        return good;
+    }
+
+    /// <summary>Refuses writes (NOREPLICAS) while fewer good replicas than min-replicas-to-write; called on every ack and each second.</summary>
+    public void CheckGoodReplicas()
+    {
+        lock (_lock)
+        {
+            bool tooFew = engine.MinReplicasToWrite > 0 && CountGood() < engine.MinReplicasToWrite;
+            if (tooFew != engine.TooFewReplicas) engine.TooFewReplicas = tooFew;
+        }
     }
 
     /// <summary>Replicas that acknowledged <paramref name="offset"/>. Holds the lock.</summary>

@@ -38,7 +38,7 @@ public sealed class ReplicationTests
         await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
         {
             EndPoints = { c.Cluster.Silos[silo].ServiceProvider.GetRequiredService<RespServer>().EndPoints[0] },
-            ConnectTimeout = 10_000, SyncTimeout = 30_000, AsyncTimeout = 30_000,
+            ConnectTimeout = 10_000, SyncTimeout = 30_000, AsyncTimeout = 30_000, AllowAdmin = true,
         });
 
     [Fact]
@@ -176,5 +176,35 @@ public sealed class ReplicationTests
         await c.Cluster.WaitForLivenessToStabilizeAsync(didKill: true);
         var replies = await executor.ExecuteAsync(Enumerable.Range(0, 5000).Select(i => Cmd("GET", $"k{i}")).ToList());
         for (int i = 0; i < replies.Length; i++) Assert.Equal($"v{i}", replies[i].Text);
+    }
+
+    [Fact]
+    public async Task Writes_answer_NOREPLICAS_while_fewer_good_replicas_than_min_replicas_to_write()
+    {
+        await using var c = await StartAsync(silos: 2, replicas: 1);
+        await using var redis = await ConnectAsync(c, 0);
+        var db = redis.GetDatabase();
+        await db.StringSetAsync("k", "v");
+        Assert.Equal(1, (long)await db.ExecuteAsync("WAIT", 1, 0));
+        await db.ExecuteAsync("CONFIG", "SET", "min-replicas-to-write", "2");
+        var refused = await Assert.ThrowsAsync<RedisServerException>(() => db.StringSetAsync("k", "w"));
+        Assert.Equal("NOREPLICAS Not enough good replicas to write.", refused.Message);
+        Assert.StartsWith("NOREPLICAS Not enough good replicas to write.",
+            (await Assert.ThrowsAsync<RedisServerException>(() => db.ScriptEvaluateAsync("return redis.call('SET', KEYS[1], 'x')", ["k"]))).Message);
+        Assert.Equal("v", (string?)await db.StringGetAsync("k")); // reads go on
+        await db.ExecuteAsync("CONFIG", "SET", "min-replicas-to-write", "1");
+        Assert.True(await db.StringSetAsync("k", "w"));
+
+        // The only other silo dies: no partition has a replica any more, so every write is refused.
+        await c.Cluster.KillSiloAsync(c.Cluster.Silos[1]);
+        await c.Cluster.WaitForLivenessToStabilizeAsync(didKill: true);
+        await Eventually(async () =>
+        {
+            try { await db.StringSetAsync("k", "after"); return false; }
+            catch (RedisServerException e) when (e.Message.StartsWith("NOREPLICAS", StringComparison.Ordinal)) { return true; }
+        });
+        Assert.Equal("w", (string?)await db.StringGetAsync("k"));
+        await db.ExecuteAsync("CONFIG", "SET", "min-replicas-to-write", "0");
+        Assert.True(await db.StringSetAsync("k", "after"));
     }
 }

@@ -8,9 +8,10 @@ public static class TransactionScenarios
 {
     public static readonly Scenario[] All =
     [
-        new("wait_answers_0_without_replicas_and_redis_argument_errors",
-            "WAIT 0 0", "WAIT 1 1", "WAIT -1 10", "WAIT x 0", "WAIT x y", "WAIT 1 x", "WAIT 1 1.5", "WAIT 1 -1", "WAIT 1",
-            "WAIT 99999999999999999999 0"),
+        // The counts differ by design (the silos have a replica per partition, the reference none: ReplicationTests
+        // checks them); the argument errors do not.
+        new("wait_answers_redis_argument_errors",
+            "WAIT x 0", "WAIT x y", "WAIT 1 x", "WAIT 1 1.5", "WAIT 1 -1", "WAIT 1", "WAIT 99999999999999999999 0"),
         new("multi_queues_commands_and_exec_returns_their_replies_in_order",
             "MULTI", "SET @a 1", "INCR @a", "GET @a", "RPUSH @l x y", "LRANGE @l 0 -1", "GET @missing", "EXEC", "GET @a"),
         new("empty_multi_exec_returns_an_empty_array",
