@@ -60,10 +60,12 @@ public sealed class ReplicaSync(Guid epoch, byte[][] segments, long at)
 
 /// <summary>A primary's replication: its offset and epoch, and each replica's silo and acknowledged offset (-1 until synced).</summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.ReplicationState")]
-public sealed class ReplicationState(long offset, string silo, string[] replicaSilos, long[] replicaOffsets)
+public sealed class ReplicationState(long offset, string silo, string[] replicaSilos, long[] replicaOffsets, int good = 0)
 {
     [Id(0)] public long Offset { get; } = offset;
     [Id(1)] public string Silo { get; } = silo;
     [Id(2)] public string[] ReplicaSilos { get; } = replicaSilos;
     [Id(3)] public long[] ReplicaOffsets { get; } = replicaOffsets;
+    /// <summary>Replicas good for min-replicas-to-write (caught up, or acknowledged within min-replicas-max-lag).</summary>
+    [Id(4)] public int Good { get; } = good;
 }

@@ -52,6 +52,9 @@ public interface ICommandExecutor
     /// </summary>
     ValueTask<int> WaitReplicasAsync(IReadOnlyCollection<int> partitions, int needed, long timeoutMilliseconds) => ValueTask.FromResult(0);
 
+    /// <summary>Every partition's replication (INFO replication, ROLE); none for an executor without replicas.</summary>
+    ValueTask<ReplicationState[]> ReplicationAsync() => ValueTask.FromResult(Array.Empty<ReplicationState>());
+
     /// <summary>The cluster's script cache as this process sees it (SCRIPT LOAD, EVALSHA).</summary>
     ScriptRegistry Scripts { get; }
 

@@ -24,6 +24,9 @@ public sealed class PartitionExecutor : ICommandExecutor
 
     public PartitionMap Partitions => _router.Partitions;
 
+    public async ValueTask<ReplicationState[]> ReplicationAsync() =>
+        await Task.WhenAll(_queues.Select(q => q.Grain.ReplicationState().AsTask())).ConfigureAwait(false);
+
     public async ValueTask<int> WaitReplicasAsync(IReadOnlyCollection<int> partitions, int needed, long timeoutMilliseconds)
     {
         var counts = await Task.WhenAll(partitions.Select(p => _queues[p].Grain.WaitReplicas(needed, timeoutMilliseconds).AsTask())).ConfigureAwait(false);

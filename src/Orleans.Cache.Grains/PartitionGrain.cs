@@ -138,7 +138,7 @@ public sealed partial class PartitionGrain(
     {
         var links = _replication?.Replicas ?? [];
         return ValueTask.FromResult(new ReplicationState(_engine.Locked(k => k.Effects.Offset), Silo,
-            [.. links.Select(l => l.Silo)], [.. links.Select(l => l.Acked)]));
+            [.. links.Select(l => l.Silo)], [.. links.Select(l => l.Acked)], _replication?.GoodReplicas ?? 0));
     }
 
     /// <summary>

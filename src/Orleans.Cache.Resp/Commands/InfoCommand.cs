@@ -42,6 +42,12 @@ public sealed partial class ServerCommands
         }
         var total = await ReportsAsync();
         long keys = dbSize ?? total.Partitions.Keys;
+        ReplicationState[] replication = [];
+        if (wanted.Contains("replication"))
+        {
+            try { replication = await node.Executor.ReplicationAsync(); }
+            catch (Exception e) { Log.ClusterStatsFailed(node.Logger, e); }
+        }
         (long Channels, long Patterns, long Shard) pubsub = default;
         if (wanted.Contains("stats") && node.Broker is { } broker)
         {
@@ -58,7 +64,7 @@ public sealed partial class ServerCommands
         {
             if (!wanted.Contains(section)) continue;
             if (text.Length > 0) text.Append("\r\n");
-            AppendSection(text, section, total, keys, pubsub);
+            AppendSection(text, section, total, keys, pubsub, replication);
         }
         _ = client;
         return Reply.Bulk(text.ToString());
@@ -102,7 +108,8 @@ public sealed partial class ServerCommands
         return total;
     }
 
-    private void AppendSection(StringBuilder text, string section, NodeReport total, long keys, (long Channels, long Patterns, long Shard) pubsub)
+    private void AppendSection(StringBuilder text, string section, NodeReport total, long keys, (long Channels, long Patterns, long Shard) pubsub,
+        ReplicationState[] replication)
     {
         var process = Environment.ProcessId;
         long uptime = (node.NowMs - node.StartedAt) / 1000;
@@ -186,11 +193,7 @@ public sealed partial class ServerCommands
                 Line("acl_access_denied_channel", total.AclDenied[3]);
                 break;
             case "replication":
-                text.Append("# Replication\r\n");
-                Line("role", "master");
-                Line("connected_slaves", 0);
-                Line("master_replid", node.NodeId);
-                Line("master_repl_offset", 0);
+                AppendReplication(text, replication);
                 break;
             case "cpu":
                 var cpu = System.Diagnostics.Process.GetCurrentProcess();

@@ -1,12 +1,72 @@
+using System.Globalization;
+using System.Text;
 using Orleans.Cache.Core;
 
 namespace Orleans.Cache.Resp.Commands;
 
-// ROLE, LOLWUT and SWAPDB: what a standalone Redis 7.2 primary with one database answers.
+// ROLE, INFO replication, LOLWUT and SWAPDB: a node answers as a Redis 7.2 primary with one database, whose replication
+// is its partitions' (each partition is a primary with replicas on other silos; the offsets are the sums of theirs).
 public sealed partial class ServerCommands
 {
-    /// <summary>ROLE: a primary at replication offset 0 with no replicas (partition replicas are not Redis replicas).</summary>
-    private static readonly Reply PrimaryRole = Reply.Array([Reply.Bulk("master"), Reply.Int(0), Reply.EmptyArray]);
+    /// <summary>
+    /// ROLE: "master", the partitions' offsets summed, and one entry per silo holding replicas — its address, port and the
+    /// sum of the offsets its replicas acknowledged.
+    /// </summary>
+    private async ValueTask<Reply> RoleAsync()
+    {
+        var states = await node.Executor.ReplicationAsync();
+        var replicas = states.SelectMany(s => s.ReplicaSilos.Zip(s.ReplicaOffsets)).GroupBy(r => r.First, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var (host, port) = HostAndPort(g.Key);
+                return Reply.Array([Reply.Bulk(host), Reply.Bulk(port), Reply.Bulk(g.Sum(r => Math.Max(0, r.Second)).ToString(CultureInfo.InvariantCulture))]);
+            });
+        return Reply.Array([Reply.Bulk("master"), Reply.Int(states.Sum(s => s.Offset)), Reply.Array([.. replicas])]);
+    }
+
+    /// <summary>A silo's parsable address (<c>ip:port@generation</c>) as host and port.</summary>
+    private static (string Host, string Port) HostAndPort(string silo)
+    {
+        string endpoint = silo.Split('@')[0];
+        int colon = endpoint.LastIndexOf(':');
+        return colon < 0 ? (endpoint, "0") : (endpoint[..colon], endpoint[(colon + 1)..]);
+    }
+
+    /// <summary>
+    /// INFO replication: Redis's fields (connected_slaves is the fewest replicas any partition has in sync; offsets are
+    /// summed over partitions), then one line per partition: its primary's silo and offset, and each replica's silo,
+    /// acknowledged offset and lag in writes.
+    /// </summary>
+    private void AppendReplication(StringBuilder text, ReplicationState[] states)
+    {
+        void Line(string name, object value) => text.Append(name).Append(':').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append("\r\n");
+        text.Append("# Replication\r\n");
+        Line("role", "master");
+        Line("connected_slaves", states.Length == 0 ? 0 : states.Min(s => s.ReplicaOffsets.Count(o => o >= 0)));
+        Line("min_slaves_good_slaves", states.Length == 0 ? 0 : states.Min(s => s.Good));
+        Line("master_failover_state", "no-failover");
+        Line("master_replid", node.NodeId);
+        Line("master_replid2", new string('0', 40));
+        Line("master_repl_offset", states.Sum(s => s.Offset));
+        Line("second_repl_offset", -1);
+        Line("repl_backlog_active", states.Any(s => s.ReplicaSilos.Length > 0) ? 1 : 0);
+        long lag = states.SelectMany(s => s.ReplicaOffsets.Select(o => o < 0 ? s.Offset : s.Offset - o)).DefaultIfEmpty(0).Max();
+        Line("partition_replication_max_lag", lag);
+        for (int p = 0; p < states.Length; p++)
+        {
+            var s = states[p];
+            var line = new StringBuilder().Append("silo=").Append(s.Silo).Append(",offset=").Append(s.Offset)
+                .Append(",replicas=").Append(s.ReplicaSilos.Length);
+            for (int r = 0; r < s.ReplicaSilos.Length; r++)
+            {
+                long acked = s.ReplicaOffsets[r];
+                line.Append(",replica").Append(r).Append('=').Append(s.ReplicaSilos[r]).Append('/')
+                    .Append(acked < 0 ? "sync" : "online").Append('/').Append(Math.Max(acked, 0)).Append('/').Append(acked < 0 ? s.Offset : s.Offset - acked);
+            }
+            Line("partition" + p.ToString(CultureInfo.InvariantCulture), line.ToString());
+        }
+    }
 
     /// <summary>
     /// LOLWUT [VERSION v]: the version line, as Redis answers for a version without art of its own; VERSION 5 and 6 (Redis's

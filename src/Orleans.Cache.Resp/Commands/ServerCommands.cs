@@ -55,7 +55,7 @@ public sealed partial class ServerCommands(RespNode node)
         ["SCRIPT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Script(a, ref after),
         ["WAIT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Wait(a, ref after),
         ["SWAPDB"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => DatabaseCommands.SwapDb(a),
-        ["ROLE"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => PrimaryRole,
+        ["ROLE"] = Defer,
         ["LOLWUT"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply _) => Lolwut(a),
         ["SHUTDOWN"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Shutdown(a, ref after),
         ["MEMORY"] = (ServerCommands s, RespSession c, byte[][] a, ref AfterReply after) => Memory(a, ref after),
@@ -107,6 +107,7 @@ public sealed partial class ServerCommands(RespNode node)
             "CLIENT" => TrackingOnAsync(),
             "ACL" => AclAsync(argv),
             "WAIT" => WaitAsync(client, argv),
+            "ROLE" => RoleAsync(),
             _ => throw new InvalidOperationException($"{command.Name} is not answered after the round"),
         };
 

@@ -207,4 +207,32 @@ public sealed class ReplicationTests
         await db.ExecuteAsync("CONFIG", "SET", "min-replicas-to-write", "0");
         Assert.True(await db.StringSetAsync("k", "after"));
     }
+
+    [Fact]
+    public async Task INFO_replication_and_ROLE_show_each_partitions_primary_replicas_and_offsets()
+    {
+        await using var c = await StartAsync(replicas: 1);
+        await using var redis = await ConnectAsync(c, 0);
+        var db = redis.GetDatabase();
+        for (int i = 0; i < 100; i++) await db.StringSetAsync($"k{i}", "v");
+        Assert.Equal(1, (long)await db.ExecuteAsync("WAIT", 1, 0));
+        var info = ((string)(await db.ExecuteAsync("INFO", "replication"))!).Split("\r\n").Where(l => l.Contains(':'))
+            .ToDictionary(l => l[..l.IndexOf(':')], l => l[(l.IndexOf(':') + 1)..]);
+        Assert.Equal("master", info["role"]);
+        Assert.Equal("1", info["connected_slaves"]);
+        long offset = long.Parse(info["master_repl_offset"]);
+        Assert.True(offset >= 100);
+        var states = await Task.WhenAll(Enumerable.Range(0, CacheCluster.Partitions).Select(p => c.Partition(p).ReplicationState().AsTask()));
+        for (int p = 0; p < CacheCluster.Partitions; p++)
+        {
+            Assert.StartsWith($"silo={states[p].Silo},offset=", info[$"partition{p}"]);
+            Assert.Contains($",replicas=1,replica0={states[p].ReplicaSilos[0]}/online/", info[$"partition{p}"]);
+        }
+        var role = (RedisResult[])(await db.ExecuteAsync("ROLE"))!;
+        Assert.Equal("master", (string?)role[0]);
+        Assert.Equal(offset, (long)role[1]);
+        var replicas = (RedisResult[])role[2]!;
+        Assert.Equal(3, replicas.Length); // each silo holds replicas of another's partitions
+        Assert.Equal(offset, replicas.Sum(r => long.Parse((string)((RedisResult[])r!)[2]!)));
+    }
 }
