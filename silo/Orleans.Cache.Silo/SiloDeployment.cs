@@ -29,6 +29,12 @@ public static class SiloDeployment
                 "(a PKCS#12 file with Silo:Tls:Password, or a PEM certificate with Silo:Tls:Key; every silo and client presents it) for mutual TLS, " +
                 "or Silo:Tls:Insecure = true to run without it.");
         }
+        // Failure detection sets how fast a killed silo's partitions fail over to their replicas (see SiloSettings.ProbeTimeout).
+        silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = settings.ProbeTimeout;
+            o.NumMissedProbesLimit = settings.MissedProbesLimit;
+        });
         if (!settings.IsAdoNetClustering)
             return silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, settings.PrimarySiloEndpoint);
 

@@ -43,6 +43,17 @@ public sealed class SiloSettings
     /// <summary>Mutual TLS on the silo and gateway ports (required with AdoNet clustering unless <c>Insecure</c>).</summary>
     public SiloTlsSettings Tls { get; set; } = new();
 
+    /// <summary>
+    /// How long a silo waits for another's answer to a liveness probe (Orleans's ProbeTimeout, 5 s by default there).
+    /// With <see cref="MissedProbesLimit"/> it sets how fast a killed silo is declared dead, and so how fast its
+    /// partitions fail over to their replicas: about ProbeTimeout × MissedProbesLimit. Shorter fails over sooner; too short
+    /// declares a silo dead through a long GC pause or CPU throttling (it then restarts and rejoins).
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Missed probes before a silo votes another dead (Orleans's NumMissedProbesLimit).</summary>
+    public int MissedProbesLimit { get; set; } = 3;
+
     /// <summary>True for AdoNet clustering, false for Localhost; any other value is a configuration error.</summary>
     public bool IsAdoNetClustering => Clustering.ToUpperInvariant() switch
     {

@@ -150,13 +150,176 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
         }
     }
 
+    /// <summary>
+    /// Issue #13's kill test. Writers on every silo send SET, INCR, HSET, LPUSH and ZADD, each followed by WAIT 1 1000, and
+    /// count a write as acknowledged only when WAIT answered 1 or more; the silo holding the most partition primaries is
+    /// killed with SIGKILL while the writers go on at the survivors. Every acknowledged write is there afterwards; how long
+    /// each of the victim's partitions took to take a write again, and how many unacknowledged writes were lost, are
+    /// reported.
+    /// </summary>
+    [Fact]
+    public async Task Killing_the_silo_with_the_most_primaries_loses_no_write_that_WAIT_acknowledged()
+    {
+        var db = await postgres.CreateDatabaseAsync(applySchema: true);
+        const string ClusterId = "kill";
+        var clock = Stopwatch.StartNew();
+        void Stage(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
+        var silos = Enumerable.Range(0, 3).Select(_ => StartSiloOnPorts(db, ClusterId, initDb: false)).ToList();
+        var ports = silos.Select(s => s.RespPort).ToArray();
+        using var stop = new CancellationTokenSource();
+        var progress = new StrongBox<long>();
+        var writers = Enumerable.Range(0, 6).Select(w => Task.Run(() => WriteWithWaitAsync(w, ports, progress, stop.Token))).ToArray();
+        try
+        {
+            await WaitForActiveAsync(db, ClusterId, 3);
+            await AcknowledgedAsync(progress, 1500);
+            Stage("3 silos under load (every write followed by WAIT 1 1000)");
+
+            // The victim: the silo that most partitions' primaries are on, as INFO replication tells.
+            var primaries = await PrimarySilosAsync(ports[0]);
+            int victimPort = primaries.Values.GroupBy(p => p).OrderByDescending(g => g.Count()).First().Key;
+            int victim = silos.FindIndex(s => s.SiloPort == victimPort);
+            var affected = primaries.Where(p => p.Value == victimPort).Select(p => p.Key).ToHashSet();
+            long before = Interlocked.Read(ref progress.Value);
+            var killedAt = DateTime.UtcNow;
+            silos[victim].Silo.Kill();
+            Stage($"killed silo {victim} (kill -9), primary of partitions {string.Join(",", affected.Order())}");
+            await AcknowledgedAsync(progress, before + 1500, TimeSpan.FromMinutes(2));
+            Stage("1,500 more writes acknowledged by the survivors");
+            stop.Cancel();
+            var results = await Task.WhenAll(writers);
+
+            // Time from the kill to the first write each of the victim's partitions took.
+            var map = new Core.PartitionMap(PostgresSilo.Partitions);
+            int PartitionOf(string key) => map.PartitionOfSlot(Core.HashSlot.Of(System.Text.Encoding.UTF8.GetBytes(key)));
+            var resumed = affected.Select(p => results.SelectMany(r => r.Applied)
+                .Where(a => a.At > killedAt && PartitionOf(a.Key) == p).Select(a => (a.At - killedAt).TotalSeconds).DefaultIfEmpty(double.NaN).Min()).Order().ToList();
+            Stage($"victim's partitions took writes again after (s): {string.Join(", ", resumed.Select(t => t.ToString("F1")))}; " +
+                $"median {resumed[resumed.Count / 2]:F1}, max {resumed.Max():F1}");
+
+            await using var redis = await ConnectAsync(ports[(victim + 1) % 3]);
+            var (acked, ackedLost) = await CheckAsync(redis.GetDatabase(), results.SelectMany(r => r.Applied).Where(a => a.Acknowledged));
+            var (unacked, unackedLost) = await CheckAsync(redis.GetDatabase(), results.SelectMany(r => r.Applied).Where(a => !a.Acknowledged));
+            Stage($"acknowledged: {acked:N0} writes, {ackedLost} lost; applied but not acknowledged by WAIT: {unacked:N0}, {unackedLost} lost; " +
+                $"{results.Sum(r => r.Errors.Count)} error replies, {results.Sum(r => r.Reconnects)} reconnects");
+            Assert.Equal(0, ackedLost);
+            Assert.All(resumed, t => Assert.True(t < 30, $"a partition took {t:F1} s to take writes again"));
+            await StopAsync([.. silos.Where((_, i) => i != victim).Select(s => s.Silo)]);
+        }
+        finally
+        {
+            stop.Cancel();
+            foreach (var s in silos) s.Silo.Dispose();
+        }
+    }
+
+    /// <summary>A write that answered without error: its key, the member or field it wrote and the value; whether WAIT then counted a replica.</summary>
+    private sealed record AppliedWrite(char Kind, string Key, string Member, long Value, DateTime At, bool Acknowledged);
+
+    private sealed record WaitWriterResult(List<AppliedWrite> Applied, List<string> Errors, int Reconnects);
+
+    /// <summary>SET/INCR/HSET/LPUSH/ZADD in turn, each followed by WAIT 1 1000, moving to the next silo when a connection fails.</summary>
+    private static async Task<WaitWriterResult> WriteWithWaitAsync(int writer, int[] ports, StrongBox<long> progress, CancellationToken stop)
+    {
+        var applied = new List<AppliedWrite>();
+        var errors = new List<string>();
+        int reconnects = 0, target = writer % ports.Length;
+        Resp.RawClient? client = null;
+        for (long n = 0; !stop.IsCancellationRequested; n++)
+        {
+            var (kind, key, member, command) = (n % 5) switch
+            {
+                0 => ('s', $"kill:s:{writer}:{n}", "", new[] { "SET", $"kill:s:{writer}:{n}", $"{n}" }),
+                1 => ('c', $"kill:c:{writer}:{n % 16}", "", new[] { "INCR", $"kill:c:{writer}:{n % 16}" }),
+                2 => ('h', $"kill:h:{writer}:{n % 8}", $"f{n}", new[] { "HSET", $"kill:h:{writer}:{n % 8}", $"f{n}", $"{n}" }),
+                3 => ('l', $"kill:l:{writer}:{n % 8}", "", new[] { "LPUSH", $"kill:l:{writer}:{n % 8}", $"{n}" }),
+                _ => ('z', $"kill:z:{writer}:{n % 8}", $"m{n}", new[] { "ZADD", $"kill:z:{writer}:{n % 8}", $"{n}", $"m{n}" }),
+            };
+            try
+            {
+                client ??= await Resp.RawClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Volatile.Read(ref ports[target])));
+                string reply = await client.CommandAsync(command);
+                if (reply == "<closed>") throw new System.Net.Sockets.SocketException();
+                if (reply.StartsWith('-')) { errors.Add(reply); continue; }
+                var at = DateTime.UtcNow;
+                long value = kind == 'c' ? long.Parse(reply.AsSpan(1).TrimEnd("\r\n")) : n;
+                string wait = await client.CommandAsync("WAIT", "1", "1000");
+                bool acknowledged = wait.StartsWith(':') && wait != ":0\r\n";
+                applied.Add(new AppliedWrite(kind, key, member, value, at, acknowledged));
+                if (acknowledged) Interlocked.Increment(ref progress.Value);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException or IOException)
+            {
+                client?.Dispose();
+                client = null;
+                reconnects++;
+                target = (target + 1) % ports.Length; // the next silo: the killed one refuses connections
+            }
+        }
+        client?.Dispose();
+        return new WaitWriterResult(applied, errors, reconnects);
+    }
+
+    /// <summary>How many of <paramref name="writes"/> there are, and how many of them are missing (a counter below the value it answered).</summary>
+    private static async Task<(long Count, long Lost)> CheckAsync(StackExchange.Redis.IDatabase db, IEnumerable<AppliedWrite> writes)
+    {
+        long count = 0, lost = 0;
+        foreach (var group in writes.GroupBy(w => (w.Kind, w.Key)))
+        {
+            var (kind, key) = group.Key;
+            count += group.Count();
+            switch (kind)
+            {
+                case 's':
+                    string? value = await db.StringGetAsync(key);
+                    lost += group.Count(w => value != w.Value.ToString());
+                    break;
+                case 'c':
+                    long counter = (long)await db.StringGetAsync(key);
+                    lost += group.Count(w => w.Value > counter);
+                    break;
+                case 'h':
+                    var hash = (await db.HashGetAllAsync(key)).ToDictionary(e => (string)e.Name!, e => (string?)e.Value);
+                    lost += group.Count(w => hash.GetValueOrDefault(w.Member) != w.Value.ToString());
+                    break;
+                case 'l':
+                    var list = (await db.ListRangeAsync(key)).Select(v => (string?)v).ToHashSet();
+                    lost += group.Count(w => !list.Contains(w.Value.ToString()));
+                    break;
+                default:
+                    var zset = (await db.SortedSetRangeByRankWithScoresAsync(key)).ToDictionary(e => (string)e.Element!, e => e.Score);
+                    lost += group.Count(w => zset.GetValueOrDefault(w.Member, double.NaN) != w.Value);
+                    break;
+            }
+        }
+        return (count, lost);
+    }
+
+    /// <summary>Partition → the silo port of its primary, from INFO replication's partition lines.</summary>
+    private static async Task<Dictionary<int, int>> PrimarySilosAsync(int respPort)
+    {
+        using var client = await Resp.RawClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, respPort));
+        var info = await client.CommandAsync("INFO", "replication");
+        var primaries = new Dictionary<int, int>();
+        foreach (var line in info.Split("\r\n"))
+        {
+            if (!line.StartsWith("partition", StringComparison.Ordinal) || !char.IsAsciiDigit(line["partition".Length])) continue;
+            int colon = line.IndexOf(':');
+            int partition = int.Parse(line["partition".Length..colon]);
+            string silo = line[(colon + "silo=".Length + 1)..line.IndexOf(',')]; // ip:port@generation
+            primaries[partition] = int.Parse(silo[(silo.LastIndexOf(':', silo.IndexOf('@')) + 1)..silo.IndexOf('@')]);
+        }
+        Assert.Equal(PostgresSilo.Partitions, primaries.Count);
+        return primaries;
+    }
+
     private sealed record WriterResult(List<long> Acknowledged, List<string> Errors, int Reconnects);
 
     /// <summary>SET rolling:w:n n in a loop through one silo, moving to the next silo when its connection fails.</summary>
     /// <summary>Polls until the writers have had <paramref name="count"/> writes acknowledged in all (a minute at most).</summary>
-    private static async Task AcknowledgedAsync(StrongBox<long> progress, long count)
+    private static async Task AcknowledgedAsync(StrongBox<long> progress, long count, TimeSpan? within = null)
     {
-        var deadline = DateTime.UtcNow.AddMinutes(1);
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromMinutes(1));
         while (Interlocked.Read(ref progress.Value) < count)
         {
             Assert.True(DateTime.UtcNow < deadline, $"the writers reached {Interlocked.Read(ref progress.Value)} of {count} acknowledged writes in a minute");
@@ -230,17 +393,23 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
     /// <summary>One silo of the cluster (ADO.NET clustering and snapshots, no save rules: only graceful stops save).</summary>
     private static (SiloProcess Silo, int RespPort) StartSilo(string db, string clusterId, bool initDb)
     {
-        int respPort = PostgresSilo.FreePort();
+        var (silo, respPort, _) = StartSiloOnPorts(db, clusterId, initDb);
+        return (silo, respPort);
+    }
+
+    private static (SiloProcess Silo, int RespPort, int SiloPort) StartSiloOnPorts(string db, string clusterId, bool initDb)
+    {
+        int respPort = PostgresSilo.FreePort(), siloPort = PostgresSilo.FreePort();
         string[] args =
         [
             .. initDb ? new[] { "--init-db" } : [],
             "--clustering", "AdoNet", "--Silo:ConnectionString", db, "--advertised-ip", "127.0.0.1",
-            "--silo-port", $"{PostgresSilo.FreePort()}", "--gateway-port", $"{PostgresSilo.FreePort()}", "--port", $"{respPort}",
+            "--silo-port", $"{siloPort}", "--gateway-port", $"{PostgresSilo.FreePort()}", "--port", $"{respPort}",
             "--cluster-id", clusterId, "--partitions", $"{PostgresSilo.Partitions}",
             "--Snapshots:Storage", "AdoNet", "--Snapshots:Save", "",
             "--Silo:Tls:Certificate", TestCertificates.Cluster, "--Silo:Tls:Password", TestCertificates.Password,
         ];
-        return (SiloProcess.Start(args), respPort);
+        return (SiloProcess.Start(args), respPort, siloPort);
     }
 
     private static async Task WaitForActiveAsync(string db, string clusterId, int count)
@@ -350,6 +519,13 @@ internal sealed class SiloProcess : IDisposable
             Assert.Fail($"the silo did not exit within {timeout.TotalSeconds} s:\n{Output}");
         }
         _process.WaitForExit(); // drains the redirected output
+    }
+
+    /// <summary>kill -9: the process ends at once, saving nothing and telling no one.</summary>
+    public void Kill()
+    {
+        using (var kill = Process.Start("kill", ["-KILL", _process.Id.ToString()])) kill.WaitForExit();
+        _process.WaitForExit();
     }
 
     /// <summary>SIGTERM (the host's graceful shutdown), then a kill if it has not exited in time.</summary>
