@@ -19,10 +19,15 @@ public sealed class PartitionPlacement : PlacementStrategy
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class PartitionPlacementAttribute() : PlacementAttribute(PartitionPlacement.Instance);
 
-internal sealed class PartitionPlacementDirector(IGrainFactory grains) : IPlacementDirector
+internal sealed partial class PartitionPlacementDirector(IGrainFactory grains, Microsoft.Extensions.Logging.ILogger<PartitionPlacementDirector> logger)
+    : IPlacementDirector
 {
     /// <summary>How long placement waits for a silo to say what copy it holds.</summary>
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Rounds of asking while some silo does not answer (right after a death its directory may still recover).</summary>
+    private const int AskRounds = 20;
+    private static readonly TimeSpan AskPause = TimeSpan.FromMilliseconds(250);
 
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
@@ -32,24 +37,46 @@ internal sealed class PartitionPlacementDirector(IGrainFactory grains) : IPlacem
         int partition = (int)target.GrainIdentity.GetIntegerKey();
         var home = ordered[partition % ordered.Length];
         if (ordered.Length == 1) return home;
-        // Off the caller's context: these are plain grain calls to every silo's replica catalog.
-        var offsets = await Task.Run(() => Task.WhenAll(ordered.Select(s => OffsetAsync(s, partition))));
-        long best = offsets.Max();
-        if (best < 0) return home;
-        int at = Array.IndexOf(offsets, best);
-        return ordered[at];
+        // An activation on a silo without the best copy would start from the last snapshot and drop acknowledged writes:
+        // every silo must have answered before placement settles for less than a copy it may hold.
+        for (int round = 1; ; round++)
+        {
+            // Off the caller's context: these are plain grain calls to every silo's replica catalog.
+            var offsets = await Task.Run(() => Task.WhenAll(ordered.Select(s => OffsetAsync(s, partition))));
+            long best = offsets.Max(o => o ?? -1);
+            bool allAnswered = offsets.All(o => o is not null);
+            if (allAnswered || round == AskRounds && best >= 0)
+            {
+                var chosen = best < 0 ? home : ordered[Array.FindIndex(offsets, o => o == best)];
+                LogPlaced(partition, chosen, best);
+                return chosen;
+            }
+            if (round == AskRounds)
+                throw new OrleansException($"Partition {partition} is not placed: some silos did not say which copy of it they hold");
+            await Task.Delay(AskPause);
+        }
     }
 
-    private async Task<long> OffsetAsync(SiloAddress silo, int partition)
+    /// <summary>The offset of the copy <paramref name="silo"/> holds (-1: none), or null when it did not answer.</summary>
+    private async Task<long?> OffsetAsync(SiloAddress silo, int partition)
     {
         try
         {
             return await grains.GetGrain<IReplicaCatalogGrain>(IReplicaCatalogGrain.Key(silo.ToParsableString()))
                 .OffsetOf(partition).AsTask().WaitAsync(AskTimeout);
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            return -1; // a silo that cannot answer holds no copy placement can use
+            LogAskFailed(e, silo, partition);
+            return null;
         }
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information,
+        Message = "Partition {Partition} placed on {Silo} (best replica offset {Offset})")]
+    private partial void LogPlaced(int partition, SiloAddress silo, long offset);
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning,
+        Message = "Placement could not ask silo {Silo} which copy of partition {Partition} it holds")]
+    private partial void LogAskFailed(Exception exception, SiloAddress silo, int partition);
 }

@@ -168,10 +168,12 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
         var ports = silos.Select(s => s.RespPort).ToArray();
         using var stop = new CancellationTokenSource();
         var progress = new StrongBox<long>();
-        var writers = Enumerable.Range(0, 6).Select(w => Task.Run(() => WriteWithWaitAsync(w, ports, progress, stop.Token))).ToArray();
+        var writers = new List<Task<WaitWriterResult>>();
         try
         {
             await WaitForActiveAsync(db, ClusterId, 3);
+            foreach (int port in ports) await (await ConnectAsync(port)).DisposeAsync(); // every RESP endpoint is up
+            writers.AddRange(Enumerable.Range(0, 6).Select(w => Task.Run(() => WriteWithWaitAsync(w, ports, progress, stop.Token))));
             await AcknowledgedAsync(progress, 1500);
             Stage("3 silos under load (every write followed by WAIT 1 1000)");
 
@@ -181,19 +183,20 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
             int victim = silos.FindIndex(s => s.SiloPort == victimPort);
             var affected = primaries.Where(p => p.Value == victimPort).Select(p => p.Key).ToHashSet();
             long before = Interlocked.Read(ref progress.Value);
-            var killedAt = DateTime.UtcNow;
             silos[victim].Silo.Kill();
+            var killedAt = DateTime.UtcNow; // the process has exited
+            Volatile.Write(ref ports[victim], ports[(victim + 1) % 3]); // its writers go on at a survivor
             Stage($"killed silo {victim} (kill -9), primary of partitions {string.Join(",", affected.Order())}");
             await AcknowledgedAsync(progress, before + 1500, TimeSpan.FromMinutes(2));
             Stage("1,500 more writes acknowledged by the survivors");
             stop.Cancel();
             var results = await Task.WhenAll(writers);
 
-            // Time from the kill to the first write each of the victim's partitions took.
+            // Time from the kill to the first write each of the victim's partitions took (of those sent after the kill).
             var map = new Core.PartitionMap(PostgresSilo.Partitions);
             int PartitionOf(string key) => map.PartitionOfSlot(Core.HashSlot.Of(System.Text.Encoding.UTF8.GetBytes(key)));
             var resumed = affected.Select(p => results.SelectMany(r => r.Applied)
-                .Where(a => a.At > killedAt && PartitionOf(a.Key) == p).Select(a => (a.At - killedAt).TotalSeconds).DefaultIfEmpty(double.NaN).Min()).Order().ToList();
+                .Where(a => a.Sent > killedAt && PartitionOf(a.Key) == p).Select(a => (a.At - killedAt).TotalSeconds).DefaultIfEmpty(double.NaN).Min()).Order().ToList();
             Stage($"victim's partitions took writes again after (s): {string.Join(", ", resumed.Select(t => t.ToString("F1")))}; " +
                 $"median {resumed[resumed.Count / 2]:F1}, max {resumed.Max():F1}");
 
@@ -202,6 +205,10 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
             var (unacked, unackedLost) = await CheckAsync(redis.GetDatabase(), results.SelectMany(r => r.Applied).Where(a => !a.Acknowledged));
             Stage($"acknowledged: {acked:N0} writes, {ackedLost} lost; applied but not acknowledged by WAIT: {unacked:N0}, {unackedLost} lost; " +
                 $"{results.Sum(r => r.Errors.Count)} error replies, {results.Sum(r => r.Reconnects)} reconnects");
+            foreach (var e in results.SelectMany(r => r.Errors).Distinct().Take(5)) output.WriteLine($"  {e.TrimEnd()}");
+            if (ackedLost > 0)
+                foreach (var (silo, i) in silos.Select((s, i) => (s.Silo, i)).Where(x => x.i != victim))
+                    output.WriteLine($"--- silo {i}:\n{silo.Output}");
             Assert.Equal(0, ackedLost);
             Assert.All(resumed, t => Assert.True(t < 30, $"a partition took {t:F1} s to take writes again"));
             await StopAsync([.. silos.Where((_, i) => i != victim).Select(s => s.Silo)]);
@@ -214,7 +221,7 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
     }
 
     /// <summary>A write that answered without error: its key, the member or field it wrote and the value; whether WAIT then counted a replica.</summary>
-    private sealed record AppliedWrite(char Kind, string Key, string Member, long Value, DateTime At, bool Acknowledged);
+    private sealed record AppliedWrite(char Kind, string Key, string Member, long Value, DateTime Sent, DateTime At, bool Acknowledged);
 
     private sealed record WaitWriterResult(List<AppliedWrite> Applied, List<string> Errors, int Reconnects);
 
@@ -238,6 +245,7 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
             try
             {
                 client ??= await Resp.RawClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Volatile.Read(ref ports[target])));
+                var sent = DateTime.UtcNow;
                 string reply = await client.CommandAsync(command);
                 if (reply == "<closed>") throw new System.Net.Sockets.SocketException();
                 if (reply.StartsWith('-')) { errors.Add(reply); continue; }
@@ -245,7 +253,7 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
                 long value = kind == 'c' ? long.Parse(reply.AsSpan(1).TrimEnd("\r\n")) : n;
                 string wait = await client.CommandAsync("WAIT", "1", "1000");
                 bool acknowledged = wait.StartsWith(':') && wait != ":0\r\n";
-                applied.Add(new AppliedWrite(kind, key, member, value, at, acknowledged));
+                applied.Add(new AppliedWrite(kind, key, member, value, sent, at, acknowledged));
                 if (acknowledged) Interlocked.Increment(ref progress.Value);
             }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException or IOException)
@@ -298,8 +306,8 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
     /// <summary>Partition → the silo port of its primary, from INFO replication's partition lines.</summary>
     private static async Task<Dictionary<int, int>> PrimarySilosAsync(int respPort)
     {
-        using var client = await Resp.RawClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, respPort));
-        var info = await client.CommandAsync("INFO", "replication");
+        await using var redis = await ConnectAsync(respPort);
+        string info = (await redis.GetServers()[0].InfoRawAsync("replication"))!;
         var primaries = new Dictionary<int, int>();
         foreach (var line in info.Split("\r\n"))
         {
@@ -366,7 +374,7 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
         {
             try
             {
-                return await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},connectTimeout=2000");
+                return await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},connectTimeout=2000,allowAdmin=true");
             }
             catch (StackExchange.Redis.RedisConnectionException) when (DateTime.UtcNow < deadline)
             {
@@ -487,6 +495,7 @@ internal sealed class SiloProcess : IDisposable
         foreach (var a in args) start.ArgumentList.Add(a);
         // Orleans' own warnings (slow start-up on a busy test machine) are noise here; the silo's own lines are kept.
         start.Environment["Logging__LogLevel__Orleans"] = "Error";
+        start.Environment["Logging__LogLevel__Orleans.Cache"] = "Information";
         // Three silos share the test machine's cores: workstation GC keeps each one small.
         start.Environment["DOTNET_gcServer"] = "0";
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
