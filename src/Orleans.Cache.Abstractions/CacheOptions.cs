@@ -30,6 +30,13 @@ public sealed class CacheOptions
     public TimeSpan BusyReplyThreshold { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// How long a command whose partition is moving (its silo stopping, or dead and failing over to a replica) waits for
+    /// the partition's new activation before the client gets -TRYAGAIN. It must outlast failure detection
+    /// (Silo:ProbeTimeout × Silo:MissedProbesLimit, about 6 s by default) plus the promotion.
+    /// </summary>
+    public TimeSpan FailoverWait { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
     /// Replicas per partition (0–5), each on another silo than its primary and than each other; null (the default) means
     /// 1 whenever the cluster has 2 or more silos. Never more than the other silos there are.
     /// </summary>

@@ -24,7 +24,7 @@ public static class ExecutorServiceCollectionExtensions
         {
             var cache = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
             return new PartitionExecutor(sp.GetRequiredService<IGrainFactory>(), new PartitionMap(cache.Partitions),
-                cache.DirectLocalCalls ? sp.GetService<LocalPartitions>() : null, sp.GetService<TimeProvider>());
+                cache.DirectLocalCalls ? sp.GetService<LocalPartitions>() : null, sp.GetService<TimeProvider>(), cache.FailoverWait);
         });
         return services;
     }

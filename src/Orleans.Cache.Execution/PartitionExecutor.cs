@@ -14,12 +14,14 @@ public sealed class PartitionExecutor : ICommandExecutor
 
     /// <param name="local">The partitions active in this process (a silo), run without grain calls; null for none.</param>
     /// <param name="time">The clock of the back-off between retries of a call a stopping silo refused.</param>
-    public PartitionExecutor(IGrainFactory grains, PartitionMap partitions, LocalPartitions? local = null, TimeProvider? time = null)
+    /// <param name="failoverWait">How long such a call is retried (<see cref="CacheOptions.FailoverWait"/>).</param>
+    public PartitionExecutor(IGrainFactory grains, PartitionMap partitions, LocalPartitions? local = null, TimeProvider? time = null,
+        TimeSpan? failoverWait = null)
     {
         _router = new CommandRouter(partitions);
         Scripts = new ScriptRegistry(grains);
         _queues = new PartitionQueue[partitions.Count];
-        for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(grains.GetGrain<IPartitionGrain>(i), i, local, time ?? TimeProvider.System);
+        for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(grains.GetGrain<IPartitionGrain>(i), i, local, time ?? TimeProvider.System, failoverWait ?? SiloFaults.Budget);
     }
 
     public PartitionMap Partitions => _router.Partitions;

@@ -11,7 +11,7 @@ namespace Orleans.Cache.Execution;
 /// once the keyspace events the run raised are published (<see cref="PartitionEngine.AfterEventsPublished{T}"/>; the
 /// grain does the same for its calls), without holding up the next batch.
 /// </summary>
-internal sealed class PartitionQueue(IPartitionGrain grain, int partition, LocalPartitions? local, TimeProvider time)
+internal sealed class PartitionQueue(IPartitionGrain grain, int partition, LocalPartitions? local, TimeProvider time, TimeSpan failoverWait)
 {
     /// <summary>Commands gathered for the next batch; senders await the same completion or are called back.</summary>
     internal sealed class Pending
@@ -166,7 +166,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
                     return ToBlockResult(activation, result);
             }
         }
-        return SiloFaults.RetryAsync(() => grain.Block(command, waitedMilliseconds, waiter), harmless: false, time);
+        return SiloFaults.RetryAsync(() => grain.Block(command, waitedMilliseconds, waiter), harmless: false, time, failoverWait);
     }
 
     private static async ValueTask<BlockResult> ToBlockResult(PartitionEngine activation, ValueTask<(Reply? Reply, bool Retry, long Waited)> wait)
@@ -261,17 +261,17 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         }
 
         /// <summary>Sends what did not run here to the grain (all of it when there is no activation here).</summary>
-        public async Task Send(IPartitionGrain grain, TimeProvider time)
+        public async Task Send(IPartitionGrain grain, TimeProvider time, TimeSpan failoverWait)
         {
             try
             {
                 if (_transaction is { } t)
                 {
-                    Complete([await SiloFaults.RetryAsync(() => grain.ExecuteTransaction(t), harmless: false, time).ConfigureAwait(false)]);
+                    Complete([await SiloFaults.RetryAsync(() => grain.ExecuteTransaction(t), harmless: false, time, failoverWait).ConfigureAwait(false)]);
                     return;
                 }
                 var batch = new CommandBatch([.. _commands!.Skip(_ran)]);
-                var rest = (await SiloFaults.RetryAsync(() => grain.Execute(batch), harmless: false, time).ConfigureAwait(false)).Replies;
+                var rest = (await SiloFaults.RetryAsync(() => grain.Execute(batch), harmless: false, time, failoverWait).ConfigureAwait(false)).Replies;
                 if (_ran == 0) { Complete(rest); return; }
                 rest.CopyTo(_replies!, _ran);
                 Complete(_replies!);
@@ -313,7 +313,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     {
         if (local?.Find(partition) is not { } activation)
         {
-            _ = item.Send(grain, time);
+            _ = item.Send(grain, time, failoverWait);
             return;
         }
         Reply? busy = null;
@@ -381,7 +381,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         }
         if (replies is null)
         {
-            _ = item.Send(grain, time); // the activation is closing
+            _ = item.Send(grain, time, failoverWait); // the activation is closing
             return;
         }
         var published = activation.AfterEventsPublished(replies);
@@ -501,7 +501,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     private async ValueTask<Reply[]> Send(Pending batch)
     {
         var commands = new CommandBatch([.. batch.Commands]);
-        return (await SiloFaults.RetryAsync(() => grain.Execute(commands), SiloFaults.Harmless(commands.Commands), time).ConfigureAwait(false)).Replies;
+        return (await SiloFaults.RetryAsync(() => grain.Execute(commands), SiloFaults.Harmless(commands.Commands), time, failoverWait).ConfigureAwait(false)).Replies;
     }
 }
 

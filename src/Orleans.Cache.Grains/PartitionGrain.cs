@@ -33,7 +33,6 @@ public sealed partial class PartitionGrain(
     /// <summary>The partition: a fresh one, or the copy of this silo's replica when it is promoted (failover, handover).</summary>
     private PartitionEngine _engine = new(clock.Time);
     private PartitionReplication? _replication;
-    private Orleans.Runtime.MembershipVersion _membershipVersion;
     private string Silo => siloDetails?.SiloAddress.ToParsableString() ?? RuntimeIdentity;
     private readonly CacheOptions _options = options.Value;
     private readonly SnapshotOptions _snapshots = snapshotOptions.Value;
@@ -103,16 +102,17 @@ public sealed partial class PartitionGrain(
             new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
     }
 
+    /// <summary>
+    /// The replica silos: the next ones after this silo in address order among the active silos, skipping those whose
+    /// replica kept failing lately (it is replaced by the next silo). Checked every second; changes only what differs.
+    /// </summary>
     private void ChooseReplicaSilos()
     {
-        var snapshot = membership!.CurrentSnapshot;
-        if (snapshot.Version == _membershipVersion) return;
-        _membershipVersion = snapshot.Version;
-        var active = snapshot.Members.Values.Where(m => m.Status == Orleans.Runtime.SiloStatus.Active)
+        var active = membership!.CurrentSnapshot.Members.Values.Where(m => m.Status == Orleans.Runtime.SiloStatus.Active)
             .Select(m => m.SiloAddress.ToParsableString()).Append(Silo).Distinct().Order(StringComparer.Ordinal).ToList();
         int me = active.IndexOf(Silo);
-        int wanted = Math.Min(_options.Replicas ?? 1, active.Count - 1);
-        var silos = Enumerable.Range(1, wanted).Select(i => active[(me + i) % active.Count]).ToList();
+        var silos = Enumerable.Range(1, active.Count - 1).Select(i => active[(me + i) % active.Count])
+            .Where(s => !_replication!.Avoids(s)).Take(_options.Replicas ?? 1).ToList();
         if (silos.Count > 0 && _engine.Keyspace.Effects.Capacity == 0)
             _engine.Locked(k => k.Effects.Capacity = _options.ReplicationBacklog); // before any link reads the log
         _replication!.SetReplicaSilos(silos);

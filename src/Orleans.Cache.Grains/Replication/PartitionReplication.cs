@@ -17,6 +17,10 @@ internal sealed partial class PartitionReplication(
 
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100), MaxRetry = TimeSpan.FromSeconds(5);
 
+    /// <summary>A replica whose calls failed this many times in a row is replaced, and its silo avoided for <see cref="AvoidFor"/>.</summary>
+    private const int ReplaceAfterFailures = 5;
+    private static readonly TimeSpan AvoidFor = TimeSpan.FromMinutes(1);
+
     private sealed class Link(string silo, IPartitionReplicaGrain grain, Backoff retry)
     {
         public readonly string Silo = silo;
@@ -32,6 +36,19 @@ internal sealed partial class PartitionReplication(
     private readonly Lock _lock = new();
     private readonly List<Link> _links = [];
     private readonly List<(long Offset, int Needed, TaskCompletionSource<int> Done)> _waiters = [];
+    private readonly Dictionary<string, long> _avoided = new(StringComparer.Ordinal);
+
+    /// <summary>Whether a replica on <paramref name="silo"/> kept failing lately (the silo is skipped when replicas are chosen).</summary>
+    public bool Avoids(string silo)
+    {
+        lock (_lock)
+        {
+            if (!_avoided.TryGetValue(silo, out long since)) return false;
+            if (time.GetElapsedTime(since) < AvoidFor) return true;
+            _avoided.Remove(silo);
+            return false;
+        }
+    }
 
     /// <summary>This primary activation: a replica takes effects of a new primary only where its copy stands exactly.</summary>
     public Guid Epoch { get; } = Guid.NewGuid();
@@ -132,6 +149,11 @@ internal sealed partial class PartitionReplication(
             {
                 link.Retry.Failed();
                 if (link.Retry.Failures == 1) LogSendFailed(e, partition, link.Silo);
+                if (link.Retry.Failures == ReplaceAfterFailures)
+                {
+                    lock (_lock) _avoided[link.Silo] = time.GetTimestamp();
+                    LogReplacing(partition, link.Silo, ReplaceAfterFailures);
+                }
                 await Task.Delay(link.Retry.Delay, time).ConfigureAwait(false);
                 lock (_lock) link.Pending = true;
             }
@@ -244,6 +266,9 @@ internal sealed partial class PartitionReplication(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} could not replicate to silo {Silo}; retrying")]
     private partial void LogSendFailed(Exception exception, int partition, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} replaces its replica on silo {Silo} after {Failures} failed calls in a row")]
+    private partial void LogReplacing(int partition, string silo, int failures);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition} could not drop its replica on silo {Silo}")]
     private partial void LogDropFailed(Exception exception, int partition, string silo);

@@ -45,6 +45,20 @@ public sealed class SiloFaultTests
         Assert.DoesNotContain("S127.0.0.1", reply.Text);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(20)]
+    public async Task Calls_are_retried_for_the_configured_failover_wait_and_not_longer(int seconds)
+    {
+        int calls = 0;
+        var start = _time.GetUtcNow();
+        var result = SiloFaults.RetryAsync<string>(() => { calls++; throw new ConnectionFailedException("Unable to connect"); },
+            harmless: false, _time, TimeSpan.FromSeconds(seconds)).AsTask();
+        await AdvanceUntil(() => result.IsCompleted, TimeSpan.FromMilliseconds(100));
+        await Assert.ThrowsAsync<ConnectionFailedException>(() => result);
+        Assert.InRange((_time.GetUtcNow() - start).TotalSeconds, seconds, seconds + 1.2); // the last back-off is at most 1 s
+    }
+
     [Fact]
     public async Task A_write_whose_silo_died_while_it_ran_is_not_repeated_and_answers_tryagain_fate_unknown()
     {
