@@ -20,6 +20,8 @@ public static class ExecutorServiceCollectionExtensions
         var options = services.AddOptions<CacheOptions>();
         if (configuration is not null) options.Bind(configuration.GetSection(CacheOptions.Section));
         if (configure is not null) options.Configure(configure);
+        options.Validate(o => o.Replicas is null or (>= 0 and <= 5), "Cache:Replicas must be between 0 and 5")
+            .Validate(o => o.ReplicationBacklog > 0, "Cache:ReplicationBacklog must be positive");
         services.TryAddSingleton<ICommandExecutor>(sp =>
         {
             var cache = sp.GetRequiredService<IOptions<CacheOptions>>().Value;

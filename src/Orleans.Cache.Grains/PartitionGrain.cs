@@ -96,7 +96,6 @@ public sealed partial class PartitionGrain(
     {
         if (membership is null || replicas is null || _options.Replicas == 0) return;
         _replication = new PartitionReplication((int)Partition, _engine, GrainFactory, clock.Time, logger);
-        _engine.EffectsAppended = _replication.Kick;
         ChooseReplicaSilos();
         this.RegisterGrainTimer(() => { ChooseReplicaSilos(); CheckGoodReplicas(); return Task.CompletedTask; },
             new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });

@@ -72,7 +72,7 @@ internal sealed partial class PartitionPlacementDirector(IGrainFactory grains, M
         }
     }
 
-    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information,
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Debug,
         Message = "Partition {Partition} placed on {Silo} (best replica offset {Offset})")]
     private partial void LogPlaced(int partition, SiloAddress silo, long offset);
 

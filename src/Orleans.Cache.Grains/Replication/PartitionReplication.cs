@@ -37,6 +37,7 @@ internal sealed partial class PartitionReplication(
     private readonly List<Link> _links = [];
     private readonly List<(long Offset, int Needed, TaskCompletionSource<int> Done)> _waiters = [];
     private readonly Dictionary<string, long> _avoided = new(StringComparer.Ordinal);
+    private Action? _kick;
 
     /// <summary>Whether a replica on <paramref name="silo"/> kept failing lately (the silo is skipped when replicas are chosen).</summary>
     public bool Avoids(string silo)
@@ -95,6 +96,8 @@ internal sealed partial class PartitionReplication(
             }
             ResolveWaiters();
             CheckGoodReplicas();
+            // Writes signal only while there is someone to send to (a partition without replicas pays nothing per write).
+            engine.EffectsAppended = _links.Count > 0 ? _kick ??= Kick : null;
         }
         foreach (var link in dropped) _ = DropAsync(link);
     }
@@ -125,6 +128,7 @@ internal sealed partial class PartitionReplication(
                     {
                         var (data, at) = engine.ForkForReplica();
                         acked = await link.Grain.Sync(new ReplicaSync(Epoch, [.. data.Segments.Select(s => s.ToArray())], at));
+                        if (acked < 0) throw new InvalidOperationException("the replica refused a full sync (its copy was promoted)");
                     }
                     else if (effects.Count == 0) break;
                     else
@@ -258,6 +262,7 @@ internal sealed partial class PartitionReplication(
     {
         lock (_lock)
         {
+            engine.EffectsAppended = null;
             foreach (var link in _links) link.Removed = true;
             foreach (var (offset, _, done) in _waiters) done.TrySetResult(AckedAt(offset));
             _waiters.Clear();
