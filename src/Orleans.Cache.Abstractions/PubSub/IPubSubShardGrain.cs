@@ -14,15 +14,37 @@ public enum ChannelSpace : byte
 }
 
 /// <summary>
-/// One message as it travels on a stream: the channel, the payload and the shard grain's sequence number,
-/// which hubs use to deliver it to exactly the clients that the shard counted.
+/// One message as it travels on a stream: the channel, the payload, the shard grain's sequence number and the epoch of
+/// the shard activation that numbered it, which hubs use to deliver it to exactly the clients that the shard counted.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.PubSub.PubSubDelivery")]
-public sealed class PubSubDelivery(byte[] channel, byte[] payload, long sequence)
+public sealed class PubSubDelivery(byte[] channel, byte[] payload, long sequence, long epoch)
 {
     [Id(0)] public byte[] Channel { get; } = channel;
     [Id(1)] public byte[] Payload { get; } = payload;
     [Id(2)] public long Sequence { get; } = sequence;
+    [Id(3)] public long Epoch { get; } = epoch;
+}
+
+/// <summary>
+/// A shard's answer to a join, a leave or a restore: a sequence number, and the epoch of the shard activation that gave
+/// it. A shard's directory lives in memory, so a new activation (its silo died) starts empty with a new epoch; a hub
+/// that sees the epoch change knows the registrations it made before are gone and restores them.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Orleans.Cache.PubSub.ShardSequence")]
+public sealed class ShardSequence(long sequence, long epoch)
+{
+    [Id(0)] public long Sequence { get; } = sequence;
+    [Id(1)] public long Epoch { get; } = epoch;
+}
+
+/// <summary>How many clients of one hub are subscribed to a channel, a shard channel or a pattern (<see cref="ChannelSpace.Pattern"/>).</summary>
+[GenerateSerializer, Immutable, Alias("Orleans.Cache.PubSub.SubscriptionCount")]
+public sealed class SubscriptionCount(ChannelSpace space, byte[] name, int count)
+{
+    [Id(0)] public ChannelSpace Space { get; } = space;
+    [Id(1)] public byte[] Name { get; } = name;
+    [Id(2)] public int Count { get; } = count;
 }
 
 /// <summary>Messages from one publisher for one shard, in publish order.</summary>
@@ -50,13 +72,28 @@ public interface IPubSubShardGrain : IGrainWithIntegerKey
     /// One client of <paramref name="hub"/> joins (<paramref name="delta"/> = 1) or leaves (-1) a channel. Joining
     /// returns the sequence number after which its messages count the client; leaving returns the sequence number
     /// of the channel's last message that counted it (0 when none), which the hub waits for before it lets go.
+    /// A leave names the <paramref name="epoch"/> its join (or restore) was answered with: a leave of a registration
+    /// that an earlier activation counted changes nothing and answers 0. A join ignores it.
     /// </summary>
     [Alias("Subscribe")]
-    ValueTask<long> Subscribe(string hub, ChannelSpace space, byte[] channel, int delta);
+    ValueTask<ShardSequence> Subscribe(string hub, ChannelSpace space, byte[] channel, int delta, long epoch);
 
     /// <summary>As <see cref="Subscribe"/>, for a pattern; sequence numbers are those of this shard's pattern stream.</summary>
     [Alias("SubscribePattern")]
-    ValueTask<long> SubscribePattern(string hub, byte[] pattern, int delta);
+    ValueTask<ShardSequence> SubscribePattern(string hub, byte[] pattern, int delta, long epoch);
+
+    /// <summary>This activation's epoch (see <see cref="ShardSequence"/>).</summary>
+    [Alias("Epoch")]
+    ValueTask<long> Epoch();
+
+    /// <summary>
+    /// A hub announces its subscriptions again, after this shard lost its directory: sets (does not add) the hub's
+    /// count of each listed channel, shard channel and pattern, so a repeated restore changes nothing. Numbers from now
+    /// on after <paramref name="floor"/> (the highest sequence number the hub saw from this shard), and returns the
+    /// sequence number after which messages count the restored clients.
+    /// </summary>
+    [Alias("Restore")]
+    ValueTask<ShardSequence> Restore(string hub, SubscriptionCount[] counts, long floor);
 
     /// <summary>Channels of this shard with at least one subscriber, filtered by a glob pattern when given.</summary>
     [Alias("Channels")]

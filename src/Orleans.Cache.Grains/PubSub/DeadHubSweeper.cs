@@ -11,10 +11,13 @@ namespace Orleans.Cache.Grains;
 /// unsubscribes its clients, so without this its counts would stay in the shards and PUBLISH, PUBSUB NUMSUB and
 /// NUMPAT would keep counting clients that are gone. Every silo does it (the call is idempotent), so the sweep
 /// happens as long as one silo survives; a silo that starts later sweeps the dead silos it finds in the table once.
+/// The shards that lived on the dead silo come back elsewhere with empty directories, so after a sweep this silo's hub
+/// announces its own subscriptions again to the shards that lost them (<see cref="PubSubHub.RestoreShardsAsync"/>).
 /// </summary>
 internal sealed partial class DeadHubSweeper(
     IClusterMembershipService membership,
     IGrainFactory grains,
+    PubSubHub hub,
     IOptions<PubSubOptions> options,
     ILogger<DeadHubSweeper> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -46,12 +49,15 @@ internal sealed partial class DeadHubSweeper(
         {
             await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stopping))
             {
+                bool died = false;
                 foreach (var (silo, member) in snapshot.Members)
                 {
                     if (member.Status != SiloStatus.Dead || _swept.Contains(silo)) continue;
                     await SweepAsync(silo, stopping);
                     _swept.Add(silo); // swept, or given up on after logging: either way not again
+                    died = true;
                 }
+                if (died) await RestoreAsync(stopping);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -90,11 +96,35 @@ internal sealed partial class DeadHubSweeper(
         }
     }
 
+    private async Task RestoreAsync(CancellationToken stopping)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await hub.RestoreShardsAsync(stopping);
+                return;
+            }
+            catch (Exception e) when (!stopping.IsCancellationRequested)
+            {
+                if (attempt >= MaxAttempts)
+                {
+                    LogRestoreFailed(e, attempt);
+                    return;
+                }
+                await Task.Delay(RetryDelay, stopping);
+            }
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Dropped {Count} pub/sub subscriptions of dead silo {Silo}")]
     private partial void LogSwept(SiloAddress silo, long count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not drop the pub/sub subscriptions of dead silo {Silo} after {Attempts} attempts")]
     private partial void LogSweepFailed(Exception e, SiloAddress silo, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not restore this silo's pub/sub subscriptions on the shards that lost them after {Attempts} attempts")]
+    private partial void LogRestoreFailed(Exception e, int attempts);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Pub/sub membership watch stopped")]
     private partial void LogWatchFailed(Exception e);

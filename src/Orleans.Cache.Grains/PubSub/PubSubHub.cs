@@ -30,6 +30,21 @@ namespace Orleans.Cache.Grains;
 ///   confirmation (<see cref="Activate"/>), so a subscriber never sees a message before its subscribe reply.
 /// - Order: one publisher's messages on one channel go to one shard grain in order (batched per pipeline) and are
 ///   put on the channel's stream in order; a stream delivers in order; the hub delivers under one lock.
+///
+/// When a shard's silo dies, the shard comes back elsewhere with an empty directory (<see cref="RestoreShardsAsync"/>):
+/// - Every shard activation has an epoch (its first sequence number, taken from the wall clock, so it numbers after the
+///   one it replaces). Every answer carries it, every message carries it, and every subscription remembers the epoch
+///   it was registered under: a window (join, leave] is one of that activation's sequence, and the hub delivers to a
+///   subscription only messages numbered by that activation.
+/// - Once membership declares a silo dead (<see cref="DeadHubSweeper"/>, in every silo), or a shard answers with an
+///   epoch the hub did not know, the hub asks every shard for its epoch; to each one that lost registrations of this
+///   hub it announces, in one call holding the gates of the channels concerned and the pattern gate, how many of its
+///   clients are subscribed to each of the shard's channels and to each pattern. The shard sets (not adds) those
+///   counts, so a repeated restore is harmless, and answers the sequence number from which it counts them: their new
+///   window starts there. A leave that names an older epoch changes nothing in the new activation.
+/// - So exactness holds within an activation, but a failure loses messages (at-most-once, as Redis pub/sub): those
+///   the dead activation counted that had not reached the hub, and those published between the death and the restore,
+///   which the new activation did not count for the clients not yet restored (and are not delivered to them).
 /// </summary>
 public sealed partial class PubSubHub : IPubSubBroker
 {
@@ -44,6 +59,9 @@ public sealed partial class PubSubHub : IPubSubBroker
     private readonly List<(int Shard, long Sequence, TaskCompletionSource Done)> _patternWaiters = [];
     private bool _patternStreaming;
     private int _patternSubscribers;
+    private readonly long[] _epochs; // per shard, the last epoch an answer carried (0: none yet)
+    private readonly SemaphoreSlim _restoreGate = new(1, 1);
+    private int _restoreScheduled;
 
     public PubSubHub(IGrainFactory grains, PubSubOptions options, string id, ILogger<PubSubHub> logger)
     {
@@ -52,6 +70,7 @@ public sealed partial class PubSubHub : IPubSubBroker
         _logger = logger;
         Id = id;
         _patternSeen = new long[options.Shards];
+        _epochs = new long[options.Shards];
     }
 
     /// <summary>This hub's identity in the shards' directories (and the key of its stream-consumer grain).</summary>
@@ -76,33 +95,34 @@ public sealed partial class PubSubHub : IPubSubBroker
         public long Seen;
     }
 
-    /// <summary>One client's subscription to one channel: the messages numbered in (Join, Leave] counted it.</summary>
+    /// <summary>One client's subscription to one channel: the messages numbered in (Join, Leave] by activation Epoch counted it.</summary>
     private sealed class ChannelSub(PubSubSubscriber client, ChannelSpace space)
     {
         public readonly PubSubSubscriber Client = client;
         public readonly ChannelSpace Space = space;
         public long Join = -1; // -1 until the shard answered
+        public long Epoch; // of the shard activation that answered the join (or the restore)
         public long Leave = long.MaxValue; // until the shard answered the leave
         public bool Active;
         public List<PubSubDelivery>? Held;
 
         /// <summary>The message's PUBLISH counted this subscription (held while the join's answer is awaited).</summary>
-        public bool Counted(long sequence) => (Join < 0 || sequence > Join) && sequence <= Leave;
+        public bool Counted(PubSubDelivery m) => (Join < 0 || (m.Epoch == Epoch && m.Sequence > Join)) && m.Sequence <= Leave;
     }
 
-    /// <summary>One client's subscription to one pattern: per shard, the messages numbered in (Join, Leave] counted it.</summary>
-    private sealed class PatternSub(PubSubSubscriber client, byte[] pattern, int shards)
+    /// <summary>One client's subscription to one pattern: per shard, the messages numbered in (Join, Leave] by activation Epochs counted it.</summary>
+    private sealed class PatternSub(PubSubSubscriber client, byte[] pattern)
     {
         public readonly PubSubSubscriber Client = client;
         public readonly byte[] Pattern = pattern;
         public long[]? Join; // per shard; null until every shard answered
+        public long[]? Epochs; // per shard, set with Join
         public long[]? Leave; // per shard; null until every shard answered the leave
         public bool Active;
         public List<(int Shard, PubSubDelivery Message)>? Held;
-        public readonly int Shards = shards;
 
-        public bool Counted(int shard, long sequence) =>
-            (Join is null || sequence > Join[shard]) && (Leave is null || sequence <= Leave[shard]);
+        public bool Counted(int shard, PubSubDelivery m) =>
+            (Join is null || (m.Epoch == Epochs![shard] && m.Sequence > Join[shard])) && (Leave is null || m.Sequence <= Leave[shard]);
     }
 
     private static readonly Reply MessageKind = Reply.Bulk("message");
@@ -214,7 +234,7 @@ public sealed partial class PubSubHub : IPubSubBroker
                     sub.Active = true;
                     if (sub.Held is null) continue;
                     foreach (var m in sub.Held)
-                        if (sub.Counted(m.Sequence)) client.Deliver(Message(sub.Space, m), Size(m));
+                        if (sub.Counted(m)) client.Deliver(Message(sub.Space, m), Size(m));
                     sub.Held = null;
                 }
                 else if (pending is PatternSub p && p.Join is not null)
@@ -222,7 +242,7 @@ public sealed partial class PubSubHub : IPubSubBroker
                     p.Active = true;
                     if (p.Held is null) continue;
                     foreach (var (shard, m) in p.Held)
-                        if (p.Counted(shard, m.Sequence)) client.Deliver(PMessage(p.Pattern, m), Size(m) + p.Pattern.Length);
+                        if (p.Counted(shard, m)) client.Deliver(PMessage(p.Pattern, m), Size(m) + p.Pattern.Length);
                     p.Held = null;
                 }
             }
@@ -253,10 +273,11 @@ public sealed partial class PubSubHub : IPubSubBroker
                 }
                 var sub = new ChannelSub(client, space);
                 lock (_lock) local.Subs.Add(sub);
-                long join;
+                int shard = ShardOf(channel);
+                ShardSequence join;
                 try
                 {
-                    join = await Shard(ShardOf(channel)).Subscribe(Id, space, channel, 1);
+                    join = await Shard(shard).Subscribe(Id, space, channel, 1, 0);
                 }
                 catch
                 {
@@ -265,10 +286,12 @@ public sealed partial class PubSubHub : IPubSubBroker
                 }
                 lock (_lock)
                 {
-                    sub.Join = join;
+                    sub.Join = join.Sequence;
+                    sub.Epoch = join.Epoch;
                     client.Pending.Add(sub);
                     client.SetOf(space).Add(key, channel);
                 }
+                Observe(shard, join.Epoch);
                 return;
             }
             finally
@@ -289,8 +312,11 @@ public sealed partial class PubSubHub : IPubSubBroker
             ChannelSub? sub;
             lock (_lock) sub = local.Subs.Find(s => s.Client == client);
             if (sub is null) return;
-            long last = await Shard(ShardOf(channel)).Subscribe(Id, space, channel, -1);
+            int shard = ShardOf(channel);
+            var answer = await Shard(shard).Subscribe(Id, space, channel, -1, sub.Epoch);
+            long last = answer.Sequence;
             lock (_lock) sub.Leave = last; // what is published from now on did not count it
+            Observe(shard, answer.Epoch);
             // Messages that counted it are delivered before its confirmation (a closed client needs none).
             if (last > sub.Join && !client.Closed) await WaitSeenAsync(local, last);
             bool empty;
@@ -351,16 +377,16 @@ public sealed partial class PubSubHub : IPubSubBroker
                 await Task.WhenAll(Enumerable.Range(0, _options.Shards).Select(i => StreamConsumer.Subscribe(ChannelSpace.Pattern, ShardKey(i))));
                 _patternStreaming = true;
             }
-            var sub = new PatternSub(client, pattern, _options.Shards);
+            var sub = new PatternSub(client, pattern);
             lock (_lock)
             {
                 if (!_patterns.TryGetValue(key, out var list)) _patterns[key] = list = [];
                 list.Add(sub);
             }
-            long[] joins;
+            ShardSequence[] joins;
             try
             {
-                joins = await Task.WhenAll(Enumerable.Range(0, _options.Shards).Select(i => Shard(i).SubscribePattern(Id, pattern, 1).AsTask()));
+                joins = await Task.WhenAll(Enumerable.Range(0, _options.Shards).Select(i => Shard(i).SubscribePattern(Id, pattern, 1, 0).AsTask()));
             }
             catch
             {
@@ -369,10 +395,12 @@ public sealed partial class PubSubHub : IPubSubBroker
             }
             lock (_lock)
             {
-                sub.Join = joins;
+                sub.Epochs = [.. joins.Select(j => j.Epoch)];
+                sub.Join = [.. joins.Select(j => j.Sequence)];
                 client.Pending.Add(sub);
                 client.PatternSet.Add(key, pattern);
             }
+            for (int i = 0; i < joins.Length; i++) Observe(i, joins[i].Epoch);
             _patternSubscribers++;
         }
         finally
@@ -390,10 +418,12 @@ public sealed partial class PubSubHub : IPubSubBroker
             lock (_lock) sub = _patterns.TryGetValue(key, out var list) ? list.Find(s => s.Client == client) : null;
             if (sub is null) return;
             // Shard 0 answers NUMPAT: it learns last, so NUMPAT stops counting the pattern only once no shard delivers to it.
-            var lasts = new long[_options.Shards];
-            var others = await Task.WhenAll(Enumerable.Range(1, _options.Shards - 1).Select(i => Shard(i).SubscribePattern(Id, pattern, -1).AsTask()));
-            others.CopyTo(lasts, 1);
-            lasts[0] = await Shard(0).SubscribePattern(Id, pattern, -1);
+            var answers = new ShardSequence[_options.Shards];
+            var others = await Task.WhenAll(Enumerable.Range(1, _options.Shards - 1).Select(i => Shard(i).SubscribePattern(Id, pattern, -1, sub.Epochs![i]).AsTask()));
+            others.CopyTo(answers, 1);
+            answers[0] = await Shard(0).SubscribePattern(Id, pattern, -1, sub.Epochs![0]);
+            var lasts = answers.Select(a => a.Sequence).ToArray();
+            for (int i = 0; i < answers.Length; i++) Observe(i, answers[i].Epoch);
             var waits = new List<Task>();
             lock (_lock)
             {
@@ -508,7 +538,7 @@ public sealed partial class PubSubHub : IPubSubBroker
             Reply? push = null;
             foreach (var sub in local.Subs)
             {
-                if (sub.Client.Closed || !sub.Counted(message.Sequence)) continue;
+                if (sub.Client.Closed || !sub.Counted(message)) continue;
                 if (!sub.Active) { (sub.Held ??= []).Add(message); continue; }
                 push ??= Message(space, message);
                 sub.Client.Deliver(push, Size(message));
@@ -535,7 +565,7 @@ public sealed partial class PubSubHub : IPubSubBroker
                 Reply? push = null;
                 foreach (var sub in subs)
                 {
-                    if (sub.Client.Closed || !sub.Counted(shard, message.Sequence)) continue;
+                    if (sub.Client.Closed || !sub.Counted(shard, message)) continue;
                     if (!sub.Active) { (sub.Held ??= []).Add((shard, message)); continue; }
                     push ??= PMessage(sub.Pattern, message);
                     sub.Client.Deliver(push, Size(message) + sub.Pattern.Length);

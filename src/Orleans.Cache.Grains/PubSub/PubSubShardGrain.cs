@@ -8,7 +8,8 @@ namespace Orleans.Cache.Grains;
 /// <summary>
 /// Sequencer and directory of one slice of the channel space (see <see cref="PubSubHub"/> for why counts are exact):
 /// per channel, how many clients of each hub are subscribed; every pattern with its clients per hub; one sequence
-/// number for everything this shard publishes.
+/// number for everything this shard publishes. The directory lives in memory: an activation that replaces a lost one
+/// starts empty under a new epoch, and the hubs restore their counts (<see cref="PubSubHub.RestoreShardsAsync"/>).
 /// </summary>
 public sealed class PubSubShardGrain(IOptions<PubSubOptions> options) : Grain, IPubSubShardGrain
 {
@@ -27,6 +28,8 @@ public sealed class PubSubShardGrain(IOptions<PubSubOptions> options) : Grain, I
             if (n == 0) Hubs.Remove(hub); else Hubs[hub] = n;
             Total += delta;
         }
+
+        public void Set(string hub, int count) => Add(hub, Math.Max(count, 0) - Hubs.GetValueOrDefault(hub));
     }
 
     private readonly Dictionary<string, Subscribers> _channels = new(StringComparer.Ordinal);
@@ -34,6 +37,7 @@ public sealed class PubSubShardGrain(IOptions<PubSubOptions> options) : Grain, I
     private readonly Dictionary<string, Subscribers> _patterns = new(StringComparer.Ordinal);
     private readonly string _provider = options.Value.StreamProvider;
     private long _sequence;
+    private long _epoch;
     private long _patternLast;
 
     private Dictionary<string, Subscribers> Space(ChannelSpace space) => space == ChannelSpace.Shard ? _shardChannels : _channels;
@@ -43,6 +47,8 @@ public sealed class PubSubShardGrain(IOptions<PubSubOptions> options) : Grain, I
         // Hubs remember sequence numbers (the last seen per stream, subscription windows): a new activation of this shard
         // (its silo died) must number after the old one, so it starts at the wall clock's ticks, which no shard outruns.
         _sequence = TimeProvider.System.GetUtcNow().UtcTicks;
+        // Its first number is its epoch: hubs compare it with the one they registered under to learn the directory was lost.
+        _epoch = _sequence;
         // The directory lives in memory: keep it while the silo lives.
         this.RegisterGrainTimer(() => Task.CompletedTask, new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true });
         return Task.CompletedTask;
@@ -58,7 +64,7 @@ public sealed class PubSubShardGrain(IOptions<PubSubOptions> options) : Grain, I
         {
             var channel = batch.Channels[i];
             long seq = ++_sequence;
-            var message = new PubSubDelivery(channel, batch.Payloads[i], seq);
+            var message = new PubSubDelivery(channel, batch.Payloads[i], seq, _epoch);
             long count = 0;
             if (channels.TryGetValue(PubSubSubscriber_Key(channel), out var subs) && subs.Total > 0)
             {
@@ -102,36 +108,50 @@ public sealed class PubSubShardGrain(IOptions<PubSubOptions> options) : Grain, I
     private static Task Send(IAsyncStream<PubSubDelivery> stream, List<PubSubDelivery> items) =>
         items.Count == 1 ? stream.OnNextAsync(items[0]) : stream.OnNextBatchAsync(items);
 
-    public ValueTask<long> Subscribe(string hub, ChannelSpace space, byte[] channel, int delta)
+    public ValueTask<ShardSequence> Subscribe(string hub, ChannelSpace space, byte[] channel, int delta, long epoch) =>
+        Change(Space(space), hub, channel, delta, epoch);
+
+    public ValueTask<ShardSequence> SubscribePattern(string hub, byte[] pattern, int delta, long epoch) =>
+        Change(_patterns, hub, pattern, delta, epoch);
+
+    private ValueTask<ShardSequence> Change(Dictionary<string, Subscribers> map, string hub, byte[] name, int delta, long epoch)
     {
-        var channels = Space(space);
-        string key = PubSubSubscriber_Key(channel);
+        string key = PubSubSubscriber_Key(name);
         if (delta > 0)
         {
-            if (!channels.TryGetValue(key, out var subs)) channels[key] = subs = new Subscribers(channel);
+            if (!map.TryGetValue(key, out var subs)) map[key] = subs = new Subscribers(name);
             subs.Add(hub, delta);
-            return ValueTask.FromResult(_sequence);
+            return Answer(_sequence);
         }
-        if (!channels.TryGetValue(key, out var existing)) return ValueTask.FromResult(0L);
+        // A leave of what an earlier activation counted: this one never counted it.
+        if (epoch != _epoch || !map.TryGetValue(key, out var existing)) return Answer(0);
         existing.Add(hub, delta);
-        if (existing.Total <= 0) channels.Remove(key);
-        return ValueTask.FromResult(existing.Last);
+        if (existing.Total <= 0) map.Remove(key);
+        return Answer(existing.Last);
     }
 
-    public ValueTask<long> SubscribePattern(string hub, byte[] pattern, int delta)
+    public ValueTask<long> Epoch() => ValueTask.FromResult(_epoch);
+
+    public ValueTask<ShardSequence> Restore(string hub, SubscriptionCount[] counts, long floor)
     {
-        string key = PubSubSubscriber_Key(pattern);
-        if (delta > 0)
+        // The hub drops messages not newer than the last it saw from this shard: number after it, whatever this clock says.
+        if (floor > _sequence) _sequence = floor;
+        foreach (var count in counts)
         {
-            if (!_patterns.TryGetValue(key, out var subs)) _patterns[key] = subs = new Subscribers(pattern);
-            subs.Add(hub, delta);
-            return ValueTask.FromResult(_sequence);
+            var map = count.Space == ChannelSpace.Pattern ? _patterns : Space(count.Space);
+            string key = PubSubSubscriber_Key(count.Name);
+            if (!map.TryGetValue(key, out var subs))
+            {
+                if (count.Count <= 0) continue;
+                map[key] = subs = new Subscribers(count.Name);
+            }
+            subs.Set(hub, count.Count);
+            if (subs.Total <= 0) map.Remove(key);
         }
-        if (!_patterns.TryGetValue(key, out var existing)) return ValueTask.FromResult(0L);
-        existing.Add(hub, delta);
-        if (existing.Total <= 0) _patterns.Remove(key);
-        return ValueTask.FromResult(existing.Last);
+        return Answer(_sequence);
     }
+
+    private ValueTask<ShardSequence> Answer(long sequence) => ValueTask.FromResult(new ShardSequence(sequence, _epoch));
 
     public ValueTask<byte[][]> Channels(ChannelSpace space, byte[]? pattern)
     {

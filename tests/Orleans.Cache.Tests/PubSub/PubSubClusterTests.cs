@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Cache.Grains;
+using Orleans.Cache.PubSub;
 using Orleans.Cache.Resp;
 using Orleans.Cache.Tests.Cluster;
 using Orleans.Cache.Tests.Resp;
@@ -247,6 +249,50 @@ public sealed class PubSubClusterTests(PubSubClusterFixture fixture) : IClassFix
         {
             await admin.GetDatabase().ExecuteAsync("CONFIG", "SET", "notify-keyspace-events", "");
         }
+    }
+
+    /// <summary>
+    /// A hub restores a shard that lost its directory (its silo died) by announcing its counts; a restore repeated after a
+    /// failed answer must not count the same clients twice, and a leave registered under an older activation must not
+    /// undo what the restore counted.
+    /// </summary>
+    [Fact]
+    public async Task A_repeated_restore_sets_a_hubs_counts_instead_of_adding_them()
+    {
+        byte[] channel = System.Text.Encoding.UTF8.GetBytes($"restore:{Guid.NewGuid():N}");
+        byte[] pattern = System.Text.Encoding.UTF8.GetBytes($"restore:{Guid.NewGuid():N}:*");
+        var hub = fixture.Cache.Cluster.Silos[0].ServiceProvider.GetRequiredService<PubSubHub>();
+        var shard = fixture.Cache.Cluster.Client.GetGrain<IPubSubShardGrain>(hub.ShardOf(channel));
+        string hubId = $"restore-test|{Guid.NewGuid():N}";
+        long patterns = await shard.NumPat();
+        async Task<long> Subscribers(ChannelSpace space) => (await shard.NumSub(space, [channel]))[0];
+        SubscriptionCount[] counts = [new(ChannelSpace.Channel, channel, 3), new(ChannelSpace.Shard, channel, 2), new(ChannelSpace.Pattern, pattern, 2)];
+
+        var first = await shard.Restore(hubId, counts, 0);
+        var second = await shard.Restore(hubId, counts, 0);
+        Assert.Equal(first.Epoch, second.Epoch);
+        Assert.Equal(await shard.Epoch(), first.Epoch);
+        Assert.Equal(3, await Subscribers(ChannelSpace.Channel));
+        Assert.Equal(2, await Subscribers(ChannelSpace.Shard));
+        Assert.Equal(patterns + 1, await shard.NumPat());
+
+        // A leave under another epoch changes nothing; under this one it counts.
+        var stale = await shard.Subscribe(hubId, ChannelSpace.Channel, channel, -1, first.Epoch - 1);
+        Assert.Equal(0, stale.Sequence);
+        Assert.Equal(3, await Subscribers(ChannelSpace.Channel));
+        await shard.Subscribe(hubId, ChannelSpace.Channel, channel, -1, first.Epoch);
+        Assert.Equal(2, await Subscribers(ChannelSpace.Channel));
+
+        // The shard numbers after the floor the hub sends (the last number it saw from the shard).
+        long floor = second.Sequence + 1_000_000;
+        var floored = await shard.Restore(hubId, [new(ChannelSpace.Channel, channel, 1), new(ChannelSpace.Shard, channel, 0), new(ChannelSpace.Pattern, pattern, 0)], floor);
+        Assert.True(floored.Sequence >= floor);
+        Assert.Equal(1, await Subscribers(ChannelSpace.Channel));
+        Assert.Equal(0, await Subscribers(ChannelSpace.Shard));
+        Assert.Equal(patterns, await shard.NumPat());
+
+        await shard.Restore(hubId, [new(ChannelSpace.Channel, channel, 0)], 0);
+        Assert.Equal(0, await Subscribers(ChannelSpace.Channel));
     }
 
     private static string Resp(params string[] args) =>
