@@ -14,11 +14,11 @@ import importlib
 bench_module = importlib.import_module("compare-redis")
 
 
-def start_cluster(silo_dll, replicas, env, cwd, cluster_id):
+def start_cluster(silo_dll, replicas, env, cwd, cluster_id, extra=()):
     """Two silos of one Localhost cluster: the second joins through the first. Returns ([procs], resp port of silo 0)."""
     resp = [free_port(), free_port()]
     primary_silo_port = free_port()
-    common = ["--cluster-id", cluster_id, f"--Cache:Replicas={replicas}", "--Silo:PrimarySilo", f"127.0.0.1:{primary_silo_port}"]
+    common = ["--cluster-id", cluster_id, f"--Cache:Replicas={replicas}", "--Silo:PrimarySilo", f"127.0.0.1:{primary_silo_port}", *extra]
     procs = [subprocess.Popen(["dotnet", silo_dll, "--port", str(resp[0]), "--silo-port", str(primary_silo_port),
                                "--gateway-port", str(free_port()), "--Snapshots:Storage", "None",
                                "--Logging:LogLevel:Default", "Warning", *common], env=env, cwd=cwd, stdout=subprocess.DEVNULL)]
@@ -76,6 +76,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--requests", type=int, default=200000)
+    ap.add_argument("--silo-arg", action="append", default=[], help="extra argument for every silo, e.g. --silo-arg=--Cache:ReplicationBacklog=4096")
     args = ap.parse_args()
     for tool in ("redis-server", "redis-benchmark", "redis-cli", "dotnet"):
         if not shutil.which(tool):
@@ -91,7 +92,7 @@ def main():
         wait_for_ping(redis_port, procs[-1])
         ports = {"redis": redis_port}
         for replicas in (1, 0):
-            cluster, port = start_cluster(silo_dll, replicas, env, data, f"bench-replicas-{replicas}")
+            cluster, port = start_cluster(silo_dll, replicas, env, data, f"bench-replicas-{replicas}", args.silo_arg)
             procs += cluster
             ports[f"replicas={replicas}"] = port
         names = ["redis", "replicas=1", "replicas=0"]

@@ -48,14 +48,15 @@ public sealed class EffectLog
     }
 
     /// <summary>
-    /// The kept effects after <paramref name="offset"/>, in order; false when some of them are no longer kept (the
+    /// The kept effects after <paramref name="offset"/>, in order (the first <paramref name="max"/>); false when some of them are no longer kept (the
     /// reader then needs a full copy, as a Redis replica needs a full resync past the backlog).
     /// </summary>
-    public bool TryReadSince(long offset, List<Effect> into)
+    public bool TryReadSince(long offset, List<Effect> into, int max = int.MaxValue)
     {
         if (offset >= Offset) return offset == Offset;
         if (Offset - offset > _ring.Length) return false;
-        for (long o = offset + 1; o <= Offset; o++) into.Add(_ring[o % _ring.Length]);
+        long last = Math.Min(Offset, offset + max);
+        for (long o = offset + 1; o <= last; o++) into.Add(_ring[o % _ring.Length]);
         return true;
     }
 }

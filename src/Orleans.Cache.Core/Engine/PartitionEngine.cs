@@ -582,9 +582,7 @@ public sealed class PartitionEngine : IKeyChangeListener
         lock (_gate)
         {
             current = Keyspace.Effects.Offset;
-            if (!Keyspace.Effects.TryReadSince(offset, into)) return false;
-            if (into.Count > max) into.RemoveRange(max, into.Count - max);
-            return true;
+            return Keyspace.Effects.TryReadSince(offset, into, max);
         }
     }
 

@@ -59,8 +59,15 @@ public sealed class PartitionReplica
             {
                 for (int i = skip; i < effects.Count; i++)
                 {
-                    _clock.Pin(at[i]);
-                    if (Keyspace.Execute(effects[i]).IsError)
+                    // One clock reading per run of effects the primary ran at the same millisecond.
+                    if (i == skip || at[i] != at[i - 1])
+                    {
+                        _clock.Pin(at[i]);
+                        Keyspace.Tick();
+                    }
+                    var argv = effects[i];
+                    var command = argv.Length > 0 ? CommandTable.Find(argv[0]) : null;
+                    if (command?.Handler is null || Keyspace.ExecuteAtLastTick(command, argv).IsError)
                     {
                         Failed++;
                         Synced = false;
