@@ -13,7 +13,10 @@ public interface IPartitionReplicaGrain : IGrainWithStringKey
     [Alias("Apply")]
     ValueTask<long> Apply(ReplicationBatch batch);
 
-    /// <summary>A full sync: the copy becomes the snapshot; the offset it holds.</summary>
+    /// <summary>
+    /// A segment of a full sync. The last one makes the copy the snapshot and answers the offset it holds; the others
+    /// answer 0 (kept); a segment out of order answers -1 (the sync starts again from the first).
+    /// </summary>
     [Alias("Sync")]
     ValueTask<long> Sync(ReplicaSync sync);
 
@@ -49,13 +52,18 @@ public sealed class ReplicationBatch(Guid epoch, long first, byte[][][] effects,
     [Id(3)] public long[] At { get; } = at;
 }
 
-/// <summary>A full sync: the primary's keyspace serialized at an offset (segments of a snapshot) and the clock it was taken at.</summary>
+/// <summary>
+/// One segment of a full sync: the primary's keyspace serialized at an offset, sent a segment per call (no message
+/// grows past a snapshot segment, whatever the partition's size), and the clock it was taken at.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.ReplicaSync")]
-public sealed class ReplicaSync(Guid epoch, byte[][] segments, long at)
+public sealed class ReplicaSync(Guid epoch, byte[] segment, int index, int count, long at)
 {
     [Id(0)] public Guid Epoch { get; } = epoch;
-    [Id(1)] public byte[][] Segments { get; } = segments;
-    [Id(2)] public long At { get; } = at;
+    [Id(1)] public byte[] Segment { get; } = segment;
+    [Id(2)] public int Index { get; } = index;
+    [Id(3)] public int Count { get; } = count;
+    [Id(4)] public long At { get; } = at;
 }
 
 /// <summary>A primary's replication: its offset and epoch, and each replica's silo and acknowledged offset (-1 until synced).</summary>

@@ -14,6 +14,8 @@ public sealed partial class PartitionReplicaGrain(LocalReplicas local, CacheCloc
 {
     private PartitionReplica _replica = null!;
     private int _partition;
+    /// <summary>The segments of a full sync received so far.</summary>
+    private List<ReadOnlyMemory<byte>>? _segments;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -40,7 +42,12 @@ public sealed partial class PartitionReplicaGrain(LocalReplicas local, CacheCloc
 
     public ValueTask<long> Sync(ReplicaSync sync)
     {
-        var data = new SnapshotData([.. sync.Segments.Select(s => (ReadOnlyMemory<byte>)s)]);
+        if (sync.Index == 0) _segments = [];
+        if (_segments is null || _segments.Count != sync.Index) { _segments = null; return ValueTask.FromResult(-1L); }
+        _segments.Add(sync.Segment);
+        if (_segments.Count < sync.Count) return ValueTask.FromResult(0L);
+        var data = new SnapshotData(_segments);
+        _segments = null;
         long offset = _replica.Load(sync.Epoch, data, sync.At);
         LogSynced(_partition, offset, data.Length);
         return ValueTask.FromResult(offset);

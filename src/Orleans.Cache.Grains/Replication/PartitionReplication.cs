@@ -126,9 +126,7 @@ internal sealed partial class PartitionReplication(
                     long acked;
                     if (link.Acked < 0 || !engine.TryReadEffects(link.Acked, effects, MaxBatch, out _))
                     {
-                        var (data, at) = engine.ForkForReplica();
-                        acked = await link.Grain.Sync(new ReplicaSync(Epoch, [.. data.Segments.Select(s => s.ToArray())], at));
-                        if (acked < 0) throw new InvalidOperationException("the replica refused a full sync (its copy was promoted)");
+                        acked = await FullSyncAsync(link);
                     }
                     else if (effects.Count == 0) break;
                     else
@@ -162,6 +160,19 @@ internal sealed partial class PartitionReplication(
                 lock (_lock) link.Pending = true;
             }
         }
+    }
+
+    /// <summary>The partition serialized now, sent one segment per call; the offset the replica then holds.</summary>
+    private async Task<long> FullSyncAsync(Link link)
+    {
+        var (data, at) = engine.ForkForReplica();
+        long acked = -1;
+        for (int i = 0; i < data.Segments.Count; i++)
+        {
+            acked = await link.Grain.Sync(new ReplicaSync(Epoch, data.Segments[i].ToArray(), i, data.Segments.Count, at));
+            if (acked < 0) throw new InvalidOperationException("the replica refused a full sync (out of order, or its copy was promoted)");
+        }
+        return acked;
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Cache.Core;
 using Orleans.Cache.Execution;
+using Orleans.Cache.Grains;
 using Orleans.Cache.Resp;
 using Orleans.Runtime;
 using StackExchange.Redis;
@@ -17,12 +18,12 @@ public sealed class ReplicationTests
 {
     private static byte[][] Cmd(params string[] args) => args.Select(Encoding.UTF8.GetBytes).ToArray();
 
-    private static Task<CacheCluster> StartAsync(short silos = 3, int? replicas = null, int backlog = 65_536) =>
+    private static Task<CacheCluster> StartAsync(short silos = 3, int? replicas = null, int backlog = 65_536, Action<SnapshotOptions>? snapshots = null) =>
         CacheCluster.StartAsync(silos, b => b.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddRespEndpoint(o => o.Port = 0);
             silo.Services.Configure<CacheOptions>(o => { o.Replicas = replicas; o.ReplicationBacklog = backlog; });
-        }), snapshots: o => o.Storage = "None");
+        }), snapshots: snapshots ?? (o => o.Storage = "None"));
 
     private static async Task Eventually(Func<Task<bool>> condition, int timeoutMs = 30_000)
     {
@@ -165,19 +166,27 @@ public sealed class ReplicationTests
     }
 
     [Fact]
-    public async Task A_replica_further_behind_than_the_backlog_catches_up_by_a_full_sync()
+    public async Task A_replica_further_behind_than_the_backlog_catches_up_by_a_full_sync_sent_a_segment_per_call()
     {
-        await using var c = await StartAsync(replicas: 1, backlog: 16);
+        // Snapshot segments of 4 KB (the storage chunk size), and no save rule: a full sync takes many calls, and nothing
+        // but the replica holds the keys when the primary is killed.
+        await using var c = await StartAsync(replicas: 1, backlog: 16, snapshots: o => { o.ChunkBytes = 4096; o.Save = ""; });
         var executor = On(c, 0);
         var pipeline = Enumerable.Range(0, 5000).Select(i => Cmd("SET", $"k{i}", $"v{i}")).ToList();
         await executor.ExecuteAsync(pipeline);
         for (int p = 0; p < CacheCluster.Partitions; p++)
             Assert.Equal(1, await c.Partition(p).WaitReplicas(1, 0));
-        // The copies are whole: kill each primary's silo in turn? One is enough — the replicas of silo 1's partitions.
+        // The copies are whole: silo 1's partitions come back from their replicas.
+        var victim = c.Cluster.Silos[1].SiloAddress.ToParsableString();
+        var moved = new Dictionary<int, string>();
+        for (int p = 0; p < CacheCluster.Partitions; p++)
+            if (await c.Partition(p).ReplicationState() is { } state && state.Silo == victim) moved[p] = state.ReplicaSilos[0];
+        Assert.NotEmpty(moved);
         await c.Cluster.KillSiloAsync(c.Cluster.Silos[1]);
         await c.Cluster.WaitForLivenessToStabilizeAsync(didKill: true);
         var replies = await executor.ExecuteAsync(Enumerable.Range(0, 5000).Select(i => Cmd("GET", $"k{i}")).ToList());
         for (int i = 0; i < replies.Length; i++) Assert.Equal($"v{i}", replies[i].Text);
+        foreach (var (p, replica) in moved) Assert.Equal(replica, (await c.Partition(p).ReplicationState()).Silo);
     }
 
     [Fact]
