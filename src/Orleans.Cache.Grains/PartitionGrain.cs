@@ -50,7 +50,9 @@ public sealed partial class PartitionGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var promoted = replicas?.TakeForPromotion((int)Partition);
+        var storage = ServiceProvider.GetKeyedService<IGrainStorage>(SnapshotOptions.StorageName);
+        if (storage is not null) _store = new SnapshotStore(storage, this.GetGrainId(), _snapshots.ChunkBytes, _options.Partitions);
+        var promoted = await TakeReplicaAsync();
         if (promoted is not null) _engine = new PartitionEngine(clock.Time, promoted.Promote());
         _engine.CommandFailed = (e, command) => LogCommandFailed(e, command.Name);
         _engine.AfterWritesFailed = e => LogAfterWritesFailed(e, Partition);
@@ -61,13 +63,10 @@ public sealed partial class PartitionGrain(
         var sweep = _options.ExpireSweepInterval;
         this.RegisterGrainTimer(SweepTick, new GrainTimerCreationOptions(sweep, sweep) { KeepAlive = true });
 
-        var storage = ServiceProvider.GetKeyedService<IGrainStorage>(SnapshotOptions.StorageName);
-        if (storage is not null)
+        if (_store is not null)
         {
-            _store = new SnapshotStore(storage, this.GetGrainId(), _snapshots.ChunkBytes, _options.Partitions);
             _engine.SnapshotSegmentBytes = _snapshots.ChunkBytes; // each chunk is one segment, stored without a copy
-            if (promoted is null) await LoadAsync();
-            else await _store.ReadManifestAsync(); // the data is here already; the next save needs the manifest's ETag
+            if (promoted is null) await LoadAsync(); // a promoted copy is here already (TakeReplicaAsync read the manifest's ETag)
             _saveRetry = new Backoff(clock.Time, SaveRetryDelay, SaveRetryDelay);
             _engine.SaveRulesConfigured = _snapshots.SaveRules().Count > 0;
             if (_engine.SaveRulesConfigured)
@@ -81,15 +80,37 @@ public sealed partial class PartitionGrain(
         StartReplication();
         CheckGoodReplicas();
         using var timeoutFence = RegisterLocally(cancellationToken);
-        if (promoted is not null)
-        {
-            LogPromoted(Partition, Silo, promoted.Offset, keyspace.Count);
-            _ = DropAsync(GrainFactory.GetGrain<IPartitionReplicaGrain>(IPartitionReplicaGrain.Key((int)Partition, Silo)));
-        }
+        if (promoted is not null) LogPromoted(Partition, Silo, promoted.Offset, keyspace.Count);
         LogActivated(Partition, RuntimeIdentity, keyspace.Count);
     }
 
     // ---- replication ----
+
+    /// <summary>
+    /// This silo's copy of the partition, when it has one that is not behind the stored snapshot (a primary that stopped
+    /// gracefully before its replica caught up saved more than the copy holds): placement put the activation here for
+    /// it. The replica grain that held it goes away either way.
+    /// </summary>
+    private async Task<PartitionReplica?> TakeReplicaAsync()
+    {
+        int partition = (int)Partition;
+        var copy = replicas?.TakeForPromotion(partition);
+        if (copy is null) return null;
+        long stored = 0;
+        try
+        {
+            if (_store is not null) stored = await _store.ReadManifestAsync();
+        }
+        catch
+        {
+            replicas!.Add(partition, copy); // still this silo's copy: the next activation tries again
+            throw;
+        }
+        _ = DropAsync(GrainFactory.GetGrain<IPartitionReplicaGrain>(IPartitionReplicaGrain.Key(partition, Silo)));
+        if (stored <= copy.Offset) return copy;
+        LogCopyBehindSnapshot(Partition, copy.Offset, stored);
+        return null;
+    }
 
     /// <summary>Replicas on the next silos in address order, re-chosen when membership changes (checked every second).</summary>
     private void StartReplication()
@@ -492,6 +513,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} promoted its replica on {Silo} at offset {Offset} ({Keys} keys)")]
     private partial void LogPromoted(long partition, string silo, long offset, int keys);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} loads its snapshot (offset {Stored}) rather than this silo's replica, which is behind it (offset {Copy})")]
+    private partial void LogCopyBehindSnapshot(long partition, long copy, long stored);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} is going away before any replica acknowledged all its writes")]
     private partial void LogHandoverIncomplete(long partition);

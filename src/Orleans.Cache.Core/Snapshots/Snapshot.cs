@@ -66,6 +66,16 @@ public static class Snapshot
         return w.ToData();
     }
 
+    /// <summary>The effect offset a snapshot holds, read from its header without checking the rest (0 when too short).</summary>
+    public static long OffsetOf(SnapshotData data)
+    {
+        var sequence = data.AsSequence();
+        if (sequence.Length < HeaderLength) return 0;
+        Span<byte> head = stackalloc byte[16];
+        sequence.Slice(0, 16).CopyTo(head);
+        return BinaryPrimitives.ReadInt64LittleEndian(head[8..]);
+    }
+
     /// <summary>Reads the header only (and checks the checksum).</summary>
     public static SnapshotInfo ReadInfo(ReadOnlySpan<byte> data) => ReadInfo(SnapshotData.From(data.ToArray()));
 

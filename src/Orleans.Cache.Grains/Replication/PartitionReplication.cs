@@ -256,13 +256,13 @@ internal sealed partial class PartitionReplication(
     /// <summary>
     /// The primary is going away gracefully (no write comes any more): waits until one replica has everything, so that
     /// the next activation, placed on that replica's silo, loses nothing. At most <paramref name="timeout"/> of real time
-    /// (it bounds a shutdown), and not at all when no replica is synced and reachable.
+    /// (it bounds a shutdown), and not at all when every replica's last call failed.
     /// </summary>
     public Task<int> CatchUpAsync(TimeSpan timeout)
     {
         lock (_lock)
         {
-            if (!_links.Exists(l => l.Acked >= 0 && l.Retry.Failures == 0)) return Task.FromResult(0);
+            if (!_links.Exists(l => l.Retry.Failures == 0)) return Task.FromResult(0); // a replica being synced counts: it may finish
         }
         Kick();
         return WaitAsync(1, timeout, TimeProvider.System);

@@ -19,6 +19,8 @@ public sealed class SnapshotManifest
     [Id(4)] public int PendingChunks { get; set; }
     /// <summary>The cluster's partition count when this snapshot was written (0: written before it was recorded).</summary>
     [Id(5)] public int Partitions { get; set; }
+    /// <summary>The effect offset the snapshot holds (0: written before it was recorded), compared with a replica's copy.</summary>
+    [Id(6)] public long Offset { get; set; }
 }
 
 /// <summary>One piece of a snapshot.</summary>
@@ -43,8 +45,15 @@ internal sealed class SnapshotStore(IGrainStorage storage, GrainId grain, int ch
 
     private static string ChunkName(long generation, int index) => $"snapshot-{generation}-{index}";
 
-    /// <summary>Reads only the manifest (its ETag, for the next save): a partition promoted from a replica has its data already.</summary>
-    public Task ReadManifestAsync() => storage.ReadStateAsync(ManifestName, grain, _manifest);
+    /// <summary>
+    /// Reads only the manifest (its ETag, for the next save; the offset the stored snapshot holds): a partition promoted
+    /// from a replica has its data already, unless the stored snapshot is ahead of the copy.
+    /// </summary>
+    public async Task<long> ReadManifestAsync()
+    {
+        await storage.ReadStateAsync(ManifestName, grain, _manifest);
+        return _manifest.RecordExists ? _manifest.State?.Offset ?? 0 : 0;
+    }
 
     /// <summary>The stored snapshot, or null when this partition never saved.</summary>
     public async Task<SnapshotData?> LoadAsync()
@@ -97,7 +106,7 @@ internal sealed class SnapshotStore(IGrainStorage storage, GrainId grain, int ch
         await WriteManifestAsync(new SnapshotManifest
         {
             Generation = current.Generation, Chunks = current.Chunks, Bytes = current.Bytes, Partitions = current.Partitions,
-            PendingGeneration = generation, PendingChunks = count,
+            Offset = current.Offset, PendingGeneration = generation, PendingChunks = count,
         });
 
         var written = new List<(string, string?)>();
@@ -120,7 +129,10 @@ internal sealed class SnapshotStore(IGrainStorage storage, GrainId grain, int ch
 
         try
         {
-            await WriteManifestAsync(new SnapshotManifest { Generation = generation, Chunks = written.Count, Bytes = data.Length, Partitions = partitions });
+            await WriteManifestAsync(new SnapshotManifest
+            {
+                Generation = generation, Chunks = written.Count, Bytes = data.Length, Partitions = partitions, Offset = Snapshot.OffsetOf(data),
+            });
         }
         catch
         {

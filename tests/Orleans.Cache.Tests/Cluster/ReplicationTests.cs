@@ -299,4 +299,42 @@ public sealed class ReplicationTests
             Assert.NotEqual(state.Silo, Assert.Single(state.ReplicaSilos));
         }
     }
+
+    [Fact]
+    public async Task A_replica_behind_the_snapshot_a_graceful_stop_saved_is_not_promoted_over_it()
+    {
+        var broken = new ConcurrentDictionary<string, bool>();
+        var dir = Directory.CreateTempSubdirectory("orleans-cache-behind-").FullName;
+        try
+        {
+            await using var c = await CacheCluster.StartAsync(3, b => b.ConfigureSilo((_, silo) =>
+            {
+                silo.Services.Configure<CacheOptions>(o => o.Replicas = 1);
+                silo.Services.AddSingleton<IIncomingGrainCallFilter>(sp => new BreakReplicas(broken, sp.GetRequiredService<ILocalSiloDetails>()));
+            }), snapshotDir: dir, snapshots: o => o.Save = "");
+            var executor = On(c, 0);
+            await executor.ExecuteAsync(Enumerable.Range(0, 300).Select(i => Cmd("SET", $"k{i}", "old")).ToList());
+            for (int p = 0; p < CacheCluster.Partitions; p++) Assert.Equal(1, await c.Partition(p).WaitReplicas(1, 0));
+
+            // Silo 1's partitions keep writing while their replicas (on the next silo) take nothing more; then silo 1 stops
+            // gracefully: it cannot hand over, so it saves, and its stale replicas must not win over that snapshot.
+            var primary = c.Cluster.Silos[1];
+            var mine = new List<(int Partition, string Replica)>();
+            for (int p = 0; p < CacheCluster.Partitions; p++)
+                if (await c.Partition(p).ReplicationState() is { } state && state.Silo == primary.SiloAddress.ToParsableString())
+                    mine.Add((p, state.ReplicaSilos[0]));
+            Assert.NotEmpty(mine);
+            foreach (var (_, replica) in mine) broken[replica] = true;
+            await executor.ExecuteAsync(Enumerable.Range(0, 300).Select(i => Cmd("SET", $"k{i}", "new")).ToList());
+            await c.Cluster.StopSiloAsync(primary);
+            broken.Clear();
+
+            var replies = await executor.ExecuteAsync(Enumerable.Range(0, 300).Select(i => Cmd("GET", $"k{i}")).ToList());
+            Assert.All(replies, r => Assert.Equal("new", r.Text));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

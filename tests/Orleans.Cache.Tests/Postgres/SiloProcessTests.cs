@@ -128,6 +128,7 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
             Stage($"{acknowledged:N0} writes acknowledged; {errors.Count} error replies, {results.Sum(r => r.Reconnects)} reconnects");
             foreach (var e in errors.Distinct().Take(10)) output.WriteLine($"  {e}");
             Assert.True(acknowledged > 1000, $"only {acknowledged} writes were acknowledged");
+            // Issue #13 asks for no failed command at all; measured 0 or 1 -TRYAGAIN per run so far (see the README).
             Assert.All(errors, e => Assert.StartsWith("-TRYAGAIN ", e));
 
             // Every acknowledged write, read back through a silo that was started after all of them.
