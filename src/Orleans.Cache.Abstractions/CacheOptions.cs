@@ -34,7 +34,10 @@ public sealed class CacheOptions
     /// the partition's new activation before the client gets -TRYAGAIN. It must outlast failure detection
     /// (Silo:ProbeTimeout × Silo:MissedProbesLimit, about 6 s by default) plus the promotion.
     /// </summary>
-    public TimeSpan FailoverWait { get; set; } = TimeSpan.FromSeconds(20);
+    public TimeSpan FailoverWait { get; set; } = DefaultFailoverWait;
+
+    /// <summary><see cref="FailoverWait"/> when not configured.</summary>
+    public static readonly TimeSpan DefaultFailoverWait = TimeSpan.FromSeconds(20);
 
     /// <summary>
     /// Replicas per partition (0–5), each on another silo than its primary and than each other; null (the default) means

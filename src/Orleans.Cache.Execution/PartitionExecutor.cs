@@ -21,7 +21,7 @@ public sealed class PartitionExecutor : ICommandExecutor
         _router = new CommandRouter(partitions);
         Scripts = new ScriptRegistry(grains);
         _queues = new PartitionQueue[partitions.Count];
-        for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(grains.GetGrain<IPartitionGrain>(i), i, local, time ?? TimeProvider.System, failoverWait ?? SiloFaults.Budget);
+        for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(grains.GetGrain<IPartitionGrain>(i), i, local, time ?? TimeProvider.System, failoverWait ?? CacheOptions.DefaultFailoverWait);
     }
 
     public PartitionMap Partitions => _router.Partitions;

@@ -7,14 +7,11 @@ namespace Orleans.Cache.Execution;
 /// <summary>
 /// Grain calls that fail because a silo stopped or died, and what a client is told. A call that surely did not run
 /// (rejected by a stopping silo, never delivered) is sent again with back-off until the partition's new activation
-/// answers, for up to a budget (<see cref="CacheOptions.FailoverWait"/>, <see cref="Budget"/> by default); so is one whose fate is unknown (the silo died while it ran, a time-out) when
+/// answers, for up to a budget (<see cref="CacheOptions.FailoverWait"/>); so is one whose fate is unknown (the silo died while it ran, a time-out) when
 /// it changes nothing. Otherwise the client gets <c>-TRYAGAIN</c>, never Orleans's own text.
 /// </summary>
 public static class SiloFaults
 {
-    /// <summary>How long a call that did not run is retried before the client is told to try again, unless configured.</summary>
-    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(20);
-
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>The reply when the call was not applied and the partition did not come back within the budget.</summary>
@@ -41,11 +38,11 @@ public static class SiloFaults
     /// <summary>
     /// Runs <paramref name="call"/>, and again after a silo fault while it surely did not run (or, when it is
     /// <paramref name="harmless"/> to repeat, whatever its fate), with back-off on <paramref name="time"/>, for up to
-    /// <paramref name="budget"/> (<see cref="Budget"/> when not given).
+    /// <paramref name="budget"/> (<see cref="CacheOptions.DefaultFailoverWait"/> when not given).
     /// </summary>
     public static async ValueTask<T> RetryAsync<T>(Func<ValueTask<T>> call, bool harmless, TimeProvider time, TimeSpan? budget = null)
     {
-        var limit = budget ?? Budget;
+        var limit = budget ?? CacheOptions.DefaultFailoverWait;
         long started = time.GetTimestamp();
         var delay = FirstDelay;
         while (true)

@@ -372,10 +372,11 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
     /// <summary>Marks the partitions the round's write commands went to, for WAIT (a write across partitions marks them all).</summary>
     private void RememberWrites()
     {
+        CommandRouter? router = null;
         foreach (var command in _pipeline)
         {
             if (!command.Info.IsWrite) continue;
-            var router = node.Executor.Router;
+            router ??= node.Executor.Router;
             var written = client.WrotePartitions ??= new bool[router.Partitions.Count];
             Reply? error = null;
             int partition = command.Info.FirstKey > 0 ? router.PartitionOf(command.Info, command.Argv, out error) : -1;

@@ -19,9 +19,7 @@ def start_cluster(silo_dll, replicas, env, cwd, cluster_id, extra=()):
     resp = [free_port(), free_port()]
     primary_silo_port = free_port()
     common = ["--cluster-id", cluster_id, f"--Cache:Replicas={replicas}", "--Silo:PrimarySilo", f"127.0.0.1:{primary_silo_port}", *extra]
-    procs = [subprocess.Popen(["dotnet", silo_dll, "--port", str(resp[0]), "--silo-port", str(primary_silo_port),
-                               "--gateway-port", str(free_port()), "--Snapshots:Storage", "None",
-                               "--Logging:LogLevel:Default", "Warning", *common], env=env, cwd=cwd, stdout=subprocess.DEVNULL)]
+    procs = [start_silo(silo_dll, resp[0], common, env, cwd, silo_port=primary_silo_port)]
     wait_for_ping(resp[0], procs[0])
     procs.append(start_silo(silo_dll, resp[1], common, env, cwd))
     wait_for_ping(resp[1], procs[1])

@@ -29,8 +29,8 @@ def build_silo(root):
     return os.path.join(root, "silo/Orleans.Cache.Silo/bin/Release/net10.0/Orleans.Cache.Silo.dll")
 
 
-def start_silo(silo_dll, port, silo_args, env, cwd):
-    return subprocess.Popen(["dotnet", silo_dll, "--port", str(port), "--silo-port", str(free_port()),
+def start_silo(silo_dll, port, silo_args, env, cwd, silo_port=None):
+    return subprocess.Popen(["dotnet", silo_dll, "--port", str(port), "--silo-port", str(silo_port or free_port()),
                              "--gateway-port", str(free_port()), "--Snapshots:Storage", "None",
                              "--Logging:LogLevel:Default", "Warning", *silo_args], env=env, cwd=cwd, stdout=subprocess.DEVNULL)
 

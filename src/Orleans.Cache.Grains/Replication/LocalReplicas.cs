@@ -21,7 +21,4 @@ public sealed class LocalReplicas
     /// <summary>Takes this silo's synced copy of <paramref name="partition"/> for a primary activated here; null when there is none.</summary>
     public PartitionReplica? TakeForPromotion(int partition) =>
         _byPartition.TryGetValue(partition, out var replica) && replica.Synced && _byPartition.TryRemove(new(partition, replica)) ? replica : null;
-
-    /// <summary>The copies held here (INFO replication).</summary>
-    public IEnumerable<(int Partition, PartitionReplica Replica)> All => _byPartition.Select(p => (p.Key, p.Value));
 }

@@ -35,8 +35,9 @@ public sealed partial class PartitionReplicaGrain(LocalReplicas local, CacheCloc
 
     public ValueTask<long> Apply(ReplicationBatch batch)
     {
+        long failed = _replica.Failed;
         long offset = _replica.Apply(batch.Epoch, batch.First, batch.Effects, batch.At);
-        if (offset < 0 && _replica.Failed > 0) LogDiverged(_partition, batch.First);
+        if (_replica.Failed > failed) LogDiverged(_partition, batch.First);
         return ValueTask.FromResult(offset);
     }
 

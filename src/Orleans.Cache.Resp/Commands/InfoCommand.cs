@@ -193,7 +193,7 @@ public sealed partial class ServerCommands
                 Line("acl_access_denied_channel", total.AclDenied[3]);
                 break;
             case "replication":
-                AppendReplication(text, replication);
+                AppendReplication(text, replication, Line);
                 break;
             case "cpu":
                 var cpu = System.Diagnostics.Process.GetCurrentProcess();

@@ -38,33 +38,32 @@ public sealed partial class ServerCommands
     /// summed over partitions), then one line per partition: its primary's silo and offset, and each replica's silo,
     /// acknowledged offset and lag in writes.
     /// </summary>
-    private void AppendReplication(StringBuilder text, ReplicationState[] states)
+    private void AppendReplication(StringBuilder text, ReplicationState[] states, Action<string, object> line)
     {
-        void Line(string name, object value) => text.Append(name).Append(':').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append("\r\n");
         text.Append("# Replication\r\n");
-        Line("role", "master");
-        Line("connected_slaves", states.Length == 0 ? 0 : states.Min(s => s.ReplicaOffsets.Count(o => o >= 0)));
-        Line("min_slaves_good_slaves", states.Length == 0 ? 0 : states.Min(s => s.Good));
-        Line("master_failover_state", "no-failover");
-        Line("master_replid", node.NodeId);
-        Line("master_replid2", new string('0', 40));
-        Line("master_repl_offset", states.Sum(s => s.Offset));
-        Line("second_repl_offset", -1);
-        Line("repl_backlog_active", states.Any(s => s.ReplicaSilos.Length > 0) ? 1 : 0);
+        line("role", "master");
+        line("connected_slaves", states.Length == 0 ? 0 : states.Min(s => s.ReplicaOffsets.Count(o => o >= 0)));
+        line("min_slaves_good_slaves", states.Length == 0 ? 0 : states.Min(s => s.Good));
+        line("master_failover_state", "no-failover");
+        line("master_replid", node.NodeId);
+        line("master_replid2", new string('0', 40));
+        line("master_repl_offset", states.Sum(s => s.Offset));
+        line("second_repl_offset", -1);
+        line("repl_backlog_active", states.Any(s => s.ReplicaSilos.Length > 0) ? 1 : 0);
         long lag = states.SelectMany(s => s.ReplicaOffsets.Select(o => o < 0 ? s.Offset : s.Offset - o)).DefaultIfEmpty(0).Max();
-        Line("partition_replication_max_lag", lag);
+        line("partition_replication_max_lag", lag);
         for (int p = 0; p < states.Length; p++)
         {
             var s = states[p];
-            var line = new StringBuilder().Append("silo=").Append(s.Silo).Append(",offset=").Append(s.Offset)
+            var fields = new StringBuilder().Append("silo=").Append(s.Silo).Append(",offset=").Append(s.Offset)
                 .Append(",replicas=").Append(s.ReplicaSilos.Length);
             for (int r = 0; r < s.ReplicaSilos.Length; r++)
             {
                 long acked = s.ReplicaOffsets[r];
-                line.Append(",replica").Append(r).Append('=').Append(s.ReplicaSilos[r]).Append('/')
+                fields.Append(",replica").Append(r).Append('=').Append(s.ReplicaSilos[r]).Append('/')
                     .Append(acked < 0 ? "sync" : "online").Append('/').Append(Math.Max(acked, 0)).Append('/').Append(acked < 0 ? s.Offset : s.Offset - acked);
             }
-            Line("partition" + p.ToString(CultureInfo.InvariantCulture), line.ToString());
+            line("partition" + p.ToString(CultureInfo.InvariantCulture), fields.ToString());
         }
     }
 

@@ -25,15 +25,7 @@ public sealed class ReplicationTests
             silo.Services.Configure<CacheOptions>(o => { o.Replicas = replicas; o.ReplicationBacklog = backlog; });
         }), snapshots: snapshots ?? (o => o.Storage = "None"));
 
-    private static async Task Eventually(Func<Task<bool>> condition, int timeoutMs = 30_000)
-    {
-        var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("condition not met");
-            await Task.Delay(20);
-        }
-    }
+    private static Task Eventually(Func<Task<bool>> condition) => Poll.Until(condition, "the condition", TimeSpan.FromSeconds(30));
 
     private static ICommandExecutor On(CacheCluster c, int silo) => c.Cluster.Silos[silo].ServiceProvider.GetRequiredService<ICommandExecutor>();
 
@@ -89,15 +81,13 @@ public sealed class ReplicationTests
         }
         // Two replicas asked, one exists: WAIT answers 1 once its timeout passes on the partition clock.
         var wait = db.ExecuteAsync("WAIT", 2, 500);
-        await Eventually(() => Task.FromResult(!wait.IsCompleted)); // still waiting
         c.Time.Advance(TimeSpan.FromMilliseconds(100));
         Assert.False(wait.IsCompleted);
-        await Eventually(async () =>
+        await Poll.Until(() =>
         {
             c.Time.Advance(TimeSpan.FromMilliseconds(500));
-            await Task.WhenAny(wait, Task.Delay(50));
             return wait.IsCompleted;
-        });
+        }, "WAIT to time out on the partition clock", TimeSpan.FromSeconds(30));
         Assert.Equal(1, (long)await wait);
         Assert.Equal("ERR timeout is negative", (await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("WAIT", 1, -1))).Message);
         Assert.Equal("ERR value is not an integer or out of range", (await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("WAIT", "x", 0))).Message);

@@ -326,15 +326,8 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
 
     /// <summary>SET rolling:w:n n in a loop through one silo, moving to the next silo when its connection fails.</summary>
     /// <summary>Polls until the writers have had <paramref name="count"/> writes acknowledged in all (a minute at most).</summary>
-    private static async Task AcknowledgedAsync(StrongBox<long> progress, long count, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromMinutes(1));
-        while (Interlocked.Read(ref progress.Value) < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the writers reached {Interlocked.Read(ref progress.Value)} of {count} acknowledged writes in a minute");
-            await Task.Delay(20);
-        }
-    }
+    private static Task AcknowledgedAsync(StrongBox<long> progress, long count, TimeSpan? within = null) =>
+        Poll.Until(() => Interlocked.Read(ref progress.Value) >= count, $"the writers to have {count} writes acknowledged", within ?? TimeSpan.FromMinutes(1));
 
     private static async Task<WriterResult> WriteUntilStoppedAsync(int writer, int[] ports, StrongBox<long> progress, CancellationToken stop)
     {

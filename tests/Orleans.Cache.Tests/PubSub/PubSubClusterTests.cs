@@ -20,15 +20,7 @@ public sealed class PubSubClusterTests(PubSubClusterFixture fixture) : IClassFix
     private static string Me(RedisProtocol protocol, [System.Runtime.CompilerServices.CallerMemberName] string name = "") =>
         $"{name}:{protocol}:{Guid.NewGuid():N}";
 
-    private static async Task Eventually(Func<bool> condition, int timeoutMs = 10_000)
-    {
-        var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("condition not met");
-            await Task.Delay(20);
-        }
-    }
+    private static Task Eventually(Func<bool> condition) => Poll.Until(condition, "the condition", TimeSpan.FromSeconds(10));
 
     [Theory, MemberData(nameof(Protocols))]
     public async Task Publish_reaches_subscribers_on_every_silo_in_order_and_counts_them(RedisProtocol protocol)

@@ -50,15 +50,7 @@ public sealed class PubSubLifecycleTests(PubSubLifecycleFixture fixture) : IClas
         while (await client.ReadValueAsync() is var value && value != "+RESET\r\n") Assert.NotEqual("<closed>", value);
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition, int timeoutMs = 10_000)
-    {
-        var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("condition not met");
-            await Task.Delay(10);
-        }
-    }
+    private static Task Eventually(Func<Task<bool>> condition) => Poll.Until(condition, "the condition", TimeSpan.FromSeconds(10));
 
     /// <summary>One subscription kind: how to (un)subscribe, how to publish, what a message looks like.</summary>
     public sealed record Kind(string Name, string Subscribe, string Unsubscribe, string Publish, string Message, bool Pattern = false)

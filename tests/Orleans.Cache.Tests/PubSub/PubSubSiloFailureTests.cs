@@ -20,15 +20,7 @@ namespace Orleans.Cache.Tests.PubSub;
 /// </summary>
 public sealed class PubSubSiloFailureTests
 {
-    private static async Task Eventually(Func<Task<bool>> condition, int timeoutMs = 60_000)
-    {
-        var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("condition not met");
-            await Task.Delay(100);
-        }
-    }
+    private static Task Eventually(Func<Task<bool>> condition) => Poll.Until(condition, "the condition", TimeSpan.FromSeconds(60));
 
     [Fact]
     public async Task Killing_a_silo_drops_its_subscribers_from_publish_numsub_and_numpat()
@@ -103,12 +95,11 @@ public sealed class PubSubSiloFailureTests
             var survivors = Enumerable.Range(0, 3).Where(silo => silo != victim)
                 .SelectMany(silo => new[] { subscribers[2 * silo], subscribers[2 * silo + 1] }).ToList();
             var seen = survivors.Select(sub => sub.ReceiveAsync("after", timeoutMs: 60_000)).ToList();
-            var until = DateTime.UtcNow.AddSeconds(60);
-            while (!seen.All(t => t.IsCompleted) && DateTime.UtcNow < until)
+            await Poll.Until(async () =>
             {
                 await db.PublishAsync(RedisChannel.Literal(channel), "after");
-                await Task.WhenAny(Task.WhenAll(seen), Task.Delay(500));
-            }
+                return seen.All(t => t.IsCompleted);
+            }, "every survivor to receive a message", TimeSpan.FromSeconds(60));
             Assert.All(await Task.WhenAll(seen), text => Assert.Contains("after", text));
         }
         finally
@@ -206,13 +197,12 @@ public sealed class PubSubSiloFailureTests
             // may still be moving and lose a message with it (at-most-once, as Redis pub/sub): publish until all have one.
             var survivors = Enumerable.Range(0, 3).Where(silo => silo != victim).SelectMany(silo => subscribers.Skip(3 * silo).Take(3)).ToList();
             var seen = survivors.Select(sub => sub.ReceiveAsync("recovered", timeoutMs: 60_000)).ToList();
-            var until = DateTime.UtcNow.AddSeconds(60);
-            while (!seen.All(t => t.IsCompleted) && DateTime.UtcNow < until)
+            await Poll.Until(async () =>
             {
                 Assert.Equal(4, await db.PublishAsync(RedisChannel.Literal(channel), "recovered"));
                 Assert.Equal(2, (long)await db.ExecuteAsync("SPUBLISH", channel, "recovered"));
-                await Task.WhenAny(Task.WhenAll(seen), Task.Delay(500));
-            }
+                return seen.All(t => t.IsCompleted);
+            }, "every survivor to receive a message", TimeSpan.FromSeconds(60));
             var texts = await Task.WhenAll(seen);
             string[] kinds = ["message", "pmessage", "smessage"]; // in each silo's order of subscribers
             for (int i = 0; i < texts.Length; i++)

@@ -128,13 +128,5 @@ public sealed class SaveCommandTests
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails after 10 s (work that should take milliseconds).</summary>
-    private static async Task Until(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task Until(Func<Task<bool>> condition, string what) => Poll.Until(condition, what, TimeSpan.FromSeconds(10));
 }

@@ -54,15 +54,7 @@ public sealed class SlowActivationTests
     private static Core.Command Command(params string[] argv) =>
         Core.CommandRouter.Resolve([.. argv.Select(System.Text.Encoding.UTF8.GetBytes)], out _) ?? throw new InvalidOperationException(argv[0]);
 
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"waited 30 s for {what}");
-            await Task.Delay(20);
-        }
-    }
+    private static Task Until(Func<bool> condition, string what) => Poll.Until(condition, what, TimeSpan.FromSeconds(30));
 
     /// <summary>Grain storage whose snapshot reads wait for <see cref="Open"/>; nothing is stored.</summary>
     private sealed class SlowLoadStorage : IGrainStorage

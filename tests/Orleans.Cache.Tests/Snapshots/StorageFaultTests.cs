@@ -217,15 +217,7 @@ public sealed class StorageFaultTests
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds (work that takes a timer tick or two); fails after 10 s.</summary>
-    internal static async Task Until(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}");
-            await Task.Delay(50);
-        }
-    }
+    internal static Task Until(Func<Task<bool>> condition, string what) => Poll.Until(condition, what, TimeSpan.FromSeconds(10));
 
-    internal static Task Until(Func<bool> condition, string what) => Until(() => Task.FromResult(condition()), what);
+    internal static Task Until(Func<bool> condition, string what) => Poll.Until(condition, what, TimeSpan.FromSeconds(10));
 }

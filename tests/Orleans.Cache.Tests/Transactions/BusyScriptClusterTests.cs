@@ -71,13 +71,5 @@ public sealed class BusyScriptClusterTests(TransactionClusterFixture fixture) : 
     }
 
     /// <summary>Polls a condition with a deadline (no fixed sleeps).</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in 10 s");
-            await Task.Yield();
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => Poll.Until(condition, "the condition", TimeSpan.FromSeconds(10));
 }
