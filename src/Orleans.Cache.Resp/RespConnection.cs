@@ -385,15 +385,11 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         }
     }
 
-    /// <summary>MONITOR's +OK is written: from now on this connection gets every command of the cluster.</summary>
+    /// <summary>MONITOR's +OK is written: the lines its monitor collected since, and all later ones, go to the socket.</summary>
     private void StartMonitor()
     {
         client.MonitorRequested = false;
-        if (client.Monitor is not null) return;
-        var monitor = new RespMonitor(client, node);
-        client.Monitor = monitor;
-        _ = monitor.PumpAsync(transport.Output, _output, _cancellation);
-        node.Monitors.Add(monitor);
+        if (client.Monitor is { } monitor) _ = monitor.PumpAsync(transport.Output, _output, _cancellation);
     }
 
     private ref Slot Next()

@@ -85,7 +85,7 @@ public sealed class RespSession
     /// <summary>Set while the client is in MONITOR mode.</summary>
     internal RespMonitor? Monitor { get; set; }
 
-    /// <summary>MONITOR answered +OK in this round: the connection starts the monitor once the reply is written.</summary>
+    /// <summary>MONITOR answered +OK in this round: the connection starts writing the monitor's lines once the reply is written.</summary>
     internal bool MonitorRequested { get; set; }
 
     /// <summary>The client's pub/sub state, once it subscribed to something.</summary>

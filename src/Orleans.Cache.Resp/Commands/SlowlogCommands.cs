@@ -246,11 +246,20 @@ public sealed partial class ServerCommands
         return Reply.Map([.. pairs]);
     }
 
-    /// <summary>MONITOR: every silo learns of the new monitor before the +OK, so whatever is sent after it is seen.</summary>
+    /// <summary>
+    /// MONITOR: every silo learns of the new monitor, and it collects lines, before the +OK, so whatever is sent after
+    /// the +OK is seen; the connection writes the lines once the +OK is written.
+    /// </summary>
     private async ValueTask<Reply> MonitorAsync(RespSession client)
     {
         await node.Monitors.PrepareAsync();
-        client.MonitorRequested = true;
+        if (client.Monitor is null)
+        {
+            var monitor = new RespMonitor(client, node);
+            client.Monitor = monitor;
+            client.MonitorRequested = true;
+            node.Monitors.Add(monitor);
+        }
         return Reply.Ok;
     }
 
