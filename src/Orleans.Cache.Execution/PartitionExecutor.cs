@@ -114,7 +114,7 @@ public sealed class PartitionExecutor : ICommandExecutor
         // awaited so that an element handed over meanwhile is not lost.
         using var cancel = cancellationToken.Register(() => _ = queue.CancelBlock(waiter).AsTask());
         using var unblocked = unblock.Register(() => _ = queue.CancelBlock(waiter).AsTask());
-        for (long waited = 0; ; )
+        for (long waited = 0; ;)
         {
             var result = await queue.Block(command, waited, waiter).ConfigureAwait(false);
             // Each wait says how long it lasted: the most a grain call waits, or less when its partition's silo is stopping.

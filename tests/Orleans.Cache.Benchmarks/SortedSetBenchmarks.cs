@@ -50,7 +50,8 @@ public class SortedSetBenchmarks
     [Benchmark] public Reply ZScore() => _db.Execute(["ZSCORE"u8.ToArray(), _key, AnyMember()]);
     [Benchmark] public Reply ZAdd() => _db.Execute(["ZADD"u8.ToArray(), _key, AnyScore(), AnyMember()]);
     [Benchmark] public Reply ZRank() => _db.Execute(["ZRANK"u8.ToArray(), _key, AnyMember()]);
-    [Benchmark] public Reply ZRangeByRank10()
+    [Benchmark]
+    public Reply ZRangeByRank10()
     {
         int start = _random.Next(Members - 10);
         return _db.Execute(["ZRANGE"u8.ToArray(), _key, Args.Bytes(start.ToString()), Args.Bytes((start + 9).ToString())]);

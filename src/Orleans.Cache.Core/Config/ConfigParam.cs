@@ -154,9 +154,12 @@ public sealed class ConfigParam
         ulong unit = text[digits..].ToLowerInvariant() switch
         {
             "" or "b" => 1UL,
-            "k" => 1000UL, "kb" => 1024UL,
-            "m" => 1000UL * 1000, "mb" => 1024UL * 1024,
-            "g" => 1000UL * 1000 * 1000, "gb" => 1024UL * 1024 * 1024,
+            "k" => 1000UL,
+            "kb" => 1024UL,
+            "m" => 1000UL * 1000,
+            "mb" => 1024UL * 1024,
+            "g" => 1000UL * 1000 * 1000,
+            "gb" => 1024UL * 1024 * 1024,
             _ => 0UL,
         };
         if (unit == 0 || !ulong.TryParse(text.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out ulong n)) return false;

@@ -220,10 +220,18 @@ internal static class LuaJson
 
         private static string Name(Token t) => t switch
         {
-            Token.ObjBegin => "T_OBJ_BEGIN", Token.ObjEnd => "T_OBJ_END", Token.ArrBegin => "T_ARR_BEGIN",
-            Token.ArrEnd => "T_ARR_END", Token.String => "T_STRING", Token.Number => "T_NUMBER",
-            Token.Boolean => "T_BOOLEAN", Token.Null => "T_NULL", Token.Colon => "T_COLON", Token.Comma => "T_COMMA",
-            Token.End => "T_END", _ => "",
+            Token.ObjBegin => "T_OBJ_BEGIN",
+            Token.ObjEnd => "T_OBJ_END",
+            Token.ArrBegin => "T_ARR_BEGIN",
+            Token.ArrEnd => "T_ARR_END",
+            Token.String => "T_STRING",
+            Token.Number => "T_NUMBER",
+            Token.Boolean => "T_BOOLEAN",
+            Token.Null => "T_NULL",
+            Token.Colon => "T_COLON",
+            Token.Comma => "T_COMMA",
+            Token.End => "T_END",
+            _ => "",
         };
 
         private string Expected(string what, Token found) =>

@@ -199,7 +199,10 @@ internal static class LuaMsgPack
                 if (!Take(s, ref pos, 8, out var d)) return Missing;
                 l.PushNumber(BinaryPrimitives.ReadDoubleBigEndian(d));
                 return null;
-            case 0xcc: case 0xcd: case 0xce: case 0xcf:
+            case 0xcc:
+            case 0xcd:
+            case 0xce:
+            case 0xcf:
             {
                 int size = 1 << (c - 0xcc);
                 if (!Take(s, ref pos, size, out var b)) return Missing;
@@ -208,7 +211,10 @@ internal static class LuaMsgPack
                 else l.PushInteger((long)v);
                 return null;
             }
-            case 0xd0: case 0xd1: case 0xd2: case 0xd3:
+            case 0xd0:
+            case 0xd1:
+            case 0xd2:
+            case 0xd3:
             {
                 int size = 1 << (c - 0xd0);
                 if (!Take(s, ref pos, size, out var b)) return Missing;
@@ -217,18 +223,25 @@ internal static class LuaMsgPack
                 l.PushInteger((long)(v << shift) >> shift);
                 return null;
             }
-            case 0xd9: case 0xda: case 0xdb: case 0xc4: case 0xc5: case 0xc6:
+            case 0xd9:
+            case 0xda:
+            case 0xdb:
+            case 0xc4:
+            case 0xc5:
+            case 0xc6:
             {
                 int size = c >= 0xd9 ? 1 << (c - 0xd9) : 1 << (c - 0xc4);
                 if (!Take(s, ref pos, size, out var b)) return Missing;
                 return Str(l, s, ref pos, (long)Read(b));
             }
-            case 0xdc: case 0xdd:
+            case 0xdc:
+            case 0xdd:
             {
                 if (!Take(s, ref pos, c == 0xdc ? 2 : 4, out var b)) return Missing;
                 return Array(l, s, ref pos, (long)Read(b), depth);
             }
-            case 0xde: case 0xdf:
+            case 0xde:
+            case 0xdf:
             {
                 if (!Take(s, ref pos, c == 0xde ? 2 : 4, out var b)) return Missing;
                 return Map(l, s, ref pos, (long)Read(b), depth);
