@@ -10,7 +10,7 @@ namespace Orleans.Cache.Silo;
 /// silo's RESP endpoint really serves — a PING sent to it over loopback (with AUTH when a password is set) comes back
 /// +PONG — and 503 otherwise. Kubernetes's readiness probe points here rather than at an open TCP port.
 /// </summary>
-public sealed partial class HealthEndpoint(SiloSettings settings, RespServer resp, ILogger<HealthEndpoint> logger) : BackgroundService
+internal sealed partial class HealthEndpoint(SiloSettings settings, RespServer resp, ILogger<HealthEndpoint> logger) : BackgroundService
 {
     private TcpListener? _listener;
 

@@ -3,6 +3,7 @@ namespace Orleans.Cache;
 /// <summary>Keyspace settings shared by silos and clients (configuration section "Cache").</summary>
 public sealed class CacheOptions
 {
+    /// <summary>The configuration section these options are bound from.</summary>
     public const string Section = "Cache";
 
     /// <summary>

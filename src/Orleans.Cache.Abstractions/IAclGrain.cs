@@ -2,7 +2,7 @@ namespace Orleans.Cache;
 
 /// <summary>One ACL user as stored and sent between silos: its name and the rules that rebuild it (ACL LIST's words).</summary>
 [GenerateSerializer, Alias("Orleans.Cache.AclUserRecord")]
-public sealed class AclUserRecord
+internal sealed class AclUserRecord
 {
     [Id(0)] public string Name { get; set; } = "";
     [Id(1)] public string[] Rules { get; set; } = [];
@@ -10,7 +10,7 @@ public sealed class AclUserRecord
 
 /// <summary>A version of the cluster's ACL users. Version 0 with no users: nothing was ever set (each silo keeps its own default).</summary>
 [GenerateSerializer, Alias("Orleans.Cache.AclSnapshot")]
-public sealed class AclSnapshot
+internal sealed class AclSnapshot
 {
     [Id(0)] public long Version { get; set; }
     [Id(1)] public AclUserRecord[] Users { get; set; } = [];
@@ -18,7 +18,7 @@ public sealed class AclSnapshot
 
 /// <summary>What a change of the users did: Redis's error text (nothing changed), or the new version; a count for DELUSER.</summary>
 [GenerateSerializer, Alias("Orleans.Cache.AclChange")]
-public sealed class AclChange
+internal sealed class AclChange
 {
     [Id(0)] public string? Error { get; set; }
     [Id(1)] public long Count { get; set; }
@@ -31,7 +31,7 @@ public sealed class AclChange
 /// Silos keep the latest version they have seen and enforce it locally.
 /// </summary>
 [Alias("Orleans.Cache.IAclGrain")]
-public interface IAclGrain : IGrainWithIntegerKey
+internal interface IAclGrain : IGrainWithIntegerKey
 {
     [Alias("Get")] Task<AclSnapshot> Get();
 

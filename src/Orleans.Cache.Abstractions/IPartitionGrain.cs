@@ -8,7 +8,7 @@ namespace Orleans.Cache;
 /// runs batches of commands for them one batch at a time, in order.
 /// </summary>
 [Alias("Orleans.Cache.IPartitionGrain")]
-public interface IPartitionGrain : IGrainWithIntegerKey
+internal interface IPartitionGrain : IGrainWithIntegerKey
 {
     /// <summary>Runs the commands in order and returns one reply per command.</summary>
     [Alias("Execute")]

@@ -7,7 +7,7 @@ namespace Orleans.Cache;
 /// primary's effects in offset order and acknowledges the offset it reached (see <c>PartitionReplica</c>).
 /// </summary>
 [Alias("Orleans.Cache.IPartitionReplicaGrain")]
-public interface IPartitionReplicaGrain : IGrainWithStringKey
+internal interface IPartitionReplicaGrain : IGrainWithStringKey
 {
     /// <summary>Applies a run of effects; the offset reached, or -1 when a full sync must come first.</summary>
     [Alias("Apply")]
@@ -33,7 +33,7 @@ public interface IPartitionReplicaGrain : IGrainWithStringKey
 /// partition whose primary went away has its most up-to-date copy.
 /// </summary>
 [Alias("Orleans.Cache.IReplicaCatalogGrain")]
-public interface IReplicaCatalogGrain : IGrainWithStringKey
+internal interface IReplicaCatalogGrain : IGrainWithStringKey
 {
     /// <summary>The offset this silo's synced replica of <paramref name="partition"/> stands at, or -1 when it has none.</summary>
     [Alias("OffsetOf"), AlwaysInterleave]
@@ -44,7 +44,7 @@ public interface IReplicaCatalogGrain : IGrainWithStringKey
 
 /// <summary>A run of a primary's effects, numbered from <see cref="First"/>; <see cref="At"/> is each one's clock (Unix ms).</summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.ReplicationBatch")]
-public sealed class ReplicationBatch(Guid epoch, long first, byte[][][] effects, long[] at)
+internal sealed class ReplicationBatch(Guid epoch, long first, byte[][][] effects, long[] at)
 {
     [Id(0)] public Guid Epoch { get; } = epoch;
     [Id(1)] public long First { get; } = first;
@@ -57,7 +57,7 @@ public sealed class ReplicationBatch(Guid epoch, long first, byte[][][] effects,
 /// grows past a snapshot segment, whatever the partition's size), and the clock it was taken at.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.ReplicaSync")]
-public sealed class ReplicaSync(Guid epoch, byte[] segment, int index, int count, long at)
+internal sealed class ReplicaSync(Guid epoch, byte[] segment, int index, int count, long at)
 {
     [Id(0)] public Guid Epoch { get; } = epoch;
     [Id(1)] public byte[] Segment { get; } = segment;
@@ -68,7 +68,7 @@ public sealed class ReplicaSync(Guid epoch, byte[] segment, int index, int count
 
 /// <summary>A primary's replication: its offset and epoch, and each replica's silo and acknowledged offset (-1 until synced).</summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.ReplicationState")]
-public sealed class ReplicationState(long offset, string silo, string[] replicaSilos, long[] replicaOffsets, int good = 0)
+internal sealed class ReplicationState(long offset, string silo, string[] replicaSilos, long[] replicaOffsets, int good = 0)
 {
     [Id(0)] public long Offset { get; } = offset;
     [Id(1)] public string Silo { get; } = silo;

@@ -5,7 +5,7 @@ namespace Orleans.Cache;
 /// runs by its sha through any other, and survives a restart (kept in the snapshot storage).
 /// </summary>
 [Alias("Orleans.Cache.IScriptRegistryGrain")]
-public interface IScriptRegistryGrain : IGrainWithIntegerKey
+internal interface IScriptRegistryGrain : IGrainWithIntegerKey
 {
     [Alias("Add")] Task Add(string sha, byte[] body);
     [Alias("Get")] Task<byte[]?> Get(string sha);

@@ -7,7 +7,7 @@ namespace Orleans.Cache;
 /// (DESIGN.md, "The hot path"); a command for a partition that is active right here runs directly under the
 /// activation's lock. Remote partitions, and every partition seen from an external client, go through grain calls.
 /// </summary>
-public sealed class LocalPartitions
+internal sealed class LocalPartitions
 {
     private readonly Lock _lock = new();
     private PartitionEngine?[] _byPartition = new PartitionEngine?[64];

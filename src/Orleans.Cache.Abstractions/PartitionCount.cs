@@ -6,7 +6,7 @@ namespace Orleans.Cache;
 /// be looked for in the wrong partitions).
 /// </summary>
 [Alias("Orleans.Cache.IPartitionCountGrain")]
-public interface IPartitionCountGrain : IGrainWithIntegerKey
+internal interface IPartitionCountGrain : IGrainWithIntegerKey
 {
     /// <summary>The cluster's count; <paramref name="partitions"/> becomes it when none is set yet.</summary>
     [Alias("Join")]
@@ -19,7 +19,7 @@ public interface IPartitionCountGrain : IGrainWithIntegerKey
 
 /// <summary>The partition count stored beside the snapshots (one record in the snapshot storage).</summary>
 [GenerateSerializer, Alias("Orleans.Cache.PartitionLayout")]
-public sealed class PartitionLayout
+internal sealed class PartitionLayout
 {
     [Id(0)] public int Partitions { get; set; }
 }

@@ -4,7 +4,7 @@ namespace Orleans.Cache;
 
 /// <summary>The wire form of <see cref="PartitionSettings"/>.</summary>
 [GenerateSerializer, Alias("Orleans.Cache.PartitionSettings")]
-public struct PartitionSettingsSurrogate
+internal struct PartitionSettingsSurrogate
 {
     [Id(0)] public long HashMaxListpackEntries;
     [Id(1)] public long HashMaxListpackValue;
@@ -23,7 +23,7 @@ public struct PartitionSettingsSurrogate
 }
 
 [RegisterConverter]
-public sealed class PartitionSettingsSurrogateConverter : IConverter<PartitionSettings, PartitionSettingsSurrogate>
+internal sealed class PartitionSettingsSurrogateConverter : IConverter<PartitionSettings, PartitionSettingsSurrogate>
 {
     public PartitionSettings ConvertFromSurrogate(in PartitionSettingsSurrogate s) => new(
         new EncodingThresholds(s.HashMaxListpackEntries, s.HashMaxListpackValue, s.ZsetMaxListpackEntries, s.ZsetMaxListpackValue,
@@ -50,7 +50,7 @@ public sealed class PartitionSettingsSurrogateConverter : IConverter<PartitionSe
 
 /// <summary>Where the cluster-wide <see cref="PartitionSettings"/> live; partitions read them when they activate.</summary>
 [Alias("Orleans.Cache.IPartitionSettingsGrain")]
-public interface IPartitionSettingsGrain : IGrainWithIntegerKey
+internal interface IPartitionSettingsGrain : IGrainWithIntegerKey
 {
     /// <summary>The settings last set, or null when never set (partitions use the configured defaults).</summary>
     [Alias("Get")]
@@ -62,7 +62,7 @@ public interface IPartitionSettingsGrain : IGrainWithIntegerKey
 }
 
 /// <summary>What the RESP endpoint calls to change settings that act in every partition of the cluster.</summary>
-public interface IClusterSettings
+internal interface IClusterSettings
 {
     /// <summary>Stores <paramref name="settings"/> cluster-wide and applies them to every partition; done once all have them.</summary>
     Task SetPartitionSettingsAsync(PartitionSettings settings);

@@ -5,7 +5,7 @@ namespace Orleans.Cache;
 /// when they deactivate). After <see cref="DiscardUnsavedChanges"/> (SHUTDOWN NOSAVE) the partitions deactivating here skip
 /// the snapshot a graceful stop otherwise saves, and the scripts running in them stop at once, even those that wrote.
 /// </summary>
-public sealed class SiloShutdown(LocalPartitions partitions)
+internal sealed class SiloShutdown(LocalPartitions partitions)
 {
     private volatile bool _skipSave;
 

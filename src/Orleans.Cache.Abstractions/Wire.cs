@@ -7,14 +7,14 @@ namespace Orleans.Cache;
 /// so co-hosted calls pass it without a deep copy.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.CommandBatch")]
-public sealed class CommandBatch(Command[] commands)
+internal sealed class CommandBatch(Command[] commands)
 {
     [Id(0)] public Command[] Commands { get; } = commands;
 }
 
 /// <summary>A MULTI … EXEC for one partition: the queued commands and the versions its WATCHes answered.</summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.TransactionBatch")]
-public sealed class TransactionBatch(Command[] commands, WatchedVersion[] watches)
+internal sealed class TransactionBatch(Command[] commands, WatchedVersion[] watches)
 {
     [Id(0)] public Command[] Commands { get; } = commands;
     [Id(1)] public WatchedVersion[] Watches { get; } = watches;
@@ -25,7 +25,7 @@ public sealed class TransactionBatch(Command[] commands, WatchedVersion[] watche
 /// maps it back without a lookup by name) and the arguments.
 /// </summary>
 [GenerateSerializer, Alias("Orleans.Cache.Command")]
-public struct CommandSurrogate
+internal struct CommandSurrogate
 {
     [Id(0)] public int Id;
     [Id(1)] public byte[][] Argv;
@@ -33,7 +33,7 @@ public struct CommandSurrogate
 }
 
 [RegisterConverter]
-public sealed class CommandSurrogateConverter : IConverter<Command, CommandSurrogate>
+internal sealed class CommandSurrogateConverter : IConverter<Command, CommandSurrogate>
 {
     public Command ConvertFromSurrogate(in CommandSurrogate s) =>
         new(CommandTable.ById(s.Id) ?? throw new InvalidOperationException($"unknown command id {s.Id}"), s.Argv) { NoTouch = s.NoTouch };
@@ -43,14 +43,14 @@ public sealed class CommandSurrogateConverter : IConverter<Command, CommandSurro
 
 /// <summary>The wire form of <see cref="WatchedVersion"/>.</summary>
 [GenerateSerializer, Alias("Orleans.Cache.WatchedVersion")]
-public struct WatchedVersionSurrogate
+internal struct WatchedVersionSurrogate
 {
     [Id(0)] public byte[] Key;
     [Id(1)] public long Version;
 }
 
 [RegisterConverter]
-public sealed class WatchedVersionSurrogateConverter : IConverter<WatchedVersion, WatchedVersionSurrogate>
+internal sealed class WatchedVersionSurrogateConverter : IConverter<WatchedVersion, WatchedVersionSurrogate>
 {
     public WatchedVersion ConvertFromSurrogate(in WatchedVersionSurrogate s) => new(s.Key, s.Version);
     public WatchedVersionSurrogate ConvertToSurrogate(in WatchedVersion w) => new() { Key = w.Key, Version = w.Version };
@@ -58,7 +58,7 @@ public sealed class WatchedVersionSurrogateConverter : IConverter<WatchedVersion
 
 /// <summary>The replies to a <see cref="CommandBatch"/>, in the same order.</summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.ReplyBatch")]
-public sealed class ReplyBatch(Reply[] replies)
+internal sealed class ReplyBatch(Reply[] replies)
 {
     [Id(0)] public Reply[] Replies { get; } = replies;
 }
@@ -69,11 +69,11 @@ public sealed class ReplyBatch(Reply[] replies)
 /// without it means the wait was cancelled.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.BlockResult")]
-public readonly record struct BlockResult([property: Id(0)] Reply? Reply, [property: Id(1)] bool Retry, [property: Id(2)] long WaitedMilliseconds = 0);
+internal readonly record struct BlockResult([property: Id(0)] Reply? Reply, [property: Id(1)] bool Retry, [property: Id(2)] long WaitedMilliseconds = 0);
 
 /// <summary>The wire form of Core's <see cref="Reply"/>, which stays free of Orleans attributes.</summary>
 [GenerateSerializer, Alias("Orleans.Cache.Reply")]
-public struct ReplySurrogate
+internal struct ReplySurrogate
 {
     [Id(0)] public byte Kind;
     [Id(1)] public long Integer;
@@ -83,7 +83,7 @@ public struct ReplySurrogate
 }
 
 [RegisterConverter]
-public sealed class ReplySurrogateConverter : IConverter<Reply, ReplySurrogate>
+internal sealed class ReplySurrogateConverter : IConverter<Reply, ReplySurrogate>
 {
     public Reply ConvertFromSurrogate(in ReplySurrogate s) => (ReplyKind)s.Kind switch
     {

@@ -6,7 +6,7 @@ using Orleans.Cache.Execution;
 namespace Orleans.Cache.Client;
 
 /// <summary>The typed client over an <see cref="ICommandExecutor"/> (co-hosted in a silo or in an Orleans client app).</summary>
-public sealed class Cache(ICommandExecutor executor) : CacheCommands, ICache
+internal sealed class Cache(ICommandExecutor executor) : CacheCommands, ICache
 {
     protected override Task<T> SendAsync<T>(byte[][] argv, Func<Reply, T> read, CancellationToken cancellationToken)
     {
@@ -57,7 +57,7 @@ public sealed class Cache(ICommandExecutor executor) : CacheCommands, ICache
 }
 
 /// <summary>Queues commands and sends them as one pipeline (one batch per partition) on <see cref="ExecuteAsync"/>.</summary>
-public sealed class CacheBatch(ICommandExecutor executor) : CacheCommands, ICacheBatch
+internal sealed class CacheBatch(ICommandExecutor executor) : CacheCommands, ICacheBatch
 {
     private List<byte[][]> _commands = [];
     private List<IResult> _results = [];

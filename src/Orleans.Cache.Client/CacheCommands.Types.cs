@@ -4,7 +4,7 @@ using Orleans.Cache.Core;
 
 namespace Orleans.Cache.Client;
 
-public abstract partial class CacheCommands
+internal abstract partial class CacheCommands
 {
     private static string Str(Reply r) => r.Kind == ReplyKind.Double ? Args.FormatScore(r.Double) : Encoding.UTF8.GetString(r.Bytes!);
     private static double Score(Reply r) => r.Kind == ReplyKind.Double ? r.Double : double.Parse(Str(r), CultureInfo.InvariantCulture);

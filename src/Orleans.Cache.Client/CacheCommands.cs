@@ -9,7 +9,7 @@ namespace Orleans.Cache.Client;
 /// The typed commands, written once over <see cref="SendAsync"/>: the cache sends each command at once,
 /// a batch queues them. Each method builds the argv Redis would receive and reads the reply.
 /// </summary>
-public abstract partial class CacheCommands : ICacheCommands
+internal abstract partial class CacheCommands : ICacheCommands
 {
     /// <summary>Sends one command and turns its reply into the caller's type with <paramref name="read"/>.</summary>
     protected abstract Task<T> SendAsync<T>(byte[][] argv, Func<Reply, T> read, CancellationToken cancellationToken);

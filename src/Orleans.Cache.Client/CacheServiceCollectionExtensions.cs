@@ -6,6 +6,7 @@ using Orleans.Cache.Execution;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
+/// <summary>Registration of the Orleans.Cache client in a silo or an Orleans client app.</summary>
 public static class CacheServiceCollectionExtensions
 {
     /// <summary>

@@ -18,12 +18,18 @@ public sealed class CacheCondition
 
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
+    /// <summary>The key exists.</summary>
     public static CacheCondition KeyExists(string key) => new(key, [B("EXISTS"), B(key)], r => r.Integer == 1);
+    /// <summary>The key does not exist.</summary>
     public static CacheCondition KeyNotExists(string key) => new(key, [B("EXISTS"), B(key)], r => r.Integer == 0);
+    /// <summary>The key holds the string <paramref name="value"/>.</summary>
     public static CacheCondition StringEqual(string key, string value) => new(key, [B("GET"), B(key)], r => r.Bytes is { } b && b.AsSpan().SequenceEqual(B(value)));
+    /// <summary>The key does not hold the string <paramref name="value"/> (or is missing).</summary>
     public static CacheCondition StringNotEqual(string key, string value) => new(key, [B("GET"), B(key)], r => r.Bytes is not { } b || !b.AsSpan().SequenceEqual(B(value)));
+    /// <summary>The hash field <paramref name="field"/> holds <paramref name="value"/>.</summary>
     public static CacheCondition HashEqual(string key, string field, string value) =>
         new(key, [B("HGET"), B(key), B(field)], r => r.Bytes is { } b && b.AsSpan().SequenceEqual(B(value)));
+    /// <summary>The hash has no field <paramref name="field"/>.</summary>
     public static CacheCondition HashNotExists(string key, string field) => new(key, [B("HEXISTS"), B(key), B(field)], r => r.Integer == 0);
 }
 
@@ -31,7 +37,7 @@ public sealed class CacheCondition
 /// MULTI/EXEC for the typed client: commands queued on it run as one atomic batch in their partition (their keys
 /// must share a hash slot: use {hash tags}), only if every condition held and no watched key changed meanwhile.
 /// </summary>
-public sealed class CacheTransaction(ICommandExecutor executor) : CacheCommands, ICacheTransaction
+internal sealed class CacheTransaction(ICommandExecutor executor) : CacheCommands, ICacheTransaction
 {
     private readonly List<Command> _commands = [];
     private readonly List<Action<Reply>> _complete = [];

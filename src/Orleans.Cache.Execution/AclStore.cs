@@ -8,7 +8,7 @@ namespace Orleans.Cache.Execution;
 /// here and announced to the other silos (<see cref="Announce"/>) before the change answers. Without Orleans (a bare
 /// endpoint) the users live here only.
 /// </summary>
-public sealed class AclStore(IGrainFactory? grains, string? requirePass = null)
+internal sealed class AclStore(IGrainFactory? grains, string? requirePass = null)
 {
     private AclUsers _current = AclUsers.Initial(requirePass);
     private readonly Lock _installing = new();

@@ -7,7 +7,7 @@ using Orleans.Cache.Execution;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-public static class ExecutorServiceCollectionExtensions
+internal static class ExecutorServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ICommandExecutor"/> (raw commands routed to their partitions) on top of the Orleans client

@@ -7,7 +7,7 @@ namespace Orleans.Cache.Execution;
 /// keys. The RESP endpoint and the typed client both sit on this; the front door resolves each command once
 /// (<see cref="CommandRouter.Resolve"/>) and hands the resolved form on.
 /// </summary>
-public interface ICommandExecutor
+internal interface ICommandExecutor
 {
     /// <summary>Runs one command. Errors come back as error replies.</summary>
     ValueTask<Reply> ExecuteAsync(Command command, CancellationToken cancellationToken = default);
@@ -66,7 +66,7 @@ public interface ICommandExecutor
 }
 
 /// <summary>Raw-argv conveniences: each request is resolved once here, then runs as a resolved command.</summary>
-public static class CommandExecutorExtensions
+internal static class CommandExecutorExtensions
 {
     /// <summary>Resolves and runs one request (<paramref name="argv"/>[0] is its name).</summary>
     public static ValueTask<Reply> ExecuteAsync(this ICommandExecutor executor, byte[][] argv, CancellationToken cancellationToken = default) =>

@@ -7,11 +7,13 @@ namespace Orleans.Cache.Execution;
 /// pipeline per partition (one batch each, replies back in request order), splits and merges multi-key commands,
 /// coalesces batches across callers per partition, and runs transactions atomically in their partition.
 /// </summary>
-public sealed class PartitionExecutor : ICommandExecutor
+internal sealed class PartitionExecutor : ICommandExecutor
 {
     private readonly PartitionQueue[] _queues;
     private readonly CommandRouter _router;
 
+    /// <param name="grains">Where the partition grains are called.</param>
+    /// <param name="partitions">The slot → partition layout commands are routed with.</param>
     /// <param name="local">The partitions active in this process (a silo), run without grain calls; null for none.</param>
     /// <param name="time">The clock of the back-off between retries of a call a stopping silo refused.</param>
     /// <param name="failoverWait">How long such a call is retried (<see cref="CacheOptions.FailoverWait"/>).</param>

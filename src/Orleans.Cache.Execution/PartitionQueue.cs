@@ -36,8 +36,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
 
     /// <summary>
     /// Runs one command: at once on the caller's thread when the partition is here and free (nothing allocated
-    /// around the reply), else queued for the next batch. <paramref name="inTurn"/> marks a command that must run in
-    /// the grain's own turn.
+    /// around the reply), else queued for the next batch.
     /// </summary>
     public ValueTask<Reply> Execute(Command command, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace Orleans.Cache.Execution;
 /// <see cref="IScriptRegistryGrain"/>), EVALSHA finds a body here or asks the cluster. The executor sends EVALSHA to its
 /// partition with the body, so a partition never needs to have seen the script before.
 /// </summary>
-public sealed class ScriptRegistry(IGrainFactory? grains)
+internal sealed class ScriptRegistry(IGrainFactory? grains)
 {
     private readonly ConcurrentDictionary<string, byte[]> _bySha = new(StringComparer.Ordinal);
     // Compiles scripts for SCRIPT LOAD's errors; one VM, used under its lock.

@@ -10,7 +10,7 @@ namespace Orleans.Cache.Execution;
 /// answers, for up to a budget (<see cref="CacheOptions.FailoverWait"/>); so is one whose fate is unknown (the silo died while it ran, a time-out) when
 /// it changes nothing. Otherwise the client gets <c>-TRYAGAIN</c>, never Orleans's own text.
 /// </summary>
-public static class SiloFaults
+internal static class SiloFaults
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromSeconds(1);
 

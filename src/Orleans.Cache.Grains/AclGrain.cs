@@ -9,7 +9,7 @@ namespace Orleans.Cache.Grains;
 /// The cluster's ACL users: the rules are Core's (<see cref="AclUsers"/>); this grain orders the changes, numbers the
 /// versions and writes each through to the snapshot storage before it answers.
 /// </summary>
-public sealed class AclGrain : Grain, IAclGrain
+internal sealed class AclGrain : Grain, IAclGrain
 {
     private readonly GrainState<AclSnapshot> _state = new(new AclSnapshot());
     private IGrainStorage? _storage;

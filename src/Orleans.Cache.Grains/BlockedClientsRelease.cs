@@ -7,7 +7,7 @@ namespace Orleans.Cache.Grains;
 /// (their callers wait on at the partition's next activation). A BLPOP grain call still open would hold its partition's
 /// deactivation, and with it the shutdown save, until the silo gave up waiting.
 /// </summary>
-public sealed class BlockedClientsRelease(LocalPartitions partitions) : ILifecycleParticipant<ISiloLifecycle>
+internal sealed class BlockedClientsRelease(LocalPartitions partitions) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(BlockedClientsRelease), ServiceLifecycleStage.Active, _ => Task.CompletedTask, Release);

@@ -7,7 +7,7 @@ using Orleans.Storage;
 namespace Orleans.Cache.Grains;
 
 /// <summary>Holds the running cluster's partition count (see <see cref="IPartitionCountGrain"/>); kept active while its silo runs.</summary>
-public sealed class PartitionCountGrain : Grain, IPartitionCountGrain
+internal sealed class PartitionCountGrain : Grain, IPartitionCountGrain
 {
     private int _partitions;
 
@@ -30,7 +30,7 @@ public sealed class PartitionCountGrain : Grain, IPartitionCountGrain
 /// At silo start, before the silo serves: the snapshot storage's partition count (written by the first silo that started
 /// on it) and the running cluster's must equal this silo's <c>Cache:Partitions</c>; otherwise the silo refuses to start.
 /// </summary>
-public sealed partial class PartitionCountCheck(IServiceProvider services, IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshots,
+internal sealed partial class PartitionCountCheck(IServiceProvider services, IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshots,
     IGrainFactory grains, ILogger<PartitionCountCheck> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     /// <summary>The record beside the snapshots: grain "orleans-cache/layout", state "partitions".</summary>

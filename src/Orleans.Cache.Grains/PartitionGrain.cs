@@ -20,7 +20,7 @@ namespace Orleans.Cache.Grains;
 /// runs under the engine's lock.
 /// </summary>
 [PartitionPlacement, Reentrant]
-public sealed partial class PartitionGrain(
+internal sealed partial class PartitionGrain(
     IOptions<CacheOptions> options, IOptions<SnapshotOptions> snapshotOptions, CacheClock clock, ILogger<PartitionGrain> logger,
     IOptions<PubSubOptions> pubSubOptions, PubSubHub? hub = null, LocalPartitions? local = null, SiloShutdown? shutdown = null,
     LastPartitionSettings? lastSettings = null,
@@ -567,7 +567,7 @@ public sealed partial class PartitionGrain(
 }
 
 /// <summary>The clock partitions read for expiry; tests put a fake one here without touching Orleans's own timers.</summary>
-public sealed class CacheClock(TimeProvider time)
+internal sealed class CacheClock(TimeProvider time)
 {
     public TimeProvider Time { get; } = time;
 }

@@ -11,13 +11,13 @@ namespace Orleans.Cache.Grains;
 /// come and go.
 /// </summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("Orleans.Cache.PartitionPlacement")]
-public sealed class PartitionPlacement : PlacementStrategy
+internal sealed class PartitionPlacement : PlacementStrategy
 {
     internal static readonly PartitionPlacement Instance = new();
 }
 
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
-public sealed class PartitionPlacementAttribute() : PlacementAttribute(PartitionPlacement.Instance);
+internal sealed class PartitionPlacementAttribute() : PlacementAttribute(PartitionPlacement.Instance);
 
 internal sealed partial class PartitionPlacementDirector(IGrainFactory grains, Microsoft.Extensions.Logging.ILogger<PartitionPlacementDirector> logger)
     : IPlacementDirector

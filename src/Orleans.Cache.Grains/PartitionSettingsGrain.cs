@@ -8,7 +8,7 @@ namespace Orleans.Cache.Grains;
 /// Reentrant: a partition activating during a push asks for the settings, and must not wait for the push to finish.
 /// </summary>
 [Orleans.Concurrency.Reentrant]
-public sealed class PartitionSettingsGrain(IOptions<CacheOptions> cache) : Grain, IPartitionSettingsGrain
+internal sealed class PartitionSettingsGrain(IOptions<CacheOptions> cache) : Grain, IPartitionSettingsGrain
 {
     private PartitionSettings? _settings;
 
@@ -31,7 +31,7 @@ public sealed class PartitionSettingsGrain(IOptions<CacheOptions> cache) : Grain
 }
 
 /// <summary>The silo's <see cref="IClusterSettings"/>: one call to the settings grain, which reaches every partition.</summary>
-public sealed class ClusterSettings(IGrainFactory grains) : IClusterSettings
+internal sealed class ClusterSettings(IGrainFactory grains) : IClusterSettings
 {
     public Task SetPartitionSettingsAsync(PartitionSettings settings) => grains.GetGrain<IPartitionSettingsGrain>(0).Set(settings).AsTask();
 }
@@ -40,7 +40,7 @@ public sealed class ClusterSettings(IGrainFactory grains) : IClusterSettings
 /// The partition settings this silo last received, kept by the silo's partitions: a partition activating here after the
 /// settings grain lost them (its silo stopped) still starts with the cluster's last CONFIG SET rather than the defaults.
 /// </summary>
-public sealed class LastPartitionSettings
+internal sealed class LastPartitionSettings
 {
     private PartitionSettings? _latest;
 

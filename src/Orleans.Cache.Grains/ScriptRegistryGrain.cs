@@ -5,13 +5,13 @@ namespace Orleans.Cache.Grains;
 
 /// <summary>The scripts' bodies by sha, written through to the snapshot storage on every change.</summary>
 [GenerateSerializer, Alias("Orleans.Cache.ScriptSet")]
-public sealed class ScriptSet
+internal sealed class ScriptSet
 {
     [Id(0)] public Dictionary<string, byte[]> Scripts { get; set; } = [];
 }
 
 /// <summary>One activation in the cluster holds every script; silos cache what they use.</summary>
-public sealed class ScriptRegistryGrain : Grain, IScriptRegistryGrain
+internal sealed class ScriptRegistryGrain : Grain, IScriptRegistryGrain
 {
     private readonly GrainState<ScriptSet> _state = new(new ScriptSet());
     private IGrainStorage? _storage;

@@ -12,6 +12,7 @@ using Orleans.Storage;
 
 namespace Orleans.Hosting;
 
+/// <summary>Hosting Orleans.Cache in an Orleans silo.</summary>
 public static class OrleansCacheSiloExtensions
 {
     /// <summary>

@@ -8,7 +8,7 @@ namespace Orleans.Cache.Resp;
 /// rounds that hold a write (or a command that may write: EVAL, EVALSHA, FCALL, PUBLISH, SPUBLISH, PFCOUNT, EXEC).
 /// A new pause while one is on keeps the later end and the stricter mode, as Redis does.
 /// </summary>
-public sealed class ClientPause(TimeProvider time)
+internal sealed class ClientPause(TimeProvider time)
 {
     private readonly object _lock = new();
     private long _until;                 // time.GetTimestamp() at which the pause ends; 0 when none

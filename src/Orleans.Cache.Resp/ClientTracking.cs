@@ -10,7 +10,7 @@ namespace Orleans.Cache.Resp;
 /// Redis's invalidation: a RESP3 <c>invalidate</c> push, or with REDIRECT a message on <c>__redis__:invalidate</c> to the
 /// client it redirects to (which must be connected to the same silo). FLUSHALL / FLUSHDB anywhere invalidates everything.
 /// </summary>
-public sealed class ClientTracking(RespNode node) : PubSubSubscriber
+internal sealed class ClientTracking(RespNode node) : PubSubSubscriber
 {
     private static readonly byte[] RedisChannel = "__redis__:invalidate"u8.ToArray();
     private static readonly Reply Invalidate = Reply.Bulk("invalidate");

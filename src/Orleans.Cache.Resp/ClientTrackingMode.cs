@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Resp;
 
 /// <summary>CLIENT REPLY's modes.</summary>
-public enum ReplyMode
+internal enum ReplyMode
 {
     On,
     Off,
@@ -11,7 +11,7 @@ public enum ReplyMode
 /// A client's CLIENT TRACKING ON settings: where invalidations go (itself over RESP3, or the client it redirects to),
 /// broadcast mode with its prefixes, and OPTIN / OPTOUT / NOLOOP.
 /// </summary>
-public sealed class ClientTrackingMode
+internal sealed class ClientTrackingMode
 {
     /// <summary>The client id invalidations are redirected to; 0 when the client receives them itself.</summary>
     public long Redirect { get; init; }

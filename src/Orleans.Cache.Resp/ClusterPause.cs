@@ -11,7 +11,7 @@ namespace Orleans.Cache.Resp;
 /// to, so the clients of every silo wait alike; UNPAUSE is announced the same way. One channel, so announcements keep
 /// their order. Without the silo's pub/sub (a bare endpoint) the pause is this node's only.
 /// </summary>
-public sealed class ClusterPause(RespNode node) : PubSubSubscriber
+internal sealed class ClusterPause(RespNode node) : PubSubSubscriber
 {
     private static readonly byte[] Channel = "__orleans_cache__:pause"u8.ToArray();
     private static readonly byte[] UnpauseMessage = "UNPAUSE"u8.ToArray();

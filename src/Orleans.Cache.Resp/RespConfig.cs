@@ -11,7 +11,7 @@ namespace Orleans.Cache.Resp;
 /// encoding thresholds, busy-reply-threshold) are pushed to every partition of the cluster before CONFIG SET answers.
 /// The others are stored and returned, as other Redis-compatible servers do, and change nothing.
 /// </summary>
-public sealed class RespConfig
+internal sealed class RespConfig
 {
     private readonly ServerConfig _config = new();
     private readonly Lock _setting = new();

@@ -13,7 +13,7 @@ namespace Orleans.Cache.Resp;
 /// The endpoint as one logical Redis node: its id, settings, connected clients and counters — the state that
 /// server commands (CLIENT, CONFIG, INFO, CLUSTER) read and change, shared by all connections of this silo.
 /// </summary>
-public sealed class RespNode : IServerNode
+internal sealed class RespNode : IServerNode
 {
     public RespNode(RespOptions options, ICommandExecutor executor, TimeProvider time, IPubSubBroker? broker = null)
     {

@@ -78,7 +78,9 @@ public sealed class RespTlsOptions
     /// <summary>Path of the server certificate (.pfx / .p12) with its private key.</summary>
     public string? CertificatePath { get; set; }
 
+    /// <summary>Password of the certificate file, if it has one.</summary>
     public string? CertificatePassword { get; set; }
 
+    /// <summary>Whether a TLS listener starts: a port and a certificate are both set.</summary>
     public bool Enabled => Port != 0 && !string.IsNullOrEmpty(CertificatePath);
 }

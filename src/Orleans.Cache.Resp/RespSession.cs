@@ -11,7 +11,7 @@ namespace Orleans.Cache.Resp;
 /// The server side of one client connection (Redis's <c>client</c>): what CLIENT LIST shows of it and the
 /// per-connection state commands change (protocol, auth, name, MULTI queue, WATCHed keys, subscriptions).
 /// </summary>
-public sealed class RespSession
+internal sealed class RespSession
 {
     private static long s_nextId;
     private readonly ConnectionContext _connection;

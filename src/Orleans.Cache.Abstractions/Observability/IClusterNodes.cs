@@ -4,7 +4,7 @@ namespace Orleans.Cache.Observability;
 /// A silo's front door (its RESP endpoint) as the rest of the cluster sees it: what it reports to INFO, SLOWLOG and
 /// LATENCY, what it resets, and where MONITOR lines of other silos arrive.
 /// </summary>
-public interface IServerNode
+internal interface IServerNode
 {
     /// <summary>The endpoint's counters (clients, commands, errors, commandstats); partitions are added by the caller.</summary>
     NodeReport Report();
@@ -30,7 +30,7 @@ public interface IServerNode
 }
 
 /// <summary>The front door of this silo, registered by the RESP endpoint when it starts (none where no endpoint runs).</summary>
-public sealed class ServerNodes
+internal sealed class ServerNodes
 {
     private volatile IServerNode? _local;
 
@@ -48,7 +48,7 @@ public sealed class ServerNodes
 /// What a front door asks of every silo of the cluster (implemented on the silo side, over one grain per silo): the
 /// INFO reports, resets, the slowlog and latency events, and MONITOR fan-out.
 /// </summary>
-public interface IClusterNodes
+internal interface IClusterNodes
 {
     /// <summary>This silo's name in <see cref="NodeReport.Silo"/> and in MONITOR registrations.</summary>
     string LocalSilo { get; }

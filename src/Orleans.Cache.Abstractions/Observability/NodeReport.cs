@@ -5,7 +5,7 @@ namespace Orleans.Cache.Observability;
 /// it. The front door that answers INFO sums the reports of every silo.
 /// </summary>
 [GenerateSerializer, Alias("Orleans.Cache.NodeReport")]
-public sealed class NodeReport
+internal sealed class NodeReport
 {
     /// <summary>The silo (its parsable address); empty when the report came from a grain that is not on its silo.</summary>
     [Id(0)] public string Silo { get; set; } = "";
@@ -35,7 +35,7 @@ public sealed class NodeReport
 
 /// <summary>One command's counters: calls, time, rejected and failed calls, and a latency histogram.</summary>
 [GenerateSerializer, Alias("Orleans.Cache.CommandStat")]
-public sealed class CommandStat
+internal sealed class CommandStat
 {
     [Id(0)] public long Calls { get; set; }
     [Id(1)] public long Microseconds { get; set; }
@@ -56,7 +56,7 @@ public sealed class CommandStat
 
 /// <summary>The keyspace totals of a set of partitions (INFO stats, persistence and keyspace).</summary>
 [GenerateSerializer, Alias("Orleans.Cache.PartitionTotals")]
-public sealed class PartitionTotals
+internal sealed class PartitionTotals
 {
     [Id(0)] public long Keys { get; set; }
     [Id(1)] public long Expires { get; set; }
@@ -108,7 +108,7 @@ public sealed class PartitionTotals
 
 /// <summary>One SLOWLOG entry as Redis keeps it: arguments already truncated (32 arguments, 128 bytes each).</summary>
 [GenerateSerializer, Alias("Orleans.Cache.SlowlogEntry")]
-public sealed class SlowlogEntry
+internal sealed class SlowlogEntry
 {
     [Id(0)] public long Id { get; set; }
     /// <summary>When the command ran, Unix microseconds (printed in seconds; used to merge silos by time).</summary>
@@ -121,7 +121,7 @@ public sealed class SlowlogEntry
 
 /// <summary>One latency event's history (LATENCY): per-second samples, oldest first, and the all-time maximum.</summary>
 [GenerateSerializer, Alias("Orleans.Cache.LatencyEvent")]
-public sealed class LatencyEvent
+internal sealed class LatencyEvent
 {
     [Id(0)] public string Name { get; set; } = "";
     /// <summary>(Unix seconds, milliseconds) pairs, oldest first.</summary>
@@ -131,7 +131,7 @@ public sealed class LatencyEvent
 
 /// <summary>One LATENCY sample: the Unix second and the highest latency (ms) seen in it.</summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.LatencySample")]
-public readonly struct LatencySample(long time, long milliseconds)
+internal readonly struct LatencySample(long time, long milliseconds)
 {
     [Id(0)] public long Time { get; } = time;
     [Id(1)] public long Milliseconds { get; } = milliseconds;
@@ -139,7 +139,7 @@ public readonly struct LatencySample(long time, long milliseconds)
 
 /// <summary>What CONFIG RESETSTAT, SLOWLOG RESET and LATENCY RESET clear.</summary>
 [GenerateSerializer, Alias("Orleans.Cache.ResetScope")]
-public enum ResetScope
+internal enum ResetScope
 {
     Stats = 0,
     Slowlog = 1,

@@ -19,6 +19,7 @@ public interface ICachePubSub
 {
     /// <summary>PUBLISH: returns how many clients in the whole cluster received the message.</summary>
     Task<long> PublishAsync(string channel, byte[] message, CancellationToken cancellationToken = default);
+    /// <summary>PUBLISH of <paramref name="message"/>'s UTF-8 bytes.</summary>
     Task<long> PublishAsync(string channel, string message, CancellationToken cancellationToken = default);
 
     /// <summary>SUBSCRIBE: messages published after this returns are delivered, in publish order per publisher.</summary>
@@ -45,10 +46,13 @@ public sealed class CacheSubscription : PubSubSubscriber, IAsyncDisposable
 
     internal CacheSubscription(IPubSubBroker broker) => _broker = broker;
 
+    /// <summary>The messages received, in order.</summary>
     public ChannelReader<CacheMessage> Reader => _messages.Reader;
 
+    /// <summary>The messages received, in order, until the subscription is disposed.</summary>
     public IAsyncEnumerable<CacheMessage> ReadAllAsync(CancellationToken cancellationToken = default) => _messages.Reader.ReadAllAsync(cancellationToken);
 
+    /// <inheritdoc/>
     public override void Deliver(Reply push, int size)
     {
         var items = push.Items!;
@@ -58,6 +62,7 @@ public sealed class CacheSubscription : PubSubSubscriber, IAsyncDisposable
         _messages.Writer.TryWrite(message);
     }
 
+    /// <summary>Unsubscribes and completes <see cref="Reader"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Closed) return;

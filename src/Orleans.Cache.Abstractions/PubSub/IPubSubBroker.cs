@@ -7,7 +7,7 @@ namespace Orleans.Cache.PubSub;
 /// <see cref="CacheSubscription"/>. The silo's hub implements it (<c>AddOrleansCache</c> registers it); where no silo
 /// part runs, there is none and pub/sub commands fail.
 /// </summary>
-public interface IPubSubBroker
+internal interface IPubSubBroker
 {
     /// <summary>SUBSCRIBE / SSUBSCRIBE: one confirmation per channel, with the client's count after it.</summary>
     Task<Reply[]> SubscribeAsync(PubSubSubscriber client, ChannelSpace space, byte[][] channels);

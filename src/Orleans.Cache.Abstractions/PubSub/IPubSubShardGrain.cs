@@ -3,7 +3,7 @@ using Orleans.Concurrency;
 namespace Orleans.Cache.PubSub;
 
 /// <summary>Which of Redis's three subscription spaces a channel or stream belongs to.</summary>
-public enum ChannelSpace : byte
+internal enum ChannelSpace : byte
 {
     /// <summary>SUBSCRIBE / PUBLISH channels.</summary>
     Channel,
@@ -18,7 +18,7 @@ public enum ChannelSpace : byte
 /// the shard activation that numbered it, which hubs use to deliver it to exactly the clients that the shard counted.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.PubSub.PubSubDelivery")]
-public sealed class PubSubDelivery(byte[] channel, byte[] payload, long sequence, long epoch)
+internal sealed class PubSubDelivery(byte[] channel, byte[] payload, long sequence, long epoch)
 {
     [Id(0)] public byte[] Channel { get; } = channel;
     [Id(1)] public byte[] Payload { get; } = payload;
@@ -32,7 +32,7 @@ public sealed class PubSubDelivery(byte[] channel, byte[] payload, long sequence
 /// that sees the epoch change knows the registrations it made before are gone and restores them.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.PubSub.ShardSequence")]
-public sealed class ShardSequence(long sequence, long epoch)
+internal sealed class ShardSequence(long sequence, long epoch)
 {
     [Id(0)] public long Sequence { get; } = sequence;
     [Id(1)] public long Epoch { get; } = epoch;
@@ -40,7 +40,7 @@ public sealed class ShardSequence(long sequence, long epoch)
 
 /// <summary>How many clients of one hub are subscribed to a channel, a shard channel or a pattern (<see cref="ChannelSpace.Pattern"/>).</summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.PubSub.SubscriptionCount")]
-public sealed class SubscriptionCount(ChannelSpace space, byte[] name, int count)
+internal sealed class SubscriptionCount(ChannelSpace space, byte[] name, int count)
 {
     [Id(0)] public ChannelSpace Space { get; } = space;
     [Id(1)] public byte[] Name { get; } = name;
@@ -49,7 +49,7 @@ public sealed class SubscriptionCount(ChannelSpace space, byte[] name, int count
 
 /// <summary>Messages from one publisher for one shard, in publish order.</summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Cache.PubSub.PublishBatch")]
-public sealed class PublishBatch(ChannelSpace space, byte[][] channels, byte[][] payloads)
+internal sealed class PublishBatch(ChannelSpace space, byte[][] channels, byte[][] payloads)
 {
     [Id(0)] public ChannelSpace Space { get; } = space;
     [Id(1)] public byte[][] Channels { get; } = channels;
@@ -62,7 +62,7 @@ public sealed class PublishBatch(ChannelSpace space, byte[][] channels, byte[][]
 /// channel's stream (and on its pattern stream when a pattern matched). Patterns are registered on every shard.
 /// </summary>
 [Alias("Orleans.Cache.PubSub.IPubSubShardGrain")]
-public interface IPubSubShardGrain : IGrainWithIntegerKey
+internal interface IPubSubShardGrain : IGrainWithIntegerKey
 {
     /// <summary>Publishes in order; returns, per message, how many clients (channel plus pattern subscriptions) receive it.</summary>
     [Alias("Publish")]
@@ -124,7 +124,7 @@ public interface IPubSubShardGrain : IGrainWithIntegerKey
 /// grain, so the hub asks this grain to subscribe and unsubscribe, and the grain hands every item to the hub.
 /// </summary>
 [Alias("Orleans.Cache.PubSub.IPubSubHubGrain")]
-public interface IPubSubHubGrain : IGrainWithStringKey
+internal interface IPubSubHubGrain : IGrainWithStringKey
 {
     [Alias("Subscribe")]
     Task Subscribe(ChannelSpace space, byte[] key);

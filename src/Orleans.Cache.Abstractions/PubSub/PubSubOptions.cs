@@ -3,6 +3,7 @@ namespace Orleans.Cache.PubSub;
 /// <summary>Pub/Sub settings shared by silos and clients (configuration section "PubSub").</summary>
 public sealed class PubSubOptions
 {
+    /// <summary>The configuration section these options are bound from.</summary>
     public const string Section = "PubSub";
 
     /// <summary>The stream provider every channel, shard channel and pattern stream uses.</summary>
@@ -32,7 +33,7 @@ public sealed class PubSubOptions
 
 /// <summary>Where the cluster-wide notify-keyspace-events setting lives; partitions read it when they activate.</summary>
 [Alias("Orleans.Cache.PubSub.IKeyspaceEventsGrain")]
-public interface IKeyspaceEventsGrain : IGrainWithIntegerKey
+internal interface IKeyspaceEventsGrain : IGrainWithIntegerKey
 {
     /// <summary>The flags (a <c>KeyspaceEventFlags</c> value), or null when never set (use the configured default).</summary>
     [Alias("Get")]

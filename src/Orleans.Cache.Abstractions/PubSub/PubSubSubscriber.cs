@@ -19,8 +19,11 @@ public abstract class PubSubSubscriber
     /// <summary>Some new subscription waits for <see cref="IPubSubBroker.Activate"/> (its confirmation is not written yet).</summary>
     public bool HasPending => Pending.Count > 0;
 
+    /// <summary>How many channels this client subscribed to (SUBSCRIBE).</summary>
     public int Channels => ChannelSet.Count;
+    /// <summary>How many patterns this client subscribed to (PSUBSCRIBE).</summary>
     public int Patterns => PatternSet.Count;
+    /// <summary>How many shard channels this client subscribed to (SSUBSCRIBE).</summary>
     public int ShardChannels => ShardSet.Count;
 
     /// <summary>Redis's clientSubscriptionsCount: channels plus patterns (what (P)SUBSCRIBE replies count).</summary>

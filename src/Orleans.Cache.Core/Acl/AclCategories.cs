@@ -6,7 +6,7 @@ namespace Orleans.Cache.Core.Acl;
 /// the row adds (<see cref="CommandInfo.AclCategories"/>). A container's subcommands get theirs from
 /// <see cref="CommandInfo.AclSubcommands"/>.
 /// </summary>
-public static class AclCategories
+internal static class AclCategories
 {
     /// <summary>Every category, in Redis's order (ACL CAT's, and the order COMMAND INFO lists a command's categories in).</summary>
     public static IReadOnlyList<string> Names { get; } =
@@ -81,7 +81,7 @@ public static class AclCategories
 }
 
 /// <summary>A command as ACL rules name it: a row of the command table, or one subcommand of a container ("config|get").</summary>
-public sealed class AclCommand
+internal sealed class AclCommand
 {
     internal AclCommand(int id, CommandInfo row, string? subcommand, ulong categories)
     {
@@ -109,7 +109,7 @@ public sealed class AclCommand
 }
 
 /// <summary>Every command and container subcommand as ACL rules see them, numbered once.</summary>
-public static class AclCommands
+internal static class AclCommands
 {
     private static readonly AclCommand[] ByRow;
 

@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core.Acl;
 
 /// <summary>Redis 7.2's texts for ACL denials (getAclErrorMessage) and failed logins.</summary>
-public static class AclErrors
+internal static class AclErrors
 {
     public static readonly Reply WrongPass = Reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
 

@@ -5,7 +5,7 @@ namespace Orleans.Cache.Core.Acl;
 /// one logged less than 60 s before (same reason, context, object and user) counts on that entry and moves it to the
 /// front, as in Redis. Thread-safe; one per silo.
 /// </summary>
-public sealed class AclLog
+internal sealed class AclLog
 {
     private const long GroupWindowMs = 60_000;
 

@@ -5,7 +5,7 @@ namespace Orleans.Cache.Core.Acl;
 
 /// <summary>What an ACL key pattern grants: <c>%R~</c>, <c>%W~</c>, or both (<c>~</c>, <c>%RW~</c>).</summary>
 [Flags]
-public enum AclKeyAccess : byte
+internal enum AclKeyAccess : byte
 {
     None = 0,
     Read = 1,
@@ -14,7 +14,7 @@ public enum AclKeyAccess : byte
 }
 
 /// <summary>Why a user may not run a command (Redis's ACL_DENIED_*), or None.</summary>
-public enum AclDenial
+internal enum AclDenial
 {
     None,
     Command,
@@ -27,7 +27,7 @@ public enum AclDenial
 /// commands and categories, key patterns with read/write permissions, channel patterns. Built by applying rules
 /// (<see cref="Apply"/>) to a fresh or copied user, then frozen: the <see cref="AclUsers"/> that holds it never changes it.
 /// </summary>
-public sealed class AclUser
+internal sealed class AclUser
 {
     private readonly List<string> _passwords = [];
     private readonly List<(string Pattern, byte[] Bytes, AclKeyAccess Access)> _keys = [];

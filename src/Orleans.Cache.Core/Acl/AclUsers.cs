@@ -7,7 +7,7 @@ namespace Orleans.Cache.Core.Acl;
 /// the next version. <see cref="Records"/> and <see cref="FromRecords"/> turn it into name + rules pairs and back, which
 /// is what is stored and sent between silos.
 /// </summary>
-public sealed class AclUsers
+internal sealed class AclUsers
 {
     public const string DefaultName = "default";
 

@@ -4,7 +4,7 @@ using System.Text;
 namespace Orleans.Cache.Core;
 
 /// <summary>Reading command arguments the way Redis does: exact integer and float grammar, ASCII case-insensitive options.</summary>
-public static class Args
+internal static class Args
 {
     public static string Text(byte[] arg) => Encoding.UTF8.GetString(arg);
 

@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>BITFIELD and BITFIELD_RO: typed integers of 1–64 bits at any bit offset of a string, with WRAP/SAT/FAIL overflow.</summary>
-public static class BitfieldCommand
+internal static class BitfieldCommand
 {
     private enum Kind { Get, Set, IncrBy }
     private enum Overflow { Wrap, Sat, Fail }

@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>SETBIT, GETBIT, BITCOUNT, BITPOS and BITOP on string values; BITFIELD lives in <see cref="BitfieldCommand"/>.</summary>
-public static class BitmapCommands
+internal static class BitmapCommands
 {
     private static readonly Reply BadBit = Reply.Error("ERR bit is not an integer or out of range");
 

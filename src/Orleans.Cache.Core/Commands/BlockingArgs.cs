@@ -4,7 +4,7 @@ namespace Orleans.Cache.Core;
 /// What the blocking commands (BLPOP, BZPOPMIN, …) share in Core. Core runs them as their non-blocking forms:
 /// an answer now, or a null array meaning "would block"; the grains do the waiting and re-run them when woken.
 /// </summary>
-public static class BlockingArgs
+internal static class BlockingArgs
 {
     /// <summary>The timeout argument in seconds (0 = forever), read as Redis does.</summary>
     public static double Timeout(byte[] arg)

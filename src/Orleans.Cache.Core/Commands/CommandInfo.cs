@@ -2,7 +2,7 @@ namespace Orleans.Cache.Core;
 
 /// <summary>Redis's command flags, as COMMAND INFO lists them.</summary>
 [Flags]
-public enum CommandFlags
+internal enum CommandFlags
 {
     None = 0,
     Write = 1 << 0,
@@ -22,7 +22,7 @@ public enum CommandFlags
 }
 
 /// <summary>How the front door routes a command to partitions.</summary>
-public enum Routing
+internal enum Routing
 {
     /// <summary>Answered by the front door (connection and server commands); no partition involved.</summary>
     Server,
@@ -35,7 +35,7 @@ public enum Routing
 }
 
 /// <summary>How the replies of a split command are combined into one.</summary>
-public enum Merge
+internal enum Merge
 {
     /// <summary>One reply: the only one, or for a broadcast (RANDOMKEY) a non-nil one picked at random.</summary>
     None,
@@ -49,10 +49,10 @@ public enum Merge
     Min,
 }
 
-public delegate Reply CommandHandler(Keyspace db, byte[][] argv);
+internal delegate Reply CommandHandler(Keyspace db, byte[][] argv);
 
 /// <summary>Who runs a command: which handler its row is bound to at start-up.</summary>
-public enum CommandKind
+internal enum CommandKind
 {
     /// <summary>A Core handler on the partition's keyspace (<see cref="CommandInfo.Handler"/>).</summary>
     Keyspace,
@@ -66,7 +66,7 @@ public enum CommandKind
 /// A command resolved once at the front door: its table row and its arguments (<c>Argv[0]</c> is the name as sent).
 /// This, not the raw argv, is what travels to the partition.
 /// </summary>
-public readonly record struct Command(CommandInfo Info, byte[][] Argv)
+internal readonly record struct Command(CommandInfo Info, byte[][] Argv)
 {
     /// <summary>Sent by a CLIENT NO-TOUCH client: the keys it reads keep their access time (TOUCH still sets it).</summary>
     public bool NoTouch { get; init; }
@@ -75,7 +75,7 @@ public readonly record struct Command(CommandInfo Info, byte[][] Argv)
 }
 
 /// <summary>One row of the command table: what <c>COMMAND INFO</c> says of a command, plus how to route and run it.</summary>
-public sealed class CommandInfo(
+internal sealed class CommandInfo(
     string name, int arity, CommandFlags flags, int firstKey, int lastKey, int step,
     string group, Routing routing, CommandHandler? handler, Merge merge = Merge.None, int numKeysAt = 0,
     Func<byte[][], IEnumerable<int>>? keywordKeys = null, string? acl = null, string? keyAccess = null, string? subcommands = null)
@@ -180,7 +180,7 @@ public sealed class CommandInfo(
 }
 
 /// <summary>Key argument positions First, First+Step, … up to Last (inclusive).</summary>
-public readonly record struct KeyRange(int First, int Last, int Step)
+internal readonly record struct KeyRange(int First, int Last, int Step)
 {
     public bool IsEmpty => Step == 0 || First == 0 || Last < First;
     public int Count => IsEmpty ? 0 : (Last - First) / Step + 1;

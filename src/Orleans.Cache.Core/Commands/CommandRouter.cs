@@ -3,13 +3,13 @@ using System.Globalization;
 namespace Orleans.Cache.Core;
 
 /// <summary>One piece of a routed request: the command to run on a partition, and for split commands which keys it carries.</summary>
-public readonly record struct RoutedPart(int Partition, byte[][] Argv, int[]? KeyOrder);
+internal readonly record struct RoutedPart(int Partition, byte[][] Argv, int[]? KeyOrder);
 
 /// <summary>
 /// Where a command goes, computed once: an immediate reply (an error), one partition, or several parts whose replies
 /// <see cref="CommandRouter.Finish"/> merges.
 /// </summary>
-public readonly record struct CommandPlan(Reply? Reply, Command Command, int Partition, List<RoutedPart>? Parts, int KeyCount)
+internal readonly record struct CommandPlan(Reply? Reply, Command Command, int Partition, List<RoutedPart>? Parts, int KeyCount)
 {
     public static CommandPlan Answer(Reply reply) => new(reply, default, 0, null, 0);
 }
@@ -19,7 +19,7 @@ public readonly record struct CommandPlan(Reply? Reply, Command Command, int Par
 /// slot's partition or get CROSSSLOT, EachKey commands are split per partition and merged back in key order,
 /// AllPartitions commands go everywhere. Pure: the caller makes the calls.
 /// </summary>
-public sealed class CommandRouter(PartitionMap partitions)
+internal sealed class CommandRouter(PartitionMap partitions)
 {
     public PartitionMap Partitions { get; } = partitions;
 

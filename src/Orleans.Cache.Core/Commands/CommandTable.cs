@@ -9,7 +9,7 @@ namespace Orleans.Cache.Core;
 /// Core handler. The RESP endpoint uses it for lookup, arity errors, COMMAND and routing; partitions use it
 /// to run commands. A new command is one row here plus its handler.
 /// </summary>
-public static class CommandTable
+internal static class CommandTable
 {
     private const CommandFlags W = Write | DenyOom;
     private const CommandFlags R = ReadOnly;

@@ -7,7 +7,7 @@ namespace Orleans.Cache.Core;
 /// Redis 8.4's value conditions on strings (optimistic locking): SET … IFEQ | IFNE | IFDEQ | IFDNE, DELEX with the same
 /// conditions, and DIGEST, the value's XXH3 hash as 16 hex digits that IFDEQ and IFDNE compare against.
 /// </summary>
-public readonly record struct ValueCondition(ValueCondition.Test Kind, byte[] Operand)
+internal readonly record struct ValueCondition(ValueCondition.Test Kind, byte[] Operand)
 {
     public enum Test { Equal, NotEqual, DigestEqual, DigestNotEqual }
 
@@ -46,7 +46,7 @@ public readonly record struct ValueCondition(ValueCondition.Test Kind, byte[] Op
 }
 
 /// <summary>DIGEST and DELEX.</summary>
-public static class CompareAndSetCommands
+internal static class CompareAndSetCommands
 {
     private static readonly Reply NotString = Reply.Error("ERR Key should be of string type if conditions are specified");
     private static readonly Reply InvalidCondition = Reply.Error("ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE");

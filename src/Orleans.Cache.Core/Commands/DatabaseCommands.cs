@@ -4,7 +4,7 @@ namespace Orleans.Cache.Core;
 /// SWAPDB and MOVE on a server with one database (redis.conf <c>databases 1</c>): the checks run in Redis's order, so a
 /// request names database 0 (a no-op for SWAPDB, "same objects" for MOVE), another database (out of range) or no number.
 /// </summary>
-public static class DatabaseCommands
+internal static class DatabaseCommands
 {
     /// <summary>How many databases the server presents (SELECT, SWAPDB, MOVE).</summary>
     public const int Count = 1;

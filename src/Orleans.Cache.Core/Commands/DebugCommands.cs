@@ -9,7 +9,7 @@ namespace Orleans.Cache.Core;
 /// every partition), SLEEP and HELP, and this project's THROW (a handler that fails on purpose in the key's partition) (answered at the front door, which also refuses DEBUG unless enable-debug-command
 /// allows it). Every other subcommand answers Redis's unknown-subcommand error.
 /// </summary>
-public static class DebugCommands
+internal static class DebugCommands
 {
     public static readonly Reply NotAllowed = Reply.Error("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", " +
         "you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.");

@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>Turns relative and absolute TTL arguments (EX, PX, EXAT, PXAT, EXPIRE's seconds …) into absolute Unix milliseconds.</summary>
-public static class Expiry
+internal static class Expiry
 {
     public enum Unit { Seconds, Milliseconds }
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Orleans.Cache.Core;
 
 /// <summary>GEOADD, GEODIST, GEOHASH and GEOPOS: positions kept as geohash scores of a sorted set (Redis's geo.c).</summary>
-public static class GeoCommands
+internal static class GeoCommands
 {
     public static Reply InvalidPair(double lon, double lat) => Reply.Error(string.Format(CultureInfo.InvariantCulture,
         "ERR invalid longitude,latitude pair {0:F6},{1:F6}", lon, lat));

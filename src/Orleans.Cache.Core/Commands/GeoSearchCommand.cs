@@ -4,7 +4,7 @@ namespace Orleans.Cache.Core;
 /// GEOSEARCH, GEOSEARCHSTORE and the older GEORADIUS / GEORADIUSBYMEMBER (and _RO) forms: members within a
 /// radius or a box, found by scanning the score ranges of the search cells (<see cref="GeoHash.SearchCells"/>).
 /// </summary>
-public static class GeoSearchCommand
+internal static class GeoSearchCommand
 {
     private enum Form { Radius, RadiusByMember, Search, SearchStore }
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Orleans.Cache.Core;
 
 /// <summary>The hash family (Redis's t_hash.c).</summary>
-public static class HashCommands
+internal static class HashCommands
 {
     /// <summary>HSET key field value [field value …]: how many fields were new.</summary>
     public static Reply HSet(Keyspace db, byte[][] a)

@@ -5,7 +5,7 @@ namespace Orleans.Cache.Core;
 /// and HPERSIST, with Redis's per-field reply codes and error texts. Expired fields are reclaimed by
 /// <see cref="RedisHash.Get(Keyspace, byte[])"/> before any hash command sees them, and by the keyspace's active sweep.
 /// </summary>
-public static class HashFieldExpiryCommands
+internal static class HashFieldExpiryCommands
 {
     /// <summary>The latest deadline a field may get (Redis's HFE_MAX_ABS_TIME_MSEC, 2^46 - 1 ms: the year 4199).</summary>
     public const long MaxDeadline = ((1L << 48) - 1) >> 2;

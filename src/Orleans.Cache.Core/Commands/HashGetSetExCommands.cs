@@ -3,7 +3,7 @@ using static Orleans.Cache.Core.HashFieldExpiryCommands;
 namespace Orleans.Cache.Core;
 
 /// <summary>Redis 8.0's hash commands that read or write fields together with their TTLs: HGETDEL, HGETEX, HSETEX.</summary>
-public static class HashGetSetExCommands
+internal static class HashGetSetExCommands
 {
     /// <summary>HGETDEL key FIELDS numfields field …: the values (nil for missing fields), and the fields are deleted.</summary>
     public static Reply HGetDel(Keyspace db, byte[][] a)

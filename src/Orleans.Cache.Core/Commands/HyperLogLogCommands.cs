@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>PFADD, PFCOUNT and PFMERGE on HyperLogLog strings (see <see cref="HyperLogLog"/>).</summary>
-public static class HyperLogLogCommands
+internal static class HyperLogLogCommands
 {
     /// <summary>PFADD key [element …]: 1 when the estimate may have changed (or the key was created), else 0.</summary>
     public static Reply PfAdd(Keyspace db, byte[][] a)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Orleans.Cache.Core;
 
 /// <summary>The generic family (Redis's db.c and expire.c): commands that work on keys of any type.</summary>
-public static class KeyCommands
+internal static class KeyCommands
 {
     public static Reply Del(Keyspace db, byte[][] a)
     {
@@ -206,7 +206,7 @@ public static class KeyCommands
 }
 
 /// <summary>The MATCH / COUNT / TYPE options shared by SCAN and the type-specific scans.</summary>
-public readonly record struct ScanOptions(byte[]? Pattern, int Count, string? Type)
+internal readonly record struct ScanOptions(byte[]? Pattern, int Count, string? Type)
 {
     public static ScanOptions Parse(byte[][] a, int from)
     {

@@ -5,7 +5,7 @@ namespace Orleans.Cache.Core;
 /// strings by the textbook dynamic programme, walked back from the end as Redis walks it, so the string and the match
 /// ranges are the ones redis-server answers.
 /// </summary>
-public static class LcsCommand
+internal static class LcsCommand
 {
     /// <summary>The largest table LCS builds: Redis refuses one bigger than proto-max-bulk-len (512 MB by default).</summary>
     public const long MaxTableBytes = RedisString.MaxLength;

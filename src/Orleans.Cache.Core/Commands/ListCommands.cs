@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>The list family (Redis's t_list.c): pushes, pops, indexes and ranges; moves and blocking pops live in <see cref="ListMoveCommands"/>.</summary>
-public static class ListCommands
+internal static class ListCommands
 {
     public static Reply LPush(Keyspace db, byte[][] a) => Push(db, a, front: true, onlyIfExists: false);
     public static Reply RPush(Keyspace db, byte[][] a) => Push(db, a, front: false, onlyIfExists: false);

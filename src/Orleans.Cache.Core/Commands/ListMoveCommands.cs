@@ -4,7 +4,7 @@ namespace Orleans.Cache.Core;
 /// List moves (LMOVE, RPOPLPUSH), multi-key pops (LMPOP) and the blocking pops. Core runs a blocking pop as its
 /// non-blocking form and answers a null array when it would have to wait; the grains do the waiting.
 /// </summary>
-public static class ListMoveCommands
+internal static class ListMoveCommands
 {
     /// <summary>LMOVE source destination LEFT|RIGHT LEFT|RIGHT.</summary>
     public static Reply LMove(Keyspace db, byte[][] a) => Move(db, a[1], a[2], Side(a[3]), Side(a[4]));

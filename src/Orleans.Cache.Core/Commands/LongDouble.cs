@@ -9,7 +9,7 @@ namespace Orleans.Cache.Core;
 /// different answers (0.1 + 0.2 is "0.3" in Redis), so this emulates that format exactly: a finite value is
 /// <see cref="Significand"/> × 2^<see cref="Exponent"/>, correctly rounded to 64 significant bits, ties to even.
 /// </summary>
-public readonly record struct LongDouble(BigInteger Significand, int Exponent, int Infinity)
+internal readonly record struct LongDouble(BigInteger Significand, int Exponent, int Infinity)
 {
     private const int SignificandBits = 64;
     private const int MaxExponent = 16383;              // of the leading bit

@@ -10,7 +10,7 @@ namespace Orleans.Cache.Core;
 /// scaled to the element count. Arrays are counted with their 24-byte header and 8-byte padding; the GC's own overhead
 /// (fragmentation, free space) is not a key's and is left out (MEMORY STATS shows the process's).
 /// </summary>
-public static class MemoryUsage
+internal static class MemoryUsage
 {
     private const int DefaultSamples = 5;
     private const long EntryBytes = 56 + 8;

@@ -9,7 +9,7 @@ namespace Orleans.Cache.Core;
 /// IDLETIME is the seconds since a command last looked the key up or wrote it (see <see cref="Keyspace.Find"/>); FREQ
 /// answers Redis's error for the default (non-LFU) maxmemory-policy, as no access frequency is kept.
 /// </summary>
-public static class ObjectCommand
+internal static class ObjectCommand
 {
     public static Reply Object(Keyspace db, byte[][] a)
     {

@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>The count argument shared by HRANDFIELD, SRANDMEMBER and ZRANDMEMBER, and their reply shapes.</summary>
-public static class RandomReplies
+internal static class RandomReplies
 {
     /// <summary>The most picks a negative count may ask for.</summary>
     public const long MaxRepeats = 10_000_000;

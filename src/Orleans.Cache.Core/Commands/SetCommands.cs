@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>The set family (Redis's t_set.c). Multi-key commands run on one partition: their keys share a slot.</summary>
-public static class SetCommands
+internal static class SetCommands
 {
     public static Reply SAdd(Keyspace db, byte[][] a)
     {

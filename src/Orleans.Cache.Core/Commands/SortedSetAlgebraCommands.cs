@@ -4,7 +4,7 @@ namespace Orleans.Cache.Core;
 /// ZUNION, ZINTER, ZDIFF, their STORE forms and ZINTERCARD. Inputs may be sorted sets or plain sets (members
 /// scoring 1), as in Redis; the front door has already checked that all keys share one slot.
 /// </summary>
-public static class SortedSetAlgebraCommands
+internal static class SortedSetAlgebraCommands
 {
     private enum Op { Union, Inter, Diff }
     private enum Aggregate { Sum, Min, Max }

@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>The sorted set family (Redis's t_zset.c): adds, scores, ranks, pops, random members and ZSCAN.</summary>
-public static class SortedSetCommands
+internal static class SortedSetCommands
 {
     public static readonly Reply NaNScore = Reply.Error("ERR resulting score is not a number (NaN)");
 
@@ -257,7 +257,7 @@ public static class SortedSetCommands
 }
 
 /// <summary>The arguments of ZMPOP/LMPOP and their blocking forms: numkeys key [key …] WHERE [COUNT count].</summary>
-public static class MPopArgs
+internal static class MPopArgs
 {
     /// <summary>Reads from a[from] (numkeys); max is true when the second of the two directions was given.</summary>
     public static (byte[][] Keys, bool Second, long Count) Parse(byte[][] a, int from, string first, string second)

@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>ZRANGE in all its forms (by rank, score or member; reversed; limited; stored) and the ZREMRANGEBY* family.</summary>
-public static class SortedSetRangeCommands
+internal static class SortedSetRangeCommands
 {
     private enum By { Rank, Score, Lex }
 

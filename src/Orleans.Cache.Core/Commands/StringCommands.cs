@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>The string family (Redis's t_string.c): each handler reads its arguments, runs on the keyspace, returns the reply.</summary>
-public static class StringCommands
+internal static class StringCommands
 {
     public static Reply Get(Keyspace db, byte[][] a) => Reply.Bulk(RedisString.Get(db, a[1]));
 

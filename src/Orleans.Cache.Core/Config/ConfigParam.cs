@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Orleans.Cache.Core.Config;
 
 /// <summary>How a parameter's value is written and checked, as Redis's config.c types it.</summary>
-public enum ConfigKind
+internal enum ConfigKind
 {
     /// <summary>yes / no.</summary>
     Bool,
@@ -20,7 +20,7 @@ public enum ConfigKind
 }
 
 [Flags]
-public enum ConfigFlags
+internal enum ConfigFlags
 {
     None = 0,
     /// <summary>Set only at start (redis.conf or options): CONFIG SET answers "can't set immutable config".</summary>
@@ -42,7 +42,7 @@ public enum ConfigFlags
 /// hash-max-ziplist-entries or slaveof), its type and range, its default, and whether CONFIG SET may change it.
 /// <see cref="Normalize"/> checks a value with Redis's error texts and gives the form CONFIG GET shows.
 /// </summary>
-public sealed class ConfigParam
+internal sealed class ConfigParam
 {
     public required string Name { get; init; }
     public string? Alias { get; init; }

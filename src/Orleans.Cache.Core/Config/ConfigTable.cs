@@ -6,7 +6,7 @@ namespace Orleans.Cache.Core.Config;
 /// them (README, "CONFIG"); they are still checked as Redis checks them, so scripts that tune them see Redis's answers.
 /// Defaults are config.c's (a redis-server started without a redis.conf), not the sample redis.conf's.
 /// </summary>
-public static class ConfigTable
+internal static class ConfigTable
 {
     private const long IntMax = int.MaxValue;
     private const ulong UIntMax = uint.MaxValue;

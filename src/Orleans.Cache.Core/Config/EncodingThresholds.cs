@@ -5,7 +5,7 @@ namespace Orleans.Cache.Core.Config;
 /// (hash-max-listpack-*, zset-max-listpack-*, set-max-intset-entries, set-max-listpack-*, list-max-listpack-size), with
 /// config.c's defaults. Values here are stored one way whatever their size; only the reported encoding follows these.
 /// </summary>
-public sealed record EncodingThresholds(
+internal sealed record EncodingThresholds(
     long HashMaxListpackEntries = 512, long HashMaxListpackValue = 64,
     long ZsetMaxListpackEntries = 128, long ZsetMaxListpackValue = 64,
     long SetMaxIntsetEntries = 512, long SetMaxListpackEntries = 128, long SetMaxListpackValue = 64,

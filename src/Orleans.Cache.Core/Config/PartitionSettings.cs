@@ -5,7 +5,7 @@ namespace Orleans.Cache.Core.Config;
 /// them (and read by a partition when it activates): the encoding thresholds, busy-reply-threshold,
 /// stop-writes-on-bgsave-error and min-replicas-to-write / min-replicas-max-lag.
 /// </summary>
-public sealed record PartitionSettings(EncodingThresholds Encodings, long BusyReplyThresholdMs, bool StopWritesOnBgsaveError = true,
+internal sealed record PartitionSettings(EncodingThresholds Encodings, long BusyReplyThresholdMs, bool StopWritesOnBgsaveError = true,
     int MinReplicasToWrite = 0, int MinReplicasMaxLagSeconds = 10)
 {
     /// <summary>The parameters these settings come from, busy-reply-threshold's alias included.</summary>

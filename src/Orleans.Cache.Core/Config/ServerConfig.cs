@@ -8,7 +8,7 @@ namespace Orleans.Cache.Core.Config;
 /// as Redis's configSetCommand does — an unknown, immutable, protected or repeated name first, then each value — so one
 /// bad pair changes nothing. Thread-safe.
 /// </summary>
-public sealed class ServerConfig
+internal sealed class ServerConfig
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<ConfigParam, string> _values = [];

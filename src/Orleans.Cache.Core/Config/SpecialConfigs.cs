@@ -6,7 +6,7 @@ namespace Orleans.Cache.Core.Config;
 /// The parameters with a syntax of their own, checked with Redis's error texts. A multi-word value is split on single
 /// spaces as CONFIG SET splits it, so "1  2" has an empty word (and is refused) as it is in Redis.
 /// </summary>
-public static class SpecialConfigs
+internal static class SpecialConfigs
 {
     /// <summary>save: "" or pairs of seconds (at least 1) and changes (at least 0).</summary>
     public static (string?, string?) Save(string value)

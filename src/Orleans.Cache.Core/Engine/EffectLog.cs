@@ -7,7 +7,7 @@ namespace Orleans.Cache.Core;
 /// is a DEL. <paramref name="At"/> is the partition's clock (Unix ms) when the write ran: a replica replays it at that
 /// time, so what it finds expired is what the primary found expired.
 /// </summary>
-public readonly record struct Effect(long Offset, byte[][] Argv, long At = 0)
+internal readonly record struct Effect(long Offset, byte[][] Argv, long At = 0)
 {
     public override string ToString() => $"{Offset}: {string.Join(' ', Argv.Select(Args.Text))}";
 }
@@ -16,7 +16,7 @@ public readonly record struct Effect(long Offset, byte[][] Argv, long At = 0)
 /// The partition's effect log: every write's <see cref="Effect"/> gets the next offset; the most recent ones are kept
 /// in a ring (<see cref="Capacity"/>, 0 keeps none) for whoever reads the log (replicas, moves, tests).
 /// </summary>
-public sealed class EffectLog
+internal sealed class EffectLog
 {
     private Effect[] _ring = [];
 
@@ -71,7 +71,7 @@ internal static class EffectWords
 }
 
 /// <summary>Told which keys each write changed (Redis's signalModifiedKey): WATCH versions, blocked clients, invalidations.</summary>
-public interface IKeyChangeListener
+internal interface IKeyChangeListener
 {
     void OnKeyChanged(byte[] key);
 

@@ -6,7 +6,7 @@ namespace Orleans.Cache.Core;
 /// batch or a transaction. Both the direct local path (the caller's thread) and grain calls run through here; the
 /// grain around it keeps only activation, timers, storage and the grain interface.
 /// </summary>
-public sealed class PartitionEngine : IKeyChangeListener
+internal sealed class PartitionEngine : IKeyChangeListener
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
@@ -616,8 +616,8 @@ public sealed class PartitionEngine : IKeyChangeListener
 }
 
 /// <summary>One partition's INFO counters (see <see cref="PartitionEngine.Stats"/>); <c>AverageTtl</c> in ms, <c>LastSave</c> in Unix seconds.</summary>
-public readonly record struct KeyspaceStats(long Keys, long Expires, long AverageTtl, long Hits, long Misses, long Expired, long Evicted,
+internal readonly record struct KeyspaceStats(long Keys, long Expires, long AverageTtl, long Hits, long Misses, long Expired, long Evicted,
     long Dirty, long LastSave, bool LastSaveFailed = false);
 
 /// <summary>A key a transaction watched and the version WATCH answered for it.</summary>
-public readonly record struct WatchedVersion(byte[] Key, long Version);
+internal readonly record struct WatchedVersion(byte[] Key, long Version);

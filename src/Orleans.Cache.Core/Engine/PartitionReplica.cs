@@ -6,7 +6,7 @@ namespace Orleans.Cache.Core;
 /// only takes effects that continue exactly where it stands; anything else (a gap, a new primary that is not at this
 /// offset, a copy never synced) asks for a full sync — a snapshot at an offset — as PSYNC falls back to a full resync.
 /// </summary>
-public sealed class PartitionReplica
+internal sealed class PartitionReplica
 {
     private readonly Lock _gate = new();
     private readonly ReplayClock _clock;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Orleans.Cache.Core;
 
 /// <summary>One key of a keyspace: its name, its value (a type from <c>Types/</c>), its absolute expiry and its last access.</summary>
-public sealed class Entry
+internal sealed class Entry
 {
     /// <summary>The access clock is Unix seconds kept to 31 bits (it wraps, as Redis's 24-bit LRU clock does, every 68 years).</summary>
     internal const uint ClockMask = 0x7FFF_FFFF;

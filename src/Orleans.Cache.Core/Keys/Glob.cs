@@ -6,7 +6,7 @@ namespace Orleans.Cache.Core;
 /// "everything"), an unterminated [class ends with the pattern, and a failed "*" stops earlier stars from retrying, so
 /// patterns like "*a*a*a*…b" cost polynomial, not exponential, time.
 /// </summary>
-public static class Glob
+internal static class Glob
 {
     public static bool IsMatch(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text)
     {

@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>Redis Cluster's key → slot mapping: CRC16-XMODEM of the key (or of its first non-empty {hash tag}) mod 16384.</summary>
-public static class HashSlot
+internal static class HashSlot
 {
     public const int Count = 16384;
 
@@ -63,7 +63,7 @@ public static class HashSlot
 }
 
 /// <summary>Splits the 16,384 slots into <see cref="Count"/> contiguous ranges, one per partition grain.</summary>
-public sealed class PartitionMap
+internal sealed class PartitionMap
 {
     public int Count { get; }
 

@@ -4,7 +4,7 @@ namespace Orleans.Cache.Core;
 /// Hash field expiration in the keyspace: an index of the hashes whose fields have deadlines, by their earliest one,
 /// drained by the active expire cycle, and the one place expired fields leave a hash (lazily or by the sweep).
 /// </summary>
-public sealed partial class Keyspace
+internal sealed partial class Keyspace
 {
     // Hashes with field deadlines (HEXPIRE …), by their earliest one, at most one live item per hash: the one named by
     // the hash's IndexedEntry/IndexedAt; other items are stale and dropped when popped or at a compaction.

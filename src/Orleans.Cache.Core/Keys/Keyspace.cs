@@ -5,7 +5,7 @@ namespace Orleans.Cache.Core;
 /// index that the active sweep drains, and the command dispatch. Not thread-safe: one partition grain
 /// owns one keyspace and runs one batch at a time, as Redis runs one command at a time.
 /// </summary>
-public sealed partial class Keyspace
+internal sealed partial class Keyspace
 {
     private readonly KeyTable _table = new();
     // Deadlines of keys with a TTL. Entries are never removed from the queue early: a popped entry whose
@@ -447,7 +447,7 @@ public sealed partial class Keyspace
 }
 
 /// <summary>Thrown inside a command handler to answer with an error reply (e.g. WRONGTYPE) from deep inside a helper.</summary>
-public sealed class CommandException(Reply reply) : Exception(reply.Text)
+internal sealed class CommandException(Reply reply) : Exception(reply.Text)
 {
     public Reply Reply { get; } = reply;
 }

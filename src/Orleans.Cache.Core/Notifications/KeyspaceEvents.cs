@@ -4,7 +4,7 @@ namespace Orleans.Cache.Core;
 
 /// <summary>Redis's notify-keyspace-events classes: where an event goes (K, E) and which kinds are on.</summary>
 [Flags]
-public enum KeyspaceEventFlags
+internal enum KeyspaceEventFlags
 {
     None = 0,
     /// <summary>K: publish on <c>__keyspace@0__:&lt;key&gt;</c>.</summary>
@@ -30,14 +30,14 @@ public enum KeyspaceEventFlags
 }
 
 /// <summary>Receives a keyspace's events; the partition installs one only while notifications are on.</summary>
-public interface IKeyspaceEventSink
+internal interface IKeyspaceEventSink
 {
     /// <summary>Called from inside a command (or the expiry sweep) with Redis's event name, e.g. "set", "expired".</summary>
     void OnKeyspaceEvent(KeyspaceEventFlags type, string name, byte[] key);
 }
 
 /// <summary>Parsing and printing of the notify-keyspace-events string, as Redis's notify.c does.</summary>
-public static class KeyspaceEvents
+internal static class KeyspaceEvents
 {
     private static readonly (char Char, KeyspaceEventFlags Flag)[] Classes =
     [

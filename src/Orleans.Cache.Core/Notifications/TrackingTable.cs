@@ -6,7 +6,7 @@ namespace Orleans.Cache.Core;
 /// clients that read it are returned and forgotten (they must read it again to be told again), and every broadcast
 /// client whose prefix matches is returned. Thread-safe.
 /// </summary>
-public sealed class TrackingTable
+internal sealed class TrackingTable
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, HashSet<long>> _readers = new(StringComparer.Ordinal);

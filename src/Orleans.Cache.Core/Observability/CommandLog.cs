@@ -4,7 +4,7 @@ using System.Text;
 namespace Orleans.Cache.Core;
 
 /// <summary>How Redis writes a command into MONITOR's stream and the SLOWLOG: quoted arguments, truncated entries.</summary>
-public static class CommandLog
+internal static class CommandLog
 {
     /// <summary>SLOWLOG keeps at most this many arguments (the last one saying how many more there were).</summary>
     public const int MaxArgs = 32;

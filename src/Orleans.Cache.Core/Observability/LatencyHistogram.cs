@@ -7,7 +7,7 @@ namespace Orleans.Cache.Core;
 /// Redis's HdrHistogram keeps about two significant digits), up to 2^32 µs. Recording is an index computation and one
 /// increment; histograms of several connections and silos merge by adding counts.
 /// </summary>
-public static class LatencyHistogram
+internal static class LatencyHistogram
 {
     private const int Exact = 16, SubBits = 3, Sub = 1 << SubBits, MaxPower = 31;
 

@@ -4,7 +4,7 @@ namespace Orleans.Cache.Core;
 /// One LATENCY event's history, as Redis's latency monitor keeps it: at most one sample per second (the highest of that
 /// second), the last <see cref="Capacity"/> seconds with a sample, and the all-time maximum. Not thread-safe.
 /// </summary>
-public sealed class LatencySeries
+internal sealed class LatencySeries
 {
     /// <summary>Redis's LATENCY_TS_LEN.</summary>
     public const int Capacity = 160;

@@ -5,20 +5,27 @@ namespace Orleans.Cache.Core;
 /// <summary>The kinds of reply a command produces; RESP2 and RESP3 writers map each to their own encoding.</summary>
 public enum ReplyKind : byte
 {
+    /// <summary>A status line such as <c>OK</c>: <c>+</c>.</summary>
     SimpleString,
+    /// <summary>An error with its code, e.g. <c>ERR syntax error</c>: <c>-</c>.</summary>
     Error,
+    /// <summary>A 64-bit integer (<see cref="Reply.Integer"/>): <c>:</c>.</summary>
     Integer,
+    /// <summary>A binary-safe string (<see cref="Reply.Bytes"/>): <c>$</c>.</summary>
     Bulk,
     /// <summary>A missing value: <c>$-1</c> in RESP2, <c>_</c> in RESP3.</summary>
     Null,
+    /// <summary>An ordered list of replies (<see cref="Reply.Items"/>): <c>*</c>.</summary>
     Array,
     /// <summary>A missing aggregate: <c>*-1</c> in RESP2, <c>_</c> in RESP3.</summary>
     NullArray,
+    /// <summary>A floating-point number (<see cref="Reply.Double"/>): <c>,</c> in RESP3, a bulk string in RESP2.</summary>
     Double,
     /// <summary>Key/value pairs (Items alternate key, value): a flat array in RESP2, <c>%</c> in RESP3.</summary>
     Map,
     /// <summary>An unordered collection: an array in RESP2, <c>~</c> in RESP3.</summary>
     Set,
+    /// <summary>True or false (<see cref="Reply.Integer"/> 1 or 0): <c>#</c> in RESP3, an integer in RESP2.</summary>
     Boolean,
     /// <summary>
     /// Element/value pairs (Items alternate element, value), as WITHSCORES and WITHVALUES answer:
@@ -37,26 +44,40 @@ public enum ReplyKind : byte
 /// </summary>
 public sealed class Reply
 {
+    /// <summary>What kind of reply this is, which says which of the other properties holds its value.</summary>
     public ReplyKind Kind { get; }
+    /// <summary>The value of an <see cref="ReplyKind.Integer"/> reply, 1 or 0 for a <see cref="ReplyKind.Boolean"/>.</summary>
     public long Integer { get; }
+    /// <summary>The value of a <see cref="ReplyKind.Double"/> reply.</summary>
     public double Double { get; }
     /// <summary>Bulk payload, simple-string text, or error text (UTF-8, with its <c>ERR</c>-style prefix).</summary>
     public byte[]? Bytes { get; }
+    /// <summary>The elements of an aggregate reply (array, map, set, pairs, push).</summary>
     public Reply[]? Items { get; }
 
+    /// <summary>A reply of <paramref name="kind"/> with its value in the matching argument.</summary>
     public Reply(ReplyKind kind, long integer = 0, double dbl = 0, byte[]? bytes = null, Reply[]? items = null)
     {
         Kind = kind; Integer = integer; Double = dbl; Bytes = bytes; Items = items;
     }
 
+    /// <summary><c>+OK</c>.</summary>
     public static readonly Reply Ok = Simple("OK");
+    /// <summary><c>+PONG</c>.</summary>
     public static readonly Reply Pong = Simple("PONG");
+    /// <summary><c>+QUEUED</c>, a command queued inside MULTI.</summary>
     public static readonly Reply Queued = Simple("QUEUED");
+    /// <summary>A missing value (<see cref="ReplyKind.Null"/>).</summary>
     public static readonly Reply Nil = new(ReplyKind.Null);
+    /// <summary>A missing aggregate (<see cref="ReplyKind.NullArray"/>), as EXEC answers when a watched key changed.</summary>
     public static readonly Reply NilArray = new(ReplyKind.NullArray);
+    /// <summary>An array with no elements.</summary>
     public static readonly Reply EmptyArray = new(ReplyKind.Array, items: []);
+    /// <summary>A bulk string of no bytes.</summary>
     public static readonly Reply EmptyBulk = new(ReplyKind.Bulk, bytes: []);
+    /// <summary>The boolean true.</summary>
     public static readonly Reply True = new(ReplyKind.Boolean, 1);
+    /// <summary>The boolean false.</summary>
     public static readonly Reply False = new(ReplyKind.Boolean, 0);
 
     private static readonly Reply[] SmallIntegers = CreateSmallIntegers();
@@ -67,32 +88,43 @@ public sealed class Reply
         return r;
     }
 
+    /// <summary>An integer reply (small ones are shared instances).</summary>
     public static Reply Int(long value) =>
         value >= -2 && value < 1024 ? SmallIntegers[value + 2] : new Reply(ReplyKind.Integer, value);
 
+    /// <summary>A simple string (status) reply.</summary>
     public static Reply Simple(string text) => new(ReplyKind.SimpleString, bytes: Encoding.UTF8.GetBytes(text));
 
     /// <summary>An error reply; <paramref name="text"/> includes the code, e.g. "ERR syntax error".</summary>
     public static Reply Error(string text) => new(ReplyKind.Error, bytes: Encoding.UTF8.GetBytes(text));
 
+    /// <summary>A bulk string, or <see cref="Nil"/> for null.</summary>
     public static Reply Bulk(byte[]? value) => value is null ? Nil : new Reply(ReplyKind.Bulk, bytes: value);
+    /// <summary>A bulk string of <paramref name="value"/>'s UTF-8 bytes.</summary>
     public static Reply Bulk(string value) => new(ReplyKind.Bulk, bytes: Encoding.UTF8.GetBytes(value));
     /// <summary>A verbatim <c>txt</c> string in RESP3, a bulk string in RESP2.</summary>
     public static Reply Verbatim(string text) => new(ReplyKind.Verbatim, bytes: Encoding.UTF8.GetBytes(text));
+    /// <summary>A double reply.</summary>
     public static Reply Dbl(double value) => new(ReplyKind.Double, dbl: value);
+    /// <summary>An array of <paramref name="items"/>.</summary>
     public static Reply Array(Reply[] items) => items.Length == 0 ? EmptyArray : new Reply(ReplyKind.Array, items: items);
+    /// <summary>A map; <paramref name="keyValues"/> alternate key, value.</summary>
     public static Reply Map(Reply[] keyValues) => new(ReplyKind.Map, items: keyValues);
+    /// <summary>An unordered set of <paramref name="items"/>.</summary>
     public static Reply Set(Reply[] items) => new(ReplyKind.Set, items: items);
     /// <summary>Element/value pairs (alternating in <paramref name="elementValues"/>); see <see cref="ReplyKind.Pairs"/>.</summary>
     public static Reply Pairs(Reply[] elementValues) => new(ReplyKind.Pairs, items: elementValues);
 
+    /// <summary>An out-of-band push of <paramref name="items"/> (a pub/sub message, an invalidation).</summary>
     public static Reply Push(Reply[] items) => new(ReplyKind.Push, items: items);
 
+    /// <summary>Whether this is an error reply.</summary>
     public bool IsError => Kind == ReplyKind.Error;
 
     /// <summary>The bytes as UTF-8 text, for errors, simple strings and logs.</summary>
     public string? Text => Bytes is null ? null : Encoding.UTF8.GetString(Bytes);
 
+    /// <summary>The kind and value, for tests and logs, e.g. <c>Integer:3</c>.</summary>
     public override string ToString() => Kind switch
     {
         ReplyKind.Integer or ReplyKind.Boolean => $"{Kind}:{Integer}",
@@ -104,7 +136,7 @@ public sealed class Reply
 }
 
 /// <summary>Redis's error texts, in one place so that every command answers with the same words.</summary>
-public static class Errors
+internal static class Errors
 {
     public static readonly Reply Syntax = Reply.Error("ERR syntax error");
     public static readonly Reply NotInteger = Reply.Error("ERR value is not an integer or out of range");

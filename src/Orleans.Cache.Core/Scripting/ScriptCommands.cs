@@ -5,7 +5,7 @@ namespace Orleans.Cache.Core.Scripting;
 /// atomically under its lock, on the partition's Lua VM (<see cref="Keyspace.Scripts"/>). The script's redis.call
 /// reaches this partition's keyspace only; every write it makes is propagated as its own effect.
 /// </summary>
-public static class ScriptCommands
+internal static class ScriptCommands
 {
     public static Reply Eval(Keyspace db, byte[][] a) => Run(db, a, readOnly: false, bySha: false);
     public static Reply EvalRo(Keyspace db, byte[][] a) => Run(db, a, readOnly: true, bySha: false);
@@ -102,7 +102,7 @@ public static class ScriptCommands
 }
 
 /// <summary>The reply to SCRIPT KILL / FUNCTION KILL sent to every partition: a kill that stopped a script wins, then UNKILLABLE, then BUSY.</summary>
-public static class ScriptKill
+internal static class ScriptKill
 {
     public static Reply Merge(IEnumerable<Reply> replies)
     {

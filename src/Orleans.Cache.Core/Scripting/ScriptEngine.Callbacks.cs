@@ -5,7 +5,7 @@ namespace Orleans.Cache.Core.Scripting;
 
 // The C# functions behind the prelude's redis.* table. None raises a Lua error (that would longjmp over managed
 // frames): failures come back as (false, {err=...}) and the prelude's Lua code raises them.
-public sealed partial class ScriptEngine
+internal sealed partial class ScriptEngine
 {
     /// <summary>redis.call / redis.pcall: (true, converted reply) or (false, {err=...}).</summary>
     private int LuaCall(IntPtr state)

@@ -6,7 +6,7 @@ using KeraLua;
 namespace Orleans.Cache.Core.Scripting;
 
 // Redis 7 functions: libraries loaded with FUNCTION LOAD, their functions called with FCALL / FCALL_RO.
-public sealed partial class ScriptEngine
+internal sealed partial class ScriptEngine
 {
     private sealed record LuaFunctionInfo(string Name, int Ref, string[] Flags, string? Description)
     {

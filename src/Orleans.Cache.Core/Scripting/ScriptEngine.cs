@@ -6,7 +6,7 @@ using KeraLua;
 namespace Orleans.Cache.Core.Scripting;
 
 /// <summary>One partition's Lua VM (Redis's script cache + function libraries); used by one thread at a time.</summary>
-public sealed partial class ScriptEngine : IDisposable
+internal sealed partial class ScriptEngine : IDisposable
 {
     /// <summary>Instructions between two looks at the kill flag.</summary>
     private const int HookInstructions = 100_000;

@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core.Scripting;
 
 /// <summary>How one EVAL / FCALL runs.</summary>
-public sealed class ScriptOptions
+internal sealed class ScriptOptions
 {
     /// <summary>The calling client's protocol (2 or 3); the RESP writer encodes the returned reply for it.</summary>
     public int Protocol = 2;

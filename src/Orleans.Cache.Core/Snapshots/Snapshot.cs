@@ -5,10 +5,10 @@ using System.IO.Hashing;
 namespace Orleans.Cache.Core;
 
 /// <summary>What a snapshot header says: its format version, the replication offset it contains, how many keys.</summary>
-public readonly record struct SnapshotInfo(int Version, long Offset, long Keys, long SavedAt);
+internal readonly record struct SnapshotInfo(int Version, long Offset, long Keys, long SavedAt);
 
 /// <summary>A snapshot that cannot be read: wrong magic, newer format, truncated or corrupt.</summary>
-public sealed class SnapshotFormatException(string message) : Exception(message);
+internal sealed class SnapshotFormatException(string message) : Exception(message);
 
 /// <summary>
 /// The snapshot format of one partition (like Redis's RDB, but per partition):
@@ -19,7 +19,7 @@ public sealed class SnapshotFormatException(string message) : Exception(message)
 /// those that expired while the snapshot sat on disk are dropped when it is loaded. Version 2 added the libraries and the
 /// value type <see cref="SnapshotType.HashWithFieldTtls"/>; version 1 snapshots load unchanged.
 /// </summary>
-public static class Snapshot
+internal static class Snapshot
 {
     public const int FormatVersion = 2;
     private static ReadOnlySpan<byte> Magic => "OCSNAP"u8;

@@ -7,7 +7,7 @@ namespace Orleans.Cache.Core;
 /// A serialized snapshot as a list of segments (no single buffer past 2 GB, whatever the partition's size). The snapshot
 /// writer fills every segment but the last; loaded ones are the stored chunks as they came.
 /// </summary>
-public sealed class SnapshotData
+internal sealed class SnapshotData
 {
     /// <summary>The writer's default segment size: 64 MB.</summary>
     public const int DefaultSegmentBytes = 64 * 1024 * 1024;

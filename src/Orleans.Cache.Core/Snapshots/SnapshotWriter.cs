@@ -8,7 +8,7 @@ namespace Orleans.Cache.Core;
 /// most <c>segmentBytes</c> each, so that a partition of any size serializes without one buffer past 2 GB. Every segment
 /// but the last is exactly full; a value may straddle two.
 /// </summary>
-public ref struct SnapshotWriter
+internal ref struct SnapshotWriter
 {
     private readonly int _segmentBytes;
     private readonly List<byte[]> _full;
@@ -123,7 +123,7 @@ public ref struct SnapshotWriter
 }
 
 /// <summary>Reads what <see cref="SnapshotWriter"/> wrote, across segments; running past the end is a format error, not a crash.</summary>
-public ref struct SnapshotReader(ReadOnlySequence<byte> data)
+internal ref struct SnapshotReader(ReadOnlySequence<byte> data)
 {
     private SequenceReader<byte> _data = new(data);
 

@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>Type tags of the snapshot format; never renumber (old snapshots must stay readable).</summary>
-public enum SnapshotType : byte
+internal enum SnapshotType : byte
 {
     String = 0,
     Hash = 1,

@@ -4,9 +4,9 @@ namespace Orleans.Cache.Core;
 
 /// <summary>
 /// Bit operations on string values (Redis's bitops.c). Bit 0 is the most significant bit of the first byte.
-/// Writes go to a <see cref="StringBuffer"/> in place (see <see cref="RedisString.Writable"/>).
+/// Writes go to a <see cref="StringBuffer"/> in place (see <see cref="RedisString.Writable(Keyspace, byte[], long)"/>).
 /// </summary>
-public static class Bitmap
+internal static class Bitmap
 {
     /// <summary>Offsets address at most 2^32 bits: a 512 MB string, Redis's proto-max-bulk-len.</summary>
     public const long MaxBits = 1L << 32;

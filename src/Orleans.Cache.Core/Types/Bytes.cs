@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace Orleans.Cache.Core;
 
 /// <summary>Byte-string equality and ordering as Redis uses them for members and fields: by content, memcmp order.</summary>
-public sealed class BytesComparer : IEqualityComparer<byte[]>, IComparer<byte[]>
+internal sealed class BytesComparer : IEqualityComparer<byte[]>, IComparer<byte[]>
 {
     public static readonly BytesComparer Instance = new();
 

@@ -15,7 +15,7 @@ namespace Orleans.Cache.Core;
 /// its slot inline, so finding a key in a large table costs one cache miss plus reading the key's bytes. The slot
 /// array maps slot numbers to table positions; deletes shift later entries of a probe run back (no tombstones).
 /// </remarks>
-public sealed class Dict<TValue> : IEnumerable<KeyValuePair<byte[], TValue>>
+internal sealed class Dict<TValue> : IEnumerable<KeyValuePair<byte[], TValue>>
 {
     private struct Entry
     {

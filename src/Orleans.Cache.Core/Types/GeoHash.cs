@@ -5,7 +5,7 @@ namespace Orleans.Cache.Core;
 /// on even bits, 26 of longitude on odd bits) stored as a sorted set score, so radius searches become a few score
 /// ranges: the cell around the centre and its eight neighbours, at a precision chosen from the radius.
 /// </summary>
-public static class GeoHash
+internal static class GeoHash
 {
     public const double LatMin = -85.05112878, LatMax = 85.05112878, LonMin = -180, LonMax = 180;
     public const int MaxStep = 26;

@@ -9,7 +9,7 @@ namespace Orleans.Cache.Core;
 /// encoding Redis uses for small sets is read too. Counts use Redis's hash (MurmurHash64A) and estimator (Ertl's
 /// improved raw estimate), so they match Redis's: standard error 0.81%.
 /// </summary>
-public static class HyperLogLog
+internal static class HyperLogLog
 {
     private const int P = 14;
     private const int Registers = 1 << P;

@@ -5,7 +5,7 @@ namespace Orleans.Cache.Core;
 /// Values are byte arrays never changed in place. Read fields through <see cref="Fields"/>; write them through
 /// <see cref="Set"/>, <see cref="SetKeepTtl"/> and <see cref="Remove"/>, so a field's deadline follows its field.
 /// </summary>
-public sealed class RedisHash : IRedisValue
+internal sealed class RedisHash : IRedisValue
 {
     /// <summary>Below this size HSCAN answers in one step, as Redis does for its listpack encoding.</summary>
     public const int SmallSize = 128;

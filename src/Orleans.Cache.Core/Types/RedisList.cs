@@ -4,7 +4,7 @@ namespace Orleans.Cache.Core;
 /// A list (Redis's t_list.c) on a ring buffer: O(1) push and pop at both ends and O(1) access by index;
 /// inserts and removals in the middle move the shorter side.
 /// </summary>
-public sealed class RedisList : IRedisValue, IEnumerable<byte[]>
+internal sealed class RedisList : IRedisValue, IEnumerable<byte[]>
 {
     private byte[][] _items;
     private int _head;

@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>A set of byte-string members (Redis's t_set.c).</summary>
-public sealed class RedisSet : IRedisValue
+internal sealed class RedisSet : IRedisValue
 {
     /// <summary>Below this size SSCAN answers in one step, as Redis does for its compact encodings.</summary>
     public const int SmallSize = 128;

@@ -4,7 +4,7 @@ namespace Orleans.Cache.Core;
 /// A sorted set (Redis's t_zset.c): a member → score table for O(1) ZSCORE plus a counted B+tree ordered by
 /// (score, member) for O(log N) rank, "the member at rank r" and ranges.
 /// </summary>
-public sealed class RedisSortedSet : IRedisValue
+internal sealed class RedisSortedSet : IRedisValue
 {
     /// <summary>Below this size ZSCAN answers in one step, as Redis does for its listpack encoding.</summary>
     public const int SmallSize = 128;

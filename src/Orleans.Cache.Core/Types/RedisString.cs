@@ -6,9 +6,9 @@ namespace Orleans.Cache.Core;
 /// <see cref="StringBuffer"/> (what SETBIT, BITFIELD, SETRANGE and APPEND leave) is written in place and never shared.
 /// Commands read either form through <see cref="Read"/> (no copy), hand values out through <see cref="Get"/> or
 /// <see cref="Shareable"/> (the array itself; a buffer is copied or frozen back into an array), and write in place
-/// through <see cref="Writable"/>.
+/// through <see cref="Writable(Keyspace, byte[], long)"/>.
 /// </summary>
-public static class RedisString
+internal static class RedisString
 {
     /// <summary>Redis's proto-max-bulk-len default: the largest string a command may build.</summary>
     public const long MaxLength = 512L * 1024 * 1024;

@@ -8,7 +8,7 @@ using System.Runtime.Intrinsics;
 namespace Orleans.Cache.Core;
 
 /// <summary>A sorted set member and its score.</summary>
-public readonly record struct ZEntry(byte[] Member, double Score);
+internal readonly record struct ZEntry(byte[] Member, double Score);
 
 /// <summary>
 /// The ordered half of a sorted set: a counted B+tree keyed by (score, member), in Redis's order (scores compared as
@@ -24,7 +24,7 @@ public readonly record struct ZEntry(byte[] Member, double Score);
 /// (ascending inserts, as a snapshot load or a copy makes) split a full node by starting a new one instead of halving
 /// it, so that ordered loads fill their nodes. Right-edge leaves hold at least one entry and inner nodes two children.
 /// </remarks>
-public sealed class ScoreTree : IEnumerable<ZEntry>
+internal sealed class ScoreTree : IEnumerable<ZEntry>
 {
     /// <summary>Entries per leaf and children per inner node (chosen by measuring 1k and 1M member sets).</summary>
     public const int DefaultCapacity = 64;
@@ -818,7 +818,7 @@ public sealed class ScoreTree : IEnumerable<ZEntry>
 }
 
 /// <summary>A test on keys that holds for a prefix of the sorted order (see <see cref="ScoreTree.CountWhile{T}"/>).</summary>
-public interface IKeyTest
+internal interface IKeyTest
 {
     bool Holds(double score, byte[] member);
 }

@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>A score interval as ZRANGEBYSCORE reads it: "1.5", "(1.5" (exclusive), "-inf", "+inf".</summary>
-public readonly record struct ScoreRange(double Min, double Max, bool MinExclusive, bool MaxExclusive)
+internal readonly record struct ScoreRange(double Min, double Max, bool MinExclusive, bool MaxExclusive)
 {
     public static readonly Reply NotFloat = Reply.Error("ERR min or max is not a float");
 
@@ -26,7 +26,7 @@ public readonly record struct ScoreRange(double Min, double Max, bool MinExclusi
 }
 
 /// <summary>A member interval as ZRANGEBYLEX reads it: "[a" (inclusive), "(a" (exclusive), "-" and "+" for the ends.</summary>
-public readonly record struct LexRange(LexBound Min, LexBound Max)
+internal readonly record struct LexRange(LexBound Min, LexBound Max)
 {
     public static readonly Reply NotValid = Reply.Error("ERR min or max not valid string range item");
 
@@ -53,7 +53,7 @@ public readonly record struct LexRange(LexBound Min, LexBound Max)
 }
 
 /// <summary>One end of a <see cref="LexRange"/>: Infinity is -1 for "-", +1 for "+", 0 for a member bound.</summary>
-public readonly record struct LexBound(int Infinity, byte[] Value, bool Exclusive)
+internal readonly record struct LexBound(int Infinity, byte[] Value, bool Exclusive)
 {
     public static LexBound Parse(byte[] arg) => arg switch
     {

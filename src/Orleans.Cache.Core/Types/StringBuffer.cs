@@ -9,7 +9,7 @@ namespace Orleans.Cache.Core;
 /// other replies, COPY) takes a copy, or freezes the buffer back into a plain array (see <see cref="RedisString.Shareable"/>),
 /// so a later write can never change a reply being sent.
 /// </summary>
-public sealed class StringBuffer
+internal sealed class StringBuffer
 {
     /// <summary>Below this size growth doubles the buffer; above, it adds a quarter (at least this much), so growth stays geometric.</summary>
     private const int DoublingLimit = 1024 * 1024;

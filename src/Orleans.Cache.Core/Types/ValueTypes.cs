@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Core;
 
 /// <summary>What every non-string value type provides to the generic key commands.</summary>
-public interface IRedisValue
+internal interface IRedisValue
 {
     /// <summary>The name TYPE answers ("hash", "list", …).</summary>
     string TypeName { get; }
@@ -10,7 +10,7 @@ public interface IRedisValue
     IRedisValue Clone();
 }
 
-public static class ValueTypes
+internal static class ValueTypes
 {
     public static string NameOf(object value) => value switch
     {

@@ -7,7 +7,7 @@ namespace Orleans.Cache.Grains;
 /// <see cref="IClusterNodes"/> over one <see cref="INodeGrain"/> per live silo (from this silo's membership view): every
 /// question goes to all of them at once, and a silo that does not answer is left out rather than failing INFO.
 /// </summary>
-public sealed class ClusterNodes(IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails silo) : IClusterNodes
+internal sealed class ClusterNodes(IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails silo) : IClusterNodes
 {
     public string LocalSilo { get; } = silo.SiloAddress.ToParsableString();
 

@@ -6,7 +6,7 @@ namespace Orleans.Cache.Grains;
 
 /// <summary>One silo's INFO, SLOWLOG, LATENCY and MONITOR as the cluster reaches it; keyed and placed by the silo's address.</summary>
 [Alias("Orleans.Cache.INodeGrain")]
-public interface INodeGrain : IGrainWithStringKey
+internal interface INodeGrain : IGrainWithStringKey
 {
     [Alias("Report")]
     Task<NodeReport> Report();
@@ -36,7 +36,7 @@ public interface INodeGrain : IGrainWithStringKey
 /// Activated elsewhere because its silo is gone, it answers nothing, so no silo is counted twice.
 /// </summary>
 [HubPlacement, Reentrant]
-public sealed class NodeGrain(ServerNodes nodes, ILocalSiloDetails silo, LocalPartitions? local = null) : Grain, INodeGrain
+internal sealed class NodeGrain(ServerNodes nodes, ILocalSiloDetails silo, LocalPartitions? local = null) : Grain, INodeGrain
 {
     private bool Mine => silo.SiloAddress.ToParsableString() == this.GetPrimaryKeyString();
 

@@ -6,13 +6,13 @@ namespace Orleans.Cache.Grains;
 
 /// <summary>Places a hub grain on the silo named in its key ("&lt;silo address&gt;|&lt;id&gt;"), where its hub lives.</summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("Orleans.Cache.HubPlacement")]
-public sealed class HubPlacement : PlacementStrategy
+internal sealed class HubPlacement : PlacementStrategy
 {
     internal static readonly HubPlacement Instance = new();
 }
 
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
-public sealed class HubPlacementAttribute() : PlacementAttribute(HubPlacement.Instance);
+internal sealed class HubPlacementAttribute() : PlacementAttribute(HubPlacement.Instance);
 
 internal sealed class HubPlacementDirector : IPlacementDirector
 {

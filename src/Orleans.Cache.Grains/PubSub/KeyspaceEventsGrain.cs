@@ -10,7 +10,7 @@ namespace Orleans.Cache.Grains;
 /// Reentrant: a partition activating during a push asks for the flags, and must not wait for the push to finish.
 /// </summary>
 [Orleans.Concurrency.Reentrant]
-public sealed class KeyspaceEventsGrain(IOptions<CacheOptions> cache, IOptions<PubSubOptions> pubSub) : Grain, IKeyspaceEventsGrain
+internal sealed class KeyspaceEventsGrain(IOptions<CacheOptions> cache, IOptions<PubSubOptions> pubSub) : Grain, IKeyspaceEventsGrain
 {
     private int? _flags;
     private bool _tracking;

@@ -4,7 +4,7 @@ using Orleans.Cache.PubSub;
 namespace Orleans.Cache.Grains;
 
 // The hub's side of rebuilding a shard's directory after the shard's silo died (see the class comment in PubSubHub.cs).
-public sealed partial class PubSubHub
+internal sealed partial class PubSubHub
 {
     /// <summary>
     /// Re-announces this hub's subscriptions to every shard whose activation no longer holds them (its silo died and it

@@ -46,7 +46,7 @@ namespace Orleans.Cache.Grains;
 ///   the dead activation counted that had not reached the hub, and those published between the death and the restore,
 ///   which the new activation did not count for the clients not yet restored (and are not delivered to them).
 /// </summary>
-public sealed partial class PubSubHub : IPubSubBroker
+internal sealed partial class PubSubHub : IPubSubBroker
 {
     private readonly IGrainFactory _grains;
     private readonly PubSubOptions _options;

@@ -10,7 +10,7 @@ namespace Orleans.Cache.Grains;
 /// item to the hub synchronously, so delivery to clients never waits on a slow one.
 /// </summary>
 [HubPlacement]
-public sealed class PubSubHubGrain(PubSubHub hub, IOptions<PubSubOptions> options) : Grain, IPubSubHubGrain
+internal sealed class PubSubHubGrain(PubSubHub hub, IOptions<PubSubOptions> options) : Grain, IPubSubHubGrain
 {
     private readonly Dictionary<(ChannelSpace, string), StreamSubscriptionHandle<PubSubDelivery>> _handles = [];
     private bool Mine => hub.Id == this.GetPrimaryKeyString();

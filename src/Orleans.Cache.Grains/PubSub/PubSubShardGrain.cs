@@ -11,7 +11,7 @@ namespace Orleans.Cache.Grains;
 /// number for everything this shard publishes. The directory lives in memory: an activation that replaces a lost one
 /// starts empty under a new epoch, and the hubs restore their counts (<see cref="PubSubHub.RestoreShardsAsync"/>).
 /// </summary>
-public sealed class PubSubShardGrain(IOptions<PubSubOptions> options) : Grain, IPubSubShardGrain
+internal sealed class PubSubShardGrain(IOptions<PubSubOptions> options) : Grain, IPubSubShardGrain
 {
     private sealed class Subscribers(byte[] name)
     {
@@ -208,7 +208,7 @@ public sealed class PubSubShardGrain(IOptions<PubSubOptions> options) : Grain, I
 }
 
 /// <summary>The stream ids of channels, shard channels and shard pattern streams.</summary>
-public static class StreamIds
+internal static class StreamIds
 {
     public static StreamId Of(ChannelSpace space, byte[] key) => StreamId.Create(Namespace(space), key);
 

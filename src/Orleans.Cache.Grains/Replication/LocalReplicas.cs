@@ -4,7 +4,7 @@ using Orleans.Cache.Core;
 namespace Orleans.Cache.Grains;
 
 /// <summary>The partition copies replica grains hold in this silo: placement asks for their offsets, a new primary takes one.</summary>
-public sealed class LocalReplicas
+internal sealed class LocalReplicas
 {
     private readonly ConcurrentDictionary<int, PartitionReplica> _byPartition = new();
 

@@ -9,7 +9,7 @@ namespace Orleans.Cache.Grains;
 /// It stays active while the silo lives (a timer keeps it): a replica holds data.
 /// </summary>
 [ReplicaPlacement]
-public sealed partial class PartitionReplicaGrain(LocalReplicas local, CacheClock clock, ILogger<PartitionReplicaGrain> logger)
+internal sealed partial class PartitionReplicaGrain(LocalReplicas local, CacheClock clock, ILogger<PartitionReplicaGrain> logger)
     : Grain, IPartitionReplicaGrain
 {
     private PartitionReplica _replica = null!;
@@ -70,7 +70,7 @@ public sealed partial class PartitionReplicaGrain(LocalReplicas local, CacheCloc
 
 /// <summary>One silo's <see cref="LocalReplicas"/>, asked by placement from any silo (key <c>catalog@{silo}</c>).</summary>
 [ReplicaPlacement, Orleans.Concurrency.Reentrant]
-public sealed class ReplicaCatalogGrain(LocalReplicas local) : Grain, IReplicaCatalogGrain
+internal sealed class ReplicaCatalogGrain(LocalReplicas local) : Grain, IReplicaCatalogGrain
 {
     public ValueTask<long> OffsetOf(int partition) => ValueTask.FromResult(local.OffsetOf(partition));
 }

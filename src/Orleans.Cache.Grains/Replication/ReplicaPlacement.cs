@@ -6,13 +6,13 @@ namespace Orleans.Cache.Grains;
 
 /// <summary>Places a replica or replica-catalog grain on the silo named after the '@' of its key, and nowhere else.</summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("Orleans.Cache.ReplicaPlacement")]
-public sealed class ReplicaPlacement : PlacementStrategy
+internal sealed class ReplicaPlacement : PlacementStrategy
 {
     internal static readonly ReplicaPlacement Instance = new();
 }
 
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
-public sealed class ReplicaPlacementAttribute() : PlacementAttribute(ReplicaPlacement.Instance);
+internal sealed class ReplicaPlacementAttribute() : PlacementAttribute(ReplicaPlacement.Instance);
 
 internal sealed class ReplicaPlacementDirector : IPlacementDirector
 {

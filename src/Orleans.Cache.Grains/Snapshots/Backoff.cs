@@ -4,7 +4,7 @@ namespace Orleans.Cache.Grains;
 /// Doubling delays between the tries of a failing storage operation (<see cref="First"/>, twice that, … up to
 /// <see cref="Max"/>), measured on the partition clock so that tests drive it with a fake one.
 /// </summary>
-public sealed class Backoff(TimeProvider time, TimeSpan first, TimeSpan max)
+internal sealed class Backoff(TimeProvider time, TimeSpan first, TimeSpan max)
 {
     private long _failedAt;
 

@@ -8,7 +8,7 @@ namespace Orleans.Cache.Grains;
 /// temporary file, then rename), so a crash never leaves half a file. The embedded default for snapshots,
 /// needing no set-up. One activation per grain writes at a time, so ETags are informational here.
 /// </summary>
-public sealed class FileGrainStorage(string directory, IGrainStorageSerializer serializer) : IGrainStorage
+internal sealed class FileGrainStorage(string directory, IGrainStorageSerializer serializer) : IGrainStorage
 {
     private string PathOf(string stateName, GrainId grainId)
     {

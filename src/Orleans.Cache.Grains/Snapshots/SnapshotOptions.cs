@@ -5,6 +5,7 @@ namespace Orleans.Cache.Grains;
 /// <summary>Snapshot settings (configuration section "Snapshots").</summary>
 public sealed class SnapshotOptions
 {
+    /// <summary>The configuration section these options are bound from.</summary>
     public const string Section = "Snapshots";
 
     /// <summary>The grain storage name partitions save to.</summary>

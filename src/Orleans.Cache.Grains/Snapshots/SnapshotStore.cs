@@ -8,7 +8,7 @@ namespace Orleans.Cache.Grains;
 
 /// <summary>Points at the chunks of a partition's current snapshot.</summary>
 [GenerateSerializer, Alias("Orleans.Cache.SnapshotManifest")]
-public sealed class SnapshotManifest
+internal sealed class SnapshotManifest
 {
     /// <summary>Distinguishes the chunk records of one save from those of the previous one.</summary>
     [Id(0)] public long Generation { get; set; }
@@ -25,7 +25,7 @@ public sealed class SnapshotManifest
 
 /// <summary>One piece of a snapshot.</summary>
 [GenerateSerializer, Alias("Orleans.Cache.SnapshotChunk")]
-public sealed class SnapshotChunk
+internal sealed class SnapshotChunk
 {
     [Id(0)] public byte[] Data { get; set; } = [];
 }

@@ -6,7 +6,7 @@ namespace Orleans.Cache.Resp.Commands;
 
 // ACL CAT | DELUSER | DRYRUN | GENPASS | GETUSER | LIST | LOAD | LOG | SAVE | SETUSER | USERS | WHOAMI | HELP, and the
 // check every command of a connection passes (the rules are Core's: Orleans.Cache.Core.Acl).
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     private static readonly Reply NoAclFile = Reply.Error(
         "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER " +

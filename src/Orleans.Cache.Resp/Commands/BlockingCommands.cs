@@ -4,7 +4,7 @@ namespace Orleans.Cache.Resp.Commands;
 
 // BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP as a client sees them: blocked until served, timed
 // out or unblocked (CLIENT UNBLOCK).
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     private static readonly Reply Unblocked = Reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
 

@@ -5,7 +5,7 @@ namespace Orleans.Cache.Resp.Commands;
 
 // CLIENT ID | SETNAME | GETNAME | LIST | INFO | KILL | UNBLOCK | NO-EVICT | NO-TOUCH | SETINFO | REPLY | PAUSE | UNPAUSE
 //        | TRACKING | CACHING | GETREDIR | TRACKINGINFO | HELP
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     private Reply? Client(RespSession client, byte[][] argv, ref AfterReply after)
     {

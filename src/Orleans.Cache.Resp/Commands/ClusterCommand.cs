@@ -5,7 +5,7 @@ namespace Orleans.Cache.Resp.Commands;
 
 // CLUSTER KEYSLOT | INFO | MYID | SHARDS | SLOTS | NODES: each endpoint is one logical node serving all slots,
 // because any silo routes any key to its partition; clients never need a MOVED redirect.
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     // Standalone Redis's answer; clients that probe with CLUSTER NODES then treat the endpoint as standalone.
     private static readonly Reply ClusterDisabled = Reply.Error("ERR This instance has cluster support disabled");

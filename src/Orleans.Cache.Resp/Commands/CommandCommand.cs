@@ -4,7 +4,7 @@ using Orleans.Cache.Core.Acl;
 namespace Orleans.Cache.Resp.Commands;
 
 // COMMAND [COUNT | INFO | DOCS | LIST | GETKEYS | HELP]: everything generated from the one command table.
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     private static Reply? s_allInfo;
 

@@ -4,7 +4,7 @@ using Orleans.Cache.Core.Acl;
 namespace Orleans.Cache.Resp.Commands;
 
 // PING, QUIT, RESET, SELECT, AUTH, HELLO, READONLY/READWRITE: the connection's own state.
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     private static readonly Reply ResetReply = Reply.Simple("RESET");
     private static readonly Reply WrongPass = AclErrors.WrongPass;

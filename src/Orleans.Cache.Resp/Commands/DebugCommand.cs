@@ -5,7 +5,7 @@ namespace Orleans.Cache.Resp.Commands;
 
 // DEBUG OBJECT | SET-ACTIVE-EXPIRE | SLEEP | THROW | HELP, behind Redis 7's enable-debug-command switch (RespOptions.EnableDebugCommand).
 // OBJECT runs in the key's partition and SET-ACTIVE-EXPIRE in every partition, under their subcommand rows.
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     private static readonly CommandInfo DebugObjectRow = CommandTable.Subcommand("DEBUG|OBJECT");
     private static readonly CommandInfo DebugActiveExpireRow = CommandTable.Subcommand("DEBUG|SET-ACTIVE-EXPIRE");

@@ -7,7 +7,7 @@ using Orleans.Cache.PubSub;
 namespace Orleans.Cache.Resp.Commands;
 
 // INFO [section ...]: Redis 7's sections, with the server-wide counters summed over every silo of the cluster.
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     /// <summary>Every section, in Redis's order.</summary>
     private static readonly string[] AllSections =

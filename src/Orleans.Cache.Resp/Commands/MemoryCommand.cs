@@ -7,7 +7,7 @@ namespace Orleans.Cache.Resp.Commands;
 // MEMORY USAGE | STATS | DOCTOR | PURGE | MALLOC-STATS | HELP. The process's memory is the front door's to report (the
 // managed heap of this silo, whichever partitions it hosts); USAGE measures a key where it lives, in its partition, under
 // the MEMORY|USAGE subcommand row (see CommandTable.Subcommands).
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     private static readonly CommandInfo MemoryUsageRow = CommandTable.Subcommand("MEMORY|USAGE");
     private static long s_peakAllocated;

@@ -4,7 +4,7 @@ using Orleans.Cache.PubSub;
 namespace Orleans.Cache.Resp.Commands;
 
 // PUBLISH, (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, SPUBLISH, PUBSUB: through the silo's pub/sub broker.
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     private static readonly Reply NoPubSub = Reply.Error("ERR pub/sub is not available on this endpoint");
 

@@ -6,7 +6,7 @@ namespace Orleans.Cache.Resp.Commands;
 
 // ROLE, INFO replication, LOLWUT and SWAPDB: a node answers as a Redis 7.2 primary with one database, whose replication
 // is its partitions' (each partition is a primary with replicas on other silos; the offsets are the sums of theirs).
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     /// <summary>
     /// ROLE: "master", the partitions' offsets summed, and one entry per silo holding replicas — its address, port and the

@@ -3,7 +3,7 @@ using Orleans.Cache.Core;
 namespace Orleans.Cache.Resp.Commands;
 
 // SCRIPT LOAD / EXISTS / FLUSH / KILL / HELP: the cluster-wide script cache (EVAL and EVALSHA run in the partitions).
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     /// <summary>SCRIPT: answered after the round's data commands (it may ask the cluster's script registry).</summary>
     private static Reply? Script(byte[][] argv, ref AfterReply after)

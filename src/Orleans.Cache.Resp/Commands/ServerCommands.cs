@@ -4,7 +4,7 @@ using Orleans.Cache.Core;
 namespace Orleans.Cache.Resp.Commands;
 
 /// <summary>What the connection does after answering a server command.</summary>
-public enum AfterReply
+internal enum AfterReply
 {
     None,
     /// <summary>Write the replies so far, then close (QUIT, CLIENT KILL of itself).</summary>
@@ -18,7 +18,7 @@ public enum AfterReply
 /// dispatched by the row the connection found. One file per command family; every handler has the same shape:
 /// check arguments, read or change connection or node state, return the reply.
 /// </summary>
-public sealed partial class ServerCommands(RespNode node)
+internal sealed partial class ServerCommands(RespNode node)
 {
     public const string RedisVersion = "7.2.0";
 

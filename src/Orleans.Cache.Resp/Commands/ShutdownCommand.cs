@@ -4,7 +4,7 @@ namespace Orleans.Cache.Resp.Commands;
 
 // SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: stops this silo (and only it: in a cluster its partitions move to the
 // others and load their snapshots there), as redis-server exits: the client gets no reply, its connection just closes.
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     private static readonly Reply ShutdownFailed = Reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
     private static readonly Command SaveAll = CommandRouter.Resolve([Args.Bytes("SAVE")], out _)!.Value;

@@ -6,7 +6,7 @@ using Orleans.Cache.Observability;
 namespace Orleans.Cache.Resp.Commands;
 
 // SLOWLOG, LATENCY, MONITOR and CONFIG RESETSTAT: what they check at once, and (deferred) what they ask of every silo.
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     private static Reply? Slowlog(byte[][] argv, ref AfterReply after)
     {

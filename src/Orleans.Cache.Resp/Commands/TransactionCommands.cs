@@ -16,7 +16,7 @@ internal sealed class Transaction
 }
 
 // MULTI, EXEC, DISCARD, WATCH, UNWATCH: queued here, run as one atomic batch by the partition that owns the slot.
-public sealed partial class ServerCommands
+internal sealed partial class ServerCommands
 {
     private static readonly Reply ExecAbort = Reply.Error("EXECABORT Transaction discarded because of previous errors.");
     private static readonly Reply NotInTransaction = Reply.Error("ERR Command not allowed inside a transaction");

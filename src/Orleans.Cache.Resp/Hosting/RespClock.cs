@@ -5,7 +5,7 @@ namespace Orleans.Cache.Resp;
 /// from the host's <see cref="TimeProvider"/>: in a silo that one is Orleans's, which a test cannot stop without
 /// stopping Orleans. Without it the endpoint uses the host's <see cref="TimeProvider"/>, or the system clock.
 /// </summary>
-public sealed class RespClock(TimeProvider time)
+internal sealed class RespClock(TimeProvider time)
 {
     public TimeProvider Time { get; } = time;
 }

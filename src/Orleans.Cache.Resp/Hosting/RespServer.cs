@@ -19,7 +19,7 @@ namespace Orleans.Cache.Resp;
 /// own connection handlers are built, but without an HTTP server, so it runs in any generic host, including
 /// TestingHost silos. Optional TLS listener on its own port; maxclients and the idle timeout are enforced here.
 /// </summary>
-public sealed class RespServer(IOptions<RespOptions> options, IServiceProvider services, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+internal sealed class RespServer(IOptions<RespOptions> options, IServiceProvider services, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private readonly RespOptions _options = options.Value;
     private readonly ILogger _logger = loggerFactory.CreateLogger<RespServer>();

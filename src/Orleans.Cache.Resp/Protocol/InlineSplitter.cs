@@ -1,7 +1,7 @@
 namespace Orleans.Cache.Resp.Protocol;
 
 /// <summary>Splits an inline request line into arguments with Redis's sdssplitargs rules (quotes, \xHH and \n escapes).</summary>
-public static class InlineSplitter
+internal static class InlineSplitter
 {
     /// <summary>The arguments, or null when quotes are unbalanced or a closing quote is not followed by a space.</summary>
     public static byte[][]? Split(ReadOnlySpan<byte> line)

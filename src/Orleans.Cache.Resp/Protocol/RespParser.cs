@@ -4,7 +4,7 @@ using Orleans.Cache.Core;
 namespace Orleans.Cache.Resp.Protocol;
 
 /// <summary>What one call to <see cref="RespParser.TryRead"/> found.</summary>
-public enum ParseResult
+internal enum ParseResult
 {
     /// <summary>A complete command is in argv.</summary>
     Command,
@@ -21,7 +21,7 @@ public enum ParseResult
 /// the pipe can be advanced. A multibulk cut by a buffer boundary keeps its finished arguments here, so big
 /// requests that arrive in many reads are not parsed again from the start. One instance per connection.
 /// </summary>
-public sealed class RespParser
+internal sealed class RespParser
 {
     /// <summary>Redis's PROTO_INLINE_MAX_SIZE: longest inline request or count line.</summary>
     public const int InlineMaxSize = 64 * 1024;

@@ -10,7 +10,7 @@ namespace Orleans.Cache.Resp.Protocol;
 /// (chosen per connection by HELLO). RESP2 has no maps, sets, doubles, booleans or a single null, so those are
 /// written the way Redis writes them to RESP2 clients.
 /// </summary>
-public static class RespWriter
+internal static class RespWriter
 {
     private static ReadOnlySpan<byte> Crlf => "\r\n"u8;
 

@@ -68,7 +68,7 @@ public sealed class CacheCluster : IAsyncDisposable
     /// <summary>The typed client of the external Orleans client.</summary>
     public ICache ExternalCache => Cluster.Client.ServiceProvider.GetRequiredService<ICache>();
 
-    public IPartitionGrain Partition(int n) => Cluster.Client.GetGrain<IPartitionGrain>(n);
+    internal IPartitionGrain Partition(int n) => Cluster.Client.GetGrain<IPartitionGrain>(n);
 
     public async ValueTask DisposeAsync()
     {

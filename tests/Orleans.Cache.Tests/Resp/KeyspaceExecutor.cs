@@ -4,7 +4,7 @@ using Orleans.Cache.Execution;
 namespace Orleans.Cache.Tests.Resp;
 
 /// <summary>Test-only executor: one <see cref="PartitionEngine"/> in process, with the Slot-routing CROSSSLOT rule of the real one.</summary>
-public sealed class KeyspaceExecutor : ICommandExecutor
+internal sealed class KeyspaceExecutor : ICommandExecutor
 {
     private readonly PartitionEngine _engine = new();
 

@@ -18,8 +18,8 @@ public sealed class RespTestServer : IAsyncDisposable
         Executor = (KeyspaceExecutor)host.Services.GetRequiredService<ICommandExecutor>();
     }
 
-    public RespServer Server { get; }
-    public KeyspaceExecutor Executor { get; }
+    internal RespServer Server { get; }
+    internal KeyspaceExecutor Executor { get; }
     public IPEndPoint EndPoint => Server.EndPoints[0];
     public int Port => EndPoint.Port;
 
