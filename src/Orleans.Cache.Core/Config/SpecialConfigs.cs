@@ -35,7 +35,8 @@ internal static class SpecialConfigs
         if (value.Length == 0 || words.Length % 4 != 0) return "Wrong number of arguments in buffer limit configuration.";
         for (int i = 0; i < words.Length; i += 4)
         {
-            string cls = words[i].ToLowerInvariant() == "replica" ? "slave" : words[i].ToLowerInvariant();
+            string lower = words[i].ToLowerInvariant();
+            string cls = lower == "replica" ? "slave" : lower;
             int index = Array.IndexOf(ClientClasses, cls);
             if (index < 0) return "Invalid client class specified in buffer limit configuration.";
             if (!ConfigParam.TryMemory(words[i + 1], out ulong hard) || !ConfigParam.TryMemory(words[i + 2], out ulong soft)

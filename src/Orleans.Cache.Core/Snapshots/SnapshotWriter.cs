@@ -17,7 +17,7 @@ internal ref struct SnapshotWriter
 
     public SnapshotWriter(int capacity, int segmentBytes = SnapshotData.DefaultSegmentBytes)
     {
-        if (segmentBytes < 1) throw new ArgumentOutOfRangeException(nameof(segmentBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(segmentBytes, 1);
         _segmentBytes = segmentBytes;
         _full = [];
         _buffer = new byte[Math.Clamp(capacity, Math.Min(64, segmentBytes), segmentBytes)];

@@ -33,7 +33,7 @@ internal sealed partial class DeadHubSweeper(
 
     private Task Start(CancellationToken _)
     {
-        _watching = Task.Run(() => WatchAsync(_stopping.Token));
+        _watching = Task.Run(() => WatchAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
