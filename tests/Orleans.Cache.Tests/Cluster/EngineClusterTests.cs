@@ -1,6 +1,6 @@
-using Orleans.Cache.Core;
 using System.Text;
 using Orleans.Cache.Client;
+using Orleans.Cache.Core;
 
 namespace Orleans.Cache.Tests.Cluster;
 

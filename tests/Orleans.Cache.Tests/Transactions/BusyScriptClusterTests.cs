@@ -1,5 +1,5 @@
-using Orleans.Cache.Tests.Resp;
 using Orleans.Cache.Core;
+using Orleans.Cache.Tests.Resp;
 using StackExchange.Redis;
 
 namespace Orleans.Cache.Tests.Transactions;
