@@ -109,6 +109,10 @@ public sealed partial class Keyspace
     }
     private Scripting.ScriptEngine? _scripts;
 
+    /// <summary>What a script's redis.call runs against: this keyspace.</summary>
+    internal Scripting.IScriptHost ScriptHost => _scriptHost ??= new Scripting.KeyspaceScriptHost(this);
+    private Scripting.IScriptHost? _scriptHost;
+
     /// <summary>The Lua VM if a script ever ran here (read from other threads: BUSY checks and SCRIPT KILL, without the lock).</summary>
     public Scripting.ScriptEngine? ScriptsIfStarted => Volatile.Read(ref _scripts);
 
