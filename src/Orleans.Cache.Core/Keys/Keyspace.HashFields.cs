@@ -67,6 +67,7 @@ public sealed partial class Keyspace
     /// </summary>
     internal int ExpireFields(Entry entry, RedisHash hash, int max)
     {
+        if (ReadingReplica) throw new ReplicaReadRefused();
         var expired = hash.TakeDue(Now, max);
         if (expired.Count > 0)
         {

@@ -342,9 +342,17 @@ public sealed partial class Keyspace
         CompactDeadlinesIfMostlyStale();
     }
 
+    /// <summary>
+    /// Set while a READONLY client's read runs on a replica copy (<see cref="PartitionReplica.Read"/>): a key or field
+    /// whose TTL passed is then not deleted (only the primary's DEL removes it, or later effects would diverge); the
+    /// read is refused and goes to the primary instead.
+    /// </summary>
+    internal bool ReadingReplica { get; set; }
+
     /// <summary>Deletes a key whose TTL passed; replicas get a DEL, as Redis propagates expiry.</summary>
     private void Expire(Entry entry)
     {
+        if (ReadingReplica) throw new ReplicaReadRefused();
         Remove(entry);
         ExpiredTotal++;
         Effects.Append([EffectWords.Del, entry.Key]);
