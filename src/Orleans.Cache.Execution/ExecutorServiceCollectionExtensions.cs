@@ -26,7 +26,8 @@ internal static class ExecutorServiceCollectionExtensions
         {
             var cache = sp.GetRequiredService<IOptions<CacheOptions>>().Value;
             return new PartitionExecutor(sp.GetRequiredService<IGrainFactory>(), new PartitionMap(cache.Partitions),
-                cache.DirectLocalCalls ? sp.GetService<LocalPartitions>() : null, sp.GetService<TimeProvider>(), cache.FailoverWait);
+                cache.DirectLocalCalls ? sp.GetService<LocalPartitions>() : null, sp.GetService<TimeProvider>(), cache.FailoverWait,
+                sp.GetService<LocalReplicas>());
         });
         return services;
     }

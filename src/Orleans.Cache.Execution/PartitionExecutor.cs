@@ -11,16 +11,19 @@ internal sealed class PartitionExecutor : ICommandExecutor
 {
     private readonly PartitionQueue[] _queues;
     private readonly CommandRouter _router;
+    private readonly LocalReplicas? _replicas;
 
     /// <param name="grains">Where the partition grains are called.</param>
     /// <param name="partitions">The slot → partition layout commands are routed with.</param>
     /// <param name="local">The partitions active in this process (a silo), run without grain calls; null for none.</param>
     /// <param name="time">The clock of the back-off between retries of a call a stopping silo refused.</param>
     /// <param name="failoverWait">How long such a call is retried (<see cref="CacheOptions.FailoverWait"/>).</param>
+    /// <param name="replicas">The replica copies held in this process, which answer READONLY clients' reads; null for none.</param>
     public PartitionExecutor(IGrainFactory grains, PartitionMap partitions, LocalPartitions? local = null, TimeProvider? time = null,
-        TimeSpan? failoverWait = null)
+        TimeSpan? failoverWait = null, LocalReplicas? replicas = null)
     {
         _router = new CommandRouter(partitions);
+        _replicas = replicas;
         Scripts = new ScriptRegistry(grains);
         _queues = new PartitionQueue[partitions.Count];
         for (int i = 0; i < _queues.Length; i++) _queues[i] = new PartitionQueue(grains.GetGrain<IPartitionGrain>(i), i, local, time ?? TimeProvider.System, failoverWait ?? CacheOptions.DefaultFailoverWait);
@@ -47,6 +50,7 @@ internal sealed class PartitionExecutor : ICommandExecutor
         if (ScriptRegistry.IsFunctionKill(command)) return KillScriptAsync(function: true);
         var plan = _router.Plan(command);
         if (plan.Reply is not null) return ValueTask.FromResult(plan.Reply);
+        if (plan.Parts is null && FromReplica(command, plan.Partition) is { } read) return ValueTask.FromResult(read);
         if (command.Info.IsBlocking) return Answered(ExecuteBlocking(plan, default, cancellationToken));
         if (command.Info.RunsScript) return _queues[plan.Partition].ExecuteAlone(command);
         if (plan.Parts is null) return _queues[plan.Partition].Execute(command, cancellationToken);
@@ -193,7 +197,10 @@ internal sealed class PartitionExecutor : ICommandExecutor
             if (scripts ? !command.Info.RunsScript : command.Info.IsBlocking || command.Info.RunsScript) { end = i; break; }
             if (plan.Parts is null)
             {
-                Add(plan.Partition, command, i, -1);
+                // A replica may answer a read only when nothing earlier in this segment goes to its partition (a write
+                // before it in the pipeline must be seen).
+                if (groups[plan.Partition] is null && FromReplica(command, plan.Partition) is { } read) replies[i] = read;
+                else Add(plan.Partition, command, i, -1);
                 continue;
             }
             (splits ??= new CommandPlan?[n])[i] = plan;
@@ -228,6 +235,10 @@ internal sealed class PartitionExecutor : ICommandExecutor
             group.InTurn |= PartitionQueue.InTurn(command);
         }
     }
+
+    /// <summary>A READONLY client's read answered by this silo's replica copy of <paramref name="partition"/>, or null.</summary>
+    private Reply? FromReplica(in Command command, int partition) =>
+        command.ReplicaRead && _replicas is { } replicas && command.Info.ReadableOnReplica ? replicas.Read(partition, command) : null;
 
     public async ValueTask<Reply> KillScriptAsync(bool function)
     {

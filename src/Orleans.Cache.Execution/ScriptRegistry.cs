@@ -52,6 +52,15 @@ internal sealed class ScriptRegistry(IGrainFactory? grains)
         return body;
     }
 
+    /// <summary>The body of a sha (any case) this process knows, found without allocating; null otherwise.</summary>
+    private byte[]? Known(byte[] sha)
+    {
+        if (sha.Length != 40) return null;
+        Span<char> text = stackalloc char[40];
+        for (int i = 0; i < text.Length; i++) text[i] = (char)(sha[i] is >= (byte)'A' and <= (byte)'Z' ? sha[i] + 32 : sha[i]);
+        return _bySha.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out var body) ? body : null;
+    }
+
     private static readonly Reply NoScript = Reply.Error("NOSCRIPT No matching script. Please use EVAL.");
 
     private static readonly CommandInfo Eval = CommandTable.Find("EVAL")!, EvalRo = CommandTable.Find("EVAL_RO")!,
@@ -84,7 +93,7 @@ internal sealed class ScriptRegistry(IGrainFactory? grains)
         if (!Args.TryLong(argv[2], out long keys)) return (command, Errors.NotInteger);
         if (keys < 0) return (command, Reply.Error("ERR Number of keys can't be negative"));
         if (keys > argv.Length - 3) return (command, Reply.Error("ERR Number of keys can't be greater than number of args"));
-        var body = await FindAsync(Args.Text(argv[1])).ConfigureAwait(false);
+        var body = Known(argv[1]) ?? await FindAsync(Args.Text(argv[1])).ConfigureAwait(false);
         if (body is null) return (command, NoScript);
         var rewritten = (byte[][])argv.Clone();
         rewritten[1] = body;

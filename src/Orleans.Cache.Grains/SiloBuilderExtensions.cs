@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Cache;
 using Orleans.Cache.Grains;
 using Orleans.Cache.PubSub;
 using Orleans.Configuration;

@@ -275,7 +275,8 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             slot.Stat = command;
             slot.Argv = argv;
             if (client.Tracking is not null) slot.Track = Tracks(command);
-            _pipeline.Add(new Command(command, argv) { NoTouch = client.NoTouch }); // resolved once, here: the row travels with it
+            // Resolved once, here: the row travels with it.
+            _pipeline.Add(new Command(command, argv) { NoTouch = client.NoTouch, ReplicaRead = client.ReadOnly });
             return false;
         }
 

@@ -71,6 +71,9 @@ internal readonly record struct Command(CommandInfo Info, byte[][] Argv)
     /// <summary>Sent by a CLIENT NO-TOUCH client: the keys it reads keep their access time (TOUCH still sets it).</summary>
     public bool NoTouch { get; init; }
 
+    /// <summary>Sent by a READONLY client: a read may be answered by a replica copy in the silo it reached.</summary>
+    public bool ReplicaRead { get; init; }
+
     public override string ToString() => Info.Name;
 }
 
@@ -119,6 +122,12 @@ internal sealed class CommandInfo(
 
     /// <summary>EVAL, EVALSHA, FCALL and their _RO forms: they run a script, which may take long (see busy-reply-threshold).</summary>
     public bool RunsScript => Group == "scripting" && Handler is not null && Routing == Routing.Slot;
+
+    /// <summary>
+    /// A keyspace read that neither blocks nor runs a script: what a READONLY client may be answered from a replica copy
+    /// (<see cref="PartitionReplica.Read"/>).
+    /// </summary>
+    public bool ReadableOnReplica => (Flags & CommandFlags.ReadOnly) != 0 && Handler is not null && !IsBlocking && !RunsScript;
 
     public bool AcceptsArgCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 

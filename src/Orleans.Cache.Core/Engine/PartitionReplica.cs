@@ -85,6 +85,38 @@ internal sealed class PartitionReplica
         }
     }
 
+    /// <summary>
+    /// A READONLY client's read (<see cref="CommandInfo.ReadableOnReplica"/>) answered from the copy, as a Redis replica
+    /// serves it: possibly behind the primary. Null when the copy cannot answer — not synced, promoted, or the read
+    /// would have to expire a key or field first (a replica never deletes on its own) — and the primary must.
+    /// </summary>
+    public Reply? Read(Command command)
+    {
+        lock (_gate)
+        {
+            if (!Synced || _promoted) return null;
+            Keyspace.ReadingReplica = true;
+            try
+            {
+                Keyspace.Tick();
+                var reply = Keyspace.ExecuteAtLastTick(command.Info, command.Argv);
+                ReadsServed++;
+                return reply;
+            }
+            catch (ReplicaReadRefused)
+            {
+                return null;
+            }
+            finally
+            {
+                Keyspace.ReadingReplica = false;
+            }
+        }
+    }
+
+    /// <summary>How many reads the copy answered (<see cref="Read"/>).</summary>
+    public long ReadsServed { get; private set; }
+
     /// <summary>A full sync: the copy becomes the snapshot, taken by primary <paramref name="epoch"/> at its clock <paramref name="at"/>.</summary>
     public long Load(Guid epoch, SnapshotData data, long at)
     {
@@ -144,3 +176,6 @@ internal sealed class PartitionReplica
             real.CreateTimer(callback, state, dueTime, period);
     }
 }
+
+/// <summary>A read on a replica copy came to a key or field whose TTL passed: the primary answers it instead.</summary>
+internal sealed class ReplicaReadRefused : Exception;

@@ -67,6 +67,7 @@ internal sealed partial class Keyspace
     /// </summary>
     internal int ExpireFields(Entry entry, RedisHash hash, int max)
     {
+        if (ReadingReplica) throw new ReplicaReadRefused();
         var expired = hash.TakeDue(Now, max);
         if (expired.Count > 0)
         {

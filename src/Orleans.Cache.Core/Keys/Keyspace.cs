@@ -109,6 +109,10 @@ internal sealed partial class Keyspace
     }
     private Scripting.ScriptEngine? _scripts;
 
+    /// <summary>What a script's redis.call runs against: this keyspace.</summary>
+    internal Scripting.IScriptHost ScriptHost => _scriptHost ??= new Scripting.KeyspaceScriptHost(this);
+    private Scripting.IScriptHost? _scriptHost;
+
     /// <summary>The Lua VM if a script ever ran here (read from other threads: BUSY checks and SCRIPT KILL, without the lock).</summary>
     public Scripting.ScriptEngine? ScriptsIfStarted => Volatile.Read(ref _scripts);
 
@@ -338,9 +342,17 @@ internal sealed partial class Keyspace
         CompactDeadlinesIfMostlyStale();
     }
 
+    /// <summary>
+    /// Set while a READONLY client's read runs on a replica copy (<see cref="PartitionReplica.Read"/>): a key or field
+    /// whose TTL passed is then not deleted (only the primary's DEL removes it, or later effects would diverge); the
+    /// read is refused and goes to the primary instead.
+    /// </summary>
+    internal bool ReadingReplica { get; set; }
+
     /// <summary>Deletes a key whose TTL passed; replicas get a DEL, as Redis propagates expiry.</summary>
     private void Expire(Entry entry)
     {
+        if (ReadingReplica) throw new ReplicaReadRefused();
         Remove(entry);
         ExpiredTotal++;
         Effects.Append([EffectWords.Del, entry.Key]);

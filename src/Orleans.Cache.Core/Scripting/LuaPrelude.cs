@@ -26,15 +26,17 @@ local spack, sunpack, spacksize = string.pack, string.unpack, string.packsize
 
 local function readonly_error() raw_error('Attempt to modify a readonly table', 2) end
 
--- Where a script called into redis / cjson / cmsgpack, taken when it looks the function up. Lua 5.4 drops the
--- script's frame on 'return cjson.decode(x)' (a tail call; in Redis's 5.1 these are C functions, which keep it),
--- so errors raised by the Lua wrappers below name this line instead.
-local site_src, site_line = '?', '?'
+-- Where a script called into redis / cjson / cmsgpack: P.site() is the line of its last lookup of such a function
+-- (noted by the C# __index that P.index_of makes). Lua 5.4 drops the script's frame on 'return cjson.decode(x)' (a
+-- tail call; in Redis's 5.1 these are C functions, which keep it), so errors raised by the Lua wrappers below name
+-- that line instead.
 local run_source = '@user_script' -- the chunk user code of the current run comes from
 local last_raise
 local user_source = { ['@user_script'] = true, ['@user_function'] = true }
 local function raise_from(level, msg, with_position)
-  local src, line = site_src, site_line
+  local line = P.site()
+  local src = line and run_source or '?'
+  line = line or '?'
   local w = getinfo(level, 't')
   if not (w and w.istailcall) then
     local c = getinfo(level + 1, 'Sl')
@@ -49,12 +51,7 @@ local function raise(msg, with_position) raise_from(3, msg, with_position) end
 local function err(msg) raise_from(3, { err = 'ERR ' .. msg }) end
 local function tracked(t)
   return setmetatable({}, {
-    __index = function(_, k)
-      -- Only the line: user code runs from the one chunk the runner started ('S' costs a chunk-id format per lookup).
-      local i = getinfo(2, 'l')
-      if i then site_src, site_line = run_source, i.currentline end
-      return t[k]
-    end,
+    __index = P.index_of(t),
     __newindex = readonly_error, __metatable = false, __pairs = function() return next, t, nil end })
 end
 

@@ -18,17 +18,20 @@ internal static class ScriptCommands
     private static Reply Run(Keyspace db, byte[][] a, bool readOnly, bool bySha)
     {
         if (!SplitKeys(a, out var keys, out var args, out var error)) return error!;
-        var options = new ScriptOptions { ReadOnly = readOnly };
-        var host = new KeyspaceScriptHost(db);
-        return bySha ? db.Scripts.EvalSha(Args.Text(a[1]), keys, args, host, options) : db.Scripts.Eval(a[1], keys, args, host, options);
+        var options = Options(readOnly);
+        return bySha ? db.Scripts.EvalSha(Args.Text(a[1]), keys, args, db.ScriptHost, options) : db.Scripts.Eval(a[1], keys, args, db.ScriptHost, options);
     }
 
     private static Reply Call(Keyspace db, byte[][] a, bool readOnly)
     {
         if (!Args.TryLong(a[2], out _)) return Reply.Error("ERR Bad number of keys provided");
         if (!SplitKeys(a, out var keys, out var args, out var error)) return error!;
-        return db.Scripts.FunctionCall(Args.Text(a[1]), keys, args, new KeyspaceScriptHost(db), new ScriptOptions { ReadOnly = readOnly });
+        return db.Scripts.FunctionCall(Args.Text(a[1]), keys, args, db.ScriptHost, Options(readOnly));
     }
+
+    private static readonly ScriptOptions ReadWrite = new(), ReadOnly = new() { ReadOnly = true };
+
+    private static ScriptOptions Options(bool readOnly) => readOnly ? ReadOnly : ReadWrite;
 
     /// <summary>numkeys at argument 2, then the keys, then the arguments; Redis's errors for a bad count.</summary>
     private static bool SplitKeys(byte[][] a, out byte[][] keys, out byte[][] args, out Reply? error)

@@ -10,7 +10,8 @@ internal sealed partial class ScriptEngine
     /// <summary>redis.call / redis.pcall: (true, converted reply) or (false, {err=...}).</summary>
     private int LuaCall(IntPtr state)
     {
-        var l = Lua.FromIntPtr(state);
+        // Scripts run on _thread; FromIntPtr would allocate a wrapper for it on every call.
+        var l = _thread is { } thread && thread.Handle == state ? thread : Lua.FromIntPtr(state);
         int n = l.GetTop();
         if (n == 0) return PushError(l, ScriptErrors.NoArguments);
         var argv = new byte[n][];
@@ -49,6 +50,36 @@ internal sealed partial class ScriptEngine
         l.PushBoolean(true);
         LuaReplies.Push(l, reply, _resp);
         return 2;
+    }
+
+    /// <summary>
+    /// P.index_of(t): the __index of a tracked table (redis, cjson, cmsgpack), a C closure over <c>t</c> that notes the
+    /// line of the lookup before answering <c>t[k]</c>. Lua 5.4 drops the script's frame on <c>return redis.call(...)</c>
+    /// (a tail call to a Lua wrapper; in Redis's 5.1 these are C functions, which keep it), so an error raised by the
+    /// wrapper names the line noted here (<see cref="LuaSite"/>).
+    /// </summary>
+    private int LuaIndexOf(IntPtr state)
+    {
+        var l = Lua.FromIntPtr(state);
+        l.PushCopy(1);
+        l.PushCClosure(_trackedIndex, 1);
+        return 1;
+    }
+
+    private int LuaTrackedIndex(IntPtr state)
+    {
+        // Level 0 is this function, level 1 the user code that looked the name up.
+        if (LuaNative.Line(state, 1) is { } line) _siteLine = line;
+        LuaNative.RawGetByKeyAt(state, Lua.UpValueIndex(1), 2);
+        return 1;
+    }
+
+    /// <summary>P.site(): the line of the last tracked lookup, or nothing before the first one.</summary>
+    private int LuaSite(IntPtr state)
+    {
+        if (_siteLine is not { } line) return 0;
+        Lua.FromIntPtr(state).PushInteger(line);
+        return 1;
     }
 
     private static int PushError(Lua l, string text)

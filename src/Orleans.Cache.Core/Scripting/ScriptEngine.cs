@@ -21,7 +21,9 @@ internal sealed partial class ScriptEngine : IDisposable
     private int _threadRef;
 
     // The C# side of the sandbox; fields so the delegates outlive every native pointer to them.
-    private readonly LuaFunction _call, _sha1hex, _log, _setresp, _aclCheck, _jsonEncode, _jsonDecode, _mpPack, _mpUnpack;
+    private readonly LuaFunction _call, _sha1hex, _log, _setresp, _aclCheck, _jsonEncode, _jsonDecode, _mpPack, _mpUnpack, _indexOf, _trackedIndex, _site;
+    // The line of the last lookup in a tracked table (see LuaIndexOf); null before the first.
+    private int? _siteLine;
     private readonly LuaHookFunction _hook;
 
     // The current run: set by Run, read by the callbacks (same thread) and by Kill / IsRunning (other threads).
@@ -46,6 +48,7 @@ internal sealed partial class ScriptEngine : IDisposable
         _time = time ?? TimeProvider.System;
         _call = LuaCall; _sha1hex = LuaSha1Hex; _log = LuaLog; _setresp = LuaSetResp; _aclCheck = LuaAclCheck;
         _jsonEncode = LuaJson.Encode; _jsonDecode = LuaJson.Decode; _mpPack = LuaMsgPack.Pack; _mpUnpack = LuaMsgPack.Unpack;
+        _indexOf = LuaIndexOf; _trackedIndex = LuaTrackedIndex; _site = LuaSite;
         _hook = CountHook;
 
         _lua = new Lua(openLibs: true);
@@ -62,6 +65,8 @@ internal sealed partial class ScriptEngine : IDisposable
         SetFunction(l, "json_decode", _jsonDecode);
         SetFunction(l, "mp_pack", _mpPack);
         SetFunction(l, "mp_unpack", _mpUnpack);
+        SetFunction(l, "index_of", _indexOf);
+        SetFunction(l, "site", _site);
         l.PushLightUserData(IntPtr.Zero);
         l.SetField(-2, "json_null");
         if (l.PCall(1, 1, 0) != LuaStatus.OK)

@@ -110,4 +110,34 @@ public sealed class PartitionReplicaTests
         Assert.Equal(ReplyKind.Null, engine.Locked(k => k.Execute(Argv("GET", "b")).Kind));
         Assert.Equal("1", engine.Locked(k => k.Execute(Argv("GET", "a")).Text));
     }
+
+    private static Command Read(params string[] args) => CommandRouter.Resolve(Argv(args), out _)!.Value;
+
+    [Fact]
+    public void A_read_on_the_copy_answers_what_the_copy_has_and_never_expires_a_key_itself()
+    {
+        Write("SET", "plain", "p");
+        Write("SET", "n", "5", "PX", "1000");
+        Write("HSET", "h", "f", "1");
+        Write("HPEXPIRE", "h", "1000", "FIELDS", "1", "f");
+        var replica = Synced();
+
+        Assert.Equal("p", replica.Read(Read("GET", "plain"))!.Text);
+        Assert.Equal("5", replica.Read(Read("GET", "n"))!.Text);
+        Assert.Equal(2, replica.ReadsServed);
+
+        // A write the primary ran before the TTL passed is still on its way when a read comes after it: the read must not
+        // delete the key (or the field), so the late INCR finds 5, as it did on the primary.
+        long before = _primary.Keyspace.Effects.Offset;
+        Write("INCR", "n");
+        var late = EffectsSince(before);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Null(replica.Read(Read("GET", "n")));
+        Assert.Null(replica.Read(Read("HGET", "h", "f")));
+        Assert.Equal("p", replica.Read(Read("GET", "plain"))!.Text);
+        Assert.Equal(3, replica.ReadsServed);
+        Assert.Equal(late[^1].Offset, Apply(replica, late));
+        // Entries() reads without the clock: the key is still there, with 6.
+        Assert.Equal("6", replica.Locked(k => Encoding.UTF8.GetString((byte[])k.Entries().Single(e => e.Key.AsSpan().SequenceEqual("n"u8)).Value)));
+    }
 }

@@ -241,6 +241,56 @@ public sealed class ReplicationTests
         Assert.Equal(offset, replicas.Sum(r => long.Parse((string)((RedisResult[])r!)[2]!)));
     }
 
+    [Fact]
+    public async Task A_READONLY_client_reads_from_the_replica_in_its_silo_which_may_be_behind_and_others_read_the_primary()
+    {
+        var broken = new ConcurrentDictionary<string, bool>();
+        await using var c = await CacheCluster.StartAsync(3, b => b.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddRespEndpoint(o => o.Port = 0);
+            silo.Services.Configure<CacheOptions>(o => o.Replicas = 1);
+            silo.Services.AddSingleton<IIncomingGrainCallFilter>(sp => new BreakReplicas(broken, sp.GetRequiredService<ILocalSiloDetails>()));
+        }), snapshots: o => o.Storage = "None");
+        await On(c, 0).ExecuteAsync(Enumerable.Range(0, 200).Select(i => Cmd("SET", $"k{i}", "v1")).ToList());
+        for (int p = 0; p < CacheCluster.Partitions; p++) Assert.Equal(1, await c.Partition(p).WaitReplicas(1, 0));
+
+        // A key whose partition has its replica on silo 1 and its primary elsewhere.
+        var silo = c.Cluster.Silos[1];
+        string here = silo.SiloAddress.ToParsableString();
+        var map = new PartitionMap(CacheCluster.Partitions);
+        int partition = -1;
+        for (int p = 0; p < CacheCluster.Partitions && partition < 0; p++)
+            if (await c.Partition(p).ReplicationState() is { } state && state.Silo != here && state.ReplicaSilos.Contains(here)) partition = p;
+        Assert.True(partition >= 0);
+        string key = Enumerable.Range(0, 200).Select(i => $"k{i}").First(k => map.PartitionOfKey(Encoding.UTF8.GetBytes(k)) == partition);
+        var copies = silo.ServiceProvider.GetRequiredService<LocalReplicas>();
+        var endPoint = silo.ServiceProvider.GetRequiredService<RespServer>().EndPoints[0];
+        using var reader = await Resp.RawClient.ConnectAsync(endPoint);
+        using var writer = await Resp.RawClient.ConnectAsync(endPoint);
+
+        Assert.Equal("$2\r\nv1\r\n", await reader.CommandAsync("GET", key));
+        Assert.Equal(0, copies.ReadsServed(partition));
+        Assert.Equal("+OK", await reader.CommandAsync("READONLY"));
+        Assert.Equal("$2\r\nv1\r\n", await reader.CommandAsync("GET", key));
+        Assert.Equal(1, copies.ReadsServed(partition));
+
+        // The copy stops taking effects: the READONLY client reads what the copy has, everyone else the primary.
+        broken[here] = true;
+        Assert.Equal("+OK", await writer.CommandAsync("SET", key, "v2"));
+        Assert.Equal("$2\r\nv1\r\n", await reader.CommandAsync("GET", key));
+        Assert.Equal("$2\r\nv2\r\n", await writer.CommandAsync("GET", key));
+        Assert.Equal(2, copies.ReadsServed(partition));
+
+        // A read after a write to its partition in the same pipeline sees the write.
+        Assert.Equal("+OK\r\n$2\r\nv3\r\n", await reader.RoundTripAsync(Resp.RawClient.Encode("SET", key, "v3") + Resp.RawClient.Encode("GET", key)));
+        Assert.Equal(2, copies.ReadsServed(partition));
+
+        Assert.Equal("+OK", await reader.CommandAsync("READWRITE"));
+        Assert.Equal("$2\r\nv3\r\n", await reader.CommandAsync("GET", key));
+        Assert.Equal(2, copies.ReadsServed(partition));
+        broken.Clear();
+    }
+
     /// <summary>Fails every call to a replica grain on the silos named in <paramref name="broken"/>: a replica that keeps failing while its silo stays.</summary>
     private sealed class BreakReplicas(ConcurrentDictionary<string, bool> broken, ILocalSiloDetails silo) : IIncomingGrainCallFilter
     {
