@@ -8,7 +8,10 @@
     (redis-benchmark cannot send a transaction); one row counts transactions (EXECs);
   - SET/GET/INCR over random keys at -P16 and -P1, the no-regression reference measured in the same run.
 
-    python3 tests/bench/compare-scripts.py [--rounds 3] [--requests 200000] [--seconds 10] [--clients 50]
+    python3 tests/bench/compare-scripts.py [--rounds 3] [--requests 200000] [--seconds 10] [--clients 50] [--baseline REV]
+
+With --baseline REV the silo of that git revision (built in a temporary worktree) is measured in the same run, after
+Redis and this silo in every round, and gets its own columns.
 
 A server that answers a shape with errors (Orleans.Cache before it has scripts or transactions) gets "errors" and the
 error text in its cell instead of a number; the other rows are still measured."""
@@ -71,11 +74,13 @@ def main():
     ap.add_argument("--seconds", type=float, default=10, help="length of one resp-tx run")
     ap.add_argument("--clients", type=int, default=50, help="resp-tx connections")
     ap.add_argument("--silo-arg", action="append", default=[], help="extra silo argument")
+    ap.add_argument("--baseline", help="also run the silo of this git revision in the same run (a no-regression check)")
     args = ap.parse_args()
+    silos = ["orleans"] + (["baseline"] if args.baseline else [])
 
     subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", os.path.join(ROOT, "tests/Orleans.Cache.Benchmarks")],
                    check=True, stdout=subprocess.DEVNULL)
-    with side_by_side(("redis-server", "redis-benchmark", "redis-cli", "dotnet"), args.silo_arg) as ports:
+    with side_by_side(("redis-server", "redis-benchmark", "redis-cli", "dotnet"), args.silo_arg, baseline=args.baseline) as ports:
         sha = {}
         for name, port in ports.items():
             try:
@@ -95,16 +100,17 @@ def main():
             return benchmark(port, ["-t", shape.lower()], requests, pipeline)[shape]
 
         # Warm-up of the silo (JIT, partition activation) before anything is measured; errors show up in the table.
-        for shape, pipeline in shapes:
-            try:
-                measure("orleans", shape, pipeline, 20000, 2)
-            except ServerError:
-                pass
+        for name in silos:
+            for shape, pipeline in shapes:
+                try:
+                    measure(name, shape, pipeline, 20000, 2)
+                except ServerError:
+                    pass
 
         results = {}  # (server, shape, P) -> [(rps, p99)] or ServerError
         for _ in range(args.rounds):
             for shape, pipeline in shapes:
-                for name in ("redis", "orleans"):
+                for name in ["redis", *silos]:
                     key = (name, shape, pipeline)
                     if isinstance(results.get(key), ServerError):
                         continue
@@ -115,27 +121,34 @@ def main():
 
         print(f"-c 50 random keys, median of {args.rounds} rounds; ratio = Orleans.Cache / Redis per second"
               f" (MULTI/EXEC: transactions/s, {args.clients} clients, {args.seconds:g} s)\n")
-        print("| shape | -P | Redis /s | Orleans.Cache /s | ratio | Redis p99 ms | Orleans.Cache p99 ms |")
-        print("|---|---|---|---|---|---|---|")
+        base = f" {args.baseline} /s | {args.baseline} ratio |" if args.baseline else ""
+        print(f"| shape | -P | Redis /s | Orleans.Cache /s | ratio |{base} Redis p99 ms | Orleans.Cache p99 ms |")
+        print("|---|---|---|---|---|" + ("---|---|" if args.baseline else "") + "---|---|")
         ratios = {}
         for shape, pipeline in shapes:
             cells = {}
-            for name in ("redis", "orleans"):
+            for name in ["redis", *silos]:
                 v = results.get((name, shape, pipeline))
                 cells[name] = v if isinstance(v, ServerError) or not v else (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v))
-            r, o = cells["redis"], cells["orleans"]
+            r = cells["redis"]
             def rate(c): return f"errors: {c}" if isinstance(c, ServerError) else f"{c[0]:,.0f}"
             def p99(c): return "" if isinstance(c, ServerError) else f"{c[1]:.2f}"
-            ratio = ""
-            if not isinstance(r, ServerError) and not isinstance(o, ServerError):
-                ratio = f"{o[0] / r[0]:.2f}x"
-                if shape in ("SET", "GET", "INCR"):
-                    ratios.setdefault(pipeline, []).append(o[0] / r[0])
-            print(f"| {shape} | {pipeline} | {rate(r)} | {rate(o)} | {ratio} | {p99(r)} | {p99(o)} |")
-        for pipeline, values in ratios.items():
-            geo = math.exp(sum(math.log(x) for x in values) / len(values))
-            print(f"| **geomean SET/GET/INCR** | {pipeline} | | | **{geo:.2f}x** | | |")
-
+            cols = []
+            for name in silos:
+                o = cells[name]
+                ratio = ""
+                if not isinstance(r, ServerError) and not isinstance(o, ServerError):
+                    ratio = f"{o[0] / r[0]:.2f}x"
+                    if shape in ("SET", "GET", "INCR"):
+                        ratios.setdefault((name, pipeline), []).append(o[0] / r[0])
+                cols += [rate(o), ratio]
+            print("| " + " | ".join([shape, str(pipeline), rate(r), *cols, p99(r), p99(cells["orleans"])]) + " |")
+        for pipeline in sorted({p for _, p in ratios}, reverse=True):
+            cols = []
+            for name in silos:
+                values = ratios.get((name, pipeline), [])
+                cols += ["", f"**{math.exp(sum(map(math.log, values)) / len(values)):.2f}x**" if values else ""]
+            print("| " + " | ".join(["**geomean SET/GET/INCR**", str(pipeline), "", *cols, "", ""]) + " |")
 
 if __name__ == "__main__":
     main()
