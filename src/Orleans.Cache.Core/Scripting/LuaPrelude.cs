@@ -114,6 +114,21 @@ B.loadstring = function(s, name) return raw_load(s, name, 't') end
 local current
 local co = copy(coroutine)
 co.close = nil; co.isyieldable = nil
+-- A coroutine carries the count hook that lets SCRIPT KILL stop a loop inside it: a new Lua thread takes its creator's
+-- hook, and the run thread has one only around the creation (it runs without one, for speed).
+local co_lib = coroutine
+co.create = function(f)
+  P.hook(true)
+  local c = co_lib.create(f)
+  P.hook(false)
+  return c
+end
+co.wrap = function(f)
+  P.hook(true)
+  local w = co_lib.wrap(f)
+  P.hook(false)
+  return w
+end
 co.running = function() local c = co_running() if c == current then return nil end return c end
 co.yield = function(...)
   if co_running() == current then raw_error('attempt to yield from outside a coroutine', 2) end

@@ -19,7 +19,7 @@ internal static class ScriptCommands
     {
         if (!SplitKeys(a, out var keys, out var args, out var error)) return error!;
         var options = Options(readOnly);
-        return bySha ? db.Scripts.EvalSha(Args.Text(a[1]), keys, args, db.ScriptHost, options) : db.Scripts.Eval(a[1], keys, args, db.ScriptHost, options);
+        return bySha ? db.Scripts.EvalSha(a[1], keys, args, db.ScriptHost, options) : db.Scripts.Eval(a[1], keys, args, db.ScriptHost, options);
     }
 
     private static Reply Call(Keyspace db, byte[][] a, bool readOnly)
@@ -133,9 +133,22 @@ internal sealed class KeyspaceScriptHost(Keyspace db) : IScriptHost
         if (command.Name == "PING") return argv.Length > 1 ? Reply.Bulk(argv[1]) : Reply.Pong;
         if (command.Kind != CommandKind.Keyspace || command.Routing == Routing.AllPartitions) return NotAllowed;
         if (command.IsWrite && db.WritesRefused is { } refused) return refused;
-        if (db.OwnsSlot is { } owns)
-            foreach (int i in command.KeyIndexes(argv))
-                if (!owns(HashSlot.Of(argv[i]))) return NonLocal;
+        if (db.OwnsSlot is { } owns && !OwnsKeys(command, argv, owns)) return NonLocal;
         return db.ExecuteAtLastTick(command, argv);
+    }
+
+    private static bool OwnsKeys(CommandInfo command, byte[][] argv, Func<int, bool> owns)
+    {
+        if (command.HasFixedKeyPositions)
+        {
+            // Without KeyIndexes' enumerator, for the usual shape.
+            var keys = command.Keys(argv.Length);
+            for (int i = keys.First; !keys.IsEmpty && i <= keys.Last; i += keys.Step)
+                if (!owns(HashSlot.Of(argv[i]))) return false;
+            return true;
+        }
+        foreach (int i in command.KeyIndexes(argv))
+            if (!owns(HashSlot.Of(argv[i]))) return false;
+        return true;
     }
 }

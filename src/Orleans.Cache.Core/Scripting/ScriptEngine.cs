@@ -8,12 +8,14 @@ namespace Orleans.Cache.Core.Scripting;
 /// <summary>One partition's Lua VM (Redis's script cache + function libraries); used by one thread at a time.</summary>
 internal sealed partial class ScriptEngine : IDisposable
 {
-    /// <summary>Instructions between two looks at the kill flag.</summary>
+    /// <summary>Instructions between two looks at the kill flag, on threads that carry the hook from their start.</summary>
     private const int HookInstructions = 100_000;
 
     private readonly Lua _lua;
     private readonly int _globalsRef, _runRef, _runScriptRef, _compileLibraryRef;
     private readonly Dictionary<string, CachedScript> _scripts = new(StringComparer.Ordinal);
+    // EVALSHA's lookup by the sha's characters, so the sha named on the wire is not made a string first.
+    private readonly Dictionary<string, CachedScript>.AlternateLookup<ReadOnlySpan<char>> _scriptsBySpan;
     // EVAL's body → its sha, so a cached body is not hashed again (EVALSHA arrives here as the EVAL of its body).
     private readonly Dictionary<byte[], string> _shaByBody = new(BytesComparer.Instance);
     // The Lua thread scripts run on, reused while runs end normally (a new one after an error or a kill); and its registry ref.
@@ -21,7 +23,7 @@ internal sealed partial class ScriptEngine : IDisposable
     private int _threadRef;
 
     // The C# side of the sandbox; fields so the delegates outlive every native pointer to them.
-    private readonly LuaFunction _call, _sha1hex, _log, _setresp, _aclCheck, _jsonEncode, _jsonDecode, _mpPack, _mpUnpack, _indexOf, _trackedIndex, _site;
+    private readonly LuaFunction _call, _sha1hex, _log, _setresp, _aclCheck, _jsonEncode, _jsonDecode, _mpPack, _mpUnpack, _indexOf, _trackedIndex, _site, _hookSwitch;
     // The line of the last lookup in a tracked table (see LuaIndexOf); null before the first.
     private int? _siteLine;
     private readonly LuaHookFunction _hook;
@@ -39,16 +41,23 @@ internal sealed partial class ScriptEngine : IDisposable
     // The clock RunningFor reads (the partition's, so a busy threshold is testable on a fake clock).
     private readonly TimeProvider _time;
     private string _killSource = "?", _killLine = "?";
+    // The run thread carries no hook (a hooked Lua traces every instruction, a tenth of a short script's time); a kill
+    // arms one on it from the killing thread, as lua.c does from its signal handler. Coroutines the script creates carry
+    // one from their start (P.hook), so a loop inside one stops too. Under this lock: arming, and disarming at the end.
+    private readonly Lock _hookLock = new();
+    private bool _hooked;
     private bool _disposed;
 
-    private sealed record CachedScript(int Ref, bool HasShebang, bool NoWrites);
+    private sealed record CachedScript(string Sha, int Ref, bool HasShebang, bool NoWrites);
 
     public ScriptEngine(TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
+        _scriptsBySpan = _scripts.GetAlternateLookup<ReadOnlySpan<char>>();
         _call = LuaCall; _sha1hex = LuaSha1Hex; _log = LuaLog; _setresp = LuaSetResp; _aclCheck = LuaAclCheck;
         _jsonEncode = LuaJson.Encode; _jsonDecode = LuaJson.Decode; _mpPack = LuaMsgPack.Pack; _mpUnpack = LuaMsgPack.Unpack;
         _indexOf = LuaIndexOf; _trackedIndex = LuaTrackedIndex; _site = LuaSite;
+        _hookSwitch = LuaHook;
         _hook = CountHook;
 
         _lua = new Lua(openLibs: true);
@@ -67,6 +76,7 @@ internal sealed partial class ScriptEngine : IDisposable
         SetFunction(l, "mp_unpack", _mpUnpack);
         SetFunction(l, "index_of", _indexOf);
         SetFunction(l, "site", _site);
+        SetFunction(l, "hook", _hookSwitch);
         l.PushLightUserData(IntPtr.Zero);
         l.SetField(-2, "json_null");
         if (l.PCall(1, 1, 0) != LuaStatus.OK)
@@ -112,13 +122,27 @@ internal sealed partial class ScriptEngine : IDisposable
         if (_runningFunction != function) return Busy(_runningFunction);
         if (Interlocked.CompareExchange(ref _writeState, Killing, Clean) == Wrote) return ScriptErrors.Unkillable;
         _killRequested = true;
+        ArmHook();
         return Reply.Ok;
     }
 
     /// <summary>Stops the running script even if it wrote (what SHUTDOWN NOSAVE does to it in Redis).</summary>
     public void Abort()
     {
-        if (_running) _killRequested = true;
+        if (!_running) return;
+        _killRequested = true;
+        ArmHook();
+    }
+
+    /// <summary>From the killing thread: the run thread looks at the kill flag from its next instruction on.</summary>
+    private void ArmHook()
+    {
+        lock (_hookLock)
+        {
+            if (!_running || _thread is not { } thread) return;
+            thread.SetHook(_hook, LuaHookMask.Count, 1);
+            _hooked = true;
+        }
     }
 
     /// <summary>Redis's BUSY reply while a script has run for <paramref name="threshold"/> or longer (busy-reply-threshold); else null.</summary>
@@ -158,10 +182,17 @@ internal sealed partial class ScriptEngine : IDisposable
     }
 
     /// <summary>EVALSHA: runs a cached script; -NOSCRIPT when the sha is unknown.</summary>
-    public Reply EvalSha(string sha, byte[][] keys, byte[][] args, IScriptHost host, ScriptOptions options)
+    public Reply EvalSha(ReadOnlySpan<byte> sha, byte[][] keys, byte[][] args, IScriptHost host, ScriptOptions options)
     {
-        if (!_scripts.TryGetValue(sha, out var script) && !_scripts.TryGetValue(sha = sha.ToLowerInvariant(), out script)) return ScriptErrors.NoScript;
-        return RunScript(sha, script, keys, args, host, options);
+        if (sha.Length != 40) return ScriptErrors.NoScript;
+        Span<char> name = stackalloc char[40];
+        Encoding.Latin1.GetChars(sha, name);
+        if (!_scriptsBySpan.TryGetValue(name, out var script))
+        {
+            Ascii.ToLowerInPlace(name, out _);
+            if (!_scriptsBySpan.TryGetValue(name, out script)) return ScriptErrors.NoScript;
+        }
+        return RunScript(script.Sha, script, keys, args, host, options);
     }
 
     private Reply? LoadScript(string sha, byte[] body, out CachedScript? script)
@@ -176,7 +207,7 @@ internal sealed partial class ScriptEngine : IDisposable
             return Reply.Error("ERR Error compiling script (new function): " + message);
         }
         Compilations++;
-        script = new CachedScript(_lua.Ref(LuaRegistry.Index), code != body, noWrites);
+        script = new CachedScript(sha, _lua.Ref(LuaRegistry.Index), code != body, noWrites);
         _scripts[sha] = script;
         _shaByBody[body] = sha;
         return null;
@@ -260,7 +291,6 @@ internal sealed partial class ScriptEngine : IDisposable
         if (_thread is { } thread) return thread;
         thread = _lua.NewThread();
         _threadRef = _lua.Ref(LuaRegistry.Index);
-        thread.SetHook(_hook, LuaHookMask.Count, HookInstructions);
         return _thread = thread;
     }
 
@@ -302,9 +332,32 @@ internal sealed partial class ScriptEngine : IDisposable
 
     private void EndRun()
     {
-        _running = false;
         _killRequested = false;
         _host = null;
+        lock (_hookLock)
+        {
+            _running = false;
+            if (!_hooked) return;
+            _hooked = false;
+            _thread?.SetHook(null!, 0, 0);
+        }
+    }
+
+    /// <summary>
+    /// P.hook(on): the prelude's coroutine.create / wrap turn the count hook on around the creation (a new Lua thread
+    /// takes its creator's hook) and off after it; only the run thread is switched, a coroutine keeps its own.
+    /// </summary>
+    private int LuaHook(IntPtr state)
+    {
+        if (_thread is not { } thread || thread.Handle != state) return 0;
+        bool on = thread.ToBoolean(1);
+        lock (_hookLock)
+        {
+            if (on) thread.SetHook(_hook, LuaHookMask.Count, HookInstructions);
+            else if (!_killRequested) thread.SetHook(null!, 0, 0);
+            _hooked = on || _killRequested;
+        }
+        return 0;
     }
 
     private void CountHook(IntPtr state, IntPtr ar)

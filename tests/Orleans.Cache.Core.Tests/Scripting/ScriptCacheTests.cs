@@ -26,14 +26,14 @@ public class ScriptCacheTests : IDisposable
     public void Evalsha_runs_a_loaded_script_with_its_keys_and_args()
     {
         s.Engine.Load(B("return {KEYS[1], ARGV[1]}"));
-        var reply = s.Engine.EvalSha(ScriptEngine.Sha1Hex(B("return {KEYS[1], ARGV[1]}")), ScriptSession.Bytes("k"), ScriptSession.Bytes("a"), s.Host, new ScriptOptions());
+        var reply = s.Engine.EvalSha(B(ScriptEngine.Sha1Hex(B("return {KEYS[1], ARGV[1]}"))), ScriptSession.Bytes("k"), ScriptSession.Bytes("a"), s.Host, new ScriptOptions());
         Assert.Equal("[\"k\", \"a\"]", ScriptSession.Show(reply));
     }
 
     [Fact]
     public void Evalsha_of_an_unknown_sha_is_noscript()
     {
-        var reply = s.Engine.EvalSha("ffffffffffffffffffffffffffffffffffffffff", [], [], s.Host, new ScriptOptions());
+        var reply = s.Engine.EvalSha("ffffffffffffffffffffffffffffffffffffffff"u8, [], [], s.Host, new ScriptOptions());
         Assert.Equal("(error) NOSCRIPT No matching script. Please use EVAL.", ScriptSession.Show(reply));
     }
 
@@ -41,8 +41,13 @@ public class ScriptCacheTests : IDisposable
     public void Eval_caches_the_script_so_evalsha_finds_it()
     {
         s.Eval("return 'cached'");
-        var reply = s.Engine.EvalSha(ScriptEngine.Sha1Hex(B("return 'cached'")), [], [], s.Host, new ScriptOptions());
+        var reply = s.Engine.EvalSha(B(ScriptEngine.Sha1Hex(B("return 'cached'"))), [], [], s.Host, new ScriptOptions());
         Assert.Equal("\"cached\"", ScriptSession.Show(reply));
+        // The sha in any case, as Redis takes it; a sha of the wrong length is no script.
+        reply = s.Engine.EvalSha(B(ScriptEngine.Sha1Hex(B("return 'cached'")).ToUpperInvariant()), [], [], s.Host, new ScriptOptions());
+        Assert.Equal("\"cached\"", ScriptSession.Show(reply));
+        reply = s.Engine.EvalSha(B(ScriptEngine.Sha1Hex(B("return 'cached'"))[..39]), [], [], s.Host, new ScriptOptions());
+        Assert.Equal("(error) NOSCRIPT No matching script. Please use EVAL.", ScriptSession.Show(reply));
     }
 
     [Fact]
