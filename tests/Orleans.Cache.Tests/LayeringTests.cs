@@ -12,7 +12,7 @@ public sealed class LayeringTests
 {
     private const string Core = "Orleans.Cache.Core", Abstractions = "Orleans.Cache.Abstractions", Execution = "Orleans.Cache.Execution",
         Client = "Orleans.Cache.Client", Grains = "Orleans.Cache.Grains", Resp = "Orleans.Cache.Resp", Silo = "Orleans.Cache.Silo",
-        Server = "Orleans.Cache.Server";
+        Server = "Orleans.Cache.Server", AspNetCore = "Orleans.Cache.AspNetCore";
 
     /// <summary>Every Orleans.Cache project and the Orleans.Cache projects it may reference.</summary>
     private static readonly Dictionary<string, string[]> Allowed = new()
@@ -26,6 +26,8 @@ public sealed class LayeringTests
         [Silo] = [Grains, Client, Resp, Execution, Abstractions, Core],
         // The package a silo references: no code, only the references that make its package's dependencies.
         [Server] = [Grains, Client, Resp],
+        // ASP.NET Core's interfaces on the typed client.
+        [AspNetCore] = [Client, Execution, Abstractions, Core],
     };
 
     private static readonly Assembly[] Assemblies =
@@ -37,6 +39,7 @@ public sealed class LayeringTests
         typeof(global::Orleans.Cache.Grains.PubSubHub).Assembly,
         typeof(global::Orleans.Cache.Resp.RespServer).Assembly,
         typeof(global::Orleans.Cache.Silo.SiloSettings).Assembly,
+        typeof(global::Orleans.Cache.AspNetCore.CacheLocks).Assembly,
     ];
 
     [Fact]
