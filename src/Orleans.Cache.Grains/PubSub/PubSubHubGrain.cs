@@ -10,7 +10,7 @@ namespace Orleans.Cache.Grains;
 /// item to the hub synchronously, so delivery to clients never waits on a slow one.
 /// </summary>
 [HubPlacement]
-internal sealed class PubSubHubGrain(PubSubHub hub, IOptions<PubSubOptions> options) : Grain, IPubSubHubGrain
+internal sealed class PubSubHubGrain(PubSubHub hub, IOptions<PubSubOptions> options, IClusterMembershipService membership, ILocalSiloDetails local) : Grain, IPubSubHubGrain
 {
     private readonly Dictionary<(ChannelSpace, string), StreamSubscriptionHandle<PubSubDelivery>> _handles = [];
     private bool Mine => hub.Id == this.GetPrimaryKeyString();
@@ -23,6 +23,13 @@ internal sealed class PubSubHubGrain(PubSubHub hub, IOptions<PubSubOptions> opti
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // The last silo stopping: the subscriptions end with the cluster, and unsubscribing would only try to place the
+        // streams' rendezvous grains on a silo that no longer takes activations (a page of retry warnings at each stop).
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && !AnotherSiloIsActive())
+        {
+            _handles.Clear();
+            return;
+        }
         foreach (var handle in _handles.Values)
         {
             try { await handle.UnsubscribeAsync(); }
@@ -31,6 +38,9 @@ internal sealed class PubSubHubGrain(PubSubHub hub, IOptions<PubSubOptions> opti
         }
         _handles.Clear();
     }
+
+    private bool AnotherSiloIsActive() =>
+        membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(local.SiloAddress));
 
     public async Task Subscribe(ChannelSpace space, byte[] key)
     {
