@@ -38,6 +38,12 @@ public sealed class DistributedCacheTests(OrleansDiffFixture fixture)
         await b.RemoveAsync("k");
         Assert.Null(await a.GetAsync("k"));
 
+        // A value of a MiB, as a cached page or serialized graph can be, arrives whole.
+        var large = new byte[1 << 20];
+        new Random(16).NextBytes(large);
+        await a.SetAsync("large", large, new DistributedCacheEntryOptions());
+        Assert.Equal(large, await b.GetAsync("large"));
+
         // The synchronous API takes its own path through the package.
         a.SetString("s", "text");
         Assert.Equal("text", b.GetString("s"));

@@ -22,7 +22,8 @@ public sealed class CompatHub : Hub
 /// Microsoft.AspNetCore.SignalR.StackExchangeRedis — the SignalR backplane — over RESP pub/sub: two ASP.NET Core hub
 /// servers in this process on free loopback ports (on Orleans.Cache each talks to its own silo); a SignalR client
 /// (Microsoft.AspNetCore.SignalR.Client, WebSockets) connected to server A receives what server B sends through its
-/// <see cref="IHubContext{THub}"/> to all, to a group, to the connection, and to a group B added it to.
+/// <see cref="IHubContext{THub}"/> to all, to a group, to the connection, and to a group B added it to; and B gets a
+/// client result from it.
 /// Each row runs against a real redis-server and against the Orleans.Cache 2-silo cluster, over RESP2 and RESP3.
 /// </summary>
 [Collection(OrleansDiffCollection.Name)]
@@ -57,6 +58,7 @@ public sealed class SignalRBackplaneTests(OrleansDiffFixture fixture)
         var received = new ConcurrentQueue<string>();
         await using var client = new HubConnectionBuilder().WithUrl($"{serverA.Urls.Single()}/hub").Build();
         client.On<string>("message", received.Enqueue);
+        client.On<string, string>("shout", text => text.ToUpperInvariant());
         await client.StartAsync();
         // A hub call is answered only after the server finished connecting the client, backplane subscriptions included.
         Assert.Equal("pong", await client.InvokeAsync<string>("Ping"));
@@ -79,5 +81,9 @@ public sealed class SignalRBackplaneTests(OrleansDiffFixture fixture)
         await hubB.Clients.Group("added-by-B").SendAsync("message", "to the group B made");
         await ArrivesAsync("to the group B made");
         Assert.Equal(["to all", "to the group", "to the connection", "to the group B made"], received.ToArray());
+
+        // A client result: B invokes the client on A and gets its answer back over the backplane's return channel.
+        Assert.Equal("HELLO FROM B", await hubB.Clients.Client(client.ConnectionId!)
+            .InvokeAsync<string>("shout", "hello from B", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15)));
     }
 }
