@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Cache.AspNetCore;
 using Orleans.Cache.Client;
@@ -103,6 +104,31 @@ public sealed class AspNetCoreTests(ThreeSiloFixture fixture) : IClassFixture<Th
         // InstanceName prefixes the key; the entry has Microsoft.Extensions.Caching.StackExchangeRedis's fields.
         Assert.Equal(new Dictionary<string, string> { ["absexp"] = "-1", ["sldexp"] = "-1", ["data"] = "buffered" },
             await C.CacheOnSilo(2).HashGetAllAsync("app1:" + key));
+    }
+
+    [Fact]
+    public async Task HybridCache_uses_it_as_its_second_level_shared_by_app_instances()
+    {
+        string key = Me();
+        HybridCache Hybrid(int silo) => App(silo, s =>
+        {
+            s.AddOrleansCacheDistributedCache();
+            s.AddHybridCache();
+        }).GetRequiredService<HybridCache>();
+        var a = Hybrid(0);
+        var b = Hybrid(2);
+        int calls = 0;
+        var made = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => a.GetOrCreateAsync(key, _ =>
+        {
+            Interlocked.Increment(ref calls);
+            return ValueTask.FromResult("made-by-A");
+        }).AsTask()));
+        Assert.All(made, v => Assert.Equal("made-by-A", v));
+        Assert.Equal(1, calls);
+        // Instance B has nothing in its memory: it finds A's value in Orleans.Cache and does not call its factory.
+        Assert.Equal("made-by-A", await b.GetOrCreateAsync(key, _ => ValueTask.FromResult("made-by-B")));
+        await b.RemoveAsync(key);
+        Assert.False(await C.CacheOnSilo(1).ExistsAsync(key));
     }
 
     [Fact]
