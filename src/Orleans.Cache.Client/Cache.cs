@@ -6,8 +6,13 @@ using Orleans.Cache.Execution;
 namespace Orleans.Cache.Client;
 
 /// <summary>The typed client over an <see cref="ICommandExecutor"/> (co-hosted in a silo or in an Orleans client app).</summary>
-internal sealed class Cache(ICommandExecutor executor) : CacheCommands, ICache
+internal sealed class Cache(ICommandExecutor executor, TimeProvider? time = null) : CacheCommands, ICache
 {
+    private CacheAside? _aside;
+
+    public Task<T> GetOrSetAsync<T>(string key, Func<CancellationToken, Task<T>> factory, TimeSpan ttl, CacheAsideOptions? options = null, CancellationToken cancellationToken = default) =>
+        LazyInitializer.EnsureInitialized(ref _aside, () => new CacheAside(this, time ?? TimeProvider.System)).GetOrSetAsync(key, factory, ttl, options, cancellationToken);
+
     protected override Task<T> SendAsync<T>(byte[][] argv, Func<Reply, T> read, CancellationToken cancellationToken)
     {
         var pending = executor.ExecuteAsync(argv, cancellationToken);

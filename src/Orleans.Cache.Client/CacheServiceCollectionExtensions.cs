@@ -18,7 +18,7 @@ public static class CacheServiceCollectionExtensions
     public static IServiceCollection AddOrleansCacheClient(this IServiceCollection services, IConfiguration? configuration = null, Action<CacheOptions>? configure = null)
     {
         services.AddOrleansCacheExecutor(configuration, configure);
-        services.TryAddSingleton<ICache>(sp => new Cache(sp.GetRequiredService<ICommandExecutor>()));
+        services.TryAddSingleton<ICache>(sp => new Cache(sp.GetRequiredService<ICommandExecutor>(), sp.GetService<TimeProvider>()));
         // An external client whose Cache:Partitions is not the cluster's refuses to start.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Orleans.ILifecycleParticipant<Orleans.IClusterClientLifecycle>, PartitionCountClientCheck>());
         return services;

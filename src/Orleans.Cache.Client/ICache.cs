@@ -111,6 +111,13 @@ public interface ICache : ICacheCommands
     /// </summary>
     ICacheTransaction CreateTransaction();
 
+    /// <summary>
+    /// Cache-aside with stampede protection: the value at <paramref name="key"/>, or else the one <paramref name="factory"/>
+    /// makes, stored for <paramref name="ttl"/>. While a key is missing, one caller in the whole cluster runs the factory
+    /// and every other caller waits for its value (up to <see cref="CacheAsideOptions.FillTimeout"/>, then runs it too).
+    /// </summary>
+    Task<T> GetOrSetAsync<T>(string key, Func<CancellationToken, Task<T>> factory, TimeSpan ttl, CacheAsideOptions? options = null, CancellationToken cancellationToken = default);
+
     /// <summary>Every key matching <paramref name="pattern"/>, page by page with SCAN (safe on big keyspaces).</summary>
     IAsyncEnumerable<string> ScanAsync(string pattern = "*", int pageSize = 250, string? type = null, CancellationToken cancellationToken = default);
     /// <summary>DBSIZE: how many keys the cache holds.</summary>
