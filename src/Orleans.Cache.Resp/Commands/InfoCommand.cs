@@ -149,13 +149,24 @@ internal sealed partial class ServerCommands
                 Line("clients_in_timeout_table", total.BlockedClients);
                 break;
             case "memory":
-                long used = GC.GetTotalMemory(false);
+                // used_memory: the partitions' estimates (MEMORY USAGE of every key, kept as keys are written), summed over
+                // the silos INFO reached; maxmemory applies to each silo's share. RSS is this process's.
+                long used = parts.UsedMemory, rss = Environment.WorkingSet;
+                long peak = InterlockedMax(ref _usedMemoryPeak, used);
+                long maxmemory = long.TryParse(node.Config.Get("maxmemory"), out long mm) ? mm : 0;
                 text.Append("# Memory\r\n");
                 Line("used_memory", used);
                 Line("used_memory_human", Human(used));
-                Line("used_memory_rss", Environment.WorkingSet);
-                Line("maxmemory", node.Config.Get("maxmemory") ?? "0");
+                Line("used_memory_rss", rss);
+                Line("used_memory_rss_human", Human(rss));
+                Line("used_memory_peak", peak);
+                Line("used_memory_peak_human", Human(peak));
+                Line("used_memory_overhead", parts.Keys * MemoryUsage.EntryBytes);
+                Line("used_memory_dataset", Math.Max(0, used - parts.Keys * MemoryUsage.EntryBytes));
+                Line("maxmemory", maxmemory);
+                Line("maxmemory_human", Human(maxmemory));
                 Line("maxmemory_policy", node.Config.Get("maxmemory-policy") ?? "noeviction");
+                Line("mem_fragmentation_ratio", F2(used == 0 ? 0 : (double)rss / used));
                 break;
             case "persistence":
                 text.Append("# Persistence\r\n");
@@ -236,6 +247,20 @@ internal sealed partial class ServerCommands
                 if (keys > 0) Line("db0", $"keys={keys},expires={parts.Expires},avg_ttl={parts.AverageTtl}");
                 break;
         }
+    }
+
+    private long _usedMemoryPeak;
+
+    private static long InterlockedMax(ref long peak, long value)
+    {
+        long seen = Volatile.Read(ref peak);
+        while (value > seen)
+        {
+            long was = Interlocked.CompareExchange(ref peak, value, seen);
+            if (was == seen) return value;
+            seen = was;
+        }
+        return seen;
     }
 
     private static string Human(long bytes) => bytes switch
