@@ -68,6 +68,7 @@ internal sealed partial class Keyspace
             _memory.MaxMemory = value.MaxMemory;
             Array.Clear(_pool);
             _poolCount = 0;
+            if (value.MaxMemory != 0) Publish(); // the silo's total must be whole before any partition compares it
         }
     }
     private EvictionSettings _eviction = EvictionSettings.Default;
