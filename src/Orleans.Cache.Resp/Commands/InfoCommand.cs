@@ -81,8 +81,10 @@ internal sealed partial class ServerCommands
         }
         if (reports is null || reports.Length == 0) reports = [node.Report()];
         var total = new NodeReport();
+        string? local = node.Cluster?.LocalSilo;
         foreach (var r in reports)
         {
+            if (r.Silo == local) _siloPartitions = r.Partitions;
             total.ConnectedClients += r.ConnectedClients;
             total.BlockedClients += r.BlockedClients;
             total.PubSubClients += r.PubSubClients;
@@ -105,6 +107,7 @@ internal sealed partial class ServerCommands
             }
             total.Partitions.Add(r.Partitions);
         }
+        if (local is null || !reports.Any(r => r.Silo == local)) _siloPartitions = total.Partitions;
         return total;
     }
 
@@ -149,9 +152,10 @@ internal sealed partial class ServerCommands
                 Line("clients_in_timeout_table", total.BlockedClients);
                 break;
             case "memory":
-                // used_memory: the partitions' estimates (MEMORY USAGE of every key, kept as keys are written), summed over
-                // the silos INFO reached; maxmemory applies to each silo's share. RSS is this process's.
-                long used = parts.UsedMemory, rss = Environment.WorkingSet;
+                // used_memory: the estimates (MEMORY USAGE of every key, kept as keys are written) of the partitions of the silo
+                // that answers, the figure its maxmemory is compared with; RSS is this process's.
+                var silo = _siloPartitions ?? parts;
+                long used = silo.UsedMemory, rss = Environment.WorkingSet;
                 long peak = InterlockedMax(ref _usedMemoryPeak, used);
                 long maxmemory = long.TryParse(node.Config.Get("maxmemory"), out long mm) ? mm : 0;
                 text.Append("# Memory\r\n");
@@ -161,8 +165,8 @@ internal sealed partial class ServerCommands
                 Line("used_memory_rss_human", Human(rss));
                 Line("used_memory_peak", peak);
                 Line("used_memory_peak_human", Human(peak));
-                Line("used_memory_overhead", parts.Keys * MemoryUsage.EntryBytes);
-                Line("used_memory_dataset", Math.Max(0, used - parts.Keys * MemoryUsage.EntryBytes));
+                Line("used_memory_overhead", silo.Keys * MemoryUsage.EntryBytes);
+                Line("used_memory_dataset", Math.Max(0, used - silo.Keys * MemoryUsage.EntryBytes));
                 Line("maxmemory", maxmemory);
                 Line("maxmemory_human", Human(maxmemory));
                 Line("maxmemory_policy", node.Config.Get("maxmemory-policy") ?? "noeviction");
@@ -250,6 +254,8 @@ internal sealed partial class ServerCommands
     }
 
     private long _usedMemoryPeak;
+    // The partitions of the silo that answers, from the last INFO (its memory section is per silo).
+    private PartitionTotals? _siloPartitions;
 
     private static long InterlockedMax(ref long peak, long value)
     {
