@@ -1,3 +1,4 @@
+using Orleans.Cache.Core;
 using Orleans.Cache.Core.Config;
 
 namespace Orleans.Cache;
@@ -20,6 +21,16 @@ internal struct PartitionSettingsSurrogate
     [Id(10)] public int MinReplicasToWrite;
     /// <summary>min-replicas-max-lag, plus 1 (so that a sender without this field means Redis's default, 10).</summary>
     [Id(11)] public int MinReplicasMaxLagPlusOne;
+    [Id(12)] public long MaxMemory;
+    [Id(13)] public int MaxMemoryPolicy;
+    /// <summary>maxmemory-samples (0 from a sender without this field: Redis's default, 5).</summary>
+    [Id(14)] public int MaxMemorySamples;
+    /// <summary>maxmemory-eviction-tenacity, plus 1 (0 from a sender without this field: Redis's default, 10).</summary>
+    [Id(15)] public int EvictionTenacityPlusOne;
+    /// <summary>lfu-log-factor, plus 1 (0 from a sender without this field: Redis's default, 10).</summary>
+    [Id(16)] public int LfuLogFactorPlusOne;
+    /// <summary>lfu-decay-time, plus 1 (0 from a sender without this field: Redis's default, 1).</summary>
+    [Id(17)] public int LfuDecayTimePlusOne;
 }
 
 [RegisterConverter]
@@ -29,11 +40,15 @@ internal sealed class PartitionSettingsSurrogateConverter : IConverter<Partition
         new EncodingThresholds(s.HashMaxListpackEntries, s.HashMaxListpackValue, s.ZsetMaxListpackEntries, s.ZsetMaxListpackValue,
             s.SetMaxIntsetEntries, s.SetMaxListpackEntries, s.SetMaxListpackValue, s.ListMaxListpackSize),
         s.BusyReplyThresholdMs, !s.WritesAllowedOnBgsaveError, s.MinReplicasToWrite,
-        s.MinReplicasMaxLagPlusOne == 0 ? 10 : s.MinReplicasMaxLagPlusOne - 1);
+        s.MinReplicasMaxLagPlusOne == 0 ? 10 : s.MinReplicasMaxLagPlusOne - 1,
+        new EvictionSettings(s.MaxMemory, (EvictionPolicy)s.MaxMemoryPolicy, s.MaxMemorySamples == 0 ? 5 : s.MaxMemorySamples,
+            s.EvictionTenacityPlusOne == 0 ? 10 : s.EvictionTenacityPlusOne - 1, s.LfuLogFactorPlusOne == 0 ? 10 : s.LfuLogFactorPlusOne - 1,
+            s.LfuDecayTimePlusOne == 0 ? 1 : s.LfuDecayTimePlusOne - 1));
 
     public PartitionSettingsSurrogate ConvertToSurrogate(in PartitionSettings p)
     {
         var e = p.Encodings;
+        var m = p.Eviction ?? EvictionSettings.Default;
         return new()
         {
             HashMaxListpackEntries = e.HashMaxListpackEntries, HashMaxListpackValue = e.HashMaxListpackValue,
@@ -44,6 +59,8 @@ internal sealed class PartitionSettingsSurrogateConverter : IConverter<Partition
             WritesAllowedOnBgsaveError = !p.StopWritesOnBgsaveError,
             MinReplicasToWrite = p.MinReplicasToWrite,
             MinReplicasMaxLagPlusOne = p.MinReplicasMaxLagSeconds + 1,
+            MaxMemory = m.MaxMemory, MaxMemoryPolicy = (int)m.Policy, MaxMemorySamples = m.Samples,
+            EvictionTenacityPlusOne = m.Tenacity + 1, LfuLogFactorPlusOne = m.LfuLogFactor + 1, LfuDecayTimePlusOne = m.LfuDecayTime + 1,
         };
     }
 }

@@ -27,7 +27,8 @@ internal sealed partial class PartitionGrain(
     Observability.ServerNodes? nodes = null,
     LocalReplicas? replicas = null,
     Orleans.Runtime.IClusterMembershipService? membership = null,
-    Orleans.Runtime.ILocalSiloDetails? siloDetails = null)
+    Orleans.Runtime.ILocalSiloDetails? siloDetails = null,
+    SiloMemory? siloMemory = null)
     : Grain, IPartitionGrain
 {
     /// <summary>The partition: a fresh one, or the copy of this silo's replica when it is promoted (failover, handover).</summary>
@@ -57,6 +58,7 @@ internal sealed partial class PartitionGrain(
         _engine.CommandFailed = (e, command) => LogCommandFailed(e, command.Name);
         _engine.AfterWritesFailed = e => LogAfterWritesFailed(e, Partition);
         _engine.BusyThreshold = _options.BusyReplyThreshold;
+        if (siloMemory is not null) _engine.Locked(k => k.Memory = siloMemory); // counts toward this silo's maxmemory
         var map = new PartitionMap(_options.Partitions);
         int partition = (int)Partition;
         _engine.Keyspace.OwnsSlot = slot => map.PartitionOfSlot(slot) == partition;
@@ -185,6 +187,7 @@ internal sealed partial class PartitionGrain(
     {
         local?.Remove(partition, _engine);
         _engine.Close();
+        _engine.Locked(k => k.Memory = new SiloMemory());
         LogActivationTimedOut(Partition);
     }
 
@@ -281,6 +284,7 @@ internal sealed partial class PartitionGrain(
         _engine.ReleaseBlocked();
         _engine.Close();
         local?.Remove((int)Partition, _engine);
+        _engine.Locked(k => k.Memory = new SiloMemory()); // no longer this silo's memory
         if (_replication is not null)
         {
             // Handover: the next activation goes to the replica that has every write, and promotes it.

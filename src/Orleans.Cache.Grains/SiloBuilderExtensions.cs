@@ -35,6 +35,7 @@ public static class OrleansCacheSiloExtensions
         services.TryAddSingleton<Cache.SiloShutdown>();
         services.TryAddSingleton<Cache.IClusterSettings, ClusterSettings>();
         services.TryAddSingleton<LastPartitionSettings>();
+        services.TryAddSingleton<Cache.Core.SiloMemory>(); // maxmemory: what this silo's partitions hold
         // INFO, SLOWLOG, LATENCY and MONITOR across silos: the front door registers itself in ServerNodes.
         services.TryAddSingleton<Cache.Observability.ServerNodes>();
         services.TryAddSingleton<Cache.Observability.IClusterNodes, ClusterNodes>();

@@ -51,6 +51,7 @@ internal sealed class FakeList : IRedisValue
 {
     public List<string> Items { get; } = ["a"];
     public string TypeName => "list";
+    public long Charged { get; set; }
     public IRedisValue Clone()
     {
         var copy = new FakeList();

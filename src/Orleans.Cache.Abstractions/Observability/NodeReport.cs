@@ -72,6 +72,8 @@ internal sealed class PartitionTotals
     [Id(9)] public int Partitions { get; set; }
     /// <summary>How many partitions' last save failed (INFO's <c>rdb_last_bgsave_status:err</c> when any).</summary>
     [Id(10)] public int SaveErrors { get; set; }
+    /// <summary>The partitions' memory estimates summed (INFO memory's <c>used_memory</c>), in bytes.</summary>
+    [Id(11)] public long UsedMemory { get; set; }
 
     public long AverageTtl => Expires == 0 ? 0 : (long)(TtlWeighted / Expires);
 
@@ -87,6 +89,7 @@ internal sealed class PartitionTotals
         Dirty += s.Dirty;
         LastSave = Partitions == 0 ? s.LastSave : Math.Min(LastSave, s.LastSave);
         if (s.LastSaveFailed) SaveErrors++;
+        UsedMemory += s.UsedMemory;
         Partitions++;
     }
 
@@ -103,6 +106,7 @@ internal sealed class PartitionTotals
         if (o.Partitions > 0) LastSave = Partitions == 0 ? o.LastSave : Math.Min(LastSave, o.LastSave);
         Partitions += o.Partitions;
         SaveErrors += o.SaveErrors;
+        UsedMemory += o.UsedMemory;
     }
 }
 

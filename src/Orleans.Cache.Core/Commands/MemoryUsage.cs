@@ -13,7 +13,8 @@ namespace Orleans.Cache.Core;
 internal static class MemoryUsage
 {
     private const int DefaultSamples = 5;
-    private const long EntryBytes = 56 + 8;
+    /// <summary>An entry object and its table slot.</summary>
+    public const long EntryBytes = 56 + 8;
     private const long ObjectHeader = 24;
     private const long TableElementBytes = 36;
     private const long SortedSetElementBytes = 52;
@@ -39,7 +40,8 @@ internal static class MemoryUsage
     /// <summary>A byte array of <paramref name="length"/> bytes: header and length (24 bytes), data padded to 8.</summary>
     public static long ArrayBytes(long length) => ObjectHeader + (length + 7) / 8 * 8;
 
-    private static long ValueBytes(object value, long samples) => value switch
+    /// <summary>The estimate for a value alone, sampling at most <paramref name="samples"/> elements of an aggregate.</summary>
+    public static long ValueBytes(object value, long samples = DefaultSamples) => value switch
     {
         byte[] s => ArrayBytes(s.Length),
         StringBuffer b => ObjectHeader + ArrayBytes(b.Capacity),

@@ -7,7 +7,7 @@ namespace Orleans.Cache.Core;
 /// this type and size (its compact encodings below the thresholds CONFIG SET pushes to the partitions), so tools that read
 /// them see the usual answers. Unlike Redis, a value that shrinks back under a threshold reports the compact encoding again.
 /// IDLETIME is the seconds since a command last looked the key up or wrote it (see <see cref="Keyspace.Find"/>); FREQ
-/// answers Redis's error for the default (non-LFU) maxmemory-policy, as no access frequency is kept.
+/// is the decayed logarithmic access counter under an LFU maxmemory-policy. Each answers Redis's error under the other kind of policy.
 /// </summary>
 internal static class ObjectCommand
 {
@@ -23,8 +23,11 @@ internal static class ObjectCommand
         if (Args.Is(a[1], "ENCODING")) return Reply.Bulk(Encoding(entry.Value, db.Encodings));
         if (Args.Is(a[1], "REFCOUNT")) return Reply.Int(1);
         if (Args.Is(a[1], "FREQ"))
-            return Reply.Error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
-        return Reply.Int(db.IdleSeconds(entry));
+            return db.TracksFrequency ? Reply.Int(db.LfuCounter(entry))
+                : Reply.Error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+        return db.TracksFrequency
+            ? Reply.Error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+            : Reply.Int(db.IdleSeconds(entry));
     }
 
     private static readonly Reply Help = Reply.Array(new[]

@@ -17,7 +17,7 @@ internal static class StringCommands
         bool get = options.HasFlag(SetOptions.Get);
         byte[]? old = null;
         if (get && entry is not null)
-            old = RedisString.Shareable(entry);
+            old = RedisString.Shareable(db, entry);
 
         if ((options.HasFlag(SetOptions.Nx) && entry is not null) || (options.HasFlag(SetOptions.Xx) && entry is null)
             || condition is { } c && !c.HoldsFor(entry))
@@ -126,7 +126,7 @@ internal static class StringCommands
         var options = ParseOptions(a, 2, forSet: false, out var expire, out _);
         var entry = db.Find(a[1]);
         if (entry is null) return Reply.Nil;
-        var value = RedisString.Shareable(entry);
+        var value = RedisString.Shareable(db, entry);
         if (expire is not null) Expiry.Apply(db, entry, ExpireAt(db, options, expire, "getex"));
         else if (options.HasFlag(SetOptions.Persist) && entry.ExpireAt != 0)
         {
@@ -141,7 +141,7 @@ internal static class StringCommands
     {
         var items = new Reply[a.Length - 1];
         for (int i = 1; i < a.Length; i++)
-            items[i - 1] = db.Find(a[i]) is { } e && RedisString.IsString(e.Value) ? Reply.Bulk(RedisString.Shareable(e)) : Reply.Nil;
+            items[i - 1] = db.Find(a[i]) is { } e && RedisString.IsString(e.Value) ? Reply.Bulk(RedisString.Shareable(db, e)) : Reply.Nil;
         return Reply.Array(items);
     }
 

@@ -59,6 +59,7 @@ internal sealed class PartitionEngine : IKeyChangeListener
         StopWritesOnSaveError = settings.StopWritesOnBgsaveError;
         MinReplicasToWrite = settings.MinReplicasToWrite;
         MinReplicasMaxLag = TimeSpan.FromSeconds(settings.MinReplicasMaxLagSeconds);
+        lock (_gate) Keyspace.Eviction = settings.Eviction ?? EvictionSettings.Default;
     }
 
     /// <summary>min-replicas-to-write: writes answer NOREPLICAS while fewer good replicas have this partition (0: off).</summary>
@@ -275,6 +276,7 @@ internal sealed class PartitionEngine : IKeyChangeListener
     /// <summary>Serves the blocked clients whose keys the writes made ready, and publishes the events raised. Holds the lock.</summary>
     private void AfterWrites()
     {
+        Keyspace.PublishAfterBatch();
         if (EffectsAppended is { } appended && Keyspace.Effects.Offset != _notifiedOffset)
         {
             _notifiedOffset = Keyspace.Effects.Offset;
@@ -546,7 +548,8 @@ internal sealed class PartitionEngine : IKeyChangeListener
             try { avgTtl = k.AverageTtl(); }
             finally { _gate.Exit(); }
         }
-        return new KeyspaceStats(k.Count, k.ExpiringCount, avgTtl, k.Hits, k.Misses, k.ExpiredTotal, k.EvictedTotal, k.Dirty, k.LastSave, LastSaveFailed);
+        return new KeyspaceStats(k.Count, k.ExpiringCount, avgTtl, k.Hits, k.Misses, k.ExpiredTotal, k.EvictedTotal, k.Dirty, k.LastSave, LastSaveFailed,
+            k.UsedMemory);
     }
 
     /// <summary>CONFIG RESETSTAT for this partition: hits, misses, expired and evicted keys back to 0.</summary>
@@ -615,9 +618,12 @@ internal sealed class PartitionEngine : IKeyChangeListener
     }
 }
 
-/// <summary>One partition's INFO counters (see <see cref="PartitionEngine.Stats"/>); <c>AverageTtl</c> in ms, <c>LastSave</c> in Unix seconds.</summary>
+/// <summary>
+/// One partition's INFO counters (see <see cref="PartitionEngine.Stats"/>); <c>AverageTtl</c> in ms, <c>LastSave</c> in Unix seconds,
+/// <c>UsedMemory</c> the partition's memory estimate in bytes.
+/// </summary>
 internal readonly record struct KeyspaceStats(long Keys, long Expires, long AverageTtl, long Hits, long Misses, long Expired, long Evicted,
-    long Dirty, long LastSave, bool LastSaveFailed = false);
+    long Dirty, long LastSave, bool LastSaveFailed = false, long UsedMemory = 0);
 
 /// <summary>A key a transaction watched and the version WATCH answered for it.</summary>
 internal readonly record struct WatchedVersion(byte[] Key, long Version);

@@ -43,6 +43,16 @@ internal sealed class Entry
     internal uint AccessClock => _state & ClockMask;
 
     /// <summary>
+    /// The low 31 bits as an LFU policy keeps them (Redis's robj.lru under LFU): the minute of the last decrement in
+    /// bits 8–23 and the logarithmic access counter in bits 0–7. Under an LRU policy the same bits are the access clock.
+    /// </summary>
+    internal uint Lfu
+    {
+        get => _state & ClockMask;
+        set => _state = (_state & RemovedBit) | (value & ClockMask);
+    }
+
+    /// <summary>
     /// Records an access. Only for entries in the table (never removed), so the flag bit is 0. The clock moves once a
     /// second, so most reads find it already stamped and store nothing: the entry's cache line stays clean and can
     /// stay shared between cores.

@@ -81,7 +81,11 @@ internal sealed partial class Keyspace
             }
             KeyChanges?.OnKeyChanged(entry.Key);
         }
-        if (!entry.Removed) WatchFieldDeadlines(entry, hash);
+        if (!entry.Removed)
+        {
+            if (expired.Count > 0) Recharge(entry);
+            WatchFieldDeadlines(entry, hash);
+        }
         return expired.Count;
     }
 }

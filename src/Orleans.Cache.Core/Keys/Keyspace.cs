@@ -196,6 +196,8 @@ internal sealed partial class Keyspace
     public Reply ExecuteAtLastTick(CommandInfo command, byte[][] argv)
     {
         if (!command.AcceptsArgCount(argv.Length)) return Errors.WrongArity(command.Name);
+        // maxmemory: a command that may grow memory first makes room, or answers OOM (nothing at all while maxmemory is 0).
+        if ((command.Flags & CommandFlags.DenyOom) != 0 && _memory.MaxMemory != 0 && MakeRoom() is { } oom) return oom;
         // A script's redis.call runs here inside the EVAL being run: each command propagates itself, and the EVAL
         // propagates nothing of its own.
         bool outerChanged = _changed, outerEmitted = _emitted, outerCounts = _countLookups;
@@ -212,6 +214,7 @@ internal sealed partial class Keyspace
         finally
         {
             _countLookups = outerCounts;
+            if (_mutables.Count > 0) RechargeMutables();
             if (_changed)
             {
                 Dirty++;
@@ -234,7 +237,7 @@ internal sealed partial class Keyspace
     public Entry? Find(ReadOnlySpan<byte> key)
     {
         var entry = Peek(key);
-        if (!NoTouch) entry?.Touch(_clock);
+        if (entry is not null && !NoTouch) Access(entry);
         return entry;
     }
 
@@ -258,6 +261,7 @@ internal sealed partial class Keyspace
             if (entry is null) Misses++;
             else Hits++;
         }
+        if (entry is not null && entry.Value is not byte[]) NoteMutable(entry); // may be changed in place: charged again after a write
         return entry;
     }
 
@@ -288,8 +292,9 @@ internal sealed partial class Keyspace
     /// <summary>Adds a key known to be absent.</summary>
     private Entry Add(byte[] key, int hash, object value)
     {
-        var entry = new Entry(key, hash, value, _clock);
+        var entry = new Entry(key, hash, value, NewAccessState);
         _table.Add(entry);
+        _used += KeyCharge(key) + ChargeNew(value);
         _changed = true;
         Events?.OnKeyspaceEvent(KeyspaceEventFlags.New, "new", key);
         if (value is RedisHash h) WatchFieldDeadlines(entry, h); // a hash moved here (RENAME, COPY, a snapshot) keeps its field TTLs
@@ -298,8 +303,10 @@ internal sealed partial class Keyspace
 
     private Entry Replace(Entry entry, object value, bool keepTtl)
     {
+        long old = ValueCharge(entry.Value);
         entry.Value = value;
-        entry.Touch(_clock);
+        _used += ChargeNew(value) - old;
+        if (!_lfu) entry.Touch(_clock); // under LFU the counter stays (Redis's dbSetValue keeps it), the lookup counted
         if (entry.ExpireAt != 0 && (!keepTtl || entry.ExpireAt < Now)) ClearExpiry(entry);
         if (value is RedisHash h) WatchFieldDeadlines(entry, h);
         return entry;
@@ -317,6 +324,7 @@ internal sealed partial class Keyspace
     {
         if (entry.Removed) return;
         _table.Remove(entry);
+        _used -= ChargeOf(entry);
         if (entry.ExpireAt != 0)
         {
             ExpiringCount--;
@@ -411,6 +419,9 @@ internal sealed partial class Keyspace
         _deadlines.Clear();
         _fieldDeadlines.Clear();
         ExpiringCount = 0;
+        _used = 0;
+        Array.Clear(_pool);
+        _poolCount = 0;
         _changed = true;
         KeyChanges?.OnFlushed();
     }

@@ -160,6 +160,8 @@ internal static class Errors
         "snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.");
     /// <summary>Writes refused while fewer than min-replicas-to-write replicas are good (caught up, or acknowledged within min-replicas-max-lag).</summary>
     public static readonly Reply NoReplicas = Reply.Error("NOREPLICAS Not enough good replicas to write.");
+    /// <summary>A denyoom command while the silo is over maxmemory and nothing could be evicted (Redis's shared.oomerr).</summary>
+    public static readonly Reply OutOfMemory = Reply.Error("OOM command not allowed when used memory > 'maxmemory'.");
     public static readonly Reply NotInt32 = Reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
 
     public static Reply UnsupportedOption(string option) => Reply.Error($"ERR Unsupported option {option}");

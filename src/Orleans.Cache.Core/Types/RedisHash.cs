@@ -22,6 +22,9 @@ internal sealed class RedisHash : IRedisValue
     private RedisHash(Dict<byte[]> fields) => Fields = fields;
 
     public string TypeName => "hash";
+
+    /// <inheritdoc/>
+    public long Charged { get; set; }
     public int Count => Fields.Count;
 
     /// <summary>The keyspace entry and deadline under which the keyspace's field-expiry index holds this hash (see <see cref="Keyspace"/>).</summary>

@@ -12,6 +12,9 @@ internal sealed class RedisList : IRedisValue, IEnumerable<byte[]>
     public RedisList(int capacity = 4) => _items = new byte[Math.Max(capacity, 4)][];
 
     public string TypeName => "list";
+
+    /// <inheritdoc/>
+    public long Charged { get; set; }
     public int Count { get; private set; }
 
     public IRedisValue Clone()

@@ -12,6 +12,9 @@ internal sealed class RedisSet : IRedisValue
     private RedisSet(Dict<bool> members) => Members = members;
 
     public string TypeName => "set";
+
+    /// <inheritdoc/>
+    public long Charged { get; set; }
     public int Count => Members.Count;
     public IRedisValue Clone() => new RedisSet(Members.Clone());
 

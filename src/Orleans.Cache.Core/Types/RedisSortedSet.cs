@@ -21,6 +21,9 @@ internal sealed class RedisSortedSet : IRedisValue
     public ScoreTree Tree { get; }
 
     public string TypeName => "zset";
+
+    /// <inheritdoc/>
+    public long Charged { get; set; }
     public int Count => Members.Count;
 
     public IRedisValue Clone()

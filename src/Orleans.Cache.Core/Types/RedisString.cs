@@ -28,7 +28,7 @@ internal static class RedisString
     {
         var entry = db.Find(key);
         if (entry is null) return null;
-        return entry.Value as byte[] ?? Shareable(entry);
+        return entry.Value as byte[] ?? Shareable(db, entry);
     }
 
     /// <summary>
@@ -40,7 +40,7 @@ internal static class RedisString
     /// copy each, as they did when every write copied. A buffer of at most 44 bytes is always just copied (a few
     /// nanoseconds), so it keeps Redis's "raw" encoding. WRONGTYPE for other types.
     /// </summary>
-    public static byte[] Shareable(Entry entry)
+    public static byte[] Shareable(Keyspace db, Entry entry)
     {
         switch (entry.Value)
         {
@@ -53,7 +53,7 @@ internal static class RedisString
                 return b.ToArray();
             case StringBuffer b:
                 var frozen = b.Freeze();
-                entry.Value = frozen;
+                db.SwapValue(entry, frozen);
                 return frozen;
             default:
                 throw new CommandException(Errors.WrongType);
@@ -101,7 +101,7 @@ internal static class RedisString
             case byte[] s:
                 var copy = new StringBuffer(s, length > s.Length ? StringBuffer.GrownCapacity(length) : s.Length);
                 copy.EnsureLength(length);
-                entry.Value = copy;
+                db.SwapValue(entry, copy);
                 return copy;
             default:
                 throw new CommandException(Errors.WrongType);

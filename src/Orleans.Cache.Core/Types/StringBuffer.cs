@@ -26,6 +26,9 @@ internal sealed class StringBuffer
 
     public int Length { get; private set; }
 
+    /// <summary>The bytes the keyspace last charged for this buffer (see <see cref="Keyspace.UsedMemory"/>).</summary>
+    internal long Charged;
+
     /// <summary>The bytes allocated; at least <see cref="Length"/>.</summary>
     public int Capacity => _buffer.Length;
 

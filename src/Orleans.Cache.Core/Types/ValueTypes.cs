@@ -6,6 +6,9 @@ internal interface IRedisValue
     /// <summary>The name TYPE answers ("hash", "list", …).</summary>
     string TypeName { get; }
 
+    /// <summary>The bytes the keyspace last charged for this value (see <see cref="Keyspace.UsedMemory"/>); only the keyspace sets it.</summary>
+    long Charged { get; set; }
+
     /// <summary>A deep copy, for COPY.</summary>
     IRedisValue Clone();
 }

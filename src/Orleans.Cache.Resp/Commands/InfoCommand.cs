@@ -81,8 +81,10 @@ internal sealed partial class ServerCommands
         }
         if (reports is null || reports.Length == 0) reports = [node.Report()];
         var total = new NodeReport();
+        string? local = node.Cluster?.LocalSilo;
         foreach (var r in reports)
         {
+            if (r.Silo == local) _siloPartitions = r.Partitions;
             total.ConnectedClients += r.ConnectedClients;
             total.BlockedClients += r.BlockedClients;
             total.PubSubClients += r.PubSubClients;
@@ -105,6 +107,7 @@ internal sealed partial class ServerCommands
             }
             total.Partitions.Add(r.Partitions);
         }
+        if (local is null || !reports.Any(r => r.Silo == local)) _siloPartitions = total.Partitions;
         return total;
     }
 
@@ -149,13 +152,25 @@ internal sealed partial class ServerCommands
                 Line("clients_in_timeout_table", total.BlockedClients);
                 break;
             case "memory":
-                long used = GC.GetTotalMemory(false);
+                // used_memory: the estimates (MEMORY USAGE of every key, kept as keys are written) of the partitions of the silo
+                // that answers, the figure its maxmemory is compared with; RSS is this process's.
+                var silo = _siloPartitions ?? parts;
+                long used = silo.UsedMemory, rss = Environment.WorkingSet;
+                long peak = InterlockedMax(ref _usedMemoryPeak, used);
+                long maxmemory = long.TryParse(node.Config.Get("maxmemory"), out long mm) ? mm : 0;
                 text.Append("# Memory\r\n");
                 Line("used_memory", used);
                 Line("used_memory_human", Human(used));
-                Line("used_memory_rss", Environment.WorkingSet);
-                Line("maxmemory", node.Config.Get("maxmemory") ?? "0");
+                Line("used_memory_rss", rss);
+                Line("used_memory_rss_human", Human(rss));
+                Line("used_memory_peak", peak);
+                Line("used_memory_peak_human", Human(peak));
+                Line("used_memory_overhead", silo.Keys * MemoryUsage.EntryBytes);
+                Line("used_memory_dataset", Math.Max(0, used - silo.Keys * MemoryUsage.EntryBytes));
+                Line("maxmemory", maxmemory);
+                Line("maxmemory_human", Human(maxmemory));
                 Line("maxmemory_policy", node.Config.Get("maxmemory-policy") ?? "noeviction");
+                Line("mem_fragmentation_ratio", F2(used == 0 ? 0 : (double)rss / used));
                 break;
             case "persistence":
                 text.Append("# Persistence\r\n");
@@ -236,6 +251,22 @@ internal sealed partial class ServerCommands
                 if (keys > 0) Line("db0", $"keys={keys},expires={parts.Expires},avg_ttl={parts.AverageTtl}");
                 break;
         }
+    }
+
+    private long _usedMemoryPeak;
+    // The partitions of the silo that answers, from the last INFO (its memory section is per silo).
+    private PartitionTotals? _siloPartitions;
+
+    private static long InterlockedMax(ref long peak, long value)
+    {
+        long seen = Volatile.Read(ref peak);
+        while (value > seen)
+        {
+            long was = Interlocked.CompareExchange(ref peak, value, seen);
+            if (was == seen) return value;
+            seen = was;
+        }
+        return seen;
     }
 
     private static string Human(long bytes) => bytes switch
