@@ -43,7 +43,7 @@ public sealed class CacheLocks
         cancellationToken.ThrowIfCancellationRequested();
         var (key, fence) = Keys(resource);
         string holder = Guid.NewGuid().ToString("N");
-        var reply = Check(await _cache.ExecuteAsync("EVAL", AcquireScript, 2, key, fence, holder, Milliseconds(lease)).ConfigureAwait(false));
+        var reply = (await _cache.ExecuteAsync("EVAL", AcquireScript, 2, key, fence, holder, Replies.Milliseconds(lease)).ConfigureAwait(false)).Checked();
         return reply.Kind == ReplyKind.Integer ? new CacheLockLease(this, resource, holder, reply.Integer) : null;
     }
 
@@ -68,21 +68,17 @@ public sealed class CacheLocks
     internal async Task<bool> ReleaseAsync(string resource, string holder)
     {
         var (key, _) = Keys(resource);
-        return Check(await _cache.ExecuteAsync("EVAL", ReleaseScript, 1, key, holder).ConfigureAwait(false)).Integer == 1;
+        return (await _cache.ExecuteAsync("EVAL", ReleaseScript, 1, key, holder).ConfigureAwait(false)).Checked().Integer == 1;
     }
 
     internal async Task<bool> ExtendAsync(string resource, string holder, TimeSpan lease)
     {
         var (key, _) = Keys(resource);
-        return Check(await _cache.ExecuteAsync("EVAL", ExtendScript, 1, key, holder, Milliseconds(lease)).ConfigureAwait(false)).Integer == 1;
+        return (await _cache.ExecuteAsync("EVAL", ExtendScript, 1, key, holder, Replies.Milliseconds(lease)).ConfigureAwait(false)).Checked().Integer == 1;
     }
 
     // One hash tag for both keys, so one script reaches both in one partition.
     private static (string Key, string Fence) Keys(string resource) => ("{lock:" + resource + "}", "{lock:" + resource + "}:fence");
-
-    private static long Milliseconds(TimeSpan lease) => Math.Max(1, (long)Math.Ceiling(lease.TotalMilliseconds));
-
-    private static Reply Check(Reply reply) => reply.IsError ? throw new CacheException(reply.Text ?? "ERR") : reply;
 }
 
 /// <summary>A held lease (see <see cref="CacheLocks"/>); disposing it releases it.</summary>

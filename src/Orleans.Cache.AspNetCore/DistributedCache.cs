@@ -76,8 +76,8 @@ internal sealed class DistributedCache(ICache cache, TimeProvider time, IOptions
         long sliding = options.SlidingExpiration?.Ticks ?? None;
         TimeSpan? ttl = absolute - now;
         if (options.SlidingExpiration is { } window && (ttl is null || window < ttl)) ttl = window;
-        long ms = ttl is { } t ? Math.Max(1, (long)Math.Ceiling(t.TotalMilliseconds)) : None;
-        Check(await cache.ExecuteAsync("EVAL", SetScript, 1, _prefix + key, absolute?.UtcTicks ?? None, sliding, value, ms).ConfigureAwait(false));
+        long ms = ttl is { } t ? Replies.Milliseconds(t) : None;
+        (await cache.ExecuteAsync("EVAL", SetScript, 1, _prefix + key, absolute?.UtcTicks ?? None, sliding, value, ms).ConfigureAwait(false)).Checked();
     }
 
     public bool TryGet(string key, IBufferWriter<byte> destination) => TryGetAsync(key, destination).AsTask().GetAwaiter().GetResult();
@@ -98,7 +98,7 @@ internal sealed class DistributedCache(ICache cache, TimeProvider time, IOptions
     {
         ArgumentNullException.ThrowIfNull(key);
         token.ThrowIfCancellationRequested();
-        return Check(await cache.ExecuteAsync("EVAL", GetScript, 1, _prefix + key, time.GetUtcNow().UtcTicks, data ? "1" : "0").ConfigureAwait(false));
+        return (await cache.ExecuteAsync("EVAL", GetScript, 1, _prefix + key, time.GetUtcNow().UtcTicks, data ? "1" : "0").ConfigureAwait(false)).Checked();
     }
 
     /// <summary>The absolute expiration of an entry set now, as RedisCache computes it (one in the past is refused).</summary>
@@ -108,6 +108,4 @@ internal sealed class DistributedCache(ICache cache, TimeProvider time, IOptions
             throw new ArgumentOutOfRangeException(nameof(options), at, "The absolute expiration value must be in the future.");
         return options.AbsoluteExpirationRelativeToNow is { } relative ? now + relative : options.AbsoluteExpiration;
     }
-
-    private static Reply Check(Reply reply) => reply.IsError ? throw new CacheException(reply.Text ?? "ERR") : reply;
 }

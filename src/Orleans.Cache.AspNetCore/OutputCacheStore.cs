@@ -26,7 +26,7 @@ internal sealed class OutputCacheStore(ICache cache, TimeProvider time, string p
         ArgumentNullException.ThrowIfNull(tag);
         string set = TagKey(tag);
         long now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var keys = Check(await cache.ExecuteAsync("ZRANGE", set, now, "+inf", "BYSCORE").ConfigureAwait(false)).Items ?? [];
+        var keys = (await cache.ExecuteAsync("ZRANGE", set, now, "+inf", "BYSCORE").ConfigureAwait(false)).Checked().Items ?? [];
         if (keys.Length > 0) await cache.DeleteAsync([.. keys.Select(k => k.Text!)], cancellationToken).ConfigureAwait(false);
         await cache.DeleteAsync(set, cancellationToken).ConfigureAwait(false);
     }
@@ -42,17 +42,15 @@ internal sealed class OutputCacheStore(ICache cache, TimeProvider time, string p
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
         string entry = EntryKey(key);
-        long ms = Math.Max(1, (long)Math.Ceiling(validFor.TotalMilliseconds));
+        long ms = Replies.Milliseconds(validFor);
         long now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // Tags first: an entry is never live without being findable by its tags.
         foreach (var tag in tags ?? [])
-            Check(await cache.ExecuteAsync("EVAL", TagScript, 1, TagKey(tag), entry, now + ms, now, ms).ConfigureAwait(false));
+            (await cache.ExecuteAsync("EVAL", TagScript, 1, TagKey(tag), entry, now + ms, now, ms).ConfigureAwait(false)).Checked();
         await cache.SetAsync(entry, value, TimeSpan.FromMilliseconds(ms), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     private string EntryKey(string key) => prefix + "oc:" + key;
 
     private string TagKey(string tag) => prefix + "oc-tag:" + tag;
-
-    private static Reply Check(Reply reply) => reply.IsError ? throw new CacheException(reply.Text ?? "ERR") : reply;
 }

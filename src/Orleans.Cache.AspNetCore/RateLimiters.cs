@@ -153,16 +153,16 @@ internal sealed class CacheRateLimiter : RateLimiter
     private long _granted, _refused;
 
     public CacheRateLimiter(string key, CacheFixedWindowRateLimiterOptions o)
-        : this(key, o, FixedWindow, o.PermitLimit, [o.PermitLimit, Ms(o.Window)]) { }
+        : this(key, o, FixedWindow, o.PermitLimit, [o.PermitLimit, Replies.Milliseconds(o.Window)]) { }
 
     public CacheRateLimiter(string key, CacheSlidingWindowRateLimiterOptions o)
-        : this(key, o, SlidingWindow, o.PermitLimit, [o.PermitLimit, Ms(o.Window)]) { }
+        : this(key, o, SlidingWindow, o.PermitLimit, [o.PermitLimit, Replies.Milliseconds(o.Window)]) { }
 
     public CacheRateLimiter(string key, CacheTokenBucketRateLimiterOptions o)
-        : this(key, o, TokenBucket, o.TokenLimit, [o.TokenLimit, o.TokensPerPeriod, Ms(o.ReplenishmentPeriod)]) { }
+        : this(key, o, TokenBucket, o.TokenLimit, [o.TokenLimit, o.TokensPerPeriod, Replies.Milliseconds(o.ReplenishmentPeriod)]) { }
 
     public CacheRateLimiter(string key, CacheConcurrencyRateLimiterOptions o)
-        : this(key, o, Concurrency, o.PermitLimit, [o.PermitLimit, Ms(o.LeaseTimeout)], leases: true) { }
+        : this(key, o, Concurrency, o.PermitLimit, [o.PermitLimit, Replies.Milliseconds(o.LeaseTimeout)], leases: true) { }
 
     private CacheRateLimiter(string key, CacheRateLimiterOptions options, string script, int limit, long[] parameters, bool leases = false)
     {
@@ -172,8 +172,6 @@ internal sealed class CacheRateLimiter : RateLimiter
         (_key, _cache, _time, _script, _limit, _parameters, _leases) = (key, options.Cache, options.Time ?? TimeProvider.System, script, limit, parameters, leases);
         _idleSince = _time.GetTimestamp();
     }
-
-    private static long Ms(TimeSpan span) => (long)Math.Ceiling(span.TotalMilliseconds);
 
     public override TimeSpan? IdleDuration => _time.GetElapsedTime(Interlocked.Read(ref _idleSince));
 
@@ -194,9 +192,7 @@ internal sealed class CacheRateLimiter : RateLimiter
         var args = new List<object> { _script, 1, _key, permitCount, _time.GetUtcNow().ToUnixTimeMilliseconds() };
         args.AddRange(_parameters.Cast<object>());
         args.Add(id);
-        var reply = await _cache.ExecuteAsync("EVAL", [.. args]).ConfigureAwait(false);
-        if (reply.IsError) throw new CacheException(reply.Text ?? "ERR");
-        var items = reply.Items!;
+        var items = (await _cache.ExecuteAsync("EVAL", [.. args]).ConfigureAwait(false)).Checked().Items!;
         if (items[0].Integer != 1)
         {
             Interlocked.Increment(ref _refused);
