@@ -36,6 +36,10 @@ public static class OrleansCacheSiloExtensions
         services.TryAddSingleton<Cache.IClusterSettings, ClusterSettings>();
         services.TryAddSingleton<LastPartitionSettings>();
         services.TryAddSingleton<Cache.Core.SiloMemory>(); // maxmemory: what this silo's partitions hold
+        // The "Orleans.Cache" meter (keyspace hits and misses, keys, memory, expirations, evictions).
+        services.AddMetrics();
+        services.TryAddSingleton(sp => new CacheMetrics(sp.GetRequiredService<Cache.LocalPartitions>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<CacheMetrics>());
         // INFO, SLOWLOG, LATENCY and MONITOR across silos: the front door registers itself in ServerNodes.
         services.TryAddSingleton<Cache.Observability.ServerNodes>();
         services.TryAddSingleton<Cache.Observability.IClusterNodes, ClusterNodes>();
