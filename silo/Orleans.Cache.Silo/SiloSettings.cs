@@ -80,6 +80,7 @@ public sealed class SiloSettings
         ["--enable-debug-command"] = "Resp:EnableDebugCommand",
         ["--protected-mode"] = "Resp:ProtectedMode",
         ["--config-file"] = "Resp:ConfigFile",
+        ["--maxmemory-percent"] = "Resp:MaxMemoryPercent",
         ["--partitions"] = "Cache:Partitions",
         ["--silo-port"] = "Silo:SiloPort",
         ["--gateway-port"] = "Silo:GatewayPort",

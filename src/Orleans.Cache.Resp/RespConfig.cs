@@ -32,6 +32,8 @@ internal sealed class RespConfig
         _config.TryInit("protected-mode", options.ProtectedMode, out _);
         _config.Init("save", "");
         _config.Init("dir", Directory.GetCurrentDirectory());
+        if (options.MaxMemoryPercent != 0)
+            _config.Init("maxmemory", MaxMemoryOf(options.MaxMemoryPercent, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes).ToString(CultureInfo.InvariantCulture));
         PinSiloFacts(options);
         Refresh();
     }
@@ -169,6 +171,14 @@ internal sealed class RespConfig
             LastPush = pushes.Count switch { 0 => null, 1 => pushes[0], _ => Task.WhenAll(pushes) };
         }
         return Reply.Ok;
+    }
+
+    /// <summary>maxmemory for <see cref="RespOptions.MaxMemoryPercent"/>: that share of <paramref name="available"/> bytes.</summary>
+    public static long MaxMemoryOf(int percent, long available)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(percent);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
+        return (long)((Int128)available * percent / 100);
     }
 
     /// <summary>Sets notify-keyspace-events at startup (from configuration), without pushing it anywhere.</summary>

@@ -65,6 +65,13 @@ public sealed class RespOptions
     /// </summary>
     public string? ConfigFile { get; set; }
 
+    /// <summary>
+    /// maxmemory as a percentage (1–100) of the memory this process may use: the container's memory limit where there
+    /// is one, else the machine's (what the .NET GC sees as available). 0 (the default) leaves maxmemory as the config
+    /// file or CONFIG SET says; a maxmemory in the config file wins over this.
+    /// </summary>
+    public int MaxMemoryPercent { get; set; }
+
     /// <summary>Optional TLS listener.</summary>
     public RespTlsOptions Tls { get; set; } = new();
 }
