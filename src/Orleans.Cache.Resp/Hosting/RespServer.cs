@@ -28,6 +28,7 @@ internal sealed class RespServer(IOptions<RespOptions> options, IServiceProvider
     private readonly CancellationTokenSource _stopping = new();
     private X509Certificate2? _certificate;
     private ServerCommands? _commands;
+    private RespMetrics? _metrics;
 
     /// <summary>Node state (settings, clients, counters); available once started.</summary>
     public RespNode Node { get; private set; } = null!;
@@ -77,6 +78,7 @@ internal sealed class RespServer(IOptions<RespOptions> options, IServiceProvider
         if (services.GetService<Observability.ServerNodes>() is { } nodes) nodes.Local = Node; // the silo's node grain reads it
         Node.StopHost = services.GetService<IHostApplicationLifetime>() is { } lifetime ? lifetime.StopApplication : null;
         Node.Logger = _logger;
+        _metrics = new RespMetrics(Node, services.GetService<System.Diagnostics.Metrics.IMeterFactory>());
         _commands = new ServerCommands(Node);
 
         var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions
@@ -156,6 +158,7 @@ internal sealed class RespServer(IOptions<RespOptions> options, IServiceProvider
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None);
+        _metrics?.Dispose();
         _certificate?.Dispose();
         _stopping.Dispose();
     }
