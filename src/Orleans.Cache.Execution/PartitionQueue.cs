@@ -295,9 +295,13 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     private bool _laneTaken;
     // While items wait behind a running script, a poll answers them BUSY once it passes busy-reply-threshold, as Redis
     // answers the clients it serves between a slow script's instructions.
+    // It stays armed while scripts keep queuing (re-arming a timer takes the runtime's timer lock, contended under load)
+    // and stops after IdlePolls polls in a row found nothing waiting.
     private ITimer? _busyPoll;
     private bool _busyPollArmed;
+    private int _idlePolls;
     private static readonly TimeSpan BusyPoll = TimeSpan.FromMilliseconds(5);
+    private const int IdlePolls = 40;
 
     private bool TryTakeLane()
     {
@@ -322,6 +326,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
             else if ((busy = activation.Busy) is null)
             {
                 _lane.Enqueue(item);
+                _idlePolls = 0;
                 if (!_busyPollArmed)
                 {
                     _busyPollArmed = true;
@@ -390,7 +395,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         static async Task Later(ValueTask<Reply[]> published, LaneItem item) => item.Complete(await published.ConfigureAwait(false));
     }
 
-    /// <summary>The busy poll: answers every waiting item BUSY once the running script is past the threshold; stops when none waits.</summary>
+    /// <summary>The busy poll: answers every waiting item BUSY once the running script is past the threshold; stops when none has waited for a while.</summary>
     private void PollBusy()
     {
         LaneItem[] answered;
@@ -399,6 +404,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         {
             if (_lane.Count == 0)
             {
+                if (++_idlePolls < IdlePolls) return;
                 _busyPollArmed = false;
                 _busyPoll!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 return;
