@@ -11,24 +11,8 @@ public sealed class MetricsTests(ThreeSiloFixture fixture) : IClassFixture<Three
 {
     private CacheCluster C => fixture.Cache;
 
-    /// <summary>Each instrument's value summed over the cluster's silos (other clusters of the test run are left out).</summary>
-    private Dictionary<string, long> Collect()
-    {
-        var scopes = Enumerable.Range(0, 3).Select(i => C.Cluster.Silos[i].ServiceProvider.GetRequiredService<IMeterFactory>()).ToHashSet<object>();
-        var totals = new Dictionary<string, long>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == "Orleans.Cache" && instrument.Meter.Scope is { } scope && scopes.Contains(scope)) l.EnableMeasurementEvents(instrument);
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => totals[instrument.Name] = totals.GetValueOrDefault(instrument.Name) + value);
-        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => totals[instrument.Name] = totals.GetValueOrDefault(instrument.Name) + value);
-        listener.Start();
-        listener.RecordObservableInstruments();
-        return totals;
-    }
+    private Dictionary<string, double> Collect() =>
+        MeterReadings.Collect(Enumerable.Range(0, 3).Select(i => C.Cluster.Silos[i].ServiceProvider.GetRequiredService<IMeterFactory>()));
 
     [Fact]
     public async Task Hits_misses_keys_expirations_and_memory_follow_the_commands()

@@ -9,27 +9,8 @@ public sealed class RespMetricsFixture() : RespClusterFixtureBase(1);
 /// <summary>The RESP endpoint's instruments on the "Orleans.Cache" meter follow what clients send, per command.</summary>
 public sealed class RespMetricsTests(RespMetricsFixture fixture) : IClassFixture<RespMetricsFixture>
 {
-    /// <summary>Each instrument's values of this silo, by "name" or "name|tag".</summary>
-    private Dictionary<string, double> Collect()
-    {
-        var scope = fixture.Cache.Cluster.Silos[0].ServiceProvider.GetRequiredService<IMeterFactory>();
-        var values = new Dictionary<string, double>();
-        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            string key = tags.Length == 0 ? instrument.Name : instrument.Name + "|" + tags[0].Value;
-            values[key] = values.GetValueOrDefault(key) + value;
-        }
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) => { if (instrument.Meter.Name == "Orleans.Cache" && instrument.Meter.Scope == scope) l.EnableMeasurementEvents(instrument); },
-        };
-        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
-        listener.SetMeasurementEventCallback<int>((i, v, t, _) => Record(i, v, t));
-        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
-        listener.Start();
-        listener.RecordObservableInstruments();
-        return values;
-    }
+    private Dictionary<string, double> Collect() =>
+        MeterReadings.Collect([fixture.Cache.Cluster.Silos[0].ServiceProvider.GetRequiredService<IMeterFactory>()]);
 
     [Fact]
     public async Task Commands_errors_clients_and_bytes_are_counted_per_command()
