@@ -40,7 +40,7 @@ internal sealed partial class ServerCommands
             var reply = await node.Executor.ExecuteAsync(DbSize);
             if (reply.Kind == ReplyKind.Integer) dbSize = reply.Integer;
         }
-        var total = await ReportsAsync();
+        var (total, silo) = await ReportsAsync();
         long keys = dbSize ?? total.Partitions.Keys;
         ReplicationState[] replication = [];
         if (wanted.Contains("replication"))
@@ -64,14 +64,17 @@ internal sealed partial class ServerCommands
         {
             if (!wanted.Contains(section)) continue;
             if (text.Length > 0) text.Append("\r\n");
-            AppendSection(text, section, total, keys, pubsub, replication);
+            AppendSection(text, section, total, silo, keys, pubsub, replication);
         }
         _ = client;
         return Reply.Bulk(text.ToString());
     }
 
-    /// <summary>Every silo's report summed (this node's alone where no silo part runs, or when the others cannot be asked).</summary>
-    private async Task<NodeReport> ReportsAsync()
+    /// <summary>
+    /// Every silo's report summed (this node's alone where no silo part runs, or when the others cannot be asked), and the
+    /// partition totals of the silo that answers (INFO memory is per silo; the sum where this silo's report is missing).
+    /// </summary>
+    private async Task<(NodeReport Total, PartitionTotals Silo)> ReportsAsync()
     {
         NodeReport[]? reports = null;
         if (node.Cluster is { } cluster)
@@ -82,9 +85,10 @@ internal sealed partial class ServerCommands
         if (reports is null || reports.Length == 0) reports = [node.Report()];
         var total = new NodeReport();
         string? local = node.Cluster?.LocalSilo;
+        PartitionTotals? silo = null;
         foreach (var r in reports)
         {
-            if (r.Silo == local) _siloPartitions = r.Partitions;
+            if (local is not null && r.Silo == local) silo = r.Partitions;
             total.ConnectedClients += r.ConnectedClients;
             total.BlockedClients += r.BlockedClients;
             total.PubSubClients += r.PubSubClients;
@@ -107,11 +111,10 @@ internal sealed partial class ServerCommands
             }
             total.Partitions.Add(r.Partitions);
         }
-        if (local is null || !reports.Any(r => r.Silo == local)) _siloPartitions = total.Partitions;
-        return total;
+        return (total, silo ?? total.Partitions);
     }
 
-    private void AppendSection(StringBuilder text, string section, NodeReport total, long keys, (long Channels, long Patterns, long Shard) pubsub,
+    private void AppendSection(StringBuilder text, string section, NodeReport total, PartitionTotals silo, long keys, (long Channels, long Patterns, long Shard) pubsub,
         ReplicationState[] replication)
     {
         var process = Environment.ProcessId;
@@ -154,7 +157,6 @@ internal sealed partial class ServerCommands
             case "memory":
                 // used_memory: the estimates (MEMORY USAGE of every key, kept as keys are written) of the partitions of the silo
                 // that answers, the figure its maxmemory is compared with; RSS is this process's.
-                var silo = _siloPartitions ?? parts;
                 long used = silo.UsedMemory, rss = Environment.WorkingSet;
                 long peak = InterlockedMax(ref _usedMemoryPeak, used);
                 long maxmemory = long.TryParse(node.Config.Get("maxmemory"), out long mm) ? mm : 0;
@@ -254,8 +256,6 @@ internal sealed partial class ServerCommands
     }
 
     private long _usedMemoryPeak;
-    // The partitions of the silo that answers, from the last INFO (its memory section is per silo).
-    private PartitionTotals? _siloPartitions;
 
     private static long InterlockedMax(ref long peak, long value)
     {

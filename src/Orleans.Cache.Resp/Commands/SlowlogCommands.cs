@@ -221,7 +221,7 @@ internal sealed partial class ServerCommands
     /// <summary>LATENCY HISTOGRAM [command …]: per command, calls and the cumulative count at each power of two µs, cluster-wide.</summary>
     private async ValueTask<Reply> HistogramAsync(byte[][] argv)
     {
-        var commands = (await ReportsAsync()).Commands;
+        var commands = (await ReportsAsync()).Total.Commands;
         var wanted = argv.Length > 2 ? argv.Skip(2).Select(a => Args.Text(a).ToLowerInvariant()).ToHashSet() : null;
         var pairs = new List<Reply>();
         foreach (var (name, stat) in commands.OrderBy(c => c.Key, StringComparer.Ordinal))
