@@ -35,7 +35,10 @@ internal static class MemoryUsage
     }
 
     /// <summary>The estimate for one key (see the class summary), sampling at most <paramref name="samples"/> elements.</summary>
-    public static long Of(Entry entry, long samples = DefaultSamples) => EntryBytes + ArrayBytes(entry.Key.Length) + ValueBytes(entry.Value, samples);
+    public static long Of(Entry entry, long samples = DefaultSamples) => KeyBytes(entry.Key) + ValueBytes(entry.Value, samples);
+
+    /// <summary>What a key costs besides its value: the entry, its table slot and the key's array.</summary>
+    public static long KeyBytes(byte[] key) => EntryBytes + ArrayBytes(key.Length);
 
     /// <summary>A byte array of <paramref name="length"/> bytes: header and length (24 bytes), data padded to 8.</summary>
     public static long ArrayBytes(long length) => ObjectHeader + (length + 7) / 8 * 8;

@@ -90,9 +90,6 @@ internal sealed partial class Keyspace
 
     // ---- accounting ----
 
-    /// <summary>What an entry is charged besides its value: the entry, its table slot and the key's array.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long KeyCharge(byte[] key) => MemoryUsage.EntryBytes + MemoryUsage.ArrayBytes(key.Length);
 
     /// <summary>The charge <paramref name="value"/> carries now: a plain string's from its length, other values' as last charged.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -117,7 +114,7 @@ internal sealed partial class Keyspace
     }
 
     /// <summary>What <paramref name="entry"/> is charged now (its share of <see cref="UsedMemory"/>).</summary>
-    internal static long ChargeOf(Entry entry) => KeyCharge(entry.Key) + ValueCharge(entry.Value);
+    internal static long ChargeOf(Entry entry) => MemoryUsage.KeyBytes(entry.Key) + ValueCharge(entry.Value);
 
     /// <summary>Puts <paramref name="value"/> in place of the entry's value without other effects (a string frozen or unshared).</summary>
     internal void SwapValue(Entry entry, object value)

@@ -294,7 +294,7 @@ internal sealed partial class Keyspace
     {
         var entry = new Entry(key, hash, value, NewAccessState);
         _table.Add(entry);
-        _used += KeyCharge(key) + ChargeNew(value);
+        _used += MemoryUsage.KeyBytes(key) + ChargeNew(value);
         _changed = true;
         Events?.OnKeyspaceEvent(KeyspaceEventFlags.New, "new", key);
         if (value is RedisHash h) WatchFieldDeadlines(entry, h); // a hash moved here (RENAME, COPY, a snapshot) keeps its field TTLs
