@@ -25,6 +25,9 @@ internal static class LuaNative
         _ = lua_rawget(state, table); // the type of the value pushed; the caller reads the value itself
     }
 
+    /// <summary>Switches the state's collector to generational mode with Lua's default parameters (LUA_GCGEN, 0, 0).</summary>
+    public static void Generational(IntPtr state) => _ = lua_gc(state, 10, 0, 0);
+
     // "l\0", for lua_getinfo; allocated once for the process.
     private static readonly IntPtr LineOption = Marshal.StringToHGlobalAnsi("l");
 
@@ -56,6 +59,10 @@ internal static class LuaNative
 
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
     private static extern int lua_getinfo(IntPtr state, IntPtr what, ref Debug debug);
+
+    // lua_gc is variadic; LUA_GCGEN reads two ints (minor and major multipliers, 0 = default).
+    [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+    private static extern int lua_gc(IntPtr state, int what, int minor, int major);
 
     [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
     private static extern void lua_pushvalue(IntPtr state, int index);

@@ -18,6 +18,7 @@ local raw_error, raw_pcall, raw_xpcall, raw_load = error, pcall, xpcall, load
 local rawget, rawset, type, tostring, select, setmetatable, next, ipairs =
       rawget, rawset, type, tostring, select, setmetatable, next, ipairs
 local getinfo = debug.getinfo
+local getmetatable = getmetatable
 local co_running, co_yield = coroutine.running, coroutine.yield
 local mtype, floor, ceil, tointeger = math.type, math.floor, math.ceil, math.tointeger
 local sformat, sbyte, ssub = string.format, string.byte, string.sub
@@ -140,6 +141,12 @@ B.coroutine = readonly(co)
 local str = copy(string)
 str.gfind = string.gmatch
 B.string = readonly(str)
+-- Strings' own metatable ("x"):upper() finds methods through) is shared by every run: its methods come from the
+-- read-only view, and getmetatable('') answers a read-only face of it, so no script can write there (Redis 7's
+-- readonly table error) nor leave anything behind for the next one.
+local string_mt = getmetatable('')
+string_mt.__index = B.string
+string_mt.__metatable = readonly({ __index = B.string })
 local tbl = copy(table)
 tbl.getn = function(t) return #t end
 tbl.maxn = function(t) local m = 0 for k in next, t do if type(k) == 'number' and k > m then m = k end end return m end
@@ -400,13 +407,26 @@ local function run(f, ...)
   last_raise = nil
   return raw_xpcall(f, handler, ...)
 end
--- A script (EVAL): KEYS and ARGV become its globals, then it runs without arguments.
-local function run_script(f, keys, argv)
+-- Whether a script left its KEYS or ARGV table as it got it: no metatable, and no key but 1..n (the values there
+-- are overwritten before the next run), so the runner may hand the same table to the next script.
+local function intact(t, n)
+  if getmetatable(t) ~= nil then return false end
+  for k in next, t do
+    if mtype(k) ~= 'integer' or k < 1 or k > n then return false end
+  end
+  return true
+end
+local function finish_script(keys, nkeys, argv, nargv, ...)
+  return intact(keys, nkeys) and intact(argv, nargv), ...
+end
+-- A script (EVAL): KEYS and ARGV become its globals, then it runs without arguments. The first result says whether
+-- the KEYS and ARGV tables may be reused; then xpcall's.
+local function run_script(f, keys, argv, nkeys, nargv)
   B.KEYS, B.ARGV = keys, argv
   current = co_running()
   run_source = '@user_script'
   last_raise = nil
-  return raw_xpcall(f, handler)
+  return finish_script(keys, nkeys, argv, nargv, raw_xpcall(f, handler))
 end
 
 -- ---- function libraries (FUNCTION LOAD) ----

@@ -50,6 +50,17 @@ internal sealed partial class ScriptEngine : IDisposable
 
     private sealed record CachedScript(string Sha, int Ref, bool HasShebang, bool NoWrites);
 
+    // KEYS and ARGV: one pair of tables reused from script to script while each script leaves them as it got them
+    // (the prelude's run_script checks), so a run allocates no table for them; a new pair after any other run.
+    private const int NoRef = -2; // LUA_NOREF
+    private struct ScriptArguments(int reference, int count)
+    {
+        public int Ref = reference;
+        // How many of the table's slots 1..Count the last script got (the rest were cleared).
+        public int Count = count;
+    }
+    private ScriptArguments _keys = new(NoRef, 0), _argv = new(NoRef, 0);
+
     public ScriptEngine(TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
@@ -90,6 +101,9 @@ internal sealed partial class ScriptEngine : IDisposable
         l.GetField(-1, "compile_library");
         _compileLibraryRef = l.Ref(LuaRegistry.Index);
         l.Pop(1);
+        // Generational: what a script run allocates (KEYS, ARGV, key strings, reply tables) dies young, and a minor
+        // collection does not walk the sandbox's long-lived tables again as each incremental cycle does.
+        LuaNative.Generational(l.Handle);
     }
 
     private static void SetFunction(Lua l, string name, LuaFunction f)
@@ -231,25 +245,81 @@ internal sealed partial class ScriptEngine : IDisposable
     }
 
     /// <summary>
+    /// A script's KEYS or ARGV: the table the last script left as it got it (see <see cref="ScriptArguments"/>), filled
+    /// with <paramref name="values"/>, or a new one.
+    /// </summary>
+    private static void PushArguments(Lua l, ref ScriptArguments table, byte[][] values)
+    {
+        if (table.Ref == NoRef)
+        {
+            PushStrings(l, values);
+            l.PushCopy(-1);
+            table = new ScriptArguments(l.Ref(LuaRegistry.Index), values.Length);
+            return;
+        }
+        l.RawGetInteger(LuaRegistry.Index, table.Ref);
+        for (int i = 0; i < values.Length; i++)
+        {
+            l.PushBuffer(values[i]);
+            l.RawSetInteger(-2, i + 1);
+        }
+        for (int i = values.Length; i < table.Count; i++)
+        {
+            l.PushNil();
+            l.RawSetInteger(-2, i + 1);
+        }
+        table.Count = values.Length;
+    }
+
+    /// <summary>Arguments not worth keeping alive until the next script (its KEYS and ARGV hold them till then).</summary>
+    private static bool Large(byte[][] values)
+    {
+        if (values.Length > 32) return true;
+        long bytes = 0;
+        foreach (var value in values) bytes += value.Length;
+        return bytes > 64 * 1024;
+    }
+
+    /// <summary>Drops the reused KEYS and ARGV tables: the next script gets new ones.</summary>
+    private void DropArguments()
+    {
+        if (_keys.Ref != NoRef) _lua.Unref(LuaRegistry.Index, _keys.Ref);
+        if (_argv.Ref != NoRef) _lua.Unref(LuaRegistry.Index, _argv.Ref);
+        _keys = _argv = new ScriptArguments(NoRef, 0);
+    }
+
+    /// <summary>
     /// Runs a function (a registry ref) on a fresh Lua thread under the prelude's runner, with a count hook that
     /// honours <see cref="Kill"/>. A kill yields the thread out of the hook rather than raising an error, so no
     /// longjmp crosses managed frames and no pcall in the script can catch it.
     /// </summary>
-    private Reply Run(int functionRef, byte[][]? keys, byte[][]? args, string name, IScriptHost? host, bool readOnly, bool function)
+    private Reply Run(int functionRef, byte[][] keys, byte[][] args, string name, IScriptHost? host, bool readOnly, bool function)
     {
         var l = _lua;
         var thread = Thread();
         bool reusable = false;
+        // A script's runner answers first whether its KEYS and ARGV may be reused; a function's hands them to its
+        // library's code, which may keep them, so it always gets new ones.
+        int first = 1;
         try
         {
             thread.RawGetInteger(LuaRegistry.Index, function ? _runRef : _runScriptRef);
             thread.RawGetInteger(LuaRegistry.Index, functionRef);
-            int nargs = 1;
-            if (keys is not null && args is not null)
+            int nargs;
+            if (function)
             {
                 PushStrings(thread, keys);
                 PushStrings(thread, args);
-                nargs += 2;
+                nargs = 3;
+            }
+            else
+            {
+                PushArguments(thread, ref _keys, keys);
+                PushArguments(thread, ref _argv, args);
+                thread.PushInteger(keys.Length);
+                thread.PushInteger(args.Length);
+                nargs = 5;
+                first = 2;
             }
             BeginRun(host, readOnly, function);
             LuaStatus status;
@@ -268,17 +338,22 @@ internal sealed partial class ScriptEngine : IDisposable
             }
             if (status != LuaStatus.OK) return Reply.Error("ERR " + (thread.ToString(-1, false) ?? "unknown error"));
             reusable = true;
-            if (thread.ToBoolean(1))
+            if (!function && (!thread.ToBoolean(1) || Large(keys) || Large(args))) DropArguments();
+            if (thread.ToBoolean(first))
             {
-                if (thread.GetTop() < 2) return Reply.Nil;
-                return LuaReplies.ToReply(thread, 2, _resp);
+                if (thread.GetTop() < first + 1) return Reply.Nil;
+                return LuaReplies.ToReply(thread, first + 1, _resp);
             }
-            return ErrorFromHandler(thread, 2, name);
+            return ErrorFromHandler(thread, first + 1, name);
         }
         finally
         {
             if (reusable) thread.SetTop(0);
-            else DropThread();
+            else
+            {
+                DropThread();
+                DropArguments();
+            }
         }
     }
 

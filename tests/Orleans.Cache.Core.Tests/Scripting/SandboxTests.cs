@@ -29,6 +29,31 @@ public class SandboxTests : IDisposable
         Assert.StartsWith("(error) ERR user_script:1: Attempt to modify a readonly table script: ", s.Eval("cjson.encode = nil"));
     }
 
+    [Fact]
+    public void Strings_metatable_is_read_only_and_still_finds_the_string_methods()
+    {
+        Assert.StartsWith("(error) ERR user_script:1: Attempt to modify a readonly table script: ", s.Eval("getmetatable('').__index.x = KEYS return 1"));
+        Assert.StartsWith("(error) ERR user_script:1: Attempt to modify a readonly table script: ", s.Eval("getmetatable('').__index = nil return 1"));
+        Assert.StartsWith("(error) ERR user_script:1: Attempt to modify a readonly table script: ", s.Eval("getmetatable('').y = 1 return 1"));
+        Assert.Equal("[\"true\", \"ABC\", \"a\"]", s.Eval("return {tostring(getmetatable('').__index == string), ('abc'):upper(), ('a,b'):gfind('%a')()}"));
+    }
+
+    [Fact]
+    public void A_script_that_changes_its_KEYS_and_ARGV_leaves_nothing_for_the_next_one()
+    {
+        // redis-server 7.0.15: the second script sees {1, 0, "nil", "nil", "nil"}.
+        Assert.Equal("(integer) 1", s.Eval("KEYS[5] = 'x' table.insert(ARGV, 'y') setmetatable(KEYS, {}) return 1", ["a", "b", "c"]));
+        Assert.Equal("[(integer) 1, (integer) 0, \"nil\", \"nil\", \"nil\"]",
+            s.Eval("return {#KEYS, #ARGV, tostring(getmetatable(KEYS)), tostring(KEYS[5]), tostring(KEYS[2])}", ["b"]));
+        // Fewer keys than the script before: the table the last one left is cleared past them.
+        Assert.Equal("[\"a\", \"b\", \"c\", \"1\", \"2\"]", s.Eval("return {KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2]}", ["a", "b", "c"], ["1", "2"]));
+        Assert.Equal("[(integer) 1, (integer) 1, \"z\", \"nil\", \"nil\"]",
+            s.Eval("return {#KEYS, #ARGV, KEYS[1], tostring(KEYS[2]), tostring(ARGV[2])}", ["z"], ["9"]));
+        // A string key, or a hole left by the script, is noticed too.
+        Assert.Equal("(integer) 1", s.Eval("KEYS.name = 1 ARGV[1] = nil ARGV[3] = 'q' return 1", ["a"], ["1"]));
+        Assert.Equal("[\"nil\", \"nil\", (integer) 1]", s.Eval("return {tostring(KEYS.name), tostring(ARGV[3]), #ARGV}", ["a"], ["1"]));
+    }
+
     [Theory]
     [InlineData("io")]
     [InlineData("require")]
