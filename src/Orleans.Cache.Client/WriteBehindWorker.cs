@@ -89,7 +89,8 @@ public sealed class WriteBehindWorker<T>
 
     /// <summary>
     /// The worker: while it holds the queue's lease, hands each queued write to the store, retrying a refused one with
-    /// back-off; idle, it waits for a write queued here or its poll. Runs until <paramref name="cancellationToken"/> ends it.
+    /// back-off; idle, it waits for a write queued here or its poll. Runs until <paramref name="cancellationToken"/> ends it
+    /// (then it throws <see cref="OperationCanceledException"/>, as a BackgroundService expects).
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -122,6 +123,7 @@ public sealed class WriteBehindWorker<T>
                     break;
             }
         }
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private enum Outcome { Empty, Written, Refused }
