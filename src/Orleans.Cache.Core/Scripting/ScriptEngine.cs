@@ -18,6 +18,10 @@ internal sealed partial class ScriptEngine : IDisposable
     private readonly Dictionary<string, CachedScript>.AlternateLookup<ReadOnlySpan<char>> _scriptsBySpan;
     // EVAL's body → its sha, so a cached body is not hashed again (EVALSHA arrives here as the EVAL of its body).
     private readonly Dictionary<byte[], string> _shaByBody = new(BytesComparer.Instance);
+    // The last EVAL's body array and its script: the front door hands a pipeline of EVALSHA of one script the same
+    // body array (its script registry's), which then needs neither hashing nor a lookup.
+    private byte[]? _lastBody;
+    private CachedScript? _lastScript;
     // The Lua thread scripts run on, reused while runs end normally (a new one after an error or a kill); and its registry ref.
     private Lua? _thread;
     private int _threadRef;
@@ -184,15 +188,20 @@ internal sealed partial class ScriptEngine : IDisposable
         foreach (var script in _scripts.Values) _lua.Unref(LuaRegistry.Index, script.Ref);
         _scripts.Clear();
         _shaByBody.Clear();
+        _lastBody = null;
+        _lastScript = null;
         _lua.GarbageCollector(LuaGC.Collect, 0);
     }
 
     /// <summary>EVAL: loads the body if it is not cached yet, then runs it.</summary>
     public Reply Eval(byte[] body, byte[][] keys, byte[][] args, IScriptHost host, ScriptOptions options)
     {
+        if (ReferenceEquals(body, _lastBody)) return RunScript(_lastScript!.Sha, _lastScript, keys, args, host, options);
         if (!_shaByBody.TryGetValue(body, out var sha)) sha = Sha1Hex(body);
         var error = LoadScript(sha, body, out var script);
-        return error ?? RunScript(sha, script!, keys, args, host, options);
+        if (error is not null) return error;
+        (_lastBody, _lastScript) = (body, script);
+        return RunScript(sha, script!, keys, args, host, options);
     }
 
     /// <summary>EVALSHA: runs a cached script; -NOSCRIPT when the sha is unknown.</summary>
