@@ -253,7 +253,10 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         public Reply[]? Run(PartitionEngine activation)
         {
             if (_transaction is { } t) return activation.TryExecuteTransaction(t.Commands, t.Watches) is { } reply ? [reply] : null;
-            var replies = _replies = new Reply[_commands!.Count];
+            // A pipeline's scripts for this partition run in one turn of its lock (one clock read, one round of
+            // after-write work), one after another, as the commands of a batch do.
+            if (_commands!.Count > 1) return _replies = activation.TryExecute(_commands);
+            var replies = _replies = new Reply[_commands.Count];
             for (; _ran < replies.Length; _ran++)
                 if ((replies[_ran] = activation.TryExecute(_commands[_ran])!) is null) return null;
             return replies;
