@@ -141,11 +141,11 @@ B.coroutine = readonly(co)
 local str = copy(string)
 str.gfind = string.gmatch
 B.string = readonly(str)
--- Strings' own metatable ("x"):upper() finds methods through) is shared by every run: its methods come from the
--- read-only view, and getmetatable('') answers a read-only face of it, so no script can write there (Redis 7's
--- readonly table error) nor leave anything behind for the next one.
+-- Strings' own metatable (what ("x"):upper() finds methods through) is shared by every run: its methods are the copy
+-- above, which no script can reach (getmetatable('') answers a read-only face whose __index is the read-only view), so
+-- no script can write there (Redis 7's readonly table error) nor leave anything behind for the next one.
 local string_mt = getmetatable('')
-string_mt.__index = B.string
+string_mt.__index = str
 string_mt.__metatable = readonly({ __index = B.string })
 local tbl = copy(table)
 tbl.getn = function(t) return #t end
