@@ -379,6 +379,14 @@ B.redis = tracked(redis)
 for k in next, G do G[k] = nil end
 B._G = G
 setmetatable(G, { __index = B, __newindex = readonly_error, __metatable = false })
+-- The same globals with a plain redis table, for scripts that only call redis.name(...) directly and have no tail call
+-- of one left (see TailCalls): their errors name the line without the tracked lookups.
+local BF = copy(B)
+local GF = {}
+BF.redis = redis
+BF._G = GF
+setmetatable(BF, getmetatable(B))
+setmetatable(GF, { __index = BF, __newindex = readonly_error, __metatable = false })
 
 -- ---- the runner: every script, function and library load runs through it on its own Lua thread ----
 local function where(level)
@@ -422,7 +430,7 @@ end
 -- A script (EVAL): KEYS and ARGV become its globals, then it runs without arguments. The first result says whether
 -- the KEYS and ARGV tables may be reused; then xpcall's.
 local function run_script(f, keys, argv, nkeys, nargv)
-  B.KEYS, B.ARGV = keys, argv
+  B.KEYS, B.ARGV, BF.KEYS, BF.ARGV = keys, argv, keys, argv
   current = co_running()
   run_source = '@user_script'
   last_raise = nil
@@ -505,6 +513,6 @@ local function compile_library(code)
   end
 end
 
-return { globals = B, run = run, run_script = run_script, compile_library = compile_library }
+return { globals = B, run = run, run_script = run_script, compile_library = compile_library, direct_globals = GF }
 """;
 }

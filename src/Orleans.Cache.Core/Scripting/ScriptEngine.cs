@@ -12,7 +12,7 @@ internal sealed partial class ScriptEngine : IDisposable
     private const int HookInstructions = 100_000;
 
     private readonly Lua _lua;
-    private readonly int _globalsRef, _runRef, _runScriptRef, _compileLibraryRef;
+    private readonly int _globalsRef, _runRef, _runScriptRef, _compileLibraryRef, _directGlobalsRef;
     private readonly Dictionary<string, CachedScript> _scripts = new(StringComparer.Ordinal);
     // EVALSHA's lookup by the sha's characters, so the sha named on the wire is not made a string first.
     private readonly Dictionary<string, CachedScript>.AlternateLookup<ReadOnlySpan<char>> _scriptsBySpan;
@@ -104,6 +104,8 @@ internal sealed partial class ScriptEngine : IDisposable
         _runScriptRef = l.Ref(LuaRegistry.Index);
         l.GetField(-1, "compile_library");
         _compileLibraryRef = l.Ref(LuaRegistry.Index);
+        l.GetField(-1, "direct_globals");
+        _directGlobalsRef = l.Ref(LuaRegistry.Index);
         l.Pop(1);
         // Generational: what a script run allocates (KEYS, ARGV, key strings, reply tables) dies young, and a minor
         // collection does not walk the sandbox's long-lived tables again as each incremental cycle does.
@@ -229,11 +231,29 @@ internal sealed partial class ScriptEngine : IDisposable
             _lua.Pop(1);
             return Reply.Error("ERR Error compiling script (new function): " + message);
         }
+        if (TailCalls.TryRewrite(code, out var direct) && (direct == code || ReplaceCompiled(direct)))
+        {
+            // Runs with the plain redis table (see TailCalls): its globals are the direct ones.
+            _lua.RawGetInteger(LuaRegistry.Index, _directGlobalsRef);
+            _lua.SetUpValue(-2, 1);
+        }
         Compilations++;
         script = new CachedScript(sha, _lua.Ref(LuaRegistry.Index), code != body, noWrites);
         _scripts[sha] = script;
         _shaByBody[body] = sha;
         return null;
+    }
+
+    /// <summary>Compiles <paramref name="code"/> in place of the function on top of the stack; false (the stack as it was) when it does not compile.</summary>
+    private bool ReplaceCompiled(byte[] code)
+    {
+        if (_lua.LoadBuffer(code, "@user_script", "t") != LuaStatus.OK)
+        {
+            _lua.Pop(1);
+            return false;
+        }
+        _lua.Remove(-2);
+        return true;
     }
 
     private Reply RunScript(string sha, CachedScript script, byte[][] keys, byte[][] args, IScriptHost host, ScriptOptions options)
