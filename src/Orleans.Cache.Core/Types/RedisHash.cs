@@ -26,9 +26,12 @@ internal sealed class RedisHash : IRedisValue, IEnumerable<KeyValuePair<byte[], 
 
     public RedisHash() => _store = Array.Empty<byte>();
 
-    /// <summary>An empty hash that will hold about <paramref name="expected"/> fields: a table at once when they cannot fit a listpack.</summary>
+    /// <summary>
+    /// An empty hash that will hold about <paramref name="expected"/> fields (a snapshot's count, so the room made for
+    /// them is bounded): a table at once when they cannot fit a listpack.
+    /// </summary>
     public RedisHash(int expected, EncodingThresholds limits) =>
-        _store = expected > limits.HashMaxListpackEntries ? new Dict<byte[]>(expected) : Array.Empty<byte>();
+        _store = expected > limits.HashMaxListpackEntries ? new Dict<byte[]>(Math.Min(expected, 1 << 16)) : Array.Empty<byte>();
 
     private RedisHash(object store, int packedLength, int packedCount)
     {
