@@ -40,6 +40,9 @@ public class ObjectEncodingTests
 
         _db.Keyspace.Encodings = new EncodingThresholds(HashMaxListpackEntries: 2, ZsetMaxListpackEntries: 1, SetMaxIntsetEntries: 2,
             SetMaxListpackEntries: 2, ListMaxListpackSize: 2);
+        // A hash is stored in its encoding: a lowered threshold converts it at its next write, as in Redis.
+        Assert.Equal("listpack skiplist hashtable hashtable quicklist", Encodings());
+        _db.Do("HSET", "h", "a", "1");
         Assert.Equal("hashtable skiplist hashtable hashtable quicklist", Encodings());
 
         _db.Keyspace.Encodings = new EncodingThresholds(HashMaxListpackValue: 0, ZsetMaxListpackValue: 0, SetMaxIntsetEntries: 2, SetMaxListpackValue: 0);

@@ -52,6 +52,7 @@ internal sealed class FakeList : IRedisValue
     public List<string> Items { get; } = ["a"];
     public string TypeName => "list";
     public long Charged { get; set; }
+    public int Count => Items.Count;
     public IRedisValue Clone()
     {
         var copy = new FakeList();

@@ -12,7 +12,7 @@ internal static class HashCommands
         var hash = RedisHash.GetOrCreate(db, a[1]);
         int added = 0;
         for (int i = 2; i < a.Length; i += 2)
-            if (hash.Set(a[i], a[i + 1])) added++;
+            if (hash.Set(a[i], a[i + 1], db.Encodings)) added++;
         db.Notify(KeyspaceEventFlags.Hash, "hset", a[1]);
         return Reply.Int(added);
     }
@@ -21,7 +21,7 @@ internal static class HashCommands
     {
         if (a.Length % 2 != 0) return Errors.WrongArity("hmset");
         var hash = RedisHash.GetOrCreate(db, a[1]);
-        for (int i = 2; i < a.Length; i += 2) hash.Set(a[i], a[i + 1]);
+        for (int i = 2; i < a.Length; i += 2) hash.Set(a[i], a[i + 1], db.Encodings);
         db.Notify(KeyspaceEventFlags.Hash, "hset", a[1]);
         return Reply.Ok;
     }
@@ -29,21 +29,21 @@ internal static class HashCommands
     public static Reply HSetNx(Keyspace db, byte[][] a)
     {
         var hash = RedisHash.Get(db, a[1]);
-        if (hash is not null && hash.Fields.ContainsKey(a[2])) return Reply.Int(0);
-        (hash ?? RedisHash.GetOrCreate(db, a[1])).Set(a[2], a[3]);
+        if (hash is not null && hash.ContainsKey(a[2])) return Reply.Int(0);
+        (hash ?? RedisHash.GetOrCreate(db, a[1])).Set(a[2], a[3], db.Encodings);
         db.Notify(KeyspaceEventFlags.Hash, "hset", a[1]);
         return Reply.Int(1);
     }
 
     public static Reply HGet(Keyspace db, byte[][] a) =>
-        Reply.Bulk(RedisHash.Get(db, a[1]) is { } h && h.Fields.TryGetValue(a[2], out var v) ? v : null);
+        Reply.Bulk(RedisHash.Get(db, a[1]) is { } h && h.TryGetValue(a[2], out var v) ? v : null);
 
     public static Reply HMGet(Keyspace db, byte[][] a)
     {
         var hash = RedisHash.Get(db, a[1]);
         var items = new Reply[a.Length - 2];
         for (int i = 2; i < a.Length; i++)
-            items[i - 2] = hash is not null && hash.Fields.TryGetValue(a[i], out var v) ? Reply.Bulk(v) : Reply.Nil;
+            items[i - 2] = hash is not null && hash.TryGetValue(a[i], out var v) ? Reply.Bulk(v) : Reply.Nil;
         return Reply.Array(items);
     }
 
@@ -53,7 +53,7 @@ internal static class HashCommands
         if (hash is null) return Reply.Map([]);
         var items = new Reply[hash.Count * 2];
         int i = 0;
-        foreach (var (field, value) in hash.Fields)
+        foreach (var (field, value) in hash)
         {
             items[i++] = Reply.Bulk(field);
             items[i++] = Reply.Bulk(value);
@@ -62,10 +62,10 @@ internal static class HashCommands
     }
 
     public static Reply HKeys(Keyspace db, byte[][] a) =>
-        Reply.Array(RedisHash.Get(db, a[1])?.Fields.Select(f => Reply.Bulk(f.Key)).ToArray() ?? []);
+        Reply.Array(RedisHash.Get(db, a[1])?.Select(f => Reply.Bulk(f.Key)).ToArray() ?? []);
 
     public static Reply HVals(Keyspace db, byte[][] a) =>
-        Reply.Array(RedisHash.Get(db, a[1])?.Fields.Select(f => Reply.Bulk(f.Value)).ToArray() ?? []);
+        Reply.Array(RedisHash.Get(db, a[1])?.Select(f => Reply.Bulk(f.Value)).ToArray() ?? []);
 
     public static Reply HDel(Keyspace db, byte[][] a)
     {
@@ -80,24 +80,24 @@ internal static class HashCommands
     }
 
     public static Reply HExists(Keyspace db, byte[][] a) =>
-        Reply.Int(RedisHash.Get(db, a[1])?.Fields.ContainsKey(a[2]) == true ? 1 : 0);
+        Reply.Int(RedisHash.Get(db, a[1])?.ContainsKey(a[2]) == true ? 1 : 0);
 
     public static Reply HLen(Keyspace db, byte[][] a) => Reply.Int(RedisHash.Get(db, a[1])?.Count ?? 0);
 
     public static Reply HStrLen(Keyspace db, byte[][] a) =>
-        Reply.Int(RedisHash.Get(db, a[1]) is { } h && h.Fields.TryGetValue(a[2], out var v) ? v.Length : 0);
+        Reply.Int(RedisHash.Get(db, a[1])?.ValueLength(a[2]) ?? 0);
 
     public static Reply HIncrBy(Keyspace db, byte[][] a)
     {
         long by = Args.Long(a[3]);
         var hash = RedisHash.Get(db, a[1]);
         long current = 0;
-        if (hash is not null && hash.Fields.TryGetValue(a[2], out var old) && !Args.TryLong(old, out current))
+        if (hash is not null && hash.TryGetValue(a[2], out var old) && !Args.TryLong(old, out current))
             return Reply.Error("ERR hash value is not an integer");
         if ((by > 0 && current > long.MaxValue - by) || (by < 0 && current < long.MinValue - by))
             return Errors.Overflow;
         long result = current + by;
-        (hash ?? RedisHash.GetOrCreate(db, a[1])).SetKeepTtl(a[2], Args.FormatLong(result));
+        (hash ?? RedisHash.GetOrCreate(db, a[1])).SetKeepTtl(a[2], Args.FormatLong(result), db.Encodings);
         db.Notify(KeyspaceEventFlags.Hash, "hincrby", a[1]);
         return Reply.Int(result);
     }
@@ -111,12 +111,12 @@ internal static class HashCommands
         if (by.IsInfinity) return Reply.Error("ERR value is NaN or Infinity");
         var hash = RedisHash.Get(db, a[1]);
         LongDouble current = default;
-        if (hash is not null && hash.Fields.TryGetValue(a[2], out var old) && !LongDouble.TryParse(old, out current))
+        if (hash is not null && hash.TryGetValue(a[2], out var old) && !LongDouble.TryParse(old, out current))
             return Reply.Error("ERR hash value is not a float");
         var result = current + by;
         if (result.IsInfinity) return Errors.NanOrInfinity;
         var bytes = Args.Bytes(result.ToString());
-        (hash ?? RedisHash.GetOrCreate(db, a[1])).SetKeepTtl(a[2], bytes);
+        (hash ?? RedisHash.GetOrCreate(db, a[1])).SetKeepTtl(a[2], bytes, db.Encodings);
         db.Notify(KeyspaceEventFlags.Hash, "hincrbyfloat", a[1]);
         // The field keeps its TTL, so the replay must too: HSETEX … KEEPTTL, as Redis 8 propagates it.
         db.Propagate(EffectWords.HSetEx, a[1], EffectWords.KeepTtl, EffectWords.Fields, One, a[2], bytes);
@@ -130,9 +130,9 @@ internal static class HashCommands
         bool withValues = a.Length == 4;
         long count = a.Length >= 3 ? RandomReplies.Count(a[2], withValues) : 0;
         var hash = RedisHash.Get(db, a[1]);
-        if (a.Length == 2) return hash is null ? Reply.Nil : Reply.Bulk(hash.Fields.Random(db.Random).Key);
+        if (a.Length == 2) return hash is null ? Reply.Nil : Reply.Bulk(hash.Random(db.Random).Key);
         if (hash is null || count == 0) return Reply.EmptyArray;
-        var picks = RandomReplies.Pick(hash.Fields, count, db.Random);
+        var picks = hash.Pick(count, db.Random);
         if (!withValues) return Reply.Array(picks.Select(p => Reply.Bulk(p.Key)).ToArray());
         var items = new Reply[picks.Count * 2];
         for (int i = 0; i < picks.Count; i++)
@@ -153,7 +153,7 @@ internal static class HashCommands
         if (options.Type is not null) return Errors.Syntax;
         var hash = RedisHash.Get(db, a[1]);
         var found = new List<KeyValuePair<byte[], byte[]>>();
-        ulong next = hash?.Fields.Scan(cursor, options.Count, RedisHash.SmallSize, found) ?? 0;
+        ulong next = hash?.Scan(cursor, options.Count, found) ?? 0;
         var items = new List<Reply>(found.Count * 2);
         foreach (var (field, value) in found)
         {

@@ -78,7 +78,7 @@ internal static class HashFieldExpiryCommands
         {
             var field = a[4 + i];
             long at = hash?.DeadlineOf(field) ?? 0;
-            replies[i] = hash is null || !hash.Fields.ContainsKey(field) ? Reply.Int(NoSuchField)
+            replies[i] = hash is null || !hash.ContainsKey(field) ? Reply.Int(NoSuchField)
                 : at == 0 ? Reply.Int(-1)
                 : Reply.Int(seconds ? (at + 999 - from) / 1000 : at - from);
         }
@@ -96,7 +96,7 @@ internal static class HashFieldExpiryCommands
         for (int i = 0; i < count; i++)
         {
             var field = a[4 + i];
-            if (!hash.Fields.ContainsKey(field)) replies[i] = Reply.Int(NoSuchField);
+            if (!hash.ContainsKey(field)) replies[i] = Reply.Int(NoSuchField);
             else if (!hash.ClearDeadline(field)) replies[i] = Reply.Int(-1);
             else { replies[i] = Reply.Int(1); changed = true; }
         }
@@ -113,7 +113,7 @@ internal static class HashFieldExpiryCommands
     /// </summary>
     internal static int SetFieldDeadline(Keyspace db, byte[] key, RedisHash hash, byte[] field, long at, Condition condition)
     {
-        if (!hash.Fields.ContainsKey(field)) return NoSuchField;
+        if (!hash.ContainsKey(field)) return NoSuchField;
         long current = hash.DeadlineOf(field);
         if (current == 0 ? condition is Condition.Xx or Condition.Gt
             : condition == Condition.Nx || condition == Condition.Gt && current >= at || condition == Condition.Lt && current <= at)

@@ -17,7 +17,7 @@ internal static class HashGetSetExCommands
         for (int i = 0; i < count; i++)
         {
             var field = a[4 + i];
-            if (hash.Fields.TryGetValue(field, out var value))
+            if (hash.TryGetValue(field, out var value))
             {
                 hash.Remove(field);
                 deleted.Add(field);
@@ -55,7 +55,7 @@ internal static class HashGetSetExCommands
         for (int i = 0; i < count; i++)
         {
             var field = a[countAt + 1 + i];
-            bool found = hash.Fields.TryGetValue(field, out var value);
+            bool found = hash.TryGetValue(field, out var value);
             replies[i] = Reply.Bulk(value);
             if (!found) continue;
             if (persist)
@@ -116,7 +116,7 @@ internal static class HashGetSetExCommands
             int found = 0;
             for (int i = 0; i < count; i++)
             {
-                bool exists = hash is not null && hash.Fields.ContainsKey(a[first + 2 * i]);
+                bool exists = hash is not null && hash.ContainsKey(a[first + 2 * i]);
                 if (exists) found++;
                 if (options.HasFlag(SetExOptions.Fxx) != exists) break;
             }
@@ -129,8 +129,8 @@ internal static class HashGetSetExCommands
         for (int i = 0; i < count; i++)
         {
             byte[] field = a[first + 2 * i], value = a[first + 2 * i + 1];
-            if (keepTtl) hash.SetKeepTtl(field, value);
-            else hash.Set(field, value);
+            if (keepTtl) hash.SetKeepTtl(field, value, db.Encodings);
+            else hash.Set(field, value, db.Encodings);
             if (!options.HasFlag(SetExOptions.Expire)) continue;
             int result = SetFieldDeadline(db, key, hash, field, at, Condition.None);
             if (result == Updated) updated++;

@@ -3,9 +3,10 @@ namespace Orleans.Cache.Core;
 /// <summary>
 /// MEMORY USAGE key [SAMPLES count], run in the key's partition: an estimate of the bytes the key holds in this process.
 /// The estimate counts what the keyspace allocates for the key on a 64-bit runtime — its entry (56 bytes) and a table slot,
-/// the key's byte array, and the value: a string's array (or its growable buffer's capacity); for a hash, set or sorted
-/// set, each element's arrays plus its share of the element table (a hash field or set member 36 bytes, a sorted-set
-/// member 52 bytes with its score-tree slot); for a list, each element's array plus its ring-buffer slot. Like Redis,
+/// the key's byte array, and the value: a string's array (or its growable buffer's capacity); for a hash in its listpack
+/// encoding, its object and its one array, exactly; for a hash table, set or sorted set, each element's arrays plus its
+/// share of the element table (a hash field or set member 36 bytes, a sorted-set member 52 bytes with its score-tree
+/// slot), and a hash table's fixed parts; for a list, each element's array plus its ring-buffer slot. Like Redis,
 /// aggregates are sampled: the first <c>count</c> elements (5 by default, 0 for all) are measured and the average is
 /// scaled to the element count. Arrays are counted with their 24-byte header and 8-byte padding; the GC's own overhead
 /// (fragmentation, free space) is not a key's and is left out (MEMORY STATS shows the process's).
@@ -19,6 +20,10 @@ internal static class MemoryUsage
     private const long TableElementBytes = 36;
     private const long SortedSetElementBytes = 52;
     private const long ListSlotBytes = 8;
+    /// <summary>A <see cref="RedisHash"/> object: header, store and deadlines references, charge, listpack length and count.</summary>
+    private const long HashObjectBytes = 48;
+    /// <summary>A hash table's fixed parts: the <see cref="Dict{TValue}"/> object and its two arrays' headers.</summary>
+    private const long HashTableBytes = 48 + 24 + 24;
 
     public static Reply Usage(Keyspace db, byte[][] a)
     {
@@ -48,7 +53,9 @@ internal static class MemoryUsage
     {
         byte[] s => ArrayBytes(s.Length),
         StringBuffer b => ObjectHeader + ArrayBytes(b.Capacity),
-        RedisHash h => ObjectHeader + Sampled(h.Fields, h.Count, samples, f => TableElementBytes + ArrayBytes(f.Key.Length) + ArrayBytes(f.Value.Length)),
+        RedisHash { Table: { } table } h => HashObjectBytes + HashTableBytes
+            + Sampled(table, h.Count, samples, f => TableElementBytes + ArrayBytes(f.Key.Length) + ArrayBytes(f.Value.Length)),
+        RedisHash h => HashObjectBytes + ArrayBytes(h.ListpackCapacity),
         RedisSet s => ObjectHeader + Sampled(s.Members, s.Count, samples, m => TableElementBytes + ArrayBytes(m.Key.Length)),
         RedisSortedSet z => ObjectHeader + Sampled(z.Members, z.Count, samples, m => SortedSetElementBytes + ArrayBytes(m.Key.Length)),
         RedisList l => ObjectHeader + Sampled(l, l.Count, samples, e => ListSlotBytes + ArrayBytes(e.Length)),

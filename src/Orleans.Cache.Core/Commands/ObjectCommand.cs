@@ -59,8 +59,7 @@ internal static class ObjectCommand
             case byte[] s: return s.Length <= 44 ? "embstr" : "raw";
             case StringBuffer: return "raw"; // Redis's SETBIT, BITFIELD, SETRANGE and APPEND leave a raw string too (dbUnshareStringValue)
             case RedisHash h:
-                return h.Count <= limits.HashMaxListpackEntries
-                    && h.Fields.All(f => f.Key.Length <= limits.HashMaxListpackValue && f.Value.Length <= limits.HashMaxListpackValue) ? "listpack" : "hashtable";
+                return h.IsListpack ? "listpack" : "hashtable";
             case RedisSortedSet z:
                 return z.Count <= limits.ZsetMaxListpackEntries && z.Members.All(m => m.Key.Length <= limits.ZsetMaxListpackValue) ? "listpack" : "skiplist";
             case RedisSet set:

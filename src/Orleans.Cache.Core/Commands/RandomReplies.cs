@@ -31,4 +31,24 @@ internal static class RandomReplies
         for (long i = 0; i < n; i++) picks.Add(dict.Random(random));
         return picks;
     }
+
+    /// <summary><see cref="Pick{T}(Dict{T}, long, Random)"/> over all of a small aggregate's entries (a listpack's, read out).</summary>
+    public static List<KeyValuePair<byte[], T>> Pick<T>(List<KeyValuePair<byte[], T>> all, long count, Random random)
+    {
+        if (count >= all.Count) return all;
+        if (count >= 0)
+        {
+            // A partial Fisher-Yates shuffle: the first count entries are a uniform sample without repetition.
+            for (int i = 0; i < count; i++)
+            {
+                int j = random.Next(i, all.Count);
+                (all[i], all[j]) = (all[j], all[i]);
+            }
+            return all.GetRange(0, (int)count);
+        }
+        long n = -count;
+        var picks = new List<KeyValuePair<byte[], T>>((int)Math.Min(n, 1 << 20));
+        for (long i = 0; i < n; i++) picks.Add(all[random.Next(all.Count)]);
+        return picks;
+    }
 }

@@ -46,8 +46,7 @@ internal sealed partial class Keyspace
         long next = hash.NextDeadline;
         if (next == long.MaxValue) return;
         if (ReferenceEquals(hash.IndexedEntry, entry) && hash.IndexedAt <= next) return; // an item at least as early is queued
-        hash.IndexedEntry = entry;
-        hash.IndexedAt = next;
+        hash.Index(entry, next);
         _fieldDeadlines.Enqueue(entry, next);
         if (_fieldDeadlines.Count > _fieldDeadlinesCompactAt)
         {

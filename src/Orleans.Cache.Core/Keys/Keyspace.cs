@@ -295,6 +295,7 @@ internal sealed partial class Keyspace
         var entry = new Entry(key, hash, value, NewAccessState);
         _table.Add(entry);
         _used += MemoryUsage.KeyBytes(key) + ChargeNew(value);
+        if (value is IRedisValue { Count: 0 }) NoteMutable(entry); // created empty by the command filling it: charged again after it
         _changed = true;
         Events?.OnKeyspaceEvent(KeyspaceEventFlags.New, "new", key);
         if (value is RedisHash h) WatchFieldDeadlines(entry, h); // a hash moved here (RENAME, COPY, a snapshot) keeps its field TTLs

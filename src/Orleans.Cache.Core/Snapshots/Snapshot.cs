@@ -98,7 +98,7 @@ internal static class Snapshot
             var type = (SnapshotType)r.Byte();
             var key = r.Bytes();
             long expireAt = (long)r.VarInt();
-            var value = ValueCodec.Read(ref r, type, db.Now);
+            var value = ValueCodec.Read(ref r, type, db.Now, db.Encodings);
             if (expireAt != 0 && expireAt < db.Now || value is RedisHash { Count: 0 }) continue;
             var entry = db.Set(key, value);
             if (expireAt != 0) db.SetExpiry(entry, expireAt);

@@ -1,3 +1,5 @@
+using Orleans.Cache.Core.Config;
+
 namespace Orleans.Cache.Core;
 
 /// <summary>Type tags of the snapshot format; never renumber (old snapshots must stay readable).</summary>
@@ -38,7 +40,7 @@ internal static class ValueCodec
                 break;
             case RedisHash h when h.HasFieldDeadlines:
                 w.VarInt((ulong)h.CountLive(now));
-                foreach (var (field, v) in h.Fields)
+                foreach (var (field, v) in h)
                 {
                     long at = h.DeadlineOf(field);
                     if (at != 0 && at < now) continue;
@@ -49,7 +51,7 @@ internal static class ValueCodec
                 break;
             case RedisHash h:
                 w.VarInt((ulong)h.Count);
-                foreach (var (field, v) in h.Fields) { w.Bytes(field); w.Bytes(v); }
+                foreach (var (field, v) in h) { w.Bytes(field); w.Bytes(v); }
                 break;
             case RedisList l:
                 w.VarInt((ulong)l.Count);
@@ -68,29 +70,35 @@ internal static class ValueCodec
         }
     }
 
-    /// <summary>Reads a value; hash fields whose deadline is before <paramref name="now"/> are dropped (a hash may come back empty).</summary>
-    public static object Read(ref SnapshotReader r, SnapshotType type, long now = long.MinValue)
+    /// <summary>
+    /// Reads a value; hash fields whose deadline is before <paramref name="now"/> are dropped (a hash may come back empty).
+    /// A hash takes the encoding <paramref name="limits"/> (the defaults when null) give its fields, as Redis's RDB load does.
+    /// </summary>
+    public static object Read(ref SnapshotReader r, SnapshotType type, long now = long.MinValue, EncodingThresholds? limits = null)
     {
+        limits ??= EncodingThresholds.Default;
         switch (type)
         {
             case SnapshotType.String:
                 return r.Bytes();
             case SnapshotType.Hash:
             {
-                var h = new RedisHash();
-                for (int i = r.Count(); i > 0; i--) h.Set(r.Bytes(), r.Bytes());
+                int n = r.Count();
+                var h = new RedisHash(n, limits);
+                for (int i = n; i > 0; i--) h.Set(r.Bytes(), r.Bytes(), limits);
                 return h;
             }
             case SnapshotType.HashWithFieldTtls:
             {
-                var h = new RedisHash();
-                for (int i = r.Count(); i > 0; i--)
+                int n = r.Count();
+                var h = new RedisHash(n, limits);
+                for (int i = n; i > 0; i--)
                 {
                     var field = r.Bytes();
                     var value = r.Bytes();
                     long at = (long)r.VarInt();
                     if (at != 0 && at < now) continue;
-                    h.Set(field, value);
+                    h.Set(field, value, limits);
                     if (at != 0) h.SetDeadline(field, at);
                 }
                 return h;

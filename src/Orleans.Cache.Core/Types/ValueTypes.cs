@@ -9,6 +9,9 @@ internal interface IRedisValue
     /// <summary>The bytes the keyspace last charged for this value (see <see cref="Keyspace.UsedMemory"/>); only the keyspace sets it.</summary>
     long Charged { get; set; }
 
+    /// <summary>How many elements the value holds (fields, members, list elements).</summary>
+    int Count { get; }
+
     /// <summary>A deep copy, for COPY.</summary>
     IRedisValue Clone();
 }

@@ -2,6 +2,7 @@ namespace Orleans.Cache.Tests.Differential;
 
 /// <summary>
 /// The server commands of issue #11 whose replies depend only on their arguments (SWAPDB, MOVE, ROLE, LOLWUT, OBJECT HELP,
+/// OBJECT ENCODING of hashes across hash-max-listpack-*,
 /// MEMORY's and SHUTDOWN's errors, DEBUG refused by default, COMMAND DOCS), as redis-server 7.0.15 with one database answers.
 /// COMMAND DOCS of a container (MEMORY, CLIENT …) is left out: redis-server lists its subcommands in hash-table order, which
 /// differs from one redis-server process to the next.
@@ -21,6 +22,14 @@ public static class AdminScenarios
             // The version line names the server's version: 7.0.15 for the reference, 7.2.0 for Orleans.Cache.
             .Normalize(@"^([$=])\d+\\r\\n(txt:)?Redis ver\. [0-9.]+", "${1}N\\r\\n${2}Redis ver. V"),
         new("object_help", "OBJECT HELP"),
+        // A hash is a listpack until a write passes hash-max-listpack-*, then a hashtable for good (HDEL does not go back).
+        new("object_encoding_of_hashes_follows_the_thresholds",
+            "HSET @h a 1 b 2", "OBJECT ENCODING @h", "HSET @v a xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "OBJECT ENCODING @v", "HSET @v b xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "OBJECT ENCODING @v",
+            "HINCRBY @f xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx 1", "OBJECT ENCODING @f", "HSET @n a 1", "HSETNX @n a xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "OBJECT ENCODING @n",
+            "CONFIG SET hash-max-listpack-entries 2", "HSET @d a 1 a 2 a 3", "OBJECT ENCODING @d", "HSET @h c 3", "OBJECT ENCODING @h",
+            "HDEL @h b c", "OBJECT ENCODING @h", "HLEN @h", "HSET @e a 1 b 2", "CONFIG SET hash-max-listpack-entries 1",
+            "HGET @e a", "OBJECT ENCODING @e", "HSET @e a 5", "OBJECT ENCODING @e", "COPY @v @c", "OBJECT ENCODING @c",
+            "HSCAN @d 7", "CONFIG SET hash-max-listpack-entries 128"),
         new("memory_subcommand_errors",
             "MEMORY HELP", "MEMORY help", "MEMORY FOO", "MEMORY", "MEMORY USAGE", "MEMORY USAGE @missing", "MEMORY USAGE @k a",
             "MEMORY USAGE @k SAMPLES", "MEMORY USAGE @k SAMPLES x", "MEMORY USAGE @k SAMPLES -1", "MEMORY USAGE @k FOO 1",

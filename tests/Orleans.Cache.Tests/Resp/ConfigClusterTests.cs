@@ -32,6 +32,9 @@ public sealed class ConfigClusterTests(ConfigClusterFixture fixture) : IClassFix
         {
             var admin = a.GetDatabase();
             Assert.Equal("OK", (string?)await admin.ExecuteAsync("CONFIG", "SET", "hash-max-listpack-entries", "2", "zset-max-ziplist-entries", "1"));
+            // A hash is stored in its encoding: its next write (even an update) converts it, as in Redis.
+            Assert.All(await Encodings(db), e => Assert.Equal("listpack", e));
+            foreach (var key in keys) await db.HashSetAsync(key, "f1", "1");
             Assert.All(await Encodings(db), e => Assert.Equal("hashtable", e));
             Assert.All(await Encodings(db, ":z"), e => Assert.Equal("skiplist", e));
             Assert.Equal("2", (await a.GetServer(fixture.EndPointOf(0)).ConfigGetAsync("hash-max-ziplist-entries")).Single().Value);
@@ -40,10 +43,14 @@ public sealed class ConfigClusterTests(ConfigClusterFixture fixture) : IClassFix
             Assert.StartsWith("ERR CONFIG SET failed (possibly related to argument 'zset-max-listpack-value')",
                 (await Assert.ThrowsAsync<RedisServerException>(() =>
                     admin.ExecuteAsync("CONFIG", "SET", "hash-max-listpack-entries", "512", "zset-max-listpack-value", "-1"))).Message);
-            Assert.All(await Encodings(db), e => Assert.Equal("hashtable", e));
+            foreach (var key in keys) await db.HashSetAsync(key + ":new", [new("f1", "1"), new("f2", "2"), new("f3", "3")]);
+            Assert.All(await Encodings(db, ":new"), e => Assert.Equal("hashtable", e));
 
+            // Raised again: new hashes are listpacks, converted ones stay tables (Redis never converts back).
             Assert.Equal("OK", (string?)await admin.ExecuteAsync("CONFIG", "SET", "hash-max-listpack-entries", "512"));
-            Assert.All(await Encodings(db), e => Assert.Equal("listpack", e));
+            foreach (var key in keys) await db.HashSetAsync(key + ":newer", [new("f1", "1"), new("f2", "2"), new("f3", "3")]);
+            Assert.All(await Encodings(db, ":newer"), e => Assert.Equal("listpack", e));
+            Assert.All(await Encodings(db), e => Assert.Equal("hashtable", e));
         }
         finally
         {
