@@ -37,9 +37,26 @@ public static class SiloTelemetry
         if (!telemetry.Otlp.Enabled) return;
         silo.AddActivityPropagation();
         otel.WithTracing(tracing => tracing
-            .AddSource(CacheTelemetry.ActivitySourceName, ActivitySources.ApplicationGrainActivitySourceName)
-            .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(telemetry.Otlp.TraceSampleRatio)))
+            .AddSource(CacheTelemetry.ActivitySourceName, ActivitySources.RuntimeActivitySourceName)
+            .SetSampler(new ParentBasedSampler(new CommandRootSampler(telemetry.Otlp.TraceSampleRatio)))
             .AddOtlpExporter(exporter => Configure(exporter, telemetry.Otlp, "/v1/traces")));
+    }
+
+    /// <summary>
+    /// Starts traces only at Orleans.Cache's spans (a database operation), at the configured ratio. Orleans files the
+    /// partition grains (namespace Orleans.Cache) under its runtime source, with its timers, membership probes and stream
+    /// polling: those are recorded only inside a trace a command started, or one an app sent along.
+    /// </summary>
+    private sealed class CommandRootSampler(double ratio) : Sampler
+    {
+        private readonly TraceIdRatioBasedSampler _ratio = new(ratio);
+
+        public override SamplingResult ShouldSample(in SamplingParameters parameters)
+        {
+            foreach (var tag in parameters.Tags ?? [])
+                if (tag.Key == "db.system.name") return _ratio.ShouldSample(parameters);
+            return new SamplingResult(SamplingDecision.Drop);
+        }
     }
 
     private static void Configure(OtlpExporterOptions exporter, OtlpSettings otlp, string httpPath)

@@ -30,13 +30,15 @@ public static class CacheTelemetry
         if (!Source.HasListeners()) return null;
         name ??= commands.Count == 1 ? commands[0].Info.Name : "BATCH";
         if (parent is { } explicitParent && explicitParent == default) Activity.Current = null; // this async flow only
-        var activity = Source.StartActivity(name, ActivityKind.Client, parent ?? default);
-        if (activity is null) return null;
-        activity.SetTag("db.system.name", "redis");
-        activity.SetTag("db.operation.name", name);
-        if (commands.Count > 1) activity.SetTag("db.operation.batch.size", commands.Count);
-        activity.SetTag("orleans_cache.partition", partition);
-        return activity;
+        // Tags from the start: a sampler sees them (the silo host's starts traces only at spans of a database system).
+        ActivityTagsCollection tags = new()
+        {
+            ["db.system.name"] = "redis",
+            ["db.operation.name"] = name,
+            ["orleans_cache.partition"] = partition,
+        };
+        if (commands.Count > 1) tags["db.operation.batch.size"] = commands.Count;
+        return Source.StartActivity(ActivityKind.Client, parent ?? default, tags, name: name);
     }
 
     /// <summary>Marks <paramref name="activity"/> failed with <paramref name="error"/>; false, to sit in an exception filter.</summary>
