@@ -48,10 +48,10 @@ public sealed class HybridCacheInvalidationTests(ThreeSiloFixture fixture, ITest
         var apps = await Task.WhenAll(Enumerable.Range(0, 3).Select(AppAsync));
         string key = Me();
         await apps[0].Cache.SetAsync(key, "v0");
-        const int writes = 200;
+        const int warmUp = 20, writes = 200; // the first writes also compile the path: not measured
         var afterAck = new List<double>();
         var afterStart = new List<double>();
-        for (int i = 1; i <= writes; i++)
+        for (int i = 1; i <= warmUp + writes; i++)
         {
             // Every instance holds the previous value in its first level.
             foreach (var app in apps) Assert.Equal($"v{i - 1}", await app.Cache.GetOrCreateAsync(key, Unreachable));
@@ -71,9 +71,10 @@ public sealed class HybridCacheInvalidationTests(ThreeSiloFixture fixture, ITest
             for (int r = 0; r < 3; r++)
             {
                 if (r == writer) continue;
+                Assert.Equal($"v{i}", await apps[r].Cache.GetOrCreateAsync(key, Unreachable));
+                if (i <= warmUp) continue;
                 afterAck.Add(Math.Max(0, Stopwatch.GetElapsedTime(acked, when[r]).TotalMilliseconds));
                 afterStart.Add(Stopwatch.GetElapsedTime(start, when[r]).TotalMilliseconds);
-                Assert.Equal($"v{i}", await apps[r].Cache.GetOrCreateAsync(key, Unreachable));
             }
         }
         foreach (var app in apps) app.Invalidation.Dropped = null;
