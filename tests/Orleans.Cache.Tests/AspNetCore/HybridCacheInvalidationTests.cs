@@ -40,6 +40,15 @@ public sealed class HybridCacheInvalidationTests(ThreeSiloFixture fixture, ITest
         return (app.GetRequiredService<HybridCache>(), invalidation);
     }
 
+    /// <summary>Completes once each of <paramref name="apps"/> has dropped its copy of <paramref name="key"/>: when each did (Stopwatch timestamps).</summary>
+    private static Task<long[]> Dropped(IEnumerable<(HybridCache Cache, HybridCacheInvalidation Invalidation)> apps, string key) =>
+        Task.WhenAll(apps.Select(app =>
+        {
+            var at = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            app.Invalidation.Dropped = k => { if (k == key) at.TrySetResult(Stopwatch.GetTimestamp()); };
+            return at.Task;
+        }));
+
     private static ValueTask<string> Unreachable(CancellationToken _) => throw new InvalidOperationException("the factory ran: the value should have come from a cache");
 
     [Fact]
@@ -55,19 +64,13 @@ public sealed class HybridCacheInvalidationTests(ThreeSiloFixture fixture, ITest
         {
             // Every instance holds the previous value in its first level.
             foreach (var app in apps) Assert.Equal($"v{i - 1}", await app.Cache.GetOrCreateAsync(key, Unreachable));
-            var dropped = apps.Select(app =>
-            {
-                var at = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-                app.Invalidation.Dropped = k => { if (k == key) at.TrySetResult(Stopwatch.GetTimestamp()); };
-                return at.Task;
-            }).ToArray();
-
+            var dropped = Dropped(apps, key);
             int writer = i % 3;
             long start = Stopwatch.GetTimestamp();
             await apps[writer].Cache.SetAsync(key, $"v{i}");
             long acked = Stopwatch.GetTimestamp();
             // Each instance drops its copy (the writer too: it is told of its own write, like any other).
-            var when = await Task.WhenAll(dropped).WaitAsync(TimeSpan.FromSeconds(10));
+            var when = await dropped.WaitAsync(TimeSpan.FromSeconds(10));
             for (int r = 0; r < 3; r++)
             {
                 if (r == writer) continue;
@@ -129,14 +132,9 @@ public sealed class HybridCacheInvalidationTests(ThreeSiloFixture fixture, ITest
         // the second probe is written after all of that, so every write of the tag's entry is announced before it.
         for (int round = 0; round < 2; round++)
         {
-            var dropped = apps.Select(app =>
-            {
-                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                app.Invalidation.Dropped = k => { if (k == probe) done.TrySetResult(); };
-                return done.Task;
-            }).ToArray();
+            var dropped = Dropped(apps, probe);
             await apps[0].Cache.SetAsync(probe, $"p{round}");
-            await Task.WhenAll(dropped).WaitAsync(TimeSpan.FromSeconds(10));
+            await dropped.WaitAsync(TimeSpan.FromSeconds(10));
         }
         int tagWrites = 0, probes = 0;
         while (probes < 2)
@@ -163,10 +161,9 @@ public sealed class HybridCacheInvalidationTests(ThreeSiloFixture fixture, ITest
         var read = reader.Cache.GetOrCreateAsync(key, Unreachable).AsTask();
         await gate.Reached.WaitAsync(TimeSpan.FromSeconds(10));
         // ... while the writer replaces it and the reader hears of the change.
-        var dropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        reader.Invalidation.Dropped = k => { if (k == key) dropped.TrySetResult(); };
+        var dropped = Dropped([reader], key);
         await writer.Cache.SetAsync(key, "new");
-        await dropped.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await dropped.WaitAsync(TimeSpan.FromSeconds(10));
         gate.Release();
 
         Assert.Equal("new", await read.WaitAsync(TimeSpan.FromSeconds(10)));
