@@ -20,6 +20,7 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings {
 builder.Configuration.AddCommandLine(args, SiloSettings.RedisStyleFlags);
 
 var settings = builder.Configuration.GetSection(SiloSettings.Section).Get<SiloSettings>() ?? new SiloSettings();
+var telemetry = builder.Configuration.GetSection(TelemetrySettings.Section).Get<TelemetrySettings>() ?? new TelemetrySettings();
 
 builder.UseOrleans(silo =>
 {
@@ -35,13 +36,17 @@ builder.UseOrleans(silo =>
     // Partitions, the executor and pub/sub (what the RESP endpoint sits on), then the typed client for co-hosted code.
     silo.AddOrleansCache(builder.Configuration);
     silo.Services.AddOrleansCacheClient();
+    // Metrics to Prometheus and/or OTLP, traces to OTLP: off unless the "Telemetry" section turns them on.
+    builder.AddCacheTelemetry(silo, settings, telemetry);
 });
 
 // Redis clients (redis-cli, StackExchange.Redis, redis-benchmark …) connect here.
 builder.Services.AddRespEndpoint(builder.Configuration.GetSection("Resp"));
-// Kubernetes's readiness probe: GET /healthz on Silo:HealthPort answers 200 while RESP answers PING.
+// Kubernetes's probes and Prometheus's scrapes: /health/live, /health/ready (RESP answers PING and this silo's partitions
+// are loaded) and /metrics on Silo:HttpPort, when set.
 builder.Services.AddSingleton(settings);
-builder.Services.AddHostedService<HealthEndpoint>();
+builder.Services.AddSingleton(telemetry);
+builder.Services.AddHostedService<HttpEndpoint>();
 
 var host = builder.Build();
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.Cache.Silo");

@@ -13,8 +13,11 @@ public sealed class SiloSettings
     public int SiloPort { get; set; } = 11111;
     /// <summary>Port for external Orleans clients (the typed .NET client in another process).</summary>
     public int GatewayPort { get; set; } = 30000;
-    /// <summary>HTTP readiness endpoint port (<c>GET /healthz</c>: 200 while RESP answers PING); 0, the default, is off.</summary>
-    public int HealthPort { get; set; }
+    /// <summary>
+    /// The silo's HTTP endpoint (<c>/health/live</c>, <c>/health/ready</c>, and <c>/metrics</c> with Telemetry:Prometheus)
+    /// on all addresses; 0, the default, is off.
+    /// </summary>
+    public int HttpPort { get; set; }
     /// <summary>For localhost clustering: the silo every other silo joins through (default: this one).</summary>
     public string? PrimarySilo { get; set; }
 
@@ -88,7 +91,7 @@ public sealed class SiloSettings
         ["--primary-silo"] = "Silo:PrimarySilo",
         ["--clustering"] = "Silo:Clustering",
         ["--advertised-ip"] = "Silo:AdvertisedIP",
-        ["--health-port"] = "Silo:HealthPort",
+        ["--http-port"] = "Silo:HttpPort",
     };
 }
 

@@ -76,4 +76,10 @@ internal sealed class ReplicationState(long offset, string silo, string[] replic
     [Id(3)] public long[] ReplicaOffsets { get; } = replicaOffsets;
     /// <summary>Replicas good for min-replicas-to-write (caught up, or acknowledged within min-replicas-max-lag).</summary>
     [Id(4)] public int Good { get; } = good;
+
+    /// <summary>The writes a replica that acknowledged <paramref name="acked"/> lacks (-1: not synced yet, so all of them).</summary>
+    public long LagOf(long acked) => acked < 0 ? Offset : Offset - acked;
+
+    /// <summary>The lag of the furthest-behind replica; 0 without replicas.</summary>
+    public long MaxLag => ReplicaOffsets.Length == 0 ? 0 : ReplicaOffsets.Max(LagOf);
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Cache.AspNetCore;
@@ -22,10 +23,29 @@ public static class AspNetCoreServiceCollectionExtensions
         if (configure is not null) options.Configure(configure);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new DistributedCache(sp.GetRequiredService<ICache>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<OrleansCacheDistributedCacheOptions>>()));
+            sp.GetRequiredService<IOptions<OrleansCacheDistributedCacheOptions>>(), sp.GetService<KeyReads>()));
         services.Replace(ServiceDescriptor.Singleton<IDistributedCache>(sp => sp.GetRequiredService<DistributedCache>()));
         services.Replace(ServiceDescriptor.Singleton<IBufferDistributedCache>(sp => sp.GetRequiredService<DistributedCache>()));
         return services;
+    }
+
+    /// <summary>
+    /// Registers HybridCache (Microsoft.Extensions.Caching.Hybrid's) with Orleans.Cache as its second level (as
+    /// <see cref="AddOrleansCacheDistributedCache"/> does), and keeps every app instance's first level in step with the
+    /// cluster: when a key changes, is removed, expires or is evicted anywhere, or any instance removes a tag
+    /// (<c>RemoveByTagAsync</c>), each instance drops its local copies within milliseconds. Needs the silo's pub/sub, so the
+    /// app is co-hosted in a silo (a hosted service listens once the host has started).
+    /// </summary>
+    public static IHybridCacheBuilder AddOrleansCacheHybridCache(this IServiceCollection services,
+        Action<OrleansCacheDistributedCacheOptions>? configure = null, Action<HybridCacheOptions>? configureHybridCache = null)
+    {
+        services.TryAddSingleton<KeyReads>();
+        services.AddOrleansCacheDistributedCache(configure);
+        var builder = configureHybridCache is null ? services.AddHybridCache() : services.AddHybridCache(configureHybridCache);
+        if (services.Any(d => d.ServiceType == typeof(HybridCacheInvalidation))) return builder;
+        services.AddSingleton<HybridCacheInvalidation>();
+        services.AddHostedService(sp => sp.GetRequiredService<HybridCacheInvalidation>());
+        return builder;
     }
 
     /// <summary>Registers Orleans.Cache as the output cache's <see cref="IOutputCacheStore"/>; its keys start with <paramref name="prefix"/>.</summary>

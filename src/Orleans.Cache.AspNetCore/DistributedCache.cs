@@ -18,11 +18,23 @@ public sealed class OrleansCacheDistributedCacheOptions
 /// the fields Microsoft.Extensions.Caching.StackExchangeRedis writes (absexp and sldexp in ticks, -1 for none; data), so
 /// an app on either can read what the other wrote. Every operation is one script in the key's partition: a read of a
 /// sliding entry moves its expiry in the same step, never as a read followed by a write another client can slip between.
+/// With <paramref name="reads"/> (HybridCache's L1 invalidation), a read during which its key changed reads again.
 /// </summary>
-internal sealed class DistributedCache(ICache cache, TimeProvider time, IOptions<OrleansCacheDistributedCacheOptions> options) : IBufferDistributedCache
+internal sealed class DistributedCache(ICache cache, TimeProvider time, IOptions<OrleansCacheDistributedCacheOptions> options, KeyReads? reads = null)
+    : IBufferDistributedCache
 {
     private const long None = -1;
     private readonly string _prefix = options.Value.InstanceName ?? "";
+
+    /// <summary>
+    /// Set while HybridCache replays a tag invalidation another instance announced (<see cref="HybridCacheInvalidation"/>):
+    /// its write of the tag's time to L2 is skipped — the announcing instance wrote it, and writing it again would be
+    /// announced again, to every instance, forever.
+    /// </summary>
+    internal static readonly AsyncLocal<bool> ReplayingTagInvalidation = new();
+
+    /// <summary>Reads that began before a change and ended after it, read again at most this many times.</summary>
+    private const int RereadsAfterChange = 3;
 
     // KEYS[1] the entry; ARGV absexp, sldexp, data, then the expiry in milliseconds or -1. A new entry takes no TTL of the old.
     private const string SetScript = """
@@ -71,6 +83,7 @@ internal sealed class DistributedCache(ICache cache, TimeProvider time, IOptions
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(options);
         token.ThrowIfCancellationRequested();
+        if (ReplayingTagInvalidation.Value) return;
         var now = time.GetUtcNow();
         var absolute = Absolute(options, now);
         long sliding = options.SlidingExpiration?.Ticks ?? None;
@@ -98,8 +111,20 @@ internal sealed class DistributedCache(ICache cache, TimeProvider time, IOptions
     {
         ArgumentNullException.ThrowIfNull(key);
         token.ThrowIfCancellationRequested();
-        return (await cache.ExecuteAsync("EVAL", GetScript, 1, _prefix + key, time.GetUtcNow().UtcTicks, data ? "1" : "0").ConfigureAwait(false)).Checked();
+        string entry = _prefix + key;
+        if (reads is null) return await ReadOnce(entry, data).ConfigureAwait(false);
+        for (int reread = 0; ; reread++)
+        {
+            var read = reads.Begin(entry);
+            Reply reply;
+            try { reply = await ReadOnce(entry, data).ConfigureAwait(false); }
+            finally { reads.End(read); }
+            if (!read.Changed || reread == RereadsAfterChange) return reply;
+        }
     }
+
+    private async Task<Reply> ReadOnce(string entry, bool data) =>
+        (await cache.ExecuteAsync("EVAL", GetScript, 1, entry, time.GetUtcNow().UtcTicks, data ? "1" : "0").ConfigureAwait(false)).Checked();
 
     /// <summary>The absolute expiration of an entry set now, as RedisCache computes it (one in the past is refused).</summary>
     private static DateTimeOffset? Absolute(DistributedCacheEntryOptions options, DateTimeOffset now)

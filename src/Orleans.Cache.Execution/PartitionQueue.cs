@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Orleans.Cache.Core;
 
 namespace Orleans.Cache.Execution;
@@ -22,6 +23,8 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         public List<(IReplySink Sink, int Token, int Offset, int Count)>? Sinks;
         /// <summary>Some command must run in the grain's own turn (no Core handler: SAVE, BGSAVE, LASTSAVE).</summary>
         public bool InTurn;
+        /// <summary>While someone listens for spans: the trace of the first command queued (default: none), the grain call's parent.</summary>
+        public ActivityContext Parent;
     }
 
     /// <summary>The partition's grain.</summary>
@@ -62,9 +65,11 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     {
         Pending batch;
         bool start = false;
+        var parent = CacheTelemetry.Source.HasListeners() ? Activity.Current?.Context ?? default : default;
         lock (_lock)
         {
             batch = _pending ??= new Pending();
+            if (batch.Commands.Count == 0) batch.Parent = parent;
             index = batch.Commands.Count;
             batch.Commands.Add(command);
             batch.InTurn |= inTurn;
@@ -92,9 +97,11 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         }
         Pending batch;
         bool start = false;
+        var parent = CacheTelemetry.Source.HasListeners() ? Activity.Current?.Context ?? default : default;
         lock (_lock)
         {
             batch = _pending ??= new Pending();
+            if (batch.Commands.Count == 0) batch.Parent = parent;
             (batch.Sinks ??= new(8)).Add((sink, token, batch.Commands.Count, commands.Count));
             batch.Commands.AddRange(commands);
             batch.InTurn |= inTurn;
@@ -263,22 +270,33 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         }
 
         /// <summary>Sends what did not run here to the grain (all of it when there is no activation here).</summary>
-        public async Task Send(IPartitionGrain grain, TimeProvider time, TimeSpan failoverWait)
+        public async Task Send(IPartitionGrain grain, int partition, TimeProvider time, TimeSpan failoverWait)
         {
+            Activity? activity = null;
             try
             {
                 if (_transaction is { } t)
                 {
+                    activity = CacheTelemetry.StartGrainCall(partition, t.Commands, name: "EXEC");
                     Complete([await SiloFaults.RetryAsync(() => grain.ExecuteTransaction(t), harmless: false, time, failoverWait).ConfigureAwait(false)]);
                     return;
                 }
                 var batch = new CommandBatch([.. _commands!.Skip(_ran)]);
+                activity = CacheTelemetry.StartGrainCall(partition, batch.Commands);
                 var rest = (await SiloFaults.RetryAsync(() => grain.Execute(batch), harmless: false, time, failoverWait).ConfigureAwait(false)).Replies;
                 if (_ran == 0) { Complete(rest); return; }
                 rest.CopyTo(_replies!, _ran);
                 Complete(_replies!);
             }
-            catch (Exception e) { Fail(e); }
+            catch (Exception e)
+            {
+                CacheTelemetry.Failed(activity, e);
+                Fail(e);
+            }
+            finally
+            {
+                activity?.Dispose();
+            }
         }
 
         public void Complete(Reply[] replies)
@@ -319,7 +337,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     {
         if (local?.Find(partition) is not { } activation)
         {
-            _ = item.Send(grain, time, failoverWait);
+            _ = item.Send(grain, partition, time, failoverWait);
             return;
         }
         Reply? busy = null;
@@ -388,7 +406,7 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
         }
         if (replies is null)
         {
-            _ = item.Send(grain, time, failoverWait); // the activation is closing
+            _ = item.Send(grain, partition, time, failoverWait); // the activation is closing
             return;
         }
         var published = activation.AfterEventsPublished(replies);
@@ -509,7 +527,12 @@ internal sealed class PartitionQueue(IPartitionGrain grain, int partition, Local
     private async ValueTask<Reply[]> Send(Pending batch)
     {
         var commands = new CommandBatch([.. batch.Commands]);
-        return (await SiloFaults.RetryAsync(() => grain.Execute(commands), SiloFaults.Harmless(commands.Commands), time, failoverWait).ConfigureAwait(false)).Replies;
+        using var activity = CacheTelemetry.StartGrainCall(partition, commands.Commands, batch.Parent);
+        try
+        {
+            return (await SiloFaults.RetryAsync(() => grain.Execute(commands), SiloFaults.Harmless(commands.Commands), time, failoverWait).ConfigureAwait(false)).Replies;
+        }
+        catch (Exception e) when (CacheTelemetry.Failed(activity, e)) { throw; }
     }
 }
 

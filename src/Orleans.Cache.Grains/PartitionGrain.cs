@@ -28,7 +28,8 @@ internal sealed partial class PartitionGrain(
     LocalReplicas? replicas = null,
     Orleans.Runtime.IClusterMembershipService? membership = null,
     Orleans.Runtime.ILocalSiloDetails? siloDetails = null,
-    SiloMemory? siloMemory = null)
+    SiloMemory? siloMemory = null,
+    CacheMetrics? metrics = null)
     : Grain, IPartitionGrain
 {
     /// <summary>The partition: a fresh one, or the copy of this silo's replica when it is promoted (failover, handover).</summary>
@@ -83,6 +84,7 @@ internal sealed partial class PartitionGrain(
         CheckGoodReplicas();
         using var timeoutFence = RegisterLocally(cancellationToken);
         if (promoted is not null) LogPromoted(Partition, Silo, promoted.Offset, keyspace.Count);
+        metrics?.Activated(promoted is not null);
         LogActivated(Partition, RuntimeIdentity, keyspace.Count);
     }
 
@@ -119,6 +121,7 @@ internal sealed partial class PartitionGrain(
     {
         if (membership is null || replicas is null || _options.Replicas == 0) return;
         _replication = new PartitionReplication((int)Partition, _engine, GrainFactory, clock.Time, logger);
+        metrics?.Replicating((int)Partition, _replicationState ??= State);
         ChooseReplicaSilos();
         this.RegisterGrainTimer(() => { ChooseReplicaSilos(); CheckGoodReplicas(); return Task.CompletedTask; },
             new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
@@ -156,12 +159,17 @@ internal sealed partial class PartitionGrain(
     public async ValueTask<int> WaitReplicas(int needed, long timeoutMilliseconds) =>
         _replication is null ? 0 : await _replication.WaitAsync(needed, TimeSpan.FromMilliseconds(timeoutMilliseconds));
 
-    public ValueTask<ReplicationState> ReplicationState()
+    public ValueTask<ReplicationState> ReplicationState() => ValueTask.FromResult(State());
+
+    /// <summary>This primary's offset and its replicas' acknowledged offsets (ROLE, INFO replication, the lag gauge).</summary>
+    private ReplicationState State()
     {
         var links = _replication?.Replicas ?? [];
-        return ValueTask.FromResult(new ReplicationState(_engine.Locked(k => k.Effects.Offset), Silo,
-            [.. links.Select(l => l.Silo)], [.. links.Select(l => l.Acked)], _replication?.GoodReplicas ?? 0));
+        return new ReplicationState(_engine.Locked(k => k.Effects.Offset), Silo,
+            [.. links.Select(l => l.Silo)], [.. links.Select(l => l.Acked)], _replication?.GoodReplicas ?? 0);
     }
+
+    private Func<ReplicationState>? _replicationState;
 
     /// <summary>
     /// Serves direct local calls from now on, unless Orleans gave up on this activation (its activation timeout passed):
@@ -186,6 +194,7 @@ internal sealed partial class PartitionGrain(
     private void Withdraw(int partition)
     {
         local?.Remove(partition, _engine);
+        if (_replicationState is not null) metrics?.StoppedReplicating(partition, _replicationState);
         _engine.Close();
         _engine.Locked(k => k.Memory = new SiloMemory());
         LogActivationTimedOut(Partition);
@@ -290,6 +299,7 @@ internal sealed partial class PartitionGrain(
             // Handover: the next activation goes to the replica that has every write, and promotes it.
             if (await _replication.CatchUpAsync(HandoverTimeout) == 0 && _replication.Replicas.Count > 0) LogHandoverIncomplete(Partition);
             _replication.Stop();
+            metrics?.StoppedReplicating((int)Partition, _replicationState!);
         }
         if (_loadRetry is not null) { _loadRetry = null; nodes?.EndLoading(); }
         // Graceful shutdown snapshots whatever changed, like Redis's SHUTDOWN SAVE; after SHUTDOWN NOSAVE nothing is saved.

@@ -101,7 +101,8 @@ public static class OrleansCacheSiloExtensions
             $"{sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()}|{Guid.NewGuid():N}",
             sp.GetRequiredService<ILogger<PubSubHub>>()));
         services.TryAddSingleton<IPubSubBroker>(sp => sp.GetRequiredService<PubSubHub>());
-        services.TryAddSingleton<ICachePubSub>(sp => new CachePubSub(sp.GetRequiredService<PubSubHub>(), sp.GetRequiredService<IGrainFactory>()));
+        services.TryAddSingleton<ICachePubSub>(sp => new CachePubSub(sp.GetRequiredService<PubSubHub>(), sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<IOptions<Cache.CacheOptions>>().Value.Partitions));
         // A crashed silo's hub never unsubscribes: drop its counts from the shards once membership declares it dead.
         if (!services.Any(d => d.ServiceType == typeof(DeadHubSweeper)))
         {

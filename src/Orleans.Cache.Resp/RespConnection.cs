@@ -328,8 +328,9 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
     /// <summary>
     /// The round's bookkeeping, before its replies are written: commandstats (calls, µs, histogram, failed and rejected
     /// calls) on this connection's own counters, errorstats for each error reply, and the slowlog and latency monitor for
-    /// commands over their thresholds. A pipeline's data commands run as one executor call; each gets an even share of
-    /// its time. No lock, no allocation unless an error, a slow command or a new command row.
+    /// commands over their thresholds, and the latency histogram while it is listened to. A pipeline's data commands run
+    /// as one executor call; each gets an even share of its time. No lock, no allocation unless an error, a slow command or
+    /// a new command row.
     /// </summary>
     private void Account()
     {
@@ -337,6 +338,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
         int epoch = node.StatsEpoch;
         if (stats.Epoch != epoch) stats.Clear(epoch);
         long slower = node.SlowlogSlowerThan, latency = node.LatencyThreshold;
+        var histogram = node.CommandLatency is { Enabled: true } listened ? listened : null;
         long share = _pipeline.Count > 0 ? _pipelineTicks / _pipeline.Count : 0;
         for (int i = 0; i < _count; i++)
         {
@@ -351,6 +353,7 @@ internal sealed class RespConnection(RespNode node, ServerCommands commands, Res
             }
             long micros = (long)((slot.Pipeline >= 0 ? share : slot.Ticks) * MicrosPerTick);
             stats.Record(command, slot.Argv, micros, failed);
+            histogram?.Record(command, micros);
             if (slower >= 0 && micros >= slower && slot.Argv is { } argv && ServerCommands.ShowsInSlowlog(command))
                 node.Slowlog.Add(argv, (node.Time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10, micros, client, (int)node.SlowlogMaxLen);
             if (latency > 0 && micros / 1000 >= latency)

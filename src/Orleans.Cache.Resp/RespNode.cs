@@ -95,6 +95,9 @@ internal sealed class RespNode : IServerNode
     /// <summary>CLIENT PAUSE / UNPAUSE of this silo's clients.</summary>
     public ClientPause Pause { get; }
 
+    /// <summary>The command-time histogram the connections record into while it is listened to; null until the endpoint starts.</summary>
+    public Hosting.CommandLatency? CommandLatency { get; internal set; }
+
     /// <summary>CLIENT TRACKING: the keys this silo's clients read, and where their invalidations go.</summary>
     public ClientTracking Tracking { get; }
 

@@ -9,6 +9,12 @@ public sealed record CacheMessage(string Channel, byte[] Payload, string? Patter
 {
     /// <summary>The payload as UTF-8 text.</summary>
     public string Text => Encoding.UTF8.GetString(Payload);
+
+    /// <summary>
+    /// On a <see cref="ICachePubSub.SubscribeKeyChangesAsync"/> subscription: every key changed at once (FLUSHALL or FLUSHDB
+    /// through a RESP endpoint); <see cref="Payload"/> is empty.
+    /// </summary>
+    public bool IsFlush => Channel == KeyspaceEvents.TrackingFlushChannelName;
 }
 
 /// <summary>
@@ -30,6 +36,15 @@ public interface ICachePubSub
 
     /// <summary>Key events (<c>__keyevent@0__:&lt;event&gt;</c>, e.g. "expired", "set", "*"); each message's payload is the key.</summary>
     Task<CacheSubscription> SubscribeKeyEventsAsync(string eventName = "*", CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every key modified anywhere in the cluster from now on — written, deleted, expired or evicted — as client-side
+    /// caching (CLIENT TRACKING) learns of them: each message's <see cref="CacheMessage.Payload"/> is the key, in the order
+    /// its partition changed it; a message with <see cref="CacheMessage.IsFlush"/> means every key changed. The first such
+    /// subscription (or CLIENT TRACKING ON) makes every partition announce the keys it modifies for the rest of the
+    /// cluster's life, one pub/sub message per write.
+    /// </summary>
+    Task<CacheSubscription> SubscribeKeyChangesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Sets notify-keyspace-events for the whole cluster (Redis's flag string, e.g. "Ex" or "KEA"; "" turns it off).</summary>
     Task SetKeyspaceEventsAsync(string flags, CancellationToken cancellationToken = default);

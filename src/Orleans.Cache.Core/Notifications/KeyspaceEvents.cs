@@ -99,7 +99,9 @@ internal static class KeyspaceEvents
     public static byte[] TrackingChannel(int partition) => Encoding.ASCII.GetBytes(TrackingChannelPrefix + partition);
 
     /// <summary>The internal shard channel on which a front door announces FLUSHALL / FLUSHDB to tracking clients everywhere.</summary>
-    public static readonly byte[] TrackingFlushChannel = "__orleans_cache__:flush"u8.ToArray();
+    public static readonly byte[] TrackingFlushChannel = Encoding.ASCII.GetBytes(TrackingFlushChannelName);
+
+    public const string TrackingFlushChannelName = "__orleans_cache__:flush";
 
     public const string TrackingChannelPrefix = "__orleans_cache__:invalidate:";
 

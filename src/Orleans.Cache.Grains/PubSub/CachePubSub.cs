@@ -5,7 +5,7 @@ using Orleans.Cache.PubSub;
 namespace Orleans.Cache.Grains;
 
 /// <summary>The co-hosted <see cref="ICachePubSub"/>: the typed facade over this silo's <see cref="PubSubHub"/>.</summary>
-internal sealed class CachePubSub(PubSubHub hub, IGrainFactory grains) : ICachePubSub
+internal sealed class CachePubSub(PubSubHub hub, IGrainFactory grains, int partitions) : ICachePubSub
 {
     public Task<long> PublishAsync(string channel, string message, CancellationToken cancellationToken = default) =>
         PublishAsync(channel, Encoding.UTF8.GetBytes(message), cancellationToken);
@@ -33,6 +33,17 @@ internal sealed class CachePubSub(PubSubHub hub, IGrainFactory grains) : ICacheP
         eventName.Contains('*') || eventName.Contains('?') || eventName.Contains('[')
             ? SubscribePatternAsync("__keyevent@0__:" + eventName, cancellationToken)
             : SubscribeAsync("__keyevent@0__:" + eventName, cancellationToken);
+
+    public async Task<CacheSubscription> SubscribeKeyChangesAsync(CancellationToken cancellationToken = default)
+    {
+        // Subscribed before announcing is turned on, as CLIENT TRACKING ON does: no change made after this returns is missed.
+        var sub = new CacheSubscription(hub);
+        byte[][] channels = [.. Enumerable.Range(0, partitions).Select(KeyspaceEvents.TrackingChannel), KeyspaceEvents.TrackingFlushChannel];
+        await hub.SubscribeAsync(sub, ChannelSpace.Shard, channels).WaitAsync(cancellationToken);
+        hub.Activate(sub);
+        await hub.EnableTrackingAsync().WaitAsync(cancellationToken);
+        return sub;
+    }
 
     public async Task SetKeyspaceEventsAsync(string flags, CancellationToken cancellationToken = default)
     {

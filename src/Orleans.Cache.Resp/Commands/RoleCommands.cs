@@ -50,7 +50,7 @@ internal sealed partial class ServerCommands
         line("master_repl_offset", states.Sum(s => s.Offset));
         line("second_repl_offset", -1);
         line("repl_backlog_active", states.Any(s => s.ReplicaSilos.Length > 0) ? 1 : 0);
-        long lag = states.SelectMany(s => s.ReplicaOffsets.Select(o => o < 0 ? s.Offset : s.Offset - o)).DefaultIfEmpty(0).Max();
+        long lag = states.Select(s => s.MaxLag).DefaultIfEmpty(0).Max();
         line("partition_replication_max_lag", lag);
         for (int p = 0; p < states.Length; p++)
         {
@@ -61,7 +61,7 @@ internal sealed partial class ServerCommands
             {
                 long acked = s.ReplicaOffsets[r];
                 fields.Append(",replica").Append(r).Append('=').Append(s.ReplicaSilos[r]).Append('/')
-                    .Append(acked < 0 ? "sync" : "online").Append('/').Append(Math.Max(acked, 0)).Append('/').Append(acked < 0 ? s.Offset : s.Offset - acked);
+                    .Append(acked < 0 ? "sync" : "online").Append('/').Append(Math.Max(acked, 0)).Append('/').Append(s.LagOf(acked));
             }
             line("partition" + p.ToString(CultureInfo.InvariantCulture), fields.ToString());
         }

@@ -27,6 +27,10 @@ public sealed class ReplicationTests
 
     private static Task Eventually(Func<Task<bool>> condition) => Poll.Until(condition, "the condition", TimeSpan.FromSeconds(30));
 
+    /// <summary>The "Orleans.Cache" meter summed over the silos of <paramref name="c"/> alive now.</summary>
+    private static Dictionary<string, double> Metrics(CacheCluster c) =>
+        MeterReadings.Collect(c.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+
     private static ICommandExecutor On(CacheCluster c, int silo) => c.Cluster.Silos[silo].ServiceProvider.GetRequiredService<ICommandExecutor>();
 
     private static async Task<ConnectionMultiplexer> ConnectAsync(CacheCluster c, int silo) =>
@@ -110,6 +114,10 @@ public sealed class ReplicationTests
             await db.StringSetAsync($"ttl:{i}", "x", TimeSpan.FromHours(1));
         }
         Assert.Equal(1, (long)await db.ExecuteAsync("WAIT", 1, 0));
+        // The lag gauge: one series per partition, from its primary's silo; the replicas have every write.
+        var lag = Metrics(c).Where(m => m.Key.StartsWith("orleans_cache.replication.lag|", StringComparison.Ordinal)).ToList();
+        Assert.Equal(CacheCluster.Partitions, lag.Count);
+        Assert.All(lag, l => Assert.Equal(0, l.Value));
 
         // The victim: a silo other than the client's that hosts primaries; remember where their replicas are.
         var victim = c.Cluster.Silos[1];
@@ -130,6 +138,9 @@ public sealed class ReplicationTests
         for (int h = 0; h < 11; h++) Assert.Equal(Enumerable.Range(0, keys).Count(i => i % 11 == h), await db.HashLengthAsync($"h:{h}"));
         for (int l = 0; l < 13; l++) Assert.Equal(Enumerable.Range(0, keys).Count(i => i % 13 == l), await db.ListLengthAsync($"l:{l}"));
         for (int z = 0; z < 7; z++) Assert.Equal(Enumerable.Range(0, keys).Count(i => i % 7 == z), await db.SortedSetLengthAsync($"z:{z}"));
+
+        // The surviving silos count one activation from a replica per moved partition.
+        Assert.Equal(moved.Count, Metrics(c)["orleans_cache.partitions.activated|replica"]);
 
         // Each moved partition came back on the silo of its replica, at the offset it had, and has a replica again.
         foreach (int p in moved)

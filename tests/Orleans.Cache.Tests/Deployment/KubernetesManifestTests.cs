@@ -81,9 +81,9 @@ public sealed class KubernetesManifestTests
     {
         var probe = Silo.ReadinessProbe;
         Assert.Null(probe.TcpSocket); // an open port is not a serving silo
-        Assert.Equal("/healthz", probe.HttpGet.Path);
+        Assert.Equal("/health/ready", probe.HttpGet.Path);
         string port = probe.HttpGet.Port.Value;
-        Assert.Contains(Silo.Env, e => e.Name == "Silo__HealthPort" && e.Value == port);
+        Assert.Contains(Silo.Env, e => e.Name == "Silo__HttpPort" && e.Value == port);
     }
 
     [Fact]
