@@ -12,7 +12,7 @@ public sealed class LayeringTests
 {
     private const string Core = "Orleans.Cache.Core", Abstractions = "Orleans.Cache.Abstractions", Execution = "Orleans.Cache.Execution",
         Client = "Orleans.Cache.Client", Grains = "Orleans.Cache.Grains", Resp = "Orleans.Cache.Resp", Silo = "Orleans.Cache.Silo",
-        Server = "Orleans.Cache.Server", AspNetCore = "Orleans.Cache.AspNetCore";
+        Server = "Orleans.Cache.Server", AspNetCore = "Orleans.Cache.AspNetCore", Testing = "Orleans.Cache.Testing";
 
     /// <summary>Every Orleans.Cache project and the Orleans.Cache projects it may reference.</summary>
     private static readonly Dictionary<string, string[]> Allowed = new()
@@ -28,6 +28,8 @@ public sealed class LayeringTests
         [Server] = [Grains, Client, Resp],
         // ASP.NET Core's interfaces on the typed client.
         [AspNetCore] = [Client, Execution, Abstractions, Core],
+        // An app's tests: Orleans.Cache in an InProcessTestCluster (silo side, RESP endpoint and client).
+        [Testing] = [Grains, Resp, Client, Execution, Abstractions, Core],
     };
 
     private static readonly Assembly[] Assemblies =
@@ -40,6 +42,7 @@ public sealed class LayeringTests
         typeof(global::Orleans.Cache.Resp.RespServer).Assembly,
         typeof(global::Orleans.Cache.Silo.SiloSettings).Assembly,
         typeof(global::Orleans.Cache.AspNetCore.CacheLocks).Assembly,
+        typeof(global::Orleans.Cache.Testing.OrleansCacheTestOptions).Assembly,
     ];
 
     [Fact]
