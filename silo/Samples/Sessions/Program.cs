@@ -71,8 +71,9 @@ static async Task<WebApplication> StartWebServerAsync(ICache cache, TimeSpan idl
     {
         if (await SessionAsync(request) is not { } key) return Results.Unauthorized();
         var session = await cache.HashGetAllAsync(key);
+        if (!session.TryGetValue("user", out var user)) return Results.Unauthorized(); // logged out meanwhile
         var cart = session.Where(f => f.Key.StartsWith("cart:", StringComparison.Ordinal)).Select(f => $"{f.Value} × {f.Key[5..]}");
-        return Results.Text($"{session["user"]}, cart: {string.Join(", ", cart)}");
+        return Results.Text($"{user}, cart: {string.Join(", ", cart)}");
     });
     app.MapPost("/logout", async (HttpRequest request) =>
         await SessionAsync(request) is { } key && await cache.DeleteAsync(key) ? Results.Text("bye") : Results.Unauthorized());
