@@ -12,7 +12,7 @@ public sealed class LayeringTests
 {
     private const string Core = "Orleans.Cache.Core", Abstractions = "Orleans.Cache.Abstractions", Execution = "Orleans.Cache.Execution",
         Client = "Orleans.Cache.Client", Grains = "Orleans.Cache.Grains", Resp = "Orleans.Cache.Resp", Silo = "Orleans.Cache.Silo",
-        Server = "Orleans.Cache.Server", AspNetCore = "Orleans.Cache.AspNetCore";
+        Server = "Orleans.Cache.Server", AspNetCore = "Orleans.Cache.AspNetCore", Testing = "Orleans.Cache.Testing";
 
     /// <summary>Every Orleans.Cache project and the Orleans.Cache projects it may reference.</summary>
     private static readonly Dictionary<string, string[]> Allowed = new()
@@ -28,6 +28,8 @@ public sealed class LayeringTests
         [Server] = [Grains, Client, Resp],
         // ASP.NET Core's interfaces on the typed client.
         [AspNetCore] = [Client, Execution, Abstractions, Core],
+        // An app's tests: Orleans.Cache in an InProcessTestCluster (silo side, RESP endpoint and client).
+        [Testing] = [Grains, Resp, Client, Execution, Abstractions, Core],
     };
 
     private static readonly Assembly[] Assemblies =
@@ -40,6 +42,7 @@ public sealed class LayeringTests
         typeof(global::Orleans.Cache.Resp.RespServer).Assembly,
         typeof(global::Orleans.Cache.Silo.SiloSettings).Assembly,
         typeof(global::Orleans.Cache.AspNetCore.CacheLocks).Assembly,
+        typeof(global::Orleans.Cache.Testing.OrleansCacheTestOptions).Assembly,
     ];
 
     [Fact]
@@ -68,19 +71,24 @@ public sealed class LayeringTests
     public void Each_project_references_only_the_layers_below_it()
     {
         var root = RepositoryRoot();
-        var projects = Directory.GetFiles(Path.Combine(root, "src"), "*.csproj", SearchOption.AllDirectories)
-            .Concat(Directory.GetFiles(Path.Combine(root, "silo"), "*.csproj", SearchOption.AllDirectories))
-            .ToDictionary(p => Path.GetFileNameWithoutExtension(p), p => p);
+        var samples = Path.Combine(root, "silo", "Samples");
+        var all = Directory.GetFiles(Path.Combine(root, "src"), "*.csproj", SearchOption.AllDirectories)
+            .Concat(Directory.GetFiles(Path.Combine(root, "silo"), "*.csproj", SearchOption.AllDirectories)).ToList();
+        var projects = all.Where(p => !p.StartsWith(samples, StringComparison.Ordinal)).ToDictionary(p => Path.GetFileNameWithoutExtension(p), p => p);
         // A new project must say where it sits: add it to Allowed (and to the README's Layers note).
         Assert.Equal(Allowed.Keys.Order(), projects.Keys.Order());
         var wrong = new List<string>();
-        foreach (var (name, path) in projects)
+        foreach (var path in all)
         {
+            string name = Path.GetFileNameWithoutExtension(path);
+            // A sample is an app: it references the packages an app references, nothing below them.
+            var allowed = projects.ContainsKey(name) ? Allowed[name] : [Server, AspNetCore];
             var references = XDocument.Load(path).Descendants("ProjectReference")
                 .Select(r => Path.GetFileNameWithoutExtension(r.Attribute("Include")!.Value.Replace('\\', '/')));
             foreach (var reference in references)
-                if (!Allowed[name].Contains(reference)) wrong.Add($"{name} → {reference}");
+                if (!allowed.Contains(reference)) wrong.Add($"{name} → {reference}");
         }
+        Assert.Contains(all, p => p.StartsWith(samples, StringComparison.Ordinal));
         Assert.Empty(wrong);
     }
 

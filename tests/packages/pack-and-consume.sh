@@ -16,10 +16,10 @@ cache=$work/nuget         # its own global packages folder, so no Orleans.Cache.
 version=$(dotnet msbuild "$repo/src/Orleans.Cache.Server" -getProperty:Version -nologo)
 echo "pack-and-consume: packing Orleans.Cache $version into $packages"
 dotnet pack "$repo/Orleans.Cache.sln" -c Release -o "$packages" -nologo -v quiet
-for id in Server Client AspNetCore Grains Resp Execution Abstractions Core; do
+for id in Server Client AspNetCore Testing Grains Resp Execution Abstractions Core; do
   [ -f "$packages/Orleans.Cache.$id.$version.nupkg" ] || { echo "pack-and-consume: Orleans.Cache.$id.$version.nupkg missing" >&2; exit 1; }
 done
-for id in Client AspNetCore Grains Resp Execution Abstractions Core; do
+for id in Client AspNetCore Testing Grains Resp Execution Abstractions Core; do
   [ -f "$packages/Orleans.Cache.$id.$version.snupkg" ] || { echo "pack-and-consume: Orleans.Cache.$id.$version.snupkg (symbols) missing" >&2; exit 1; }
 done
 if ls "$packages" | grep -q -E 'Tests|Benchmarks|Silo'; then echo "pack-and-consume: a test, benchmark or host project was packed" >&2; exit 1; fi

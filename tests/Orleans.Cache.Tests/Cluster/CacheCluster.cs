@@ -32,21 +32,21 @@ public sealed class CacheCluster : IAsyncDisposable
     public static async Task<CacheCluster> StartAsync(short silos = 3, Action<InProcessTestClusterBuilder>? configure = null,
         string? snapshotDir = null, DateTimeOffset? startTime = null, Action<SnapshotOptions>? snapshots = null, int partitions = Partitions)
     {
-        var clock = new FakeTimeProvider(startTime ?? DateTimeOffset.UtcNow);
         bool owns = snapshotDir is null;
         var dir = snapshotDir ?? Directory.CreateTempSubdirectory("orleans-cache-test-").FullName;
         var builder = new InProcessTestClusterBuilder(silos);
-        builder.ConfigureSiloHost((_, host) => host.Services.AddSingleton(new CacheClock(clock)));
-        // Stream subscriptions in a store that survives a killed silo, as PostgreSQL does for a deployed cluster.
-        var pubSubStore = new SharedGrainStorage.Table();
-        builder.ConfigureSilo((_, silo) => silo.Services.AddGrainStorage("PubSubStore",
-            (sp, _) => new SharedGrainStorage(pubSubStore, sp.GetRequiredService<Serializer>())));
-        builder.ConfigureSilo((_, silo) => silo.AddOrleansCache(configure: o => o.Partitions = partitions, configureSnapshots: o =>
+        // What an app's tests get from Orleans.Cache.Testing, with snapshots in a folder of the test's.
+        var clock = builder.AddOrleansCache(o =>
         {
-            o.Dir = dir;
-            snapshots?.Invoke(o);
-        }).Services.AddOrleansCacheClient());
-        builder.ConfigureClient(client => client.Services.AddOrleansCacheClient(configure: o => o.Partitions = partitions));
+            o.Time = new FakeTimeProvider(startTime ?? DateTimeOffset.UtcNow);
+            o.Cache = c => c.Partitions = partitions;
+            o.Snapshots = s =>
+            {
+                s.Storage = "File";
+                s.Dir = dir;
+                snapshots?.Invoke(s);
+            };
+        });
         configure?.Invoke(builder);
         var cluster = builder.Build();
         try

@@ -443,7 +443,10 @@ public sealed class SiloProcessTests(PostgresServer postgres, ITestOutputHelper 
     }
 }
 
-/// <summary>One `dotnet Orleans.Cache.Silo.dll …` process from the silo's build output, with its output kept for failures.</summary>
+/// <summary>
+/// One `dotnet Orleans.Cache.Silo.dll …` process from the silo's build output (or another program hosting a silo: a
+/// sample), with its output kept for failures.
+/// </summary>
 internal sealed class SiloProcess : IDisposable
 {
     private readonly Process _process;
@@ -457,25 +460,35 @@ internal sealed class SiloProcess : IDisposable
     public string Output { get { lock (_lines) return string.Join('\n', _lines); } }
 
     /// <summary>silo/Orleans.Cache.Silo/bin/&lt;configuration&gt;/net10.0/Orleans.Cache.Silo.dll, built with these tests.</summary>
-    public static string SiloDll
+    public static string SiloDll => BuildOutput(Path.Combine("silo", "Orleans.Cache.Silo"), "Orleans.Cache.Silo.dll");
+
+    /// <summary>
+    /// The build output of the project in <paramref name="projectDir"/> (relative to the repository): its
+    /// bin/&lt;configuration&gt;/&lt;tfm&gt;/<paramref name="file"/>, in the configuration these tests were built in.
+    /// </summary>
+    public static string BuildOutput(string projectDir, string file)
     {
-        get
-        {
-            // The tests run from tests/Orleans.Cache.Tests/bin/<configuration>/<tfm>/; the silo builds to the same shape.
-            var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var configuration = tfmDir.Parent!.Name;
-            var root = tfmDir;
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.Cache.sln"))) root = root.Parent;
-            Assert.NotNull(root);
-            var dll = Path.Combine(root.FullName, "silo", "Orleans.Cache.Silo", "bin", configuration, tfmDir.Name, "Orleans.Cache.Silo.dll");
-            Assert.True(File.Exists(dll), $"silo build output not found: {dll}");
-            return dll;
-        }
+        // The tests run from tests/Orleans.Cache.Tests/bin/<configuration>/<tfm>/; the silo builds to the same shape.
+        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = tfmDir.Parent!.Name;
+        var root = tfmDir;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Orleans.Cache.sln"))) root = root.Parent;
+        Assert.NotNull(root);
+        var dll = Path.Combine(root.FullName, projectDir, "bin", configuration, tfmDir.Name, file);
+        Assert.True(File.Exists(dll), $"build output not found: {dll}");
+        return dll;
     }
 
-    public static SiloProcess Start(string[] args)
+    public static SiloProcess Start(string[] args) => Start(SiloDll, args, new Dictionary<string, string>
     {
-        var dll = SiloDll;
+        // Orleans' own warnings (slow start-up on a busy test machine) are noise here; the silo's own lines are kept.
+        ["Logging__LogLevel__Orleans"] = "Error",
+        ["Logging__LogLevel__Orleans.Cache"] = "Information",
+    });
+
+    /// <summary>Starts <c>dotnet <paramref name="dll"/> <paramref name="args"/></c> with these environment variables added.</summary>
+    public static SiloProcess Start(string dll, string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    {
         // Its own working directory, so nothing it writes lands in the build output.
         var workDir = Directory.CreateTempSubdirectory("orleans-cache-silo-").FullName;
         var start = new ProcessStartInfo("dotnet")
@@ -487,10 +500,8 @@ internal sealed class SiloProcess : IDisposable
         };
         start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
-        // Orleans' own warnings (slow start-up on a busy test machine) are noise here; the silo's own lines are kept.
-        start.Environment["Logging__LogLevel__Orleans"] = "Error";
-        start.Environment["Logging__LogLevel__Orleans.Cache"] = "Information";
-        // Three silos share the test machine's cores: workstation GC keeps each one small.
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        // Several processes share the test machine's cores: workstation GC keeps each one small.
         start.Environment["DOTNET_gcServer"] = "0";
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
         var silo = new SiloProcess(process, workDir);

@@ -6,13 +6,19 @@ using StackExchange.Redis;
 
 namespace Orleans.Cache.Tests.Resp;
 
-/// <summary>A TestingHost cluster with the RESP endpoint in every silo, on the real executor and partition grains.</summary>
-public abstract class RespClusterFixtureBase(short silos) : IAsyncLifetime
+/// <summary>
+/// A TestingHost cluster with the RESP endpoint in every silo, on the real executor and partition grains; the silos'
+/// cache options changed by <paramref name="cache"/> when given.
+/// </summary>
+public abstract class RespClusterFixtureBase(short silos, Action<CacheOptions>? cache = null) : IAsyncLifetime
 {
     public CacheCluster Cache { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cache = await CacheCluster.StartAsync(silos, b =>
-        b.ConfigureSilo((_, silo) => silo.Services.AddRespEndpoint(o => o.Port = 0)));
+    public async Task InitializeAsync() => Cache = await CacheCluster.StartAsync(silos, b => b.ConfigureSilo((_, silo) =>
+    {
+        silo.Services.AddRespEndpoint(o => o.Port = 0);
+        if (cache is not null) silo.Services.Configure(cache);
+    }));
 
     public async Task DisposeAsync() => await Cache.DisposeAsync();
 

@@ -6,8 +6,12 @@ using StackExchange.Redis;
 
 namespace Orleans.Cache.Tests.Transactions;
 
-/// <summary>Three silos with RESP endpoints: transactions whose clients, watchers and writers sit on different silos.</summary>
-public sealed class TransactionClusterFixture() : RespClusterFixtureBase(3);
+/// <summary>
+/// Three silos with RESP endpoints: transactions whose clients, watchers and writers sit on different silos. The expiry
+/// sweep runs only when a test calls it (SweepExpired, on the fake clock): the partitions' own 100 ms sweep could take
+/// the key first, and the call would find nothing to reclaim.
+/// </summary>
+public sealed class TransactionClusterFixture() : RespClusterFixtureBase(3, o => o.ExpireSweepInterval = TimeSpan.FromHours(1));
 
 /// <summary>MULTI/EXEC/WATCH across silos, over StackExchange.Redis (RESP2 and RESP3) and the typed client.</summary>
 public sealed class TransactionClusterTests(TransactionClusterFixture fixture) : IClassFixture<TransactionClusterFixture>

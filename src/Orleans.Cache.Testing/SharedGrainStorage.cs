@@ -3,7 +3,7 @@ using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
 
-namespace Orleans.Cache.Tests.Cluster;
+namespace Orleans.Cache.Testing;
 
 /// <summary>
 /// Grain storage that every silo of one in-process test cluster shares and that outlives any of them: the stand-in for
@@ -12,7 +12,7 @@ namespace Orleans.Cache.Tests.Cluster;
 /// it (their rendezvous state is gone or refuses its next write) — a loss the deployed configuration does not have.
 /// Records are stored serialized (each silo reads its own copy) and guarded by ETags as real storage does.
 /// </summary>
-public sealed class SharedGrainStorage(SharedGrainStorage.Table table, Serializer serializer) : IGrainStorage
+internal sealed class SharedGrainStorage(SharedGrainStorage.Table table, Serializer serializer) : IGrainStorage
 {
     /// <summary>The records, one table per cluster.</summary>
     public sealed class Table
