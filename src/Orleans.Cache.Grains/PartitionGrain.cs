@@ -29,7 +29,8 @@ internal sealed partial class PartitionGrain(
     Orleans.Runtime.IClusterMembershipService? membership = null,
     Orleans.Runtime.ILocalSiloDetails? siloDetails = null,
     SiloMemory? siloMemory = null,
-    CacheMetrics? metrics = null)
+    CacheMetrics? metrics = null,
+    Core.Scripting.ScriptVmPool? scriptVms = null)
     : Grain, IPartitionGrain
 {
     /// <summary>The partition: a fresh one, or the copy of this silo's replica when it is promoted (failover, handover).</summary>
@@ -63,6 +64,7 @@ internal sealed partial class PartitionGrain(
         var map = new PartitionMap(_options.Partitions);
         int partition = (int)Partition;
         _engine.Keyspace.OwnsSlot = slot => map.PartitionOfSlot(slot) == partition;
+        _engine.Keyspace.ScriptVms = scriptVms; // EVAL runs on the silo's VMs, lent per run
         var sweep = _options.ExpireSweepInterval;
         this.RegisterGrainTimer(SweepTick, new GrainTimerCreationOptions(sweep, sweep) { KeepAlive = true });
 

@@ -45,6 +45,8 @@ public static class OrleansCacheSiloExtensions
         services.TryAddSingleton<Cache.Observability.IClusterNodes, ClusterNodes>();
         services.AddOrleansCacheExecutor(configuration, configure);
         services.TryAddSingleton(new CacheClock(TimeProvider.System));
+        // The Lua VMs the silo's partitions borrow to run EVAL-family scripts (about one per core).
+        services.TryAddSingleton(sp => new Cache.Core.Scripting.ScriptVmPool(sp.GetRequiredService<CacheClock>().Time));
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
         services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
         services.TryAddSingleton<LocalReplicas>();

@@ -111,10 +111,10 @@ internal sealed class PartitionEngine : IKeyChangeListener
     private static readonly TimeSpan BusyPoll = TimeSpan.FromMilliseconds(5);
 
     /// <summary>A script is running (it holds the lock for as long as it runs); readable without the lock.</summary>
-    public bool ScriptRunning => Keyspace.ScriptsIfStarted?.IsRunning == true;
+    public bool ScriptRunning => Keyspace.RunningScripts?.IsRunningFor(Keyspace.ScriptHost) == true;
 
     /// <summary>Redis's BUSY reply while a script has held the partition for <see cref="BusyThreshold"/> or more; else null.</summary>
-    public Reply? Busy => Keyspace.ScriptsIfStarted?.BusyReply(BusyThreshold);
+    public Reply? Busy => Keyspace.RunningScripts?.BusyReply(BusyThreshold, Keyspace.ScriptHost);
 
     /// <summary>
     /// Takes the lock (null); or, while a script holds it past <see cref="BusyThreshold"/>, answers BUSY without it, as
@@ -134,10 +134,10 @@ internal sealed class PartitionEngine : IKeyChangeListener
     /// SCRIPT KILL (<paramref name="function"/> false) or FUNCTION KILL: reaches the running script without the lock (the
     /// script holds it) and answers Redis's reply — OK, NOTBUSY, UNKILLABLE, or BUSY for the other kind of script.
     /// </summary>
-    public Reply KillScript(bool function) => Keyspace.ScriptsIfStarted?.Kill(function) ?? Scripting.ScriptErrors.NotBusy;
+    public Reply KillScript(bool function) => Keyspace.RunningScripts?.Kill(function, Keyspace.ScriptHost) ?? Scripting.ScriptErrors.NotBusy;
 
     /// <summary>Stops the running script at its next hook even if it wrote (SHUTDOWN NOSAVE); without the lock, as KILL.</summary>
-    public void AbortScript() => Keyspace.ScriptsIfStarted?.Abort();
+    public void AbortScript() => Keyspace.RunningScripts?.Abort(Keyspace.ScriptHost);
 
     /// <summary>Runs <paramref name="action"/> under the partition's lock.</summary>
     public T Locked<T>(Func<Keyspace, T> action)

@@ -109,12 +109,33 @@ internal sealed partial class Keyspace
     }
     private Scripting.ScriptEngine? _scripts;
 
-    /// <summary>What a script's redis.call runs against: this keyspace.</summary>
-    internal Scripting.IScriptHost ScriptHost => _scriptHost ??= new Scripting.KeyspaceScriptHost(this);
+    /// <summary>
+    /// What a script's redis.call runs against: this keyspace. One object for the keyspace's life: a VM lent by
+    /// <see cref="ScriptVms"/> knows whose script it runs by it.
+    /// </summary>
+    internal Scripting.IScriptHost ScriptHost =>
+        _scriptHost ?? Interlocked.CompareExchange(ref _scriptHost, new Scripting.KeyspaceScriptHost(this), null) ?? _scriptHost;
     private Scripting.IScriptHost? _scriptHost;
 
     /// <summary>The Lua VM if a script ever ran here (read from other threads: BUSY checks and SCRIPT KILL, without the lock).</summary>
     public Scripting.ScriptEngine? ScriptsIfStarted => Volatile.Read(ref _scripts);
+
+    /// <summary>The silo's VMs that EVAL-family scripts run on (null: this keyspace's own VM, <see cref="Scripts"/>).</summary>
+    public Scripting.ScriptVmPool? ScriptVms { get; set; }
+
+    /// <summary>The VM lent to this keyspace's running EVAL (set and cleared by <see cref="Scripting.ScriptVmPool"/>).</summary>
+    internal Scripting.ScriptEngine? LentScripts
+    {
+        get => Volatile.Read(ref _lentScripts);
+        set => Volatile.Write(ref _lentScripts, value);
+    }
+    private Scripting.ScriptEngine? _lentScripts;
+
+    /// <summary>
+    /// The VM a script of this keyspace may be running on now (read without the lock): the lent one during an EVAL, else
+    /// the own one. Ask it with <see cref="ScriptHost"/>, as a lent VM may have gone on to another partition's script.
+    /// </summary>
+    public Scripting.ScriptEngine? RunningScripts => LentScripts ?? ScriptsIfStarted;
 
     /// <summary>Whether a hash slot belongs to this partition (a script may touch only those keys); null: every slot.</summary>
     public Func<int, bool>? OwnsSlot { get; set; }

@@ -2,7 +2,8 @@ namespace Orleans.Cache.Core.Scripting;
 
 /// <summary>
 /// EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, FCALL, FCALL_RO and FUNCTION: run in the partition that owns the declared keys,
-/// atomically under its lock, on the partition's Lua VM (<see cref="Keyspace.Scripts"/>). The script's redis.call
+/// atomically under its lock, on a VM the silo lends it (<see cref="ScriptVmPool"/>) or its own (<see cref="Keyspace.Scripts"/>,
+/// also the one function libraries live on). The script's redis.call
 /// reaches this partition's keyspace only; every write it makes is propagated as its own effect.
 /// </summary>
 internal static class ScriptCommands
@@ -19,6 +20,7 @@ internal static class ScriptCommands
     {
         if (!SplitKeys(a, out var keys, out var args, out var error)) return error!;
         var options = Options(readOnly);
+        if (db.ScriptVms is { } vms) return vms.Run(db, a[1], bySha, keys, args, options);
         return bySha ? db.Scripts.EvalSha(a[1], keys, args, db.ScriptHost, options) : db.Scripts.Eval(a[1], keys, args, db.ScriptHost, options);
     }
 

@@ -5,7 +5,10 @@ using KeraLua;
 
 namespace Orleans.Cache.Core.Scripting;
 
-/// <summary>One partition's Lua VM (Redis's script cache + function libraries); used by one thread at a time.</summary>
+/// <summary>
+/// A Lua VM (Redis's script cache + function libraries): a partition's own, or one of the silo's that partitions borrow
+/// for a run (<see cref="ScriptVmPool"/>); used by one thread at a time.
+/// </summary>
 internal sealed partial class ScriptEngine : IDisposable
 {
     /// <summary>Instructions between two looks at the kill flag, on threads that carry the hook from their start.</summary>
@@ -32,8 +35,9 @@ internal sealed partial class ScriptEngine : IDisposable
     private int? _siteLine;
     private readonly LuaHookFunction _hook;
 
-    // The current run: set by Run, read by the callbacks (same thread) and by Kill / IsRunning (other threads).
-    private IScriptHost? _host;
+    // The current run: set by Run, read by the callbacks (same thread) and by Kill / IsRunning (other threads). The host
+    // also says whose script runs (a borrowed VM serves many partitions): set before _running, cleared under _hookLock.
+    private volatile IScriptHost? _host;
     private bool _readOnly;
     private int _resp = 2;
     private volatile bool _running, _runningFunction, _killRequested, _killed;
@@ -124,6 +128,9 @@ internal sealed partial class ScriptEngine : IDisposable
     /// <summary>A script or function is running now (readable from other threads).</summary>
     public bool IsRunning => _running;
 
+    /// <summary>A script of <paramref name="owner"/>'s (the host it calls) is running now (readable from other threads).</summary>
+    public bool IsRunningFor(IScriptHost owner) => _running && _host == owner;
+
     /// <summary>The running script has called a write command (then it cannot be killed: KILL answers -UNKILLABLE).</summary>
     public bool RunningScriptWrote => _running && Volatile.Read(ref _writeState) == Wrote;
 
@@ -135,38 +142,49 @@ internal sealed partial class ScriptEngine : IDisposable
     /// the running script will stop at its next hook with the killed error; NOTBUSY when none runs; UNKILLABLE when it
     /// wrote; BUSY when the other kind runs (SCRIPT KILL does not stop a function, nor FUNCTION KILL an EVAL).
     /// </summary>
-    public Reply Kill(bool function)
-    {
-        if (!_running) return ScriptErrors.NotBusy;
-        if (Volatile.Read(ref _writeState) == Wrote) return ScriptErrors.Unkillable;
-        if (_runningFunction != function) return Busy(_runningFunction);
-        if (Interlocked.CompareExchange(ref _writeState, Killing, Clean) == Wrote) return ScriptErrors.Unkillable;
-        _killRequested = true;
-        ArmHook();
-        return Reply.Ok;
-    }
-
-    /// <summary>Stops the running script even if it wrote (what SHUTDOWN NOSAVE does to it in Redis).</summary>
-    public void Abort()
-    {
-        if (!_running) return;
-        _killRequested = true;
-        ArmHook();
-    }
-
-    /// <summary>From the killing thread: the run thread looks at the kill flag from its next instruction on.</summary>
-    private void ArmHook()
+    /// <remarks>
+    /// With <paramref name="owner"/>, only a script of that host's is stopped: under the hook lock, which the end of a run
+    /// takes too, so a kill never lands on the next run of a VM that went on to another partition.
+    /// </remarks>
+    public Reply Kill(bool function, IScriptHost? owner = null)
     {
         lock (_hookLock)
         {
-            if (!_running || _thread is not { } thread) return;
-            thread.SetHook(_hook, LuaHookMask.Count, 1);
-            _hooked = true;
+            if (!_running || owner is not null && _host != owner) return ScriptErrors.NotBusy;
+            if (Volatile.Read(ref _writeState) == Wrote) return ScriptErrors.Unkillable;
+            if (_runningFunction != function) return Busy(_runningFunction);
+            if (Interlocked.CompareExchange(ref _writeState, Killing, Clean) == Wrote) return ScriptErrors.Unkillable;
+            _killRequested = true;
+            ArmHook();
+            return Reply.Ok;
         }
     }
 
-    /// <summary>Redis's BUSY reply while a script has run for <paramref name="threshold"/> or longer (busy-reply-threshold); else null.</summary>
-    public Reply? BusyReply(TimeSpan threshold) => _running && RunningFor >= threshold ? Busy(_runningFunction) : null;
+    /// <summary>Stops the running script even if it wrote (what SHUTDOWN NOSAVE does to it in Redis); with <paramref name="owner"/>, only that host's.</summary>
+    public void Abort(IScriptHost? owner = null)
+    {
+        lock (_hookLock)
+        {
+            if (!_running || owner is not null && _host != owner) return;
+            _killRequested = true;
+            ArmHook();
+        }
+    }
+
+    /// <summary>Under the hook lock, from the killing thread: the run thread looks at the kill flag from its next instruction on.</summary>
+    private void ArmHook()
+    {
+        if (_thread is not { } thread) return;
+        thread.SetHook(_hook, LuaHookMask.Count, 1);
+        _hooked = true;
+    }
+
+    /// <summary>
+    /// Redis's BUSY reply while a script of <paramref name="owner"/>'s has run for <paramref name="threshold"/> or longer
+    /// (busy-reply-threshold); else null.
+    /// </summary>
+    public Reply? BusyReply(TimeSpan threshold, IScriptHost owner) =>
+        _running && _host == owner && RunningFor >= threshold ? Busy(_runningFunction) : null;
 
     private static Reply Busy(bool function) => function ? ScriptErrors.BusyFunction : ScriptErrors.BusyScript;
 
@@ -436,11 +454,11 @@ internal sealed partial class ScriptEngine : IDisposable
 
     private void EndRun()
     {
-        _killRequested = false;
-        _host = null;
         lock (_hookLock)
         {
+            _killRequested = false;
             _running = false;
+            _host = null;
             if (!_hooked) return;
             _hooked = false;
             _thread?.SetHook(null!, 0, 0);

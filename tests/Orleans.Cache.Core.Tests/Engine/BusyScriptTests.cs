@@ -7,7 +7,7 @@ namespace Orleans.Cache.Core.Tests.Engine;
 /// busy-reply-threshold on one partition: while a script holds the partition, other commands wait; once it has run past
 /// the threshold (on the partition's clock, a fake one here) they answer Redis's BUSY until SCRIPT KILL or its end.
 /// </summary>
-public sealed class BusyScriptTests
+public class BusyScriptTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
     private const string BusyEval = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
@@ -15,14 +15,21 @@ public sealed class BusyScriptTests
     private readonly FakeTimeProvider _time = new();
     private readonly PartitionEngine _engine;
 
-    public BusyScriptTests() => _engine = new PartitionEngine(_time) { BusyThreshold = TimeSpan.FromSeconds(5) };
+    public BusyScriptTests() : this(lentVms: false) { }
+
+    /// <param name="lentVms">EVAL runs on a VM lent by a silo-wide pool (as in a silo) rather than the partition's own.</param>
+    protected BusyScriptTests(bool lentVms)
+    {
+        _engine = new PartitionEngine(_time) { BusyThreshold = TimeSpan.FromSeconds(5) };
+        if (lentVms) _engine.Keyspace.ScriptVms = new Core.Scripting.ScriptVmPool(_time);
+    }
 
     private static Command C(params string[] argv) => new(CommandTable.Find(argv[0])!, [.. argv.Select(Encoding.UTF8.GetBytes)]);
 
     /// <summary>Runs a command on its own thread, as another client's call would arrive.</summary>
     private Task<Reply> Send(params string[] argv) => Task.Factory.StartNew(() => _engine.TryExecute(C(argv))!, TaskCreationOptions.LongRunning);
 
-    private bool ScriptRunning => _engine.Keyspace.ScriptsIfStarted?.IsRunning == true;
+    private bool ScriptRunning => _engine.ScriptRunning;
 
     [Fact]
     public async Task Commands_wait_for_a_script_then_answer_busy_past_the_threshold_until_script_kill()
@@ -51,13 +58,13 @@ public sealed class BusyScriptTests
     public async Task A_script_that_wrote_is_unkillable_and_keeps_its_writes()
     {
         var script = Send("EVAL", "redis.call('SET', KEYS[1], 'v') while true do end", "1", "k");
-        Assert.True(SpinWait.SpinUntil(() => _engine.Keyspace.ScriptsIfStarted?.RunningScriptWrote == true, Deadline));
+        Assert.True(SpinWait.SpinUntil(() => _engine.Keyspace.RunningScripts?.RunningScriptWrote == true, Deadline));
         _time.Advance(TimeSpan.FromSeconds(6));
         Assert.Equal(BusyEval, (await Send("GET", "k").WaitAsync(Deadline)).Text);
         Assert.StartsWith("UNKILLABLE Sorry the script already executed write commands", _engine.KillScript(function: false).Text);
         Assert.True(ScriptRunning);
 
-        _engine.Keyspace.ScriptsIfStarted!.Abort(); // SHUTDOWN NOSAVE's way out
+        _engine.AbortScript(); // SHUTDOWN NOSAVE's way out
         await script.WaitAsync(Deadline);
         Assert.Equal("v", _engine.TryExecute(C("GET", "k"))!.Text);
     }
@@ -89,3 +96,6 @@ public sealed class BusyScriptTests
         Assert.Equal(Snapshot.FormatVersion, Snapshot.ReadInfo(data).Version);
     }
 }
+
+/// <summary>The same, with EVAL on a VM the partition borrows from a silo-wide pool, as partitions in a silo do.</summary>
+public sealed class BusyScriptOnLentVmTests() : BusyScriptTests(lentVms: true);
