@@ -560,13 +560,16 @@ internal sealed class PartitionEngine : IKeyChangeListener
 
     // ---- expiry and snapshots ----
 
-    /// <summary>One active-expire cycle; returns the keys reclaimed.</summary>
+    /// <summary>One active-expire cycle and, while the silo is over maxmemory, one eviction round; returns the keys expiry reclaimed.</summary>
     public int SweepExpired(int maxKeys)
     {
         if (Enter() is not null) return 0; // a busy script: the next cycle sweeps
         try
         {
             int reclaimed = Keyspace.ActiveExpire(maxKeys);
+            // Background eviction (Redis's evictionTimeProc): a silo over maxmemory — after CONFIG SET lowered it, or
+            // an eviction cut short by maxmemory-eviction-tenacity — gets back under it even while no one writes here.
+            if (Keyspace.Memory.MaxMemory != 0) Keyspace.MakeRoom();
             AfterWrites();
             return reclaimed;
         }
