@@ -20,7 +20,10 @@ namespace Orleans.Cache.Grains;
 ///   the client: a subscription is the window (join, leave] of its shard's sequence, and the hub delivers to it exactly
 ///   the messages numbered inside its window, i.e. exactly those whose PUBLISH counted it. A leaving client stays until
 ///   the last message of its window arrived (then the (UN)SUBSCRIBE reply goes out), and never sees one after it, even
-///   while it waits. A client that disconnects meanwhile gets nothing more, as Redis writes to a closing socket.
+///   while it waits. From the moment the leave is sent until the shard's answer is applied, messages for the client
+///   are held, not delivered: one published right after the shard's leave may reach the hub before the answer does,
+///   and only the answer says it did not count the client. A client that disconnects meanwhile gets nothing more, as
+///   Redis writes to a closing socket.
 /// - Every reply of a (P|S)(UN)SUBSCRIBE is written after every shard that PUBLISH consults for it has applied the
 ///   change (the channel's shard; every shard for a pattern), and the client's subscription sets change in the same
 ///   step under the hub's lock: what the client is told, what the shards count and what the hub delivers agree.
@@ -104,10 +107,19 @@ internal sealed partial class PubSubHub : IPubSubBroker
         public long Epoch; // of the shard activation that answered the join (or the restore)
         public long Leave = long.MaxValue; // until the shard answered the leave
         public bool Active;
+        /// <summary>The leave was sent to the shard: until its answer sets <see cref="Leave"/>, messages are held.</summary>
+        public bool Leaving;
         public List<PubSubDelivery>? Held;
 
         /// <summary>The message's PUBLISH counted this subscription (held while the join's answer is awaited).</summary>
         public bool Counted(PubSubDelivery m) => (Join < 0 || (m.Epoch == Epoch && m.Sequence > Join)) && m.Sequence <= Leave;
+
+        /// <summary>
+        /// Messages wait in <see cref="Held"/>: before the subscribe confirmation is written, and between the shard's
+        /// answer to the leave and this hub learning it (a message published after the leave may arrive first; only the
+        /// answer says it did not count this client).
+        /// </summary>
+        public bool Holds => !Active || Leaving && Leave == long.MaxValue;
     }
 
     /// <summary>One client's subscription to one pattern: per shard, the messages numbered in (Join, Leave] by activation Epochs counted it.</summary>
@@ -119,10 +131,15 @@ internal sealed partial class PubSubHub : IPubSubBroker
         public long[]? Epochs; // per shard, set with Join
         public long[]? Leave; // per shard; null until every shard answered the leave
         public bool Active;
+        /// <summary>The leave was sent to the shards: until their answers set <see cref="Leave"/>, messages are held.</summary>
+        public bool Leaving;
         public List<(int Shard, PubSubDelivery Message)>? Held;
 
         public bool Counted(int shard, PubSubDelivery m) =>
             (Join is null || (m.Epoch == Epochs![shard] && m.Sequence > Join[shard])) && (Leave is null || m.Sequence <= Leave[shard]);
+
+        /// <summary>Messages wait in <see cref="Held"/> (see <see cref="ChannelSub.Holds"/>).</summary>
+        public bool Holds => !Active || Leaving && Leave is null;
     }
 
     private static readonly Reply MessageKind = Reply.Bulk("message");
@@ -232,22 +249,33 @@ internal sealed partial class PubSubHub : IPubSubBroker
                 if (pending is ChannelSub sub && sub.Join >= 0)
                 {
                     sub.Active = true;
-                    if (sub.Held is null) continue;
-                    foreach (var m in sub.Held)
-                        if (sub.Counted(m)) client.Deliver(Message(sub.Space, m), Size(m));
-                    sub.Held = null;
+                    Release(sub);
                 }
                 else if (pending is PatternSub p && p.Join is not null)
                 {
                     p.Active = true;
-                    if (p.Held is null) continue;
-                    foreach (var (shard, m) in p.Held)
-                        if (p.Counted(shard, m)) client.Deliver(PMessage(p.Pattern, m), Size(m) + p.Pattern.Length);
-                    p.Held = null;
+                    Release(p);
                 }
             }
             client.Pending.Clear();
         }
+    }
+
+    /// <summary>Under the lock, once a subscription no longer holds: the held messages that counted it go out, in order.</summary>
+    private static void Release(ChannelSub sub)
+    {
+        if (sub.Held is null || sub.Holds) return;
+        foreach (var m in sub.Held)
+            if (sub.Counted(m)) sub.Client.Deliver(Message(sub.Space, m), Size(m));
+        sub.Held = null;
+    }
+
+    private static void Release(PatternSub sub)
+    {
+        if (sub.Held is null || sub.Holds) return;
+        foreach (var (shard, m) in sub.Held)
+            if (sub.Counted(shard, m)) sub.Client.Deliver(PMessage(sub.Pattern, m), Size(m) + sub.Pattern.Length);
+        sub.Held = null;
     }
 
     private static int CountFor(PubSubSubscriber client, ChannelSpace space) =>
@@ -313,9 +341,23 @@ internal sealed partial class PubSubHub : IPubSubBroker
             lock (_lock) sub = local.Subs.Find(s => s.Client == client);
             if (sub is null) return;
             int shard = ShardOf(channel);
-            var answer = await Shard(shard).Subscribe(Id, space, channel, -1, sub.Epoch);
+            lock (_lock) sub.Leaving = true;
+            ShardSequence answer;
+            try
+            {
+                answer = await Shard(shard).Subscribe(Id, space, channel, -1, sub.Epoch);
+            }
+            catch
+            {
+                lock (_lock) { sub.Leaving = false; Release(sub); } // still subscribed: what it held is its own
+                throw;
+            }
             long last = answer.Sequence;
-            lock (_lock) sub.Leave = last; // what is published from now on did not count it
+            lock (_lock)
+            {
+                sub.Leave = last; // what is published from now on did not count it
+                Release(sub);
+            }
             Observe(shard, answer.Epoch);
             // Messages that counted it are delivered before its confirmation (a closed client needs none).
             if (last > sub.Join && !client.Closed) await WaitSeenAsync(local, last);
@@ -419,15 +461,25 @@ internal sealed partial class PubSubHub : IPubSubBroker
             if (sub is null) return;
             // Shard 0 answers NUMPAT: it learns last, so NUMPAT stops counting the pattern only once no shard delivers to it.
             var answers = new ShardSequence[_options.Shards];
-            var others = await Task.WhenAll(Enumerable.Range(1, _options.Shards - 1).Select(i => Shard(i).SubscribePattern(Id, pattern, -1, sub.Epochs![i]).AsTask()));
-            others.CopyTo(answers, 1);
-            answers[0] = await Shard(0).SubscribePattern(Id, pattern, -1, sub.Epochs![0]);
+            lock (_lock) sub.Leaving = true;
+            try
+            {
+                var others = await Task.WhenAll(Enumerable.Range(1, _options.Shards - 1).Select(i => Shard(i).SubscribePattern(Id, pattern, -1, sub.Epochs![i]).AsTask()));
+                others.CopyTo(answers, 1);
+                answers[0] = await Shard(0).SubscribePattern(Id, pattern, -1, sub.Epochs![0]);
+            }
+            catch
+            {
+                lock (_lock) { sub.Leaving = false; Release(sub); }
+                throw;
+            }
             var lasts = answers.Select(a => a.Sequence).ToArray();
             for (int i = 0; i < answers.Length; i++) Observe(i, answers[i].Epoch);
             var waits = new List<Task>();
             lock (_lock)
             {
                 sub.Leave = lasts;
+                Release(sub);
                 for (int i = 0; i < lasts.Length; i++)
                 {
                     if (client.Closed || lasts[i] <= (sub.Join?[i] ?? 0) || _patternSeen[i] >= lasts[i]) continue;
@@ -539,7 +591,7 @@ internal sealed partial class PubSubHub : IPubSubBroker
             foreach (var sub in local.Subs)
             {
                 if (sub.Client.Closed || !sub.Counted(message)) continue;
-                if (!sub.Active) { (sub.Held ??= []).Add(message); continue; }
+                if (sub.Holds) { (sub.Held ??= []).Add(message); continue; }
                 push ??= Message(space, message);
                 sub.Client.Deliver(push, Size(message));
             }
@@ -566,7 +618,7 @@ internal sealed partial class PubSubHub : IPubSubBroker
                 foreach (var sub in subs)
                 {
                     if (sub.Client.Closed || !sub.Counted(shard, message)) continue;
-                    if (!sub.Active) { (sub.Held ??= []).Add((shard, message)); continue; }
+                    if (sub.Holds) { (sub.Held ??= []).Add((shard, message)); continue; }
                     push ??= PMessage(sub.Pattern, message);
                     sub.Client.Deliver(push, Size(message) + sub.Pattern.Length);
                 }
